@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/*
+ * Field builders for environment variables. Each takes the raw string (or undefined when unset)
+ * and either yields a typed value or reports what the variable must look like. There is no
+ * `z.coerce.boolean()` here on purpose: it turns the string "false" into `true`.
+ */
+
+function field<T>(expected: string, convert: (raw: string) => T | undefined) {
+  return z.string().transform((raw, ctx): T => {
+    const value = convert(raw.trim());
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be ${expected}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+export function integer(options: { min: number; max: number; default?: number }) {
+  const expected = `an integer from ${options.min} to ${options.max}`;
+  const schema = field(expected, (raw) => {
+    if (!/^-?\d+$/.test(raw)) return undefined;
+    const value = Number(raw);
+    return Number.isSafeInteger(value) && value >= options.min && value <= options.max ? value : undefined;
+  });
+  return options.default === undefined
+    ? requiredField(schema, expected)
+    : schema.optional().transform((value) => value ?? (options.default as number));
+}
+
+export function port(defaultPort?: number) {
+  return integer(
+    defaultPort === undefined ? { min: 1, max: 65535 } : { min: 1, max: 65535, default: defaultPort },
+  );
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+export function flag(defaultValue: boolean) {
+  const schema = field('one of true, false, 1, 0, yes, no, on, off', (raw) => {
+    const word = raw.toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    return undefined;
+  });
+  return schema.optional().transform((value) => value ?? defaultValue);
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue?: T[number]) {
+  const expected = `one of ${values.join(', ')}`;
+  const schema = field(expected, (raw) => values.find((value) => value === raw));
+  return defaultValue === undefined
+    ? requiredField(schema, expected)
+    : schema.optional().transform((value): T[number] => value ?? defaultValue);
+}
+
+function urlField(protocols: readonly string[]) {
+  const expected = `an absolute URL with scheme ${protocols.map((p) => `${p}:`).join(' or ')}`;
+  const schema = field(expected, (raw) => {
+    if (!URL.canParse(raw)) return undefined;
+    const parsed = new URL(raw);
+    return protocols.includes(parsed.protocol.slice(0, -1)) ? parsed : undefined;
+  });
+  return { schema, expected };
+}
+
+export function url(protocols: readonly string[], defaultUrl: string) {
+  const fallback = new URL(defaultUrl);
+  return urlField(protocols)
+    .schema.optional()
+    .transform((value) => value ?? fallback);
+}
+
+export function optionalUrl(protocols: readonly string[]) {
+  return urlField(protocols).schema.optional();
+}
+
+export function requiredUrl(protocols: readonly string[]) {
+  const { schema, expected } = urlField(protocols);
+  return requiredField(schema, expected);
+}
+
+export function text(defaultValue?: string) {
+  const schema = field('a non-empty string', (raw) => (raw.length > 0 ? raw : undefined));
+  return defaultValue === undefined
+    ? requiredField(schema, 'a non-empty string')
+    : schema.optional().transform((value) => value ?? defaultValue);
+}
+
+export function optionalText() {
+  return field('a non-empty string', (raw) => (raw.length > 0 ? raw : undefined)).optional();
+}
+
+/** A comma-separated list, e.g. `TRUSTED_PROXIES=127.0.0.1,::1`. */
+export function list(defaultValue: readonly string[]) {
+  return z
+    .string()
+    .optional()
+    .transform((raw) =>
+      raw === undefined
+        ? [...defaultValue]
+        : raw
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item.length > 0),
+    );
+}
+
+export function host(defaultHost: string) {
+  return field('a host name or IP address', (raw) => (/^[\w.:-]+$/.test(raw) ? raw : undefined))
+    .optional()
+    .transform((value) => value ?? defaultHost);
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function logLevel(defaultLevel: LogLevel = 'info') {
+  return oneOf(LOG_LEVELS, defaultLevel);
+}
+
+function requiredField<T>(schema: z.ZodType<T, string>, expected: string) {
+  return z
+    .string({
+      error: (issue) => (issue.input === undefined ? `is required: ${expected}` : `must be ${expected}`),
+    })
+    .pipe(schema);
+}

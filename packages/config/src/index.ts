@@ -1,0 +1,2 @@
+export * as env from './fields.js';
+export { ConfigError, type ConfigIssue, loadConfig, parseConfig } from './parse.js';

@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { env } from './index.js';
+import { ConfigError, parseConfig } from './parse.js';
+
+const schema = z.object({
+  PORT: env.port(8080),
+  DEBUG_PAGES: env.flag(false),
+  MODE: env.oneOf(['sandbox', 'bank'], 'sandbox'),
+  ISSUER: env.url(['https'], 'https://localhost:8443'),
+  DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
+  TRUSTED_PROXIES: env.list(['127.0.0.1', '::1']),
+});
+
+function issuesOf(source: NodeJS.ProcessEnv) {
+  try {
+    parseConfig(schema, source);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('applies defaults when variables are unset or empty', () => {
+    const config = parseConfig(schema, { PORT: '', MODE: undefined });
+    expect(config.PORT).toBe(8080);
+    expect(config.DEBUG_PAGES).toBe(false);
+    expect(config.MODE).toBe('sandbox');
+    expect(config.ISSUER.href).toBe('https://localhost:8443/');
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.TRUSTED_PROXIES).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it('parses set values into typed ones', () => {
+    const config = parseConfig(schema, {
+      PORT: '9000',
+      DEBUG_PAGES: 'true',
+      MODE: 'bank',
+      DATABASE_URL: 'postgres://db/app',
+      TRUSTED_PROXIES: '10.0.0.1, 10.0.0.2',
+    });
+    expect(config).toMatchObject({ PORT: 9000, DEBUG_PAGES: true, MODE: 'bank' });
+    expect(config.DATABASE_URL?.host).toBe('db');
+    expect(config.TRUSTED_PROXIES).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
+
+  it('reads "false" as false, unlike z.coerce.boolean()', () => {
+    expect(parseConfig(schema, { DEBUG_PAGES: 'false' }).DEBUG_PAGES).toBe(false);
+    expect(parseConfig(schema, { DEBUG_PAGES: '0' }).DEBUG_PAGES).toBe(false);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'must be an integer from 1 to 65535'],
+    ['PORT', '70000', 'must be an integer from 1 to 65535'],
+    ['PORT', '80.5', 'must be an integer from 1 to 65535'],
+    ['DEBUG_PAGES', 'maybe', 'must be one of true, false'],
+    ['MODE', 'prod', 'must be one of sandbox, bank'],
+    ['ISSUER', 'http://localhost', 'must be an absolute URL with scheme https:'],
+    ['DATABASE_URL', 'not a url', 'must be an absolute URL with scheme postgres: or postgresql:'],
+  ])('names %s when it is %p', (variable, value, message) => {
+    const issues = issuesOf({ [variable]: value });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.variable).toBe(variable);
+    expect(issues[0]?.message).toContain(message);
+  });
+
+  it('never echoes the rejected value, which may be a secret', () => {
+    const issues = issuesOf({ DATABASE_URL: 'secret-password-here' });
+    expect(JSON.stringify(issues)).not.toContain('secret-password-here');
+  });
+
+  it('reports a required variable that is missing', () => {
+    const required = z.object({ REDIS_URL: env.requiredUrl(['redis']) });
+    expect(() => parseConfig(required, {})).toThrow(
+      'REDIS_URL is required: an absolute URL with scheme redis:',
+    );
+  });
+});
