@@ -1,0 +1,175 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createLogger } from '@psd2/logging';
+import { InvalidGrantError } from '@psd2/oauth-errors';
+import { createHttpApp } from './app.js';
+import { acceptBody } from './body.js';
+import { type RunningServer, startHttpServer } from './server.js';
+
+const logLines: Array<Record<string, unknown>> = [];
+const logger = createLogger({
+  name: 'http-test',
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+      callback();
+    },
+  }),
+});
+
+let redisUp = true;
+let running: RunningServer;
+
+beforeAll(async () => {
+  const app = createHttpApp({
+    logger,
+    readiness: {
+      redis: async () => {
+        if (!redisUp) throw new Error('connection refused');
+      },
+    },
+    routes: (router) => {
+      router.post('/form', ...acceptBody('form'), (req, res) => {
+        res.json({ received: req.body });
+      });
+      router.post('/json', ...acceptBody('json', { limit: '1kb' }), (req, res) => {
+        res.json({ received: req.body });
+      });
+      router.get('/refused', () => {
+        throw new InvalidGrantError({ detail: 'code abc was already redeemed' });
+      });
+      router.get('/crash', () => {
+        throw new Error('secret internal detail at /srv/app.js:42');
+      });
+    },
+  });
+  running = await startHttpServer(app, { host: '127.0.0.1', port: 0, logger, handleSignals: false });
+});
+
+afterAll(async () => {
+  await running.shutdown('test end');
+});
+
+async function call(path: string, init?: RequestInit) {
+  const response = await fetch(`${running.url}${path}`, init);
+  const text = await response.text();
+  return { response, text, json: (): Record<string, unknown> => JSON.parse(text) };
+}
+
+describe('createHttpApp', () => {
+  it('answers /healthz', async () => {
+    const { response, json } = await call('/healthz');
+    expect(response.status).toBe(200);
+    expect(json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz according to its dependency checks', async () => {
+    expect((await call('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: 'up' } });
+    redisUp = false;
+    const down = await call('/readyz');
+    redisUp = true;
+    expect(down.response.status).toBe(503);
+    expect(down.json()).toEqual({ status: 'unavailable', checks: { redis: 'down' } });
+  });
+
+  it('answers an unknown route with a standard error JSON', async () => {
+    const { response, json } = await call('/nope');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(json()).toEqual({ error: 'invalid_request', error_description: 'No such endpoint.' });
+  });
+
+  it('refuses malformed JSON with invalid_request', async () => {
+    const { response, json } = await call('/json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"redirect_uris": [',
+    });
+    expect(response.status).toBe(400);
+    expect(json()).toEqual({ error: 'invalid_request', error_description: 'The request body is malformed.' });
+  });
+
+  it('refuses a body of the wrong media type before parsing it', async () => {
+    const { response, json } = await call('/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"grant_type":"client_credentials"}',
+    });
+    expect(response.status).toBe(415);
+    expect(json().error).toBe('invalid_request');
+  });
+
+  it('refuses a form body in an unsupported charset', async () => {
+    const { response, json } = await call('/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=ebcdic' },
+      body: 'a=b',
+    });
+    expect(response.status).toBe(415);
+    expect(json().error).toBe('invalid_request');
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const { response, json } = await call('/json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ padding: 'x'.repeat(2048) }),
+    });
+    expect(response.status).toBe(413);
+    expect(json().error).toBe('invalid_request');
+  });
+
+  it('parses a well-formed form body', async () => {
+    const { response, json } = await call('/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=pisp+extra%2B',
+    });
+    expect(response.status).toBe(200);
+    expect(json()).toEqual({ received: { grant_type: 'client_credentials', scope: 'pisp extra+' } });
+  });
+
+  it('gives a thrown OAuth error its status and a generic description; the detail goes to the log', async () => {
+    const { response, json } = await call('/refused');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The grant is invalid, expired, revoked or was issued to another client.',
+    });
+    expect(logLines.some((line) => line.detail === 'code abc was already redeemed')).toBe(true);
+  });
+
+  it('turns an unexpected exception into server_error without a stack trace', async () => {
+    const { response, text } = await call('/crash');
+    expect(response.status).toBe(500);
+    expect(JSON.parse(text)).toEqual({
+      error: 'server_error',
+      error_description: 'The server encountered an unexpected condition.',
+    });
+    expect(text).not.toMatch(/secret internal detail|app\.js|at /);
+  });
+
+  it('passes a well-formed x-request-id through and replaces a malformed one', async () => {
+    const kept = await call('/healthz', { headers: { 'x-request-id': 'edge-1234' } });
+    expect(kept.response.headers.get('x-request-id')).toBe('edge-1234');
+    const replaced = await call('/healthz', { headers: { 'x-request-id': 'bad id\twith spaces' } });
+    expect(replaced.response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sets helmet security headers and hides the framework', async () => {
+    const { response } = await call('/healthz');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('writes one access-log line per request, without the query string', async () => {
+    await call('/healthz?code=secret-code-value', { headers: { 'x-request-id': 'log-check-1' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = logLines.find((entry) => entry.request_id === 'log-check-1' && entry.msg === 'request');
+    expect(line).toMatchObject({ method: 'GET', path: '/healthz', status: 200 });
+    expect(JSON.stringify(logLines)).not.toContain('secret-code-value');
+  });
+});

@@ -1,0 +1,50 @@
+import type { Request, Response, Router } from 'express';
+
+/** Resolves when the dependency answers; rejects (or times out) when it does not. */
+export type ReadinessCheck = () => Promise<void>;
+export type ReadinessChecks = Readonly<Record<string, ReadinessCheck>>;
+
+const CHECK_TIMEOUT_MS = 1000;
+
+function withTimeout(check: ReadinessCheck): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
+    check().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * `/healthz` answers while the process can serve at all (liveness); `/readyz` only while every
+ * dependency answers and the process is not draining for shutdown (readiness).
+ */
+export function mountHealth(router: Router, checks: ReadinessChecks): void {
+  router.get('/healthz', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+  });
+  router.get('/readyz', async (req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store');
+    if (req.app.locals.draining === true) {
+      res.status(503).json({ status: 'shutting_down' });
+      return;
+    }
+    const names = Object.keys(checks);
+    const results = await Promise.allSettled(
+      names.map((name) => withTimeout(checks[name] ?? (async () => {}))),
+    );
+    const report: Record<string, 'up' | 'down'> = {};
+    names.forEach((name, index) => {
+      report[name] = results[index]?.status === 'fulfilled' ? 'up' : 'down';
+    });
+    const ready = Object.values(report).every((state) => state === 'up');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: report });
+  });
+}

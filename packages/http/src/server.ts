@@ -1,0 +1,80 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@psd2/logging';
+import { shutdownTelemetry } from '@psd2/telemetry';
+import type { Express } from 'express';
+
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
+  readonly shutdownTimeoutMs?: number;
+  /** Closes the service's own dependencies (Redis, gRPC channels) once no request is in flight. */
+  readonly onClose?: () => Promise<void>;
+  /** Installs SIGTERM/SIGINT handlers that shut down and exit; off in tests. */
+  readonly handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish, closes dependencies. Idempotent. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+export async function startHttpServer(app: Express, options: ServerOptions): Promise<RunningServer> {
+  const server = app.listen(options.port, options.host);
+  // Longer than the edge's idle timeout, so the edge (not the service) closes idle keep-alive connections.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  options.logger.info({ url }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown'): Promise<void> => {
+    stopping ??= (async () => {
+      options.logger.info({ reason }, 'shutting down: draining in-flight requests');
+      app.locals.draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() only drops connections idle right now; a keep-alive connection becomes idle again
+      // after its in-flight response, so keep sweeping until the server has closed.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      sweep.unref();
+      const timeout = setTimeout(() => {
+        options.logger.warn('shutdown timeout: closing remaining connections');
+        server.closeAllConnections();
+      }, options.shutdownTimeoutMs ?? 10_000);
+      timeout.unref();
+      await closed;
+      clearTimeout(timeout);
+      clearInterval(sweep);
+      await options
+        .onClose?.()
+        .catch((error: unknown) => options.logger.error({ err: error }, 'closing dependencies failed'));
+      options.logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  if (options.handleSignals ?? true) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      void shutdown(signal)
+        .then(() => shutdownTelemetry())
+        .finally(() => {
+          options.logger.flush();
+          process.exit(0);
+        });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { server, url, shutdown };
+}

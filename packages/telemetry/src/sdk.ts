@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { instrumentations } from './instrumentations.js';
+
+/*
+ * The SDK lives in a process-wide slot so that the service's graceful shutdown (which imports this
+ * package normally) can flush what the preload (`--import @psd2/telemetry/register`) started.
+ */
+const SDK_SLOT = Symbol.for('psd2.telemetry.sdk');
+type Slot = { [SDK_SLOT]?: NodeSDK };
+
+const OTLP_ENDPOINT_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+] as const;
+
+/** Exports go out only when a collector is named; otherwise the SDK stays quiet (no retries to localhost:4318). */
+export function isExportConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return OTLP_ENDPOINT_VARIABLES.some((name) => (env[name] ?? '') !== '');
+}
+
+/** `OTEL_SERVICE_NAME`, else the name of the package whose entry point is running. */
+export function serviceName(env: NodeJS.ProcessEnv = process.env, entry = process.argv[1]): string {
+  const configured = env.OTEL_SERVICE_NAME;
+  if (configured) return configured;
+  let dir = entry ? dirname(entry) : process.cwd();
+  for (let depth = 0; depth < 5; depth += 1) {
+    try {
+      const name: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name;
+      if (typeof name === 'string') return name.replace(/^@psd2\//, '').replace(/-service$/, '');
+    } catch {
+      // No package.json at this level: look one higher.
+    }
+    dir = dirname(dir);
+  }
+  return 'psd2';
+}
+
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | undefined {
+  const slot = globalThis as Slot;
+  if (slot[SDK_SLOT]) return slot[SDK_SLOT];
+  if (!isExportConfigured(env)) {
+    // The SDK reads these itself; defaulting them to "none" keeps it from exporting to a default endpoint.
+    env.OTEL_TRACES_EXPORTER ??= 'none';
+    env.OTEL_METRICS_EXPORTER ??= 'none';
+  }
+  // Logs go to stdout as JSON lines (pino), carrying trace ids; they are not also sent over OTLP.
+  env.OTEL_LOGS_EXPORTER ??= 'none';
+  env.OTEL_SERVICE_NAME ??= serviceName(env);
+  const sdk = new NodeSDK({ instrumentations: instrumentations() });
+  sdk.start();
+  slot[SDK_SLOT] = sdk;
+  return sdk;
+}
+
+/** Flushes and stops telemetry; part of every service's graceful shutdown. Never throws. */
+export async function shutdownTelemetry(): Promise<void> {
+  const slot = globalThis as Slot;
+  const sdk = slot[SDK_SLOT];
+  if (!sdk) return;
+  delete slot[SDK_SLOT];
+  await sdk.shutdown().catch(() => undefined);
+}
