@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { demoCurlCommand } from './curl.js';
+import { ensureDemoPki, writeDemoPki } from './demo.js';
+
+/*
+ * `pnpm pki [--dir .local/pki] [--force]`: writes the demo PKI (test CA, edge server certificate,
+ * QWACs for every role and every refusal). Without --force an existing, still valid PKI is kept, so
+ * certificates already handed to a TPP simulator or a browser keep working.
+ */
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: '.local/pki' },
+    force: { type: 'boolean', default: false },
+    issuer: { type: 'string', default: 'https://localhost:8443' },
+  },
+});
+
+const dir = resolve(values.dir);
+const pki = values.force ? { ...(await writeDemoPki(dir)), created: true } : await ensureDemoPki(dir);
+console.log(`${pki.created ? 'wrote' : 'kept'} the demo PKI in ${pki.dir}`);
+console.log(`  trusted client CA bundle (EDGE_CLIENT_CA_FILE): ${pki.clientCaBundle}`);
+console.log(
+  `  edge server certificate (EDGE_TLS_CERT_FILE / EDGE_TLS_KEY_FILE): ${pki.server.cert}, ${pki.server.key}`,
+);
+for (const [name, qwac] of Object.entries(pki.qwacs)) {
+  console.log(
+    `  ${name.padEnd(14)} ${qwac.organizationIdentifier.padEnd(22)} ${qwac.roles.join(',')}  ${qwac.cert}`,
+  );
+}
+console.log(`try: ${demoCurlCommand({ pki, issuer: values.issuer })}`);

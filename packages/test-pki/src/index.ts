@@ -1,0 +1,32 @@
+export { demoCurlCommand } from './curl.js';
+export {
+  type CertificateFiles,
+  DEMO_QWACS,
+  type DemoPki,
+  type DemoQwacFiles,
+  type DemoQwacName,
+  ensureDemoPki,
+  writeDemoPki,
+} from './demo.js';
+export {
+  type CertificateAuthority,
+  type CertificateAuthorityOptions,
+  createCertificateAuthority,
+  DEFAULT_ORGANIZATION_IDENTIFIER,
+  type IssuedCertificate,
+  issueQwac,
+  issueServerCertificate,
+  type KeyAlgorithm,
+  type QwacOptions,
+  type ServerCertificateOptions,
+  standardRole,
+} from './issue.js';
+export {
+  encodeQcStatements,
+  OID,
+  PSD2_ROLE_OIDS,
+  type Psd2Role,
+  type QcStatementsOptions,
+  type QcTypeName,
+  type RoleOfPsp,
+} from './qc-statements.js';
