@@ -128,3 +128,8 @@ function requiredField<T>(schema: z.ZodType<T, string>, expected: string) {
     })
     .pipe(schema);
 }
+
+/** The variables every HTTP service reads: where it listens and how much it logs. */
+export function httpServiceFields(defaultPort: number) {
+  return { PORT: port(defaultPort), HOST: host('127.0.0.1'), LOG_LEVEL: logLevel() };
+}

@@ -165,11 +165,21 @@ describe('createHttpApp', () => {
     expect(response.headers.get('x-powered-by')).toBeNull();
   });
 
+  it('keeps successful probes out of the info-level access log', async () => {
+    await call('/healthz', { headers: { 'x-request-id': 'probe-1' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logLines.some((entry) => entry.request_id === 'probe-1')).toBe(false);
+  });
+
   it('writes one access-log line per request, without the query string', async () => {
-    await call('/healthz?code=secret-code-value', { headers: { 'x-request-id': 'log-check-1' } });
+    await call('/form?code=secret-code-value', {
+      method: 'POST',
+      headers: { 'x-request-id': 'log-check-1', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=b',
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const line = logLines.find((entry) => entry.request_id === 'log-check-1' && entry.msg === 'request');
-    expect(line).toMatchObject({ method: 'GET', path: '/healthz', status: 200 });
+    expect(line).toMatchObject({ level: 'info', method: 'POST', path: '/form', status: 200 });
     expect(JSON.stringify(logLines)).not.toContain('secret-code-value');
   });
 });

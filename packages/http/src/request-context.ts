@@ -4,6 +4,7 @@ import type { Logger } from '@psd2/logging';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
 
 declare global {
   namespace Express {
@@ -36,7 +37,10 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       context.with(requestContext, () => {
-        const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+        // Probes hit every few seconds; their successes only show at debug level.
+        const quiet = res.statusCode < 400 && PROBE_PATHS.has(req.path);
+        const level =
+          res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : quiet ? 'debug' : 'info';
         res.locals.log[level](
           {
             method: req.method,

@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -45,10 +45,9 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(options: LoggerOptions): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {
-      name: options.name,
       level: options.level,
       base: { service: options.name },
       timestamp: pino.stdTimeFunctions.isoTime,
@@ -59,6 +58,8 @@ export function createLogger(options: LoggerOptions): Logger {
         const span = trace.getActiveSpan();
         if (span === undefined) return {};
         const context = span.spanContext();
+        // Without a tracer provider the active span is a placeholder with all-zero ids: leave them out.
+        if (!isSpanContextValid(context)) return {};
         return {
           trace_id: context.traceId,
           span_id: context.spanId,

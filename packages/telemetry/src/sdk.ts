@@ -48,8 +48,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | 
   }
   // Logs go to stdout as JSON lines (pino), carrying trace ids; they are not also sent over OTLP.
   env.OTEL_LOGS_EXPORTER ??= 'none';
-  env.OTEL_SERVICE_NAME ??= serviceName(env);
-  const sdk = new NodeSDK({ instrumentations: instrumentations() });
+  const sdk = new NodeSDK({ serviceName: serviceName(env), instrumentations: instrumentations() });
   sdk.start();
   slot[SDK_SLOT] = sdk;
   return sdk;

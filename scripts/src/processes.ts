@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+
+/*
+ * The table of processes `pnpm start` runs, in start order. Each is the service's own `main`, started
+ * exactly as its package's `start` script (and the container image) starts it.
+ */
+
+export interface ProcessSpec {
+  readonly name: string;
+  /** Processes of one stage start together; a stage starts once the previous one is healthy. */
+  readonly stage: number;
+  /** The workspace folder whose `dist/main.js` runs. */
+  readonly dir: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** What `pnpm start` waits for before starting the next process and what it prints. */
+  readonly health: { readonly kind: 'http'; readonly url: string };
+  readonly listens: string;
+}
+
+export interface Ports {
+  readonly registration: number;
+  readonly authorization: number;
+  readonly token: number;
+  readonly revocation: number;
+}
+
+export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
+  const read = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+      throw new Error(`${name} must be an integer from 1 to 65535`);
+    }
+    return value;
+  };
+  return {
+    registration: read('REGISTRATION_PORT', 8081),
+    authorization: read('AUTHORIZATION_PORT', 8082),
+    token: read('TOKEN_PORT', 8083),
+    revocation: read('REVOCATION_PORT', 8084),
+  };
+}
+
+function httpService(root: string, name: string, port: number): ProcessSpec {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    name,
+    stage: 1,
+    dir: join(root, 'services', name),
+    env: { PORT: String(port), HOST: '127.0.0.1' },
+    health: { kind: 'http', url: `${url}/healthz` },
+    listens: url,
+  };
+}
+
+export function processTable(root: string, ports: Ports): ProcessSpec[] {
+  return [
+    httpService(root, 'registration', ports.registration),
+    httpService(root, 'authorization', ports.authorization),
+    httpService(root, 'token', ports.token),
+    httpService(root, 'revocation', ports.revocation),
+  ];
+}

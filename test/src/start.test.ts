@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { freePort, repoRoot, type StartedProcess, startNodeProcess } from '@psd2/testing';
+
+/** `pnpm start` (after the build), on ports of its own so it can run beside a developer's instance. */
+describe('pnpm start', () => {
+  let system: StartedProcess | undefined;
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('brings every service up healthy, then stops them all on SIGTERM', async () => {
+    const ports = {
+      REGISTRATION_PORT: await freePort(),
+      AUTHORIZATION_PORT: await freePort(),
+      TOKEN_PORT: await freePort(),
+      REVOCATION_PORT: await freePort(),
+    };
+    system = startNodeProcess({
+      cwd: repoRoot,
+      args: [join('scripts', 'dist', 'start.js')],
+      env: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    });
+    await system.waitForOutput('All services are up', 60_000);
+
+    for (const port of Object.values(ports)) {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'ok' });
+    }
+
+    const exit = await system.stop();
+    expect(exit.code).toBe(0);
+    for (const port of Object.values(ports)) {
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    }
+  }, 90_000);
+});

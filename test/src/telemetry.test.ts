@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort, repoRoot, type StartedProcess, startNodeProcess } from '@psd2/testing';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
+interface OtlpExport {
+  resourceSpans: Array<{
+    resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+    scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }>;
+  }>;
+}
+
+const SPAN_KIND_SERVER = 2;
+
+/** A minimal OTLP/HTTP (JSON) trace receiver, standing in for an OpenTelemetry Collector. */
+function startReceiver(received: OtlpExport[]): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve) => {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        if (req.url === '/v1/traces') received.push(JSON.parse(body) as OtlpExport);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      resolve({ server, url: `http://127.0.0.1:${port}` });
+    });
+  });
+}
+
+describe('telemetry preload', () => {
+  const received: OtlpExport[] = [];
+  let receiver: { server: Server; url: string };
+  let service: StartedProcess;
+  let serviceUrl: string;
+
+  beforeAll(async () => {
+    receiver = await startReceiver(received);
+    const port = await freePort();
+    serviceUrl = `http://127.0.0.1:${port}`;
+    service = startNodeProcess({
+      cwd: join(repoRoot, 'services', 'token'),
+      args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
+      env: {
+        PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        OTEL_SERVICE_NAME: '',
+      },
+    });
+    await service.waitForOutput('"msg":"listening"');
+  });
+
+  afterAll(async () => {
+    await service.stop();
+    await new Promise((resolve) => receiver.server.close(resolve));
+  });
+
+  it('exports the span of an HTTP request over OTLP, continuing the caller trace', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(`${serviceUrl}/oauth2/does-not-exist`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(response.status).toBe(404);
+
+    const deadline = Date.now() + 10_000;
+    const spansOf = () =>
+      received.flatMap((batch) =>
+        batch.resourceSpans.flatMap((resourceSpans) =>
+          resourceSpans.scopeSpans.flatMap((scopeSpans) =>
+            scopeSpans.spans.map((span) => ({
+              ...span,
+              scope: scopeSpans.scope.name,
+              service: resourceSpans.resource.attributes.find((a) => a.key === 'service.name')?.value
+                .stringValue,
+            })),
+          ),
+        ),
+      );
+    while (Date.now() < deadline && !spansOf().some((span) => span.kind === SPAN_KIND_SERVER)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const spans = spansOf().filter((span) => span.traceId === traceId);
+    const serverSpan = spans.find((span) => span.kind === SPAN_KIND_SERVER);
+    expect(serverSpan).toMatchObject({ service: 'token', parentSpanId: '00f067aa0ba902b7' });
+    // Express spans only exist if the ESM loader hook was registered before express was imported.
+    expect(spans.some((span) => span.scope === '@opentelemetry/instrumentation-express')).toBe(true);
+
+    // The request's log line carries the same trace id.
+    await service.waitForOutput(`"trace_id":"${traceId}"`, 5000);
+  });
+});
