@@ -1,1 +1,29 @@
-export {};
+export {
+  CERTIFICATE_ERROR_CODES,
+  CertificateError,
+  type CertificateErrorCode,
+  isCertificateError,
+} from './errors.js';
+export { LruCache } from './lru.js';
+export { OID, PSD2_ROLE_BY_OID, PSD2_ROLES, type Psd2Role, roleOfOid } from './oids.js';
+export { derFromPem, pemFromDer } from './pem.js';
+export { checkValidity, parseQwac, type QwacIdentity, type RoleOfPsp, readQwac } from './qwac.js';
+export {
+  type ClientCertificateResolver,
+  type ClientCertificateResolverOptions,
+  createClientCertificateResolver,
+} from './resolver.js';
+export {
+  createTrustedProxyCheck,
+  DEFAULT_TRUSTED_PROXIES,
+  type ForwardedRequest,
+  forwardedClientCertificate,
+} from './trusted-proxy.js';
+export {
+  certificateFromXfcc,
+  formatXfccElement,
+  parseXfcc,
+  urlEncodePem,
+  type XfccDetails,
+  type XfccElement,
+} from './xfcc.js';
