@@ -1,0 +1,18 @@
+export { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
+export { TokenStoreUnavailableError } from './errors.js';
+export { createMemoryTokenStore, type MemoryTokenStore } from './memory-store.js';
+export type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  GrantRecord,
+  RefreshTokenRecord,
+} from './records.js';
+export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
+export { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
+export type {
+  CodeRedemption,
+  IssuedTokens,
+  RefreshTokenLookup,
+  RotationOutcome,
+  TokenStore,
+} from './store.js';

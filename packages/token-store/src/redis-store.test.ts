@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { createIsolatedRedisPrefix, freePort, testRedisUrl } from '@psd2/testing';
+import { Redis } from 'ioredis';
+import { describeTokenStoreContract } from './contract.js';
+import { TokenStoreUnavailableError } from './errors.js';
+import { createRedisTokenStore } from './redis-store.js';
+import { generateOpaqueToken } from './secrets.js';
+
+const keyPrefix = createIsolatedRedisPrefix('token-store');
+
+describeTokenStoreContract('Redis', async () => {
+  const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix });
+  const inspector = new Redis(testRedisUrl());
+  return {
+    store,
+    async dumpStorage() {
+      const keys = await inspector.keys(`${keyPrefix}*`);
+      const values = await Promise.all(keys.map((key) => inspector.getBuffer(key)));
+      return [...keys, ...values.map((value) => value?.toString('latin1') ?? '')].join('\n');
+    },
+    async dispose() {
+      const keys = await inspector.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await inspector.del(...keys);
+      await store.close();
+      inspector.disconnect();
+    },
+  };
+});
+
+describe('Redis token store when Redis is unreachable', () => {
+  it('fails fast with a typed error instead of hanging', async () => {
+    const store = createRedisTokenStore({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      commandTimeoutMs: 500,
+    });
+    const started = Date.now();
+    await expect(store.findAccessToken(generateOpaqueToken())).rejects.toBeInstanceOf(
+      TokenStoreUnavailableError,
+    );
+    await expect(store.ping()).rejects.toBeInstanceOf(TokenStoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await store.close();
+  });
+});

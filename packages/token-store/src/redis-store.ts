@@ -1,0 +1,242 @@
+import { Redis, ReplyError } from 'ioredis';
+import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
+import { TokenStoreUnavailableError } from './errors.js';
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  GrantRecord,
+  RefreshTokenRecord,
+} from './records.js';
+import { hashSecret } from './secrets.js';
+import {
+  CLIENT_REVOCATION_RETENTION_SECONDS,
+  type CodeRedemption,
+  type IssuedTokens,
+  REDEEMED_CODE_RETENTION_SECONDS,
+  type RefreshTokenLookup,
+  type RotationOutcome,
+  secondsUntil,
+  type TokenStore,
+} from './store.js';
+
+/*
+ * Key layout, under a configurable prefix (default `psd2:`):
+ *   c:<sha256(code)>        'A'|'U' + JSON code record          TTL: code lifetime, then retention once used
+ *   g:<grantId>             JSON grant record                   TTL: grant expiry; deleting it revokes the grant
+ *   a:<sha256(token)>       binary access token record          TTL: token lifetime
+ *   r:<sha256(token)>       'A'|'U' + JSON refresh record       TTL: grant expiry ('U' = rotated, kept to detect reuse)
+ *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
+ *
+ * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
+ */
+
+const ACTIVE = 'A';
+const USED = 'U';
+
+/** Atomic single use of a code (RFC 6749 §4.1.2): the first call wins, later ones see 'replayed'. */
+const REDEEM_CODE = `
+local value = redis.call('GET', KEYS[1])
+if not value then return {'unknown'} end
+local body = string.sub(value, 2)
+if string.sub(value, 1, 1) == '${USED}' then return {'replayed', body} end
+redis.call('SET', KEYS[1], '${USED}' .. body, 'EX', ARGV[1])
+return {'redeemed', body}
+`;
+
+/**
+ * Atomic refresh token rotation. KEYS: old refresh, grant, client revocation, new refresh, new access.
+ * ARGV: new refresh value, its TTL, new access value, its TTL.
+ */
+const ROTATE_REFRESH = `
+local old = redis.call('GET', KEYS[1])
+if not old then return 'unknown' end
+if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
+if string.sub(old, 1, 1) == '${USED}' then
+  redis.call('DEL', KEYS[2])
+  return 'reused'
+end
+redis.call('SET', KEYS[1], '${USED}' .. string.sub(old, 2), 'KEEPTTL')
+redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[5], ARGV[3], 'EX', ARGV[4])
+return 'rotated'
+`;
+
+export interface RedisTokenStoreOptions {
+  readonly url: string;
+  /** Namespaces every key; tests use one per file. */
+  readonly keyPrefix?: string;
+  /** Upper bound on any single command, queueing included. */
+  readonly commandTimeoutMs?: number;
+  readonly now?: () => number;
+}
+
+type RedisWithScripts = Redis & {
+  redeemCode(key: string, retentionSeconds: number): Promise<[string, string?]>;
+  rotateRefresh(
+    oldKey: string,
+    grantKey: string,
+    clientKey: string,
+    newRefreshKey: string,
+    newAccessKey: string,
+    newRefreshValue: string,
+    newRefreshTtl: number,
+    newAccessValue: Buffer,
+    newAccessTtl: number,
+  ): Promise<RotationOutcome>;
+};
+
+/** Connection and timeout errors mean "unavailable"; a Redis reply error is a bug and is rethrown. */
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ReplyError || error instanceof RangeError || error instanceof SyntaxError)
+      throw error;
+    throw new TokenStoreUnavailableError(error);
+  }
+}
+
+export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenStore {
+  const now = options.now ?? Date.now;
+  const nowSeconds = () => Math.floor(now() / 1000);
+  const prefix = options.keyPrefix ?? 'psd2:';
+  const redis = new Redis(options.url, {
+    commandTimeout: options.commandTimeoutMs ?? 1000,
+    connectTimeout: 2000,
+    // Fail fast while Redis is down rather than queueing requests behind reconnects.
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+  }) as RedisWithScripts;
+  // Errors surface on the commands; the connection's own error events would otherwise crash the process.
+  redis.on('error', () => undefined);
+  redis.defineCommand('redeemCode', { numberOfKeys: 1, lua: REDEEM_CODE });
+  redis.defineCommand('rotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
+
+  const codeKey = (code: string) => `${prefix}c:${hashSecret(code)}`;
+  const grantKey = (grantId: string) => `${prefix}g:${grantId}`;
+  const accessKey = (token: string) => `${prefix}a:${hashSecret(token)}`;
+  const refreshKey = (token: string) => `${prefix}r:${hashSecret(token)}`;
+  const clientKey = (clientId: string) => `${prefix}x:${clientId}`;
+
+  /** A token is dead once its grant is gone or its client was revoked. */
+  async function lineageActive(clientId: string, grantId: string | undefined): Promise<boolean> {
+    const [clientRevoked, grantExists] = await Promise.all([
+      redis.exists(clientKey(clientId)),
+      grantId === undefined ? Promise.resolve(1) : redis.exists(grantKey(grantId)),
+    ]);
+    return clientRevoked === 0 && grantExists === 1;
+  }
+
+  return {
+    createGrant: (grant) =>
+      guarded(async () => {
+        await redis.set(
+          grantKey(grant.grantId),
+          JSON.stringify(grant),
+          'EX',
+          secondsUntil(grant.expiresAt, nowSeconds()),
+        );
+      }),
+
+    findGrant: (grantId) =>
+      guarded(async () => {
+        const value = await redis.get(grantKey(grantId));
+        if (value === null) return undefined;
+        const grant = JSON.parse(value) as GrantRecord;
+        if (grant.expiresAt <= nowSeconds()) return undefined;
+        return (await lineageActive(grant.clientId, undefined)) ? grant : undefined;
+      }),
+
+    revokeGrant: (grantId) =>
+      guarded(async () => {
+        await redis.del(grantKey(grantId));
+      }),
+
+    saveAuthorizationCode: (code, record) =>
+      guarded(async () => {
+        const ttl = secondsUntil(record.expiresAt, nowSeconds());
+        await redis.set(codeKey(code), ACTIVE + JSON.stringify(record), 'EX', ttl);
+      }),
+
+    redeemAuthorizationCode: (code) =>
+      guarded(async (): Promise<CodeRedemption> => {
+        const [outcome, body] = await redis.redeemCode(codeKey(code), REDEEMED_CODE_RETENTION_SECONDS);
+        if (outcome === 'unknown' || body === undefined) return { outcome: 'unknown' };
+        const record = JSON.parse(body) as AuthorizationCodeRecord;
+        if (outcome === 'replayed') {
+          await redis.del(grantKey(record.grantId));
+          return { outcome: 'replayed', record };
+        }
+        if (record.expiresAt <= nowSeconds()) return { outcome: 'unknown' };
+        return { outcome: 'redeemed', record };
+      }),
+
+    saveAccessToken: (token, record) =>
+      guarded(async () => {
+        await redis.set(
+          accessKey(token),
+          encodeAccessToken(record),
+          'EX',
+          secondsUntil(record.expiresAt, nowSeconds()),
+        );
+      }),
+
+    findAccessToken: (token) =>
+      guarded(async () => {
+        const value = await redis.getBuffer(accessKey(token));
+        if (value === null) return undefined;
+        const record: AccessTokenRecord = decodeAccessToken(value);
+        if (record.expiresAt <= nowSeconds()) return undefined;
+        return (await lineageActive(record.clientId, record.grantId)) ? record : undefined;
+      }),
+
+    revokeAccessToken: (token) => guarded(async () => (await redis.del(accessKey(token))) > 0),
+
+    saveRefreshToken: (token, record) =>
+      guarded(async () => {
+        const ttl = secondsUntil(record.expiresAt, nowSeconds());
+        await redis.set(refreshKey(token), ACTIVE + JSON.stringify(record), 'EX', ttl);
+      }),
+
+    lookupRefreshToken: (token) =>
+      guarded(async (): Promise<RefreshTokenLookup | undefined> => {
+        const value = await redis.get(refreshKey(token));
+        if (value === null) return undefined;
+        const record = JSON.parse(value.slice(1)) as RefreshTokenRecord;
+        if (record.expiresAt <= nowSeconds()) return undefined;
+        if (!(await lineageActive(record.clientId, record.grantId))) return undefined;
+        return { state: value.startsWith(USED) ? 'rotated' : 'active', record };
+      }),
+
+    rotateRefreshToken: (oldToken, grantId, next: IssuedTokens) =>
+      guarded(async () => {
+        const at = nowSeconds();
+        return redis.rotateRefresh(
+          refreshKey(oldToken),
+          grantKey(grantId),
+          clientKey(next.refreshRecord.clientId),
+          refreshKey(next.refreshToken),
+          accessKey(next.accessToken),
+          ACTIVE + JSON.stringify(next.refreshRecord),
+          secondsUntil(next.refreshRecord.expiresAt, at),
+          encodeAccessToken(next.accessRecord),
+          secondsUntil(next.accessRecord.expiresAt, at),
+        );
+      }),
+
+    revokeClient: (clientId) =>
+      guarded(async () => {
+        await redis.set(clientKey(clientId), String(now()), 'EX', CLIENT_REVOCATION_RETENTION_SECONDS);
+      }),
+
+    ping: () =>
+      guarded(async () => {
+        await redis.ping();
+      }),
+
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  GrantRecord,
+  RefreshTokenRecord,
+} from './records.js';
+
+export type CodeRedemption =
+  | { readonly outcome: 'redeemed'; readonly record: AuthorizationCodeRecord }
+  /** Used before: the store has already revoked the grant and so every token issued from the code (RFC 6749 §4.1.2). */
+  | { readonly outcome: 'replayed'; readonly record: AuthorizationCodeRecord }
+  | { readonly outcome: 'unknown' };
+
+export type RefreshTokenLookup =
+  | { readonly state: 'active'; readonly record: RefreshTokenRecord }
+  /** Already exchanged for a new one: presenting it again is reuse, which revokes the grant. */
+  | { readonly state: 'rotated'; readonly record: RefreshTokenRecord };
+
+export interface IssuedTokens {
+  readonly accessToken: string;
+  readonly accessRecord: AccessTokenRecord;
+  readonly refreshToken: string;
+  readonly refreshRecord: RefreshTokenRecord;
+}
+
+export type RotationOutcome =
+  | 'rotated'
+  /** The old token was rotated already (a reuse, or a lost race): the grant is now revoked. */
+  | 'reused'
+  /** The grant or client was revoked, or the grant expired. */
+  | 'revoked'
+  | 'unknown';
+
+/**
+ * Codes, grants and tokens. Every method takes the secret VALUES and keys records by their SHA-256;
+ * no implementation stores a value in clear. Single-use operations are atomic: of two concurrent
+ * redemptions of one code or rotations of one refresh token, exactly one succeeds.
+ *
+ * Revocation is by lineage rather than by listing tokens: a token is active only while its grant
+ * exists and its client has not been revoked, so revoking a grant or a client is one write however
+ * many tokens hang off it.
+ */
+export interface TokenStore {
+  createGrant(grant: GrantRecord): Promise<void>;
+  /** The grant while it is active (not revoked, not expired, client not revoked). */
+  findGrant(grantId: string): Promise<GrantRecord | undefined>;
+  revokeGrant(grantId: string): Promise<void>;
+
+  saveAuthorizationCode(code: string, record: AuthorizationCodeRecord): Promise<void>;
+  redeemAuthorizationCode(code: string): Promise<CodeRedemption>;
+
+  saveAccessToken(token: string, record: AccessTokenRecord): Promise<void>;
+  /** The record while the token is active: not expired, not revoked, grant and client not revoked. */
+  findAccessToken(token: string): Promise<AccessTokenRecord | undefined>;
+  /** Revokes this access token only. Returns whether it existed. */
+  revokeAccessToken(token: string): Promise<boolean>;
+
+  saveRefreshToken(token: string, record: RefreshTokenRecord): Promise<void>;
+  /** The record while its grant and client are active, saying whether the token was already rotated. */
+  lookupRefreshToken(token: string): Promise<RefreshTokenLookup | undefined>;
+  /** Atomically retires `oldToken` and stores its successor with a new access token. */
+  rotateRefreshToken(oldToken: string, grantId: string, next: IssuedTokens): Promise<RotationOutcome>;
+
+  /** Makes every code, grant and token of the client inactive at once (client deleted). */
+  revokeClient(clientId: string): Promise<void>;
+
+  /** Resolves when the store answers; for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Seconds left until `expiresAt`, at least 1 so that a record is never stored without a TTL. */
+export function secondsUntil(expiresAt: number, nowSeconds: number): number {
+  return Math.max(1, Math.ceil(expiresAt - nowSeconds));
+}
+
+/** How long a redeemed code is remembered so that a replay can still be detected and punished. */
+export const REDEEMED_CODE_RETENTION_SECONDS = 3600;
+
+/**
+ * How long a client revocation is remembered: longer than anything of the client can live (a grant
+ * lasts at most 180 days), after which there is nothing left to refuse.
+ */
+export const CLIENT_REVOCATION_RETENTION_SECONDS = 181 * 24 * 3600;
