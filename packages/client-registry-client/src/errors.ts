@@ -1,0 +1,79 @@
+import { type ServiceError, status } from '@grpc/grpc-js';
+
+/*
+ * One error class per failure a caller handles differently. The HTTP services turn them into OAuth
+ * errors, e.g. ClientNotFoundError into invalid_client and RegistryUnavailableError into a 503.
+ */
+
+export type ClientRegistryErrorKind =
+  | 'not_found'
+  | 'already_exists'
+  | 'invalid_argument'
+  | 'version_conflict'
+  | 'permission_denied'
+  | 'unavailable'
+  | 'deadline_exceeded'
+  | 'failure';
+
+export class ClientRegistryError extends Error {
+  readonly kind: ClientRegistryErrorKind;
+  /** The gRPC status code received, for logs and metrics. */
+  readonly grpcCode: status;
+
+  constructor(
+    kind: ClientRegistryErrorKind,
+    grpcCode: status,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+    this.kind = kind;
+    this.grpcCode = grpcCode;
+  }
+}
+
+/** No active client has this id (it never existed or was deleted). */
+export class ClientNotFoundError extends ClientRegistryError {}
+/** The organisation already has an active client for this software_id. */
+export class ClientAlreadyExistsError extends ClientRegistryError {}
+/** The request was refused as malformed; the message says which field. */
+export class InvalidClientRequestError extends ClientRegistryError {}
+/** The client changed since it was read: read it again, then retry with its new version. */
+export class VersionConflictError extends ClientRegistryError {}
+/** The client belongs to another organisation than the actor's. */
+export class ClientPermissionDeniedError extends ClientRegistryError {}
+/** The registry or its database could not be reached; retried already for reads. */
+export class RegistryUnavailableError extends ClientRegistryError {}
+/** The call's deadline passed before the registry answered. */
+export class RegistryDeadlineExceededError extends ClientRegistryError {}
+/** Anything else: a bug, a protocol mismatch. Worth an alert, not a retry. */
+export class RegistryFailureError extends ClientRegistryError {}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof Reflect.get(error, 'code') === 'number' && 'metadata' in error;
+}
+
+export function fromServiceError(error: ServiceError): ClientRegistryError {
+  const message = error.details || error.message;
+  const options = { cause: error };
+  switch (error.code) {
+    case status.NOT_FOUND:
+      return new ClientNotFoundError('not_found', error.code, message, options);
+    case status.ALREADY_EXISTS:
+      return new ClientAlreadyExistsError('already_exists', error.code, message, options);
+    case status.INVALID_ARGUMENT:
+      return new InvalidClientRequestError('invalid_argument', error.code, message, options);
+    case status.FAILED_PRECONDITION:
+    case status.ABORTED:
+      return new VersionConflictError('version_conflict', error.code, message, options);
+    case status.PERMISSION_DENIED:
+      return new ClientPermissionDeniedError('permission_denied', error.code, message, options);
+    case status.UNAVAILABLE:
+      return new RegistryUnavailableError('unavailable', error.code, message, options);
+    case status.DEADLINE_EXCEEDED:
+      return new RegistryDeadlineExceededError('deadline_exceeded', error.code, message, options);
+    default:
+      return new RegistryFailureError('failure', error.code, message, options);
+  }
+}

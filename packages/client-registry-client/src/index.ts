@@ -1,0 +1,34 @@
+export { MAX_CACHE_TTL_MS } from './cache.js';
+export {
+  type ClientRegistry,
+  type ClientRegistryOptions,
+  type ClientRegistryTransport,
+  createClientRegistry,
+  type TlsOptions,
+} from './client.js';
+export {
+  ClientAlreadyExistsError,
+  ClientNotFoundError,
+  ClientPermissionDeniedError,
+  ClientRegistryError,
+  type ClientRegistryErrorKind,
+  InvalidClientRequestError,
+  RegistryDeadlineExceededError,
+  RegistryFailureError,
+  RegistryUnavailableError,
+  VersionConflictError,
+} from './errors.js';
+export type {
+  Actor,
+  ClientMetadata,
+  ClientPage,
+  DeleteClientInput,
+  IssuedClient,
+  JsonWebKeySet,
+  ListClientsInput,
+  NewClientInput,
+  Psd2RoleName,
+  RegisteredClient,
+  ReplaceClientInput,
+  ReplacedClient,
+} from './types.js';

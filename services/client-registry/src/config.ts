@@ -1,0 +1,27 @@
+import { env } from '@psd2/config';
+import { z } from 'zod';
+
+/** Every environment variable the registry reads. */
+export const registryConfigSchema = z.object({
+  PORT: env.port(50051),
+  HOST: env.host('127.0.0.1'),
+  LOG_LEVEL: env.logLevel('info'),
+  // Unset: the embedded PGlite database, so a laptop needs no PostgreSQL.
+  DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: env.integer({ min: 1, max: 100, default: 10 }),
+  // Where PGlite keeps its files when DATABASE_URL is unset; `memory://` keeps nothing.
+  PGLITE_DATA_DIR: env.text('.local/pglite/client-registry'),
+  // With PostgreSQL, migrations normally run as a Kubernetes Job (`migrate`); PGlite always migrates.
+  MIGRATE_ON_START: env.flag(false),
+  REGISTRY_TLS_CERT_FILE: env.optionalText(),
+  REGISTRY_TLS_KEY_FILE: env.optionalText(),
+  REGISTRY_TLS_CA_FILE: env.optionalText(),
+  REGISTRY_PLAINTEXT: env.flag(false),
+  HEALTH_PROBE_INTERVAL_MS: env.integer({ min: 100, max: 60_000, default: 2000 }),
+  // Bound on any one call, whatever deadline the caller set (or none).
+  MAX_CALL_MS: env.integer({ min: 100, max: 60_000, default: 10_000 }),
+  // Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s by default) before SIGKILL.
+  SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 10_000 }),
+});
+
+export type RegistryConfig = z.output<typeof registryConfigSchema>;

@@ -1,0 +1,112 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/*
+ * The registry's tables. They carry no schema name on purpose: the connection's search_path decides
+ * where they live, so each test file gets its own schema and production uses `public`.
+ *
+ * This file imports nothing but drizzle: drizzle-kit loads it on its own to generate migrations
+ * (`pnpm --filter @psd2/client-registry-service db:generate`).
+ */
+
+// Millisecond precision, because JavaScript dates carry no more: a timestamp read back then equals the
+// one written, which the list's page token relies on.
+const instant = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+export const clients = pgTable(
+  'clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    organizationId: text('organization_id').notNull(),
+    organizationName: text('organization_name').notNull(),
+    ncaId: text('nca_id').notNull(),
+    roles: text('roles').array().notNull(),
+    registeredSubjectDn: text('registered_subject_dn').notNull(),
+    registeredCertificateThumbprint: text('registered_certificate_thumbprint').notNull(),
+
+    redirectUris: text('redirect_uris').array().notNull(),
+    grantTypes: text('grant_types').array().notNull(),
+    responseTypes: text('response_types').array().notNull(),
+    scope: text('scope'),
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method'),
+    tlsClientAuthSubjectDn: text('tls_client_auth_subject_dn'),
+    clientName: text('client_name'),
+    clientNameLocalized: jsonb('client_name_localized').$type<Record<string, string>>().notNull(),
+    contacts: text('contacts').array().notNull(),
+    logoUri: text('logo_uri'),
+    clientUri: text('client_uri'),
+    policyUri: text('policy_uri'),
+    tosUri: text('tos_uri'),
+    jwks: jsonb('jwks').$type<Record<string, unknown>>(),
+    jwksUri: text('jwks_uri'),
+    softwareId: text('software_id'),
+    softwareVersion: text('software_version'),
+
+    status: text('status', { enum: ['active', 'deleted'] }).notNull(),
+    // base64url SHA-256 of the registration access token; null once the client is deleted, so no
+    // token can ever match it again. The token itself is never stored.
+    registrationAccessTokenSha256: text('registration_access_token_sha256'),
+    createdAt: instant('created_at').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+    version: integer('version').notNull(),
+  },
+  (table) => [
+    check('clients_status_check', sql`${table.status} in ('active', 'deleted')`),
+    check('clients_version_check', sql`${table.version} >= 1`),
+    check(
+      'clients_token_hash_check',
+      sql`(${table.status} = 'active') = (${table.registrationAccessTokenSha256} is not null)`,
+    ),
+    // Keyset pagination of an organisation's clients, oldest first.
+    index('clients_organization_idx').on(table.organizationId, table.createdAt, table.clientId),
+    // One active registration per software product and organisation: registering the same software
+    // twice is almost always a retried request, and RFC 7592 PUT is the way to change it.
+    uniqueIndex('clients_active_software_uidx')
+      .on(table.organizationId, table.softwareId)
+      .where(sql`${table.status} = 'active' and ${table.softwareId} is not null`),
+  ],
+);
+
+export const AUDIT_ACTIONS = ['create', 'replace', 'delete', 'rotate_token'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * One row per change. No foreign key to `clients`: the trail must outlive the client, and an audit row
+ * must never block or cascade with a change to the client it describes.
+ */
+export const clientAudit = pgTable(
+  'client_audit',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    clientId: text('client_id').notNull(),
+    action: text('action', { enum: AUDIT_ACTIONS }).notNull(),
+    at: instant('at').notNull(),
+    actorOrganizationId: text('actor_organization_id').notNull(),
+    actorCertificateThumbprint: text('actor_certificate_thumbprint').notNull(),
+    // For each changed field, its value before and after (`null` when absent); never a token.
+    changes: jsonb('changes').$type<Record<string, { from: unknown; to: unknown }>>().notNull(),
+    versionAfter: integer('version_after').notNull(),
+  },
+  (table) => [
+    check(
+      'client_audit_action_check',
+      sql`${table.action} in ('create', 'replace', 'delete', 'rotate_token')`,
+    ),
+    index('client_audit_client_idx').on(table.clientId, table.id),
+  ],
+);
+
+export const schema = { clients, clientAudit };
+export type ClientRow = typeof clients.$inferSelect;
+export type NewClientRow = typeof clients.$inferInsert;
+export type AuditRow = typeof clientAudit.$inferSelect;

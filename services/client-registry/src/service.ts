@@ -1,0 +1,234 @@
+import { type handleUnaryCall, Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import {
+  type Client,
+  type ClientMetadata,
+  type ClientRegistryServiceServer,
+  ClientStatus,
+} from '@psd2/client-registry-proto';
+import type { Logger } from '@psd2/logging';
+import { classifyDatabaseError, RegistryError, type RegistryErrorCode } from './errors.js';
+import type { ClientRecord } from './model.js';
+import { type ClientStore, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store.js';
+import {
+  roleToMessage,
+  validateActor,
+  validateClientId,
+  validateCreate,
+  validateMetadata,
+} from './validation.js';
+
+/*
+ * The gRPC face of the store: validates requests, bounds each call by its deadline and maps every
+ * failure to the status code that names it.
+ */
+
+export interface ServiceOptions {
+  readonly store: ClientStore;
+  readonly logger: Logger;
+  /** Upper bound for a call that came without a deadline, or with a very long one. */
+  readonly maxCallMs?: number;
+  /** Told when a call failed because the database is unreachable, so health can flip at once. */
+  readonly onDatabaseUnavailable?: () => void;
+}
+
+const STATUS_OF: Record<RegistryErrorCode, status> = {
+  not_found: status.NOT_FOUND,
+  already_exists: status.ALREADY_EXISTS,
+  invalid_argument: status.INVALID_ARGUMENT,
+  version_conflict: status.FAILED_PRECONDITION,
+  permission_denied: status.PERMISSION_DENIED,
+  unavailable: status.UNAVAILABLE,
+  deadline_exceeded: status.DEADLINE_EXCEEDED,
+  aborted: status.ABORTED,
+};
+
+/** The metadata key carrying the registry's own error code, for callers that want more than the status. */
+export const ERROR_CODE_METADATA_KEY = 'x-registry-error';
+
+export function createClientRegistryService(options: ServiceOptions): ClientRegistryServiceServer {
+  const { store, logger } = options;
+  const maxCallMs = options.maxCallMs ?? 10_000;
+
+  function unary<Req, Res>(
+    method: string,
+    work: (request: Req, timeoutMs: number) => Promise<Res>,
+  ): handleUnaryCall<Req, Res> {
+    return (call: ServerUnaryCall<Req, Res>, callback) => {
+      const timeoutMs = Math.min(remainingMs(call.getDeadline()), maxCallMs);
+      if (timeoutMs <= 0) {
+        callback(
+          toServiceError(new RegistryError('deadline_exceeded', 'the deadline had passed on arrival')),
+        );
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      // The store's statement_timeout stops the database; this stops the wait for a pooled connection.
+      const expiry = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new RegistryError('deadline_exceeded', `${method} did not finish before its deadline`)),
+          timeoutMs,
+        );
+      });
+      Promise.race([Promise.resolve().then(() => work(call.request, timeoutMs)), expiry])
+        .then(
+          (response) => callback(null, response),
+          (error: unknown) => {
+            const named = error instanceof RegistryError ? error : classifyDatabaseError(error);
+            if (named === undefined) {
+              logger.error({ err: error, method }, 'client registry call failed unexpectedly');
+              callback({ code: status.INTERNAL, details: 'internal error in the client registry' });
+              return;
+            }
+            if (named.code === 'unavailable') {
+              options.onDatabaseUnavailable?.();
+              logger.warn({ err: error, method }, 'client database unavailable');
+            } else if (named.code === 'deadline_exceeded') {
+              logger.warn({ method, timeoutMs }, 'client registry call exceeded its deadline');
+            }
+            callback(toServiceError(named));
+          },
+        )
+        .finally(() => clearTimeout(timer));
+    };
+  }
+
+  return {
+    createClient: unary('CreateClient', async (request, timeoutMs) => {
+      const input = validateCreate(request);
+      const issued = await store.create(input, { timeoutMs });
+      return {
+        client: toClientMessage(issued.client),
+        registrationAccessToken: issued.registrationAccessToken,
+      };
+    }),
+
+    getClient: unary('GetClient', async (request, timeoutMs) => {
+      const client = await store.get(validateClientId(request.clientId), { timeoutMs });
+      return { client: toClientMessage(client) };
+    }),
+
+    replaceClient: unary('ReplaceClient', async (request, timeoutMs) => {
+      const clientId = validateClientId(request.clientId);
+      if (!Number.isSafeInteger(request.expectedVersion) || request.expectedVersion < 1) {
+        throw new RegistryError('invalid_argument', 'expected_version is required: the version last read');
+      }
+      const result = await store.replace(
+        {
+          clientId,
+          expectedVersion: request.expectedVersion,
+          metadata: validateMetadata(request.metadata),
+          actor: validateActor(request.actor),
+          rotateRegistrationAccessToken: request.rotateRegistrationAccessToken,
+        },
+        { timeoutMs },
+      );
+      return {
+        client: toClientMessage(result.client),
+        ...('registrationAccessToken' in result
+          ? { registrationAccessToken: result.registrationAccessToken }
+          : {}),
+      };
+    }),
+
+    deleteClient: unary('DeleteClient', async (request, timeoutMs) => {
+      const clientId = validateClientId(request.clientId);
+      const actor = validateActor(request.actor);
+      if (request.expectedVersion !== undefined && request.expectedVersion < 1) {
+        throw new RegistryError('invalid_argument', 'expected_version must be at least 1 when set');
+      }
+      await store.delete(clientId, actor, request.expectedVersion, { timeoutMs });
+      return {};
+    }),
+
+    listClients: unary('ListClients', async (request, timeoutMs) => {
+      if (request.organizationId.trim() === '') {
+        throw new RegistryError('invalid_argument', 'organization_id is required');
+      }
+      if (request.pageSize < 0) throw new RegistryError('invalid_argument', 'page_size must not be negative');
+      // AIP-158: a page size above the maximum is lowered to it rather than refused.
+      const pageSize = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
+      const page = await store.list(request.organizationId, pageSize, request.pageToken, { timeoutMs });
+      return { clients: page.clients.map(toClientMessage), nextPageToken: page.nextPageToken };
+    }),
+
+    checkRegistrationAccessToken: unary('CheckRegistrationAccessToken', async (request, timeoutMs) => {
+      if (request.registrationAccessToken === '') {
+        throw new RegistryError('invalid_argument', 'registration_access_token is required');
+      }
+      const client = await store.checkToken(
+        validateClientId(request.clientId),
+        request.registrationAccessToken,
+        {
+          timeoutMs,
+        },
+      );
+      return client === undefined
+        ? { valid: false, client: undefined }
+        : { valid: true, client: toClientMessage(client) };
+    }),
+
+    rotateRegistrationAccessToken: unary('RotateRegistrationAccessToken', async (request, timeoutMs) => {
+      const issued = await store.rotateToken(
+        validateClientId(request.clientId),
+        validateActor(request.actor),
+        {
+          timeoutMs,
+        },
+      );
+      return {
+        client: toClientMessage(issued.client),
+        registrationAccessToken: issued.registrationAccessToken,
+      };
+    }),
+  };
+}
+
+/** Milliseconds left before a call's deadline; Infinity when the caller set none. */
+function remainingMs(deadline: Date | number): number {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return at === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : at - Date.now();
+}
+
+function toServiceError(error: RegistryError): { code: status; details: string; metadata: Metadata } {
+  const metadata = new Metadata();
+  metadata.set(ERROR_CODE_METADATA_KEY, error.code);
+  return { code: STATUS_OF[error.code], details: error.message, metadata };
+}
+
+export function toClientMessage(record: ClientRecord): Client {
+  const metadata: ClientMetadata = {
+    redirectUris: record.redirectUris,
+    grantTypes: record.grantTypes,
+    responseTypes: record.responseTypes,
+    scope: record.scope ?? undefined,
+    tokenEndpointAuthMethod: record.tokenEndpointAuthMethod ?? undefined,
+    tlsClientAuthSubjectDn: record.tlsClientAuthSubjectDn ?? undefined,
+    clientName: record.clientName ?? undefined,
+    clientNameLocalized: record.clientNameLocalized,
+    contacts: record.contacts,
+    logoUri: record.logoUri ?? undefined,
+    clientUri: record.clientUri ?? undefined,
+    policyUri: record.policyUri ?? undefined,
+    tosUri: record.tosUri ?? undefined,
+    jwks: record.jwks === null ? undefined : JSON.stringify(record.jwks),
+    jwksUri: record.jwksUri ?? undefined,
+    softwareId: record.softwareId ?? undefined,
+    softwareVersion: record.softwareVersion ?? undefined,
+  };
+  return {
+    clientId: record.clientId,
+    organizationId: record.organizationId,
+    organizationName: record.organizationName,
+    ncaId: record.ncaId,
+    roles: record.roles.map(roleToMessage),
+    registeredSubjectDn: record.registeredSubjectDn,
+    registeredCertificateThumbprint: record.registeredCertificateThumbprint,
+    metadata,
+    status:
+      record.status === 'active' ? ClientStatus.CLIENT_STATUS_ACTIVE : ClientStatus.CLIENT_STATUS_DELETED,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    version: record.version,
+  };
+}

@@ -1,0 +1,359 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from './db/database.js';
+import { type AuditAction, type ClientRow, clientAudit, clients } from './db/schema.js';
+import { RegistryError } from './errors.js';
+import {
+  type Actor,
+  type ClientMetadataValues,
+  type ClientRecord,
+  METADATA_FIELDS,
+  type NewClient,
+} from './model.js';
+import { hashToken, newClientId, newRegistrationAccessToken, tokenMatches } from './tokens.js';
+
+/*
+ * Every read and write of clients. Each operation runs in one transaction whose statement_timeout is
+ * the time left before the caller's deadline, so the database gives up when the caller has, and a
+ * change and its audit row are committed together or not at all.
+ */
+
+export interface OperationOptions {
+  /** Milliseconds the operation may take; the caller's deadline, already shortened by the server. */
+  readonly timeoutMs: number;
+}
+
+export interface IssuedToken {
+  readonly client: ClientRecord;
+  readonly registrationAccessToken: string;
+}
+
+export interface ReplaceInput {
+  readonly clientId: string;
+  readonly expectedVersion: number;
+  readonly metadata: ClientMetadataValues;
+  readonly actor: Actor;
+  readonly rotateRegistrationAccessToken: boolean;
+}
+
+export interface ClientPage {
+  readonly clients: ClientRecord[];
+  /** Empty when there is no further page. */
+  readonly nextPageToken: string;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
+const HIDDEN = '[hidden]';
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export class ClientStore {
+  readonly #db: Db;
+  readonly #now: () => Date;
+
+  constructor(db: Db, options: { now?: () => Date } = {}) {
+    this.#db = db;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async create(input: NewClient, options: OperationOptions): Promise<IssuedToken> {
+    const token = newRegistrationAccessToken();
+    const now = this.#now();
+    const row = await this.#transaction(options, async (tx) => {
+      const [inserted] = await tx
+        .insert(clients)
+        .values({
+          clientId: newClientId(),
+          organizationId: input.organizationId,
+          organizationName: input.organizationName,
+          ncaId: input.ncaId,
+          roles: input.roles,
+          registeredSubjectDn: input.registeredSubjectDn,
+          registeredCertificateThumbprint: input.registeredCertificateThumbprint,
+          ...input.metadata,
+          status: 'active',
+          registrationAccessTokenSha256: hashToken(token),
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+        })
+        .returning();
+      if (inserted === undefined) throw new Error('insert returned no row');
+      const changes: Changes = {};
+      for (const field of [
+        'organizationId',
+        'organizationName',
+        'ncaId',
+        'roles',
+        'registeredSubjectDn',
+        'registeredCertificateThumbprint',
+        ...METADATA_FIELDS,
+      ] as const) {
+        if (!isEmpty(inserted[field])) changes[field] = { from: null, to: inserted[field] };
+      }
+      changes.registrationAccessToken = { from: null, to: HIDDEN };
+      await this.#audit(
+        tx,
+        inserted,
+        'create',
+        {
+          organizationId: input.organizationId,
+          certificateThumbprint: input.registeredCertificateThumbprint,
+        },
+        changes,
+      );
+      return inserted;
+    });
+    return { client: toRecord(row), registrationAccessToken: token };
+  }
+
+  async get(clientId: string, options: OperationOptions): Promise<ClientRecord> {
+    const row = await this.#transaction(options, (tx) => findActive(tx, clientId));
+    if (row === undefined) throw notFound();
+    return toRecord(row);
+  }
+
+  /** RFC 7592 PUT: the metadata given replaces the stored metadata whole. */
+  async replace(
+    input: ReplaceInput,
+    options: OperationOptions,
+  ): Promise<IssuedToken | { client: ClientRecord }> {
+    const token = input.rotateRegistrationAccessToken ? newRegistrationAccessToken() : undefined;
+    const row = await this.#transaction(options, async (tx) => {
+      const before = await this.#lockable(tx, input.clientId, input.actor, input.expectedVersion);
+      const [after] = await tx
+        .update(clients)
+        .set({
+          ...input.metadata,
+          ...(token === undefined ? {} : { registrationAccessTokenSha256: hashToken(token) }),
+          updatedAt: this.#now(),
+          version: sql`${clients.version} + 1`,
+        })
+        .where(and(eq(clients.clientId, input.clientId), eq(clients.version, before.version)))
+        .returning();
+      // Another replace committed between our read and our update: it won.
+      if (after === undefined) throw versionConflict();
+      const changes = diff(before, after);
+      if (token !== undefined) changes.registrationAccessToken = { from: HIDDEN, to: HIDDEN };
+      await this.#audit(tx, after, 'replace', input.actor, changes);
+      return after;
+    });
+    const client = toRecord(row);
+    return token === undefined ? { client } : { client, registrationAccessToken: token };
+  }
+
+  /**
+   * Marks the client deleted and forgets its token hash. The row stays, so the client id is never
+   * reused and the audit trail keeps its subject.
+   */
+  async delete(
+    clientId: string,
+    actor: Actor,
+    expectedVersion: number | undefined,
+    options: OperationOptions,
+  ): Promise<void> {
+    await this.#transaction(options, async (tx) => {
+      const before = await this.#lockable(tx, clientId, actor, expectedVersion);
+      const [after] = await tx
+        .update(clients)
+        .set({
+          status: 'deleted',
+          registrationAccessTokenSha256: null,
+          updatedAt: this.#now(),
+          version: sql`${clients.version} + 1`,
+        })
+        .where(and(eq(clients.clientId, clientId), eq(clients.version, before.version)))
+        .returning();
+      if (after === undefined) throw versionConflict();
+      await this.#audit(tx, after, 'delete', actor, {
+        status: { from: before.status, to: after.status },
+        registrationAccessToken: { from: HIDDEN, to: null },
+      });
+    });
+  }
+
+  async list(
+    organizationId: string,
+    pageSize: number,
+    pageToken: string,
+    options: OperationOptions,
+  ): Promise<ClientPage> {
+    const after = pageToken === '' ? undefined : decodePageToken(pageToken);
+    const rows = await this.#transaction(options, (tx) =>
+      tx
+        .select()
+        .from(clients)
+        .where(
+          and(
+            eq(clients.organizationId, organizationId),
+            eq(clients.status, 'active'),
+            after === undefined
+              ? undefined
+              : sql`(${clients.createdAt}, ${clients.clientId}) > (${after.createdAt}::timestamptz, ${after.clientId})`,
+          ),
+        )
+        .orderBy(asc(clients.createdAt), asc(clients.clientId))
+        // One more than asked tells whether another page follows, without a count.
+        .limit(pageSize + 1),
+    );
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    return {
+      clients: page.map(toRecord),
+      nextPageToken: rows.length > pageSize && last !== undefined ? encodePageToken(last) : '',
+    };
+  }
+
+  /**
+   * The client, when the token is its current registration access token; undefined otherwise, for an
+   * unknown or deleted client too. Only hashes are compared, in constant time.
+   */
+  async checkToken(
+    clientId: string,
+    token: string,
+    options: OperationOptions,
+  ): Promise<ClientRecord | undefined> {
+    const row = await this.#transaction(options, (tx) => findActive(tx, clientId));
+    const matches = tokenMatches(token, row?.registrationAccessTokenSha256);
+    return matches && row !== undefined ? toRecord(row) : undefined;
+  }
+
+  async rotateToken(clientId: string, actor: Actor, options: OperationOptions): Promise<IssuedToken> {
+    const token = newRegistrationAccessToken();
+    const row = await this.#transaction(options, async (tx) => {
+      const before = await this.#lockable(tx, clientId, actor, undefined);
+      const [after] = await tx
+        .update(clients)
+        .set({
+          registrationAccessTokenSha256: hashToken(token),
+          updatedAt: this.#now(),
+          version: sql`${clients.version} + 1`,
+        })
+        .where(and(eq(clients.clientId, clientId), eq(clients.version, before.version)))
+        .returning();
+      if (after === undefined) throw versionConflict();
+      await this.#audit(tx, after, 'rotate_token', actor, {
+        registrationAccessToken: { from: HIDDEN, to: HIDDEN },
+      });
+      return after;
+    });
+    return { client: toRecord(row), registrationAccessToken: token };
+  }
+
+  /**
+   * Reads the client a change applies to and checks the change may go ahead. No row lock: the
+   * update's `where version = ...` settles a race, so a slow caller never blocks others.
+   */
+  async #lockable(
+    tx: Tx,
+    clientId: string,
+    actor: Actor,
+    expectedVersion: number | undefined,
+  ): Promise<ClientRow> {
+    const before = await findActive(tx, clientId);
+    if (before === undefined) throw notFound();
+    // Defence in depth: the registration service checks the organisation too, but a client must
+    // never be changed on behalf of another TPP, whatever a caller gets wrong.
+    if (before.organizationId !== actor.organizationId) {
+      throw new RegistryError('permission_denied', 'the client belongs to another organisation');
+    }
+    if (expectedVersion !== undefined && before.version !== expectedVersion) throw versionConflict();
+    return before;
+  }
+
+  async #audit(tx: Tx, row: ClientRow, action: AuditAction, actor: Actor, changes: Changes): Promise<void> {
+    await tx.insert(clientAudit).values({
+      clientId: row.clientId,
+      action,
+      at: row.updatedAt,
+      actorOrganizationId: actor.organizationId,
+      actorCertificateThumbprint: actor.certificateThumbprint,
+      changes,
+      versionAfter: row.version,
+    });
+  }
+
+  async #transaction<T>(options: OperationOptions, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const timeoutMs = Math.max(1, Math.floor(options.timeoutMs));
+    return this.#db.transaction(async (tx) => {
+      // `true`: local to this transaction, so the pooled connection goes back without it.
+      await tx.execute(sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`);
+      return work(tx);
+    });
+  }
+}
+
+async function findActive(tx: Tx, clientId: string): Promise<ClientRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(clients)
+    .where(and(eq(clients.clientId, clientId), eq(clients.status, 'active')))
+    .limit(1);
+  return row;
+}
+
+function toRecord(row: ClientRow): ClientRecord {
+  const { registrationAccessTokenSha256: _hash, ...record } = row;
+  return record;
+}
+
+function notFound(): RegistryError {
+  return new RegistryError('not_found', 'no active client has this client_id');
+}
+
+function versionConflict(): RegistryError {
+  return new RegistryError(
+    'version_conflict',
+    'the client changed since it was read; read it again and retry with its current version',
+  );
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}
+
+/** JSON with object keys sorted, so jsonb's reordering of keys is not mistaken for a change. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+function diff(before: ClientRow, after: ClientRow): Changes {
+  const changes: Changes = {};
+  for (const field of METADATA_FIELDS) {
+    if (canonical(before[field]) !== canonical(after[field])) {
+      changes[field] = { from: before[field], to: after[field] };
+    }
+  }
+  return changes;
+}
+
+function encodePageToken(row: ClientRow): string {
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.clientId])).toString('base64url');
+}
+
+function decodePageToken(token: string): { createdAt: string; clientId: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, clientId] = parsed as unknown[];
+      if (
+        typeof createdAt === 'string' &&
+        typeof clientId === 'string' &&
+        !Number.isNaN(Date.parse(createdAt))
+      ) {
+        return { createdAt, clientId };
+      }
+    }
+  } catch {
+    // Falls through to the error below: a token that does not parse is the caller's mistake.
+  }
+  throw new RegistryError('invalid_argument', 'page_token is not one this registry issued');
+}
