@@ -1,0 +1,13 @@
+export {
+  checkScopes,
+  formatScope,
+  type GrantType,
+  grantTypesForScopes,
+  type Psd2Role,
+  parseScope,
+  SCOPES,
+  type Scope,
+  type ScopeCheck,
+  scopesAllowedByRoles,
+  scopesForRefresh,
+} from './scopes.js';
