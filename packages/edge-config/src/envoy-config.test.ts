@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { type EnvoySchema, loadEnvoySchema } from './envoy-schema.js';
+import { EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
+import { EDGE_ROUTES, type EdgeRoute, NOT_FOUND_BODY, UPSTREAM_SERVICES } from './routes.js';
+
+const ENVOY_YAML = new URL('../../../envoy/envoy.yaml', import.meta.url);
+const text = readFileSync(ENVOY_YAML, 'utf8');
+
+let schema: EnvoySchema;
+beforeAll(() => {
+  schema = loadEnvoySchema();
+});
+
+type Json = unknown;
+
+/** Walks into parsed YAML by keys and indexes, failing the test with the path when something is missing. */
+function at(value: Json, ...path: (string | number)[]): Json {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !(key in current)) {
+      throw new Error(`envoy.yaml has nothing at ${path.join('.')} (stopped at ${String(key)})`);
+    }
+    current = (current as Record<string | number, Json>)[key];
+  }
+  return current;
+}
+
+function list(value: Json): Json[] {
+  if (!Array.isArray(value)) throw new Error('expected a list');
+  return value;
+}
+
+const config: Json = parse(text);
+const listeners = list(at(config, 'static_resources', 'listeners'));
+const edgeListener = listeners.find((listener) => at(listener, 'name') === 'edge_https');
+const chain = at(edgeListener, 'filter_chains', 0);
+const tls = at(chain, 'transport_socket', 'typed_config');
+const hcm = at(chain, 'filters', 0, 'typed_config');
+const clusters = list(at(config, 'static_resources', 'clusters'));
+
+describe('envoy/envoy.yaml against the Envoy v3 Bootstrap protos', () => {
+  it('is a valid bootstrap: no unknown field, every typed_config resolved', () => {
+    expect(schema.validateBootstrap(config)).toEqual([]);
+  });
+
+  it('resolves the @type of every typed_config it contains', () => {
+    const types = [...text.matchAll(/"@type": type\.googleapis\.com\/([\w.]+)/g)].map((match) => match[1]);
+    expect(types.length).toBeGreaterThanOrEqual(10);
+    for (const type of new Set(types)) {
+      expect(schema.validate({}, type ?? '')).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['a top-level field', 'static_resources:', 'static_resource:', '$.static_resource: unknown field'],
+    [
+      'a field inside a typed_config',
+      'forward_client_cert_details:',
+      'forward_client_cert_detail:',
+      'forward_client_cert_detail: unknown field of envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+    ],
+    [
+      'a field two Any levels deep',
+      'require_client_certificate:',
+      'require_client_certficate:',
+      'require_client_certficate: unknown field of envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+    ],
+    ['an enum value', 'SANITIZE_SET', 'SANITISE_SET', 'SANITISE_SET is not a value of'],
+    ['an @type', 'filters.http.router.v3.Router', 'filters.http.routr.v3.Router', 'unknown @type'],
+    ['a scalar type', 'port_value: 8443', 'port_value: eighty', 'expected uint32'],
+    [
+      'a duration',
+      'request_timeout: 30s',
+      'request_timeout: 30 seconds',
+      'not a valid google.protobuf.Duration',
+    ],
+  ])('fails when %s is misspelt', (_case, from, to, expected) => {
+    expect(text).toContain(from);
+    const issues = schema.validateBootstrap(parse(text.replace(from, to)));
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues.join('\n')).toContain(expected);
+  });
+
+  it('refuses two members of one oneof', () => {
+    const issues = schema.validate(
+      { match: { path: '/a', prefix: '/b' }, route: { cluster: 'token' } },
+      'envoy.config.route.v3.Route',
+    );
+    expect(issues.join('\n')).toContain('oneof path_specifier already has path');
+  });
+});
+
+describe('envoy/envoy.yaml security settings', () => {
+  it('has one public HTTPS listener, on the edge port', () => {
+    const publicListeners = listeners.filter((listener) => at(listener, 'name') !== 'edge_health');
+    expect(publicListeners).toHaveLength(1);
+    expect(at(edgeListener, 'address', 'socket_address', 'port_value')).toBe(ENVOY_LISTEN_PORT);
+    expect(list(at(edgeListener, 'filter_chains'))).toHaveLength(1);
+  });
+
+  it('speaks TLS 1.2 at least with the shared cipher list', () => {
+    expect(at(tls, '@type')).toBe(
+      'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+    );
+    const params = at(tls, 'common_tls_context', 'tls_params');
+    expect(at(params, 'tls_minimum_protocol_version')).toBe('TLSv1_2');
+    expect(at(params, 'tls_maximum_protocol_version')).toBe('TLSv1_3');
+    expect(at(params, 'cipher_suites')).toEqual(EDGE_TLS_POLICY.cipherSuites);
+    expect(at(params, 'ecdh_curves')).toEqual(EDGE_TLS_POLICY.ecdhCurves);
+  });
+
+  it('validates client certificates against the QTSP bundle, optional at TLS level', () => {
+    expect(at(tls, 'require_client_certificate')).toBe(false);
+    const context = at(tls, 'common_tls_context');
+    expect(at(context, 'validation_context', 'trusted_ca', 'filename')).toBe(ENVOY_TLS_FILES.clientCa);
+    expect(at(context, 'tls_certificates', 0, 'certificate_chain', 'filename')).toBe(
+      ENVOY_TLS_FILES.certificate,
+    );
+    expect(at(context, 'tls_certificates', 0, 'private_key', 'filename')).toBe(ENVOY_TLS_FILES.privateKey);
+    // Nothing that would let an invalid certificate through.
+    expect(text).not.toMatch(/trust_chain_verification|ACCEPT_UNTRUSTED|allow_expired_certificate/);
+  });
+
+  it('replaces any client-sent XFCC with the verified certificate details', () => {
+    expect(at(hcm, 'forward_client_cert_details')).toBe('SANITIZE_SET');
+    expect(at(hcm, 'set_current_client_cert_details')).toEqual({
+      cert: true,
+      chain: true,
+      subject: true,
+      uri: true,
+      dns: true,
+    });
+  });
+
+  it('uses the remote address, request ids, and the shared timeouts and limits', () => {
+    expect(at(hcm, 'use_remote_address')).toBe(true);
+    expect(at(hcm, 'xff_num_trusted_hops')).toBe(0);
+    expect(at(hcm, 'generate_request_id')).toBe(true);
+    expect(at(hcm, 'preserve_external_request_id')).toBe(true);
+    expect(at(hcm, 'request_timeout')).toBe(`${EDGE_LIMITS.requestTimeoutSeconds}s`);
+    expect(at(hcm, 'request_headers_timeout')).toBe(`${EDGE_LIMITS.requestHeadersTimeoutSeconds}s`);
+    expect(at(hcm, 'common_http_protocol_options', 'idle_timeout')).toBe(
+      `${EDGE_LIMITS.idleTimeoutSeconds}s`,
+    );
+    expect(at(hcm, 'max_request_headers_kb')).toBe(EDGE_LIMITS.maxRequestHeadersKb);
+    const buffer = list(at(hcm, 'http_filters')).find(
+      (filter) => at(filter, 'name') === 'envoy.filters.http.buffer',
+    );
+    expect(at(buffer, 'typed_config', 'max_request_bytes')).toBe(EDGE_LIMITS.maxRequestBodyBytes);
+    const last = list(at(hcm, 'http_filters')).at(-1);
+    expect(at(last, 'name')).toBe('envoy.filters.http.router');
+  });
+
+  it('logs JSON with the trace id and traces to the OpenTelemetry collector', () => {
+    const format = at(hcm, 'access_log', 0, 'typed_config', 'log_format', 'json_format');
+    expect(at(format, 'trace_id')).toBe('%TRACE_ID%');
+    expect(at(format, 'request_id')).toBe('%REQ(X-REQUEST-ID)%');
+    const provider = at(hcm, 'tracing', 'provider');
+    expect(at(provider, 'name')).toBe('envoy.tracers.opentelemetry');
+    const collector = at(provider, 'typed_config', 'grpc_service', 'envoy_grpc', 'cluster_name');
+    expect(clusters.map((cluster) => at(cluster, 'name'))).toContain(collector);
+  });
+
+  it('binds the admin interface to loopback', () => {
+    expect(at(config, 'admin', 'address', 'socket_address', 'address')).toBe('127.0.0.1');
+  });
+
+  it('health-checks every service cluster and keeps upstream connections shorter-lived than Node', () => {
+    for (const service of UPSTREAM_SERVICES) {
+      const cluster = clusters.find((candidate) => at(candidate, 'name') === service);
+      expect(at(cluster, 'health_checks', 0, 'http_health_check', 'path')).toBe('/readyz');
+      expect(at(cluster, 'connect_timeout')).toBe(`${EDGE_LIMITS.upstreamConnectTimeoutSeconds}s`);
+    }
+  });
+});
+
+describe('envoy/envoy.yaml routes', () => {
+  const routes = list(at(hcm, 'route_config', 'virtual_hosts', 0, 'routes'));
+
+  it('are the shared route table, in order, then the JSON 404', () => {
+    const proxied = routes.slice(0, -1).map((route): EdgeRoute => {
+      expect(at(route, 'route', 'timeout')).toBe(`${EDGE_LIMITS.routeTimeoutSeconds}s`);
+      return {
+        match: at(route, 'match') as EdgeRoute['match'],
+        service: at(route, 'route', 'cluster') as never,
+      };
+    });
+    expect(proxied).toEqual(EDGE_ROUTES);
+    const fallback = routes.at(-1);
+    expect(at(fallback, 'match')).toEqual({ prefix: '/' });
+    expect(at(fallback, 'direct_response', 'status')).toBe(404);
+    expect(at(fallback, 'direct_response', 'body', 'inline_string')).toBe(NOT_FOUND_BODY);
+  });
+
+  it('send each service to a cluster of its own', () => {
+    const names = clusters.map((cluster) => at(cluster, 'name'));
+    for (const service of UPSTREAM_SERVICES) expect(names).toContain(service);
+  });
+});

@@ -1,0 +1,45 @@
+/*
+ * TLS policy and limits shared by both edges. envoy-config.test.ts checks that envoy.yaml says the same.
+ */
+
+export const EDGE_TLS_POLICY = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.3',
+  /**
+   * TLS 1.2 suites: ECDHE only (forward secrecy) and AEAD only, as in Mozilla's "intermediate" profile
+   * and ANSSI's TLS guide. TLS 1.3 suites are all AEAD and neither Envoy nor this list restricts them.
+   */
+  cipherSuites: [
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ],
+  ecdhCurves: ['X25519', 'P-256'],
+} as const;
+
+export const EDGE_LIMITS = {
+  /** OAuth requests are small forms and JSON documents; anything bigger is refused with 413. */
+  maxRequestBodyBytes: 64 * 1024,
+  maxRequestHeadersKb: 60,
+  /** Whole request, from first byte to the end of the response (Envoy HCM `request_timeout`). */
+  requestTimeoutSeconds: 30,
+  /** Waiting for the upstream's response (Envoy route `timeout`). */
+  routeTimeoutSeconds: 15,
+  /** Headers must arrive within this (slowloris). */
+  requestHeadersTimeoutSeconds: 10,
+  /** Idle downstream keep-alive connections are closed after this. */
+  idleTimeoutSeconds: 60,
+  upstreamConnectTimeoutSeconds: 2,
+} as const;
+
+/** Where the Envoy deployment mounts the files the local edge reads from EDGE_TLS_* / EDGE_CLIENT_CA_FILE. */
+export const ENVOY_TLS_FILES = {
+  certificate: '/etc/envoy/tls/server.crt',
+  privateKey: '/etc/envoy/tls/server.key',
+  clientCa: '/etc/envoy/tls/client-ca.pem',
+} as const;
+
+export const ENVOY_LISTEN_PORT = 8443;

@@ -1,0 +1,50 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseConfig } from '@psd2/config';
+import { z } from 'zod';
+import { routeFor } from './routes.js';
+import { edgeSettings, publicIssuer } from './settings.js';
+
+describe('routeFor', () => {
+  it.each([
+    ['/oauth2/register', 'registration'],
+    ['/oauth2/register/abc-123', 'registration'],
+    ['/oauth2/fr/sandbox/signin.html', 'authorization'],
+    ['/oauth2/en/banque/oauth2_authorization.aspx', 'authorization'],
+    ['/oauth2/token', 'token'],
+    ['/oauth2/introspect', 'token'],
+    ['/.well-known/oauth-authorization-server', 'token'],
+    ['/oauth2/openapi.json', 'token'],
+    ['/oauth2/revoke', 'revocation'],
+  ])('sends %s to %s', (path, service) => {
+    expect(routeFor(path)?.service).toBe(service);
+  });
+
+  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/de/x', '/admin'])(
+    'has no route for %s',
+    (path) => {
+      expect(routeFor(path)).toBeUndefined();
+    },
+  );
+});
+
+describe('publicIssuer', () => {
+  const schema = z.object(edgeSettings);
+
+  it('defaults to https://localhost:<EDGE_PORT>', () => {
+    expect(publicIssuer(parseConfig(schema, {}))).toBe('https://localhost:8443');
+    expect(publicIssuer(parseConfig(schema, { EDGE_PORT: '9443' }))).toBe('https://localhost:9443');
+  });
+
+  it('uses ISSUER as given, without a trailing slash', () => {
+    expect(publicIssuer(parseConfig(schema, { ISSUER: 'https://auth.bank.example/' }))).toBe(
+      'https://auth.bank.example',
+    );
+    expect(publicIssuer(parseConfig(schema, { ISSUER: 'https://bank.example/psd2/' }))).toBe(
+      'https://bank.example/psd2',
+    );
+  });
+
+  it('refuses an http ISSUER', () => {
+    expect(() => parseConfig(schema, { ISSUER: 'http://bank.example' })).toThrow('ISSUER');
+  });
+});
