@@ -38,7 +38,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     intervalMs: options.healthIntervalMs ?? 2000,
   });
   const service = createClientRegistryService({
-    store: new ClientStore(options.database.db),
+    store: new ClientStore(options.database),
     logger: options.logger,
     ...(options.maxCallMs === undefined ? {} : { maxCallMs: options.maxCallMs }),
     onDatabaseUnavailable: () => health.reportUnavailable(),

@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Db } from './db/database.js';
+import type { RegistryDatabase, Tx } from './db/database.js';
 import { type AuditAction, type ClientRow, clientAudit, clients } from './db/schema.js';
 import { RegistryError } from './errors.js';
 import {
@@ -41,7 +41,6 @@ export interface ClientPage {
   readonly nextPageToken: string;
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Changes = Record<string, { from: unknown; to: unknown }>;
 
 const HIDDEN = '[hidden]';
@@ -49,11 +48,11 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
 export class ClientStore {
-  readonly #db: Db;
+  readonly #database: Pick<RegistryDatabase, 'transaction'>;
   readonly #now: () => Date;
 
-  constructor(db: Db, options: { now?: () => Date } = {}) {
-    this.#db = db;
+  constructor(database: Pick<RegistryDatabase, 'transaction'>, options: { now?: () => Date } = {}) {
+    this.#database = database;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -276,10 +275,17 @@ export class ClientStore {
 
   async #transaction<T>(options: OperationOptions, work: (tx: Tx) => Promise<T>): Promise<T> {
     const timeoutMs = Math.max(1, Math.floor(options.timeoutMs));
-    return this.#db.transaction(async (tx) => {
+    const deadlineAt = Date.now() + timeoutMs;
+    return this.#database.transaction(async (tx) => {
       // `true`: local to this transaction, so the pooled connection goes back without it.
       await tx.execute(sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`);
-      return work(tx);
+      const result = await work(tx);
+      // statement_timeout bounds each statement, not their sum. A caller that has already been told
+      // DEADLINE_EXCEEDED must not find the change committed after all, so roll back instead.
+      if (Date.now() >= deadlineAt) {
+        throw new RegistryError('deadline_exceeded', 'the deadline passed before the change could commit');
+      }
+      return result;
     });
   }
 }

@@ -20,6 +20,8 @@ import { type RunningRegistryServer, startRegistryServer } from './server.js';
 
 export interface OpenDatabase {
   readonly database: RegistryDatabase;
+  /** The isolated PostgreSQL schema holding the tables; undefined on PGlite. */
+  readonly schema?: string;
   cleanup(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export const postgresBackend: Backend = {
     await database.migrate();
     return {
       database,
+      schema: isolated.schema,
       async cleanup() {
         await database.close();
         await isolated.drop();

@@ -7,14 +7,23 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import { schema } from './schema.js';
+import { classifyDatabaseError } from '../errors.js';
+
+/*
+ * No relational schema is passed to drizzle: the registry uses the query builder only, and a
+ * per-transaction drizzle instance (see connectPostgres) then costs next to nothing.
+ */
 
 /** What the store needs from either driver: node-postgres and PGlite share drizzle's PgDatabase. */
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface RegistryDatabase {
   readonly kind: 'postgres' | 'pglite';
+  /** For single statements outside a transaction (probes, tests). */
   readonly db: Db;
+  /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if not. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Applies the committed SQL migrations that have not run yet. */
   migrate(): Promise<void>;
   /** Resolves when the database answers `select 1` within the time given, rejects otherwise. */
@@ -48,22 +57,52 @@ export function connectPostgres(options: PostgresOptions): RegistryDatabase {
     keepAlive: true,
     application_name: 'client-registry',
   });
-  // Without a listener, an idle connection that breaks would crash the process; pg drops the
-  // connection from the pool by itself.
+  // Without listeners, a connection that breaks would crash the process: the pool listens only while
+  // a connection is idle, and a transaction holds one between its statements. pg discards a broken
+  // connection when it is released; the statement running on it fails and is reported as UNAVAILABLE.
   pool.on('error', (error) => options.onConnectionError?.(error));
-  const db: Db = drizzleNodePostgres(pool, { schema });
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error));
+  });
+  const nodePgDb = drizzleNodePostgres(pool);
+  const db: Db = nodePgDb;
   return {
     kind: 'postgres',
     db,
+    // Not drizzle's own pool transaction: when BEGIN fails (the database just went away) it never
+    // gives the connection back, and a few such failures exhaust the pool for good. Here the
+    // connection is always released, and destroyed rather than reused when it broke.
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
+      try {
+        return await drizzleNodePostgres(client).transaction(work);
+      } catch (error) {
+        if (broken === undefined && classifyDatabaseError(error)?.code === 'unavailable') {
+          broken = error instanceof Error ? error : new Error(String(error));
+        }
+        throw error;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    },
     async migrate() {
-      await migrateNodePostgres(drizzleNodePostgres(pool, { schema }), {
+      await migrateNodePostgres(nodePgDb, {
         migrationsFolder: MIGRATIONS_FOLDER,
         ...(options.migrationsSchema === undefined ? {} : { migrationsSchema: options.migrationsSchema }),
       });
     },
     ping: (timeoutMs) => pingWithin(db, timeoutMs),
     async close() {
-      await pool.end();
+      // A connection stuck in a statement must not hold the process past its shutdown grace.
+      await withTimeout(pool.end(), 5000, 'closing the database pool').catch((error: unknown) => {
+        options.onConnectionError?.(error instanceof Error ? error : new Error(String(error)));
+      });
     },
   };
 }
@@ -76,11 +115,13 @@ export interface PgliteOptions {
 /** The embedded database for a laptop: real PostgreSQL compiled to WebAssembly, in this process. */
 export async function openPglite(options: PgliteOptions): Promise<RegistryDatabase> {
   const client = await PGlite.create(options.dataDir);
-  const pgliteDb = drizzlePglite(client, { schema });
+  const pgliteDb = drizzlePglite(client);
   const db: Db = pgliteDb;
   return {
     kind: 'pglite',
     db,
+    // PGlite runs one transaction at a time, which serialises concurrent calls like row locks would.
+    transaction: (work) => pgliteDb.transaction(work),
     async migrate() {
       await migratePglite(pgliteDb, { migrationsFolder: MIGRATIONS_FOLDER });
     },
@@ -91,13 +132,21 @@ export async function openPglite(options: PgliteOptions): Promise<RegistryDataba
   };
 }
 
-async function pingWithin(db: Db, timeoutMs: number): Promise<void> {
+function pingWithin(db: Db, timeoutMs: number): Promise<void> {
+  return withTimeout(
+    db.execute(sql`select 1`).then(() => undefined),
+    timeoutMs,
+    'the database answering select 1',
+  );
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
   });
   try {
-    await Promise.race([db.execute(sql`select 1`), timeout]);
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
