@@ -7,7 +7,14 @@ export {
 export { LruCache } from './lru.js';
 export { OID, PSD2_ROLE_BY_OID, PSD2_ROLES, type Psd2Role, roleOfOid } from './oids.js';
 export { derFromPem, pemFromDer } from './pem.js';
-export { checkValidity, parseQwac, type QwacIdentity, type RoleOfPsp, readQwac } from './qwac.js';
+export {
+  checkValidity,
+  distinguishedNames,
+  parseQwac,
+  type QwacIdentity,
+  type RoleOfPsp,
+  readQwac,
+} from './qwac.js';
 export {
   type ClientCertificateResolver,
   type ClientCertificateResolverOptions,

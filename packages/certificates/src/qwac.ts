@@ -146,6 +146,20 @@ export function readQwac(certificate: string | Uint8Array, options: { now?: Date
   return identity;
 }
 
+/** Subject and issuer as RFC 4514 strings, for any X.509 certificate (QWAC or not). */
+export function distinguishedNames(certificate: string | Uint8Array): { subject: string; issuer: string } {
+  const der = typeof certificate === 'string' ? derFromPem(certificate) : certificate;
+  try {
+    const parsed = parseCertificate(der);
+    return { subject: parsed.subject.rfc4514, issuer: parsed.issuer.rfc4514 };
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    throw new CertificateError('ERR_CERT_MALFORMED', `not an X.509 certificate: ${error.message}`, {
+      cause: error,
+    });
+  }
+}
+
 interface ParsedCertificate {
   readonly serialNumber: string;
   readonly issuer: ReturnType<typeof readName>;

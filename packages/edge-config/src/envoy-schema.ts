@@ -135,8 +135,11 @@ export function loadEnvoySchema(): EnvoySchema {
             validateField(field, v, `${fieldPath}.${k}`, issues);
       } else if (field.repeated) {
         if (!Array.isArray(fieldValue)) issues.push(`${fieldPath}: expected a list`);
-        else
-          fieldValue.forEach((item, index) => validateField(field, item, `${fieldPath}[${index}]`, issues));
+        else {
+          for (const [index, item] of fieldValue.entries()) {
+            validateField(field, item, `${fieldPath}[${index}]`, issues);
+          }
+        }
       } else {
         validateField(field, fieldValue, fieldPath, issues);
       }

@@ -1,1 +1,2 @@
-export {};
+export { type LocalEdge, type LocalEdgeOptions, startLocalEdge } from './edge.js';
+export { type LocalEdgeSettings, localEdgeSchema } from './settings.js';

@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { distinguishedNames, formatXfccElement, pemFromDer } from '@psd2/certificates';
+import {
+  EDGE_LIMITS,
+  EDGE_ROUTES,
+  EDGE_TLS_POLICY,
+  type EdgeRoute,
+  NOT_FOUND_BODY,
+  routeFor,
+  type UpstreamService,
+} from '@psd2/edge-config';
+import type { Logger } from '@psd2/logging';
+
+/*
+ * A Node HTTPS server that behaves like envoy/envoy.yaml, for `pnpm start` and the end-to-end tests:
+ * the same route table, TLS policy, client-certificate validation, XFCC output with SANITIZE_SET
+ * semantics, request ids and limits. Differences that remain are listed in docs/edge.md (HTTP/1.1
+ * only, no active health checks, the XFCC Chain may include the trust anchor).
+ */
+
+export interface LocalEdgeOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly tls: {
+    /** PEM files: the server certificate (chain allowed), its key, and the trusted QTSP CA bundle. */
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly clientCaFile: string;
+  };
+  /** Base URL of each service, e.g. http://127.0.0.1:8081. */
+  readonly upstreams: Readonly<Record<UpstreamService, URL>>;
+  readonly routes?: readonly EdgeRoute[];
+  readonly logger?: Logger;
+}
+
+export interface LocalEdge {
+  /** https://<host>:<port> as actually bound. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, closes idle and upstream connections, resolves once the server has closed. */
+  close(): Promise<void>;
+}
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, never forwarded in either direction. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'http2-settings',
+]);
+
+/** Bodies of the edge's own answers: OAuth-shaped, as services answer (RFC 6749 §5.2 fields). */
+function errorBody(error: string, description: string): string {
+  return JSON.stringify({ error, error_description: description });
+}
+
+function hopByHop(headers: http.IncomingHttpHeaders): Set<string> {
+  const named = new Set(HOP_BY_HOP);
+  const connection = headers.connection;
+  for (const token of (Array.isArray(connection) ? connection.join(',') : (connection ?? '')).split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '') named.add(name);
+  }
+  return named;
+}
+
+/** DNS and URI subject alternative names, from Node's `subjectAltName` text (quoted entries are JSON strings). */
+function alternativeNames(text: string | undefined): { dns: string[]; uri: string[] } {
+  const names = { dns: [] as string[], uri: [] as string[] };
+  for (const match of (text ?? '').matchAll(/(DNS|URI):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
+    const raw = match[2] ?? '';
+    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw.trim();
+    if (match[1] === 'DNS') names.dns.push(value);
+    else names.uri.push(value);
+  }
+  return names;
+}
+
+/** What Envoy's `set_current_client_cert_details` {cert, chain, subject, uri, dns} writes, for a verified peer. */
+function clientCertificateElement(socket: TLSSocket): string | undefined {
+  const leaf = socket.getPeerX509Certificate();
+  if (leaf === undefined) return undefined;
+  const chain: string[] = [];
+  let link = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (link?.raw !== undefined && !seen.has(link.fingerprint256)) {
+    seen.add(link.fingerprint256);
+    chain.push(pemFromDer(link.raw));
+    link = link.issuerCertificate;
+  }
+  const { dns, uri } = alternativeNames(leaf.subjectAltName);
+  return formatXfccElement({
+    hash: leaf.fingerprint256.replace(/:/g, '').toLowerCase(),
+    cert: pemFromDer(leaf.raw),
+    chain: chain.join(''),
+    subject: distinguishedNames(leaf.raw).subject,
+    uri,
+    dns,
+  });
+}
+
+/**
+ * Envoy with `normalize_path`, `merge_slashes` and `path_with_escaped_slashes_action: REJECT_REQUEST`:
+ * dot segments resolved (RFC 3986 §5.2.4), repeated slashes merged, encoded slashes refused.
+ */
+function normalisedTarget(rawUrl: string): { path: string; search: string } | undefined {
+  if (!rawUrl.startsWith('/')) return undefined;
+  const rawPath = rawUrl.split('?', 1)[0] ?? '';
+  if (/%2f|%5c/i.test(rawPath)) return undefined;
+  const url = new URL(rawUrl, 'https://edge.invalid');
+  return { path: url.pathname.replace(/\/{2,}/g, '/'), search: url.search };
+}
+
+export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+  const [cert, key, ca] = await Promise.all([
+    readFile(options.tls.certFile),
+    readFile(options.tls.keyFile),
+    readFile(options.tls.clientCaFile),
+  ]);
+  const routes = options.routes ?? EDGE_ROUTES;
+  const logger = options.logger;
+  // Keep-alive to the services, closed before Node's default 5 s server keepAliveTimeout, as Envoy's
+  // upstream idle_timeout is (and Node also honours the services' Keep-Alive: timeout hint).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 128, timeout: 4000 });
+
+  const server = https.createServer(
+    {
+      cert,
+      key,
+      ca,
+      // Ask for a certificate, validate it against `ca`, but let connections without one through:
+      // PSU browsers have none. The verdict is enforced in 'secureConnection' below.
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: EDGE_TLS_POLICY.minVersion,
+      maxVersion: EDGE_TLS_POLICY.maxVersion,
+      ciphers: [...EDGE_TLS_POLICY.tls13CipherSuites, ...EDGE_TLS_POLICY.cipherSuites].join(':'),
+      ecdhCurve: EDGE_TLS_POLICY.ecdhCurves.join(':'),
+      honorCipherOrder: true,
+      ALPNProtocols: ['http/1.1'],
+      maxHeaderSize: EDGE_LIMITS.maxRequestHeadersKb * 1024,
+      headersTimeout: EDGE_LIMITS.requestHeadersTimeoutSeconds * 1000,
+      requestTimeout: EDGE_LIMITS.requestTimeoutSeconds * 1000,
+      keepAliveTimeout: EDGE_LIMITS.idleTimeoutSeconds * 1000,
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        logger?.error({ err: error }, 'local edge failed to handle a request');
+        if (!response.headersSent) send(response, 500, errorBody('server_error', 'The edge failed.'));
+        else response.destroy();
+      });
+    },
+  );
+  server.maxHeadersCount = 100;
+
+  // Envoy fails the handshake when a presented client certificate does not validate (expired, unknown
+  // CA...), even with require_client_certificate: false. Node cannot fail the handshake itself, so the
+  // connection is closed the moment it completes, before any request on it is read. Registered first,
+  // ahead of the HTTP parser's own listener.
+  server.prependListener('secureConnection', (socket: TLSSocket) => {
+    if (socket.getPeerX509Certificate() !== undefined && !socket.authorized) {
+      logger?.info(
+        { reason: String(socket.authorizationError), remote_address: socket.remoteAddress },
+        'client certificate refused',
+      );
+      socket.destroy();
+    }
+  });
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const socket = request.socket as TLSSocket;
+    const requestId = singleHeader(request.headers['x-request-id']) ?? randomUUID();
+    const target = normalisedTarget(request.url ?? '');
+    const log = (status: number, service?: UpstreamService) =>
+      logger?.info(
+        {
+          request_id: requestId,
+          traceparent: singleHeader(request.headers.traceparent),
+          method: request.method,
+          path: target?.path,
+          status,
+          upstream: service,
+          duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'edge request',
+      );
+
+    // Envoy: headers_with_underscores_action REJECT_REQUEST; escaped slashes refused.
+    if (target === undefined || Object.keys(request.headers).some((name) => name.includes('_'))) {
+      send(response, 400, errorBody('invalid_request', 'Malformed request.'));
+      log(400);
+      return;
+    }
+    const route = routeFor(target.path, routes);
+    if (route === undefined) {
+      send(response, 404, NOT_FOUND_BODY);
+      log(404);
+      return;
+    }
+
+    const body = await readBody(request);
+    if (body === undefined) {
+      send(response, 413, errorBody('invalid_request', 'Request body too large.'), { connection: 'close' });
+      log(413, route.service);
+      return;
+    }
+
+    const drop = hopByHop(request.headers);
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      // SANITIZE_SET: whatever XFCC the client sent is discarded; x-envoy-* is internal to the edge.
+      if (value === undefined || drop.has(name) || name === 'x-forwarded-client-cert') continue;
+      if (name.startsWith('x-envoy-') || name === 'content-length') continue;
+      headers[name] = value;
+    }
+    const xfcc = clientCertificateElement(socket);
+    if (xfcc !== undefined) headers['x-forwarded-client-cert'] = xfcc;
+    const forwardedFor = singleHeader(request.headers['x-forwarded-for']);
+    const remote = socket.remoteAddress ?? '';
+    headers['x-forwarded-for'] = forwardedFor === undefined ? remote : `${forwardedFor}, ${remote}`;
+    headers['x-forwarded-proto'] = 'https';
+    headers['x-request-id'] = requestId;
+    if (body.length > 0 || request.method === 'POST' || request.method === 'PUT') {
+      headers['content-length'] = String(body.length);
+    }
+
+    const upstream = options.upstreams[route.service];
+    const status = await forward(
+      upstream,
+      `${target.path}${target.search}`,
+      request.method ?? 'GET',
+      headers,
+      body,
+      response,
+    );
+    log(status, route.service);
+  }
+
+  /** Envoy's buffer filter: the whole body is read first, and refused above the limit before any upstream work. */
+  function readBody(request: http.IncomingMessage): Promise<Buffer | undefined> {
+    const limit = EDGE_LIMITS.maxRequestBodyBytes;
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      request.resume();
+      return Promise.resolve(undefined);
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      request.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          request.removeAllListeners('data');
+          request.resume();
+          resolve(undefined);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => resolve(Buffer.concat(chunks)));
+      request.on('error', reject);
+    });
+  }
+
+  function forward(
+    upstream: URL,
+    path: string,
+    method: string,
+    headers: http.OutgoingHttpHeaders,
+    body: Buffer,
+    response: http.ServerResponse,
+  ): Promise<number> {
+    return new Promise((resolve) => {
+      const outgoing = http.request(
+        {
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method,
+          path,
+          headers,
+          agent,
+          timeout: EDGE_LIMITS.routeTimeoutSeconds * 1000,
+        },
+        (incoming) => {
+          const drop = hopByHop(incoming.headers);
+          const status = incoming.statusCode ?? 502;
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (value !== undefined && !drop.has(name)) response.setHeader(name, value);
+          }
+          response.writeHead(status);
+          incoming.pipe(response);
+          incoming.on('error', () => response.destroy());
+          resolve(status);
+        },
+      );
+      outgoing.on('timeout', () => {
+        outgoing.destroy(new Error('upstream timeout'));
+        if (!response.headersSent)
+          send(response, 504, errorBody('temporarily_unavailable', 'The service did not answer in time.'));
+        resolve(504);
+      });
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        // Envoy answers 503 when it cannot reach a service at all, 502-like when the service misbehaves.
+        const unreachable = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET'].includes(
+          error.code ?? '',
+        );
+        const status = unreachable ? 503 : 502;
+        send(
+          response,
+          status,
+          unreachable
+            ? errorBody('temporarily_unavailable', 'The service is unavailable.')
+            : errorBody('server_error', 'The service answered incorrectly.'),
+        );
+        logger?.warn({ err: error, upstream: upstream.href }, 'upstream request failed');
+        resolve(status);
+      });
+      outgoing.end(body);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `https://${hostForUrl}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeIdleConnections();
+        agent.destroy();
+      }),
+  };
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function send(
+  response: http.ServerResponse,
+  status: number,
+  body: string,
+  extra: Readonly<Record<string, string>> = {},
+): void {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
+  response.end(body);
+}
