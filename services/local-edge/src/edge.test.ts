@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -348,5 +348,76 @@ describe('local edge: routing and forwarding', () => {
     const before = upstream?.connections ?? 0;
     for (let i = 0; i < 5; i++) await echoOf(`/oauth2/register/client-${i}`);
     expect(upstream?.connections ?? 0).toBe(before);
+  });
+});
+
+describe('local edge: readiness and CA bundle rotation', () => {
+  let rotating: LocalEdge;
+  let files: { certFile: string; keyFile: string; clientCaFile: string };
+
+  beforeAll(async () => {
+    files = {
+      certFile: join(dir, 'rotating-server.crt'),
+      keyFile: join(dir, 'rotating-server.key'),
+      clientCaFile: join(dir, 'rotating-client-ca.pem'),
+    };
+    await copyFile(pki.server.cert, files.certFile);
+    await copyFile(pki.server.key, files.keyFile);
+    await copyFile(pki.clientCaBundle, files.clientCaFile);
+    rotating = await startLocalEdge({
+      host: '127.0.0.1',
+      port: 0,
+      healthPort: 0,
+      tls: files,
+      upstreams: {
+        registration: new URL('http://127.0.0.1:1'),
+        authorization: new URL('http://127.0.0.1:1'),
+        token: upstreams.get('token')?.url ?? new URL('http://127.0.0.1:1'),
+        revocation: new URL('http://127.0.0.1:1'),
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await rotating?.close();
+  });
+
+  function through(qwac: DemoQwacName): Promise<number> {
+    const files = pki.qwacs[qwac];
+    return new Promise((resolve, reject) => {
+      https
+        .get(
+          `${rotating.url}/oauth2/token`,
+          {
+            ca: readFileSync(pki.ca.cert),
+            servername: 'localhost',
+            cert: readFileSync(files.cert),
+            key: readFileSync(files.key),
+            agent: false,
+            timeout: 5000,
+          },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        )
+        .on('error', reject);
+    });
+  }
+
+  it('answers GET /ready on its plain-HTTP health port', async () => {
+    const response = await fetch(rotating.healthUrl ?? '', { signal: AbortSignal.timeout(5000) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('applies a replaced CA bundle on reloadTls, without a restart', async () => {
+    expect(await through('tpp-a')).toBe(200);
+    await expect(through('untrusted')).rejects.toThrow();
+    // The bank now trusts only the other QTSP.
+    await copyFile(pki.untrustedCa.cert, files.clientCaFile);
+    await rotating.reloadTls();
+    await expect(through('tpp-a')).rejects.toThrow();
+    expect(await through('untrusted')).toBe(200);
   });
 });

@@ -37,12 +37,24 @@ export interface LocalEdgeOptions {
   readonly upstreams: Readonly<Record<UpstreamService, URL>>;
   readonly routes?: readonly EdgeRoute[];
   readonly logger?: Logger;
+  /**
+   * Plain-HTTP port answering `GET /ready` (200, or 503 once closing), like envoy.yaml's health listener;
+   * bound to the same host. Undefined: no health listener; 0: a free port.
+   */
+  readonly healthPort?: number;
 }
 
 export interface LocalEdge {
   /** https://<host>:<port> as actually bound. */
   readonly url: string;
   readonly port: number;
+  /** http://<host>:<port>/ready when a health port was asked for. */
+  readonly healthUrl: string | undefined;
+  /**
+   * Re-reads the three TLS files and applies them to new connections: a rotated server certificate or
+   * CA bundle takes effect without a restart (main.ts calls it on SIGHUP).
+   */
+  reloadTls(): Promise<void>;
   /** Stops accepting, closes idle and upstream connections, resolves once the server has closed. */
   close(): Promise<void>;
 }
@@ -121,12 +133,27 @@ function normalisedTarget(rawUrl: string): { path: string; search: string } | un
   return { path: url.pathname.replace(/\/{2,}/g, '/'), search: url.search };
 }
 
-export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+async function readTlsFiles(
+  files: LocalEdgeOptions['tls'],
+): Promise<{ cert: Buffer; key: Buffer; ca: Buffer }> {
   const [cert, key, ca] = await Promise.all([
-    readFile(options.tls.certFile),
-    readFile(options.tls.keyFile),
-    readFile(options.tls.clientCaFile),
+    readFile(files.certFile),
+    readFile(files.keyFile),
+    readFile(files.clientCaFile),
   ]);
+  return { cert, key, ca };
+}
+
+const SECURE_CONTEXT_OPTIONS = {
+  minVersion: EDGE_TLS_POLICY.minVersion,
+  maxVersion: EDGE_TLS_POLICY.maxVersion,
+  ciphers: [...EDGE_TLS_POLICY.tls13CipherSuites, ...EDGE_TLS_POLICY.cipherSuites].join(':'),
+  ecdhCurve: EDGE_TLS_POLICY.ecdhCurves.join(':'),
+  honorCipherOrder: true,
+} as const;
+
+export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+  const files = await readTlsFiles(options.tls);
   const routes = options.routes ?? EDGE_ROUTES;
   const logger = options.logger;
   // Keep-alive to the services, closed before Node's default 5 s server keepAliveTimeout, as Envoy's
@@ -135,18 +162,12 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
 
   const server = https.createServer(
     {
-      cert,
-      key,
-      ca,
+      ...files,
+      ...SECURE_CONTEXT_OPTIONS,
       // Ask for a certificate, validate it against `ca`, but let connections without one through:
       // PSU browsers have none. The verdict is enforced in 'secureConnection' below.
       requestCert: true,
       rejectUnauthorized: false,
-      minVersion: EDGE_TLS_POLICY.minVersion,
-      maxVersion: EDGE_TLS_POLICY.maxVersion,
-      ciphers: [...EDGE_TLS_POLICY.tls13CipherSuites, ...EDGE_TLS_POLICY.cipherSuites].join(':'),
-      ecdhCurve: EDGE_TLS_POLICY.ecdhCurves.join(':'),
-      honorCipherOrder: true,
       ALPNProtocols: ['http/1.1'],
       maxHeaderSize: EDGE_LIMITS.maxRequestHeadersKb * 1024,
       headersTimeout: EDGE_LIMITS.requestHeadersTimeoutSeconds * 1000,
@@ -168,6 +189,8 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   // connection is closed the moment it completes, before any request on it is read. Registered first,
   // ahead of the HTTP parser's own listener.
   server.prependListener('secureConnection', (socket: TLSSocket) => {
+    // Envoy's TLS context allows no renegotiation; a client must not swap certificates mid-connection.
+    socket.disableRenegotiation();
     if (socket.getPeerX509Certificate() !== undefined && !socket.authorized) {
       logger?.info(
         { reason: String(socket.authorizationError), remote_address: socket.remoteAddress },
@@ -180,6 +203,11 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const socket = request.socket as TLSSocket;
+    if (socket.getPeerX509Certificate() !== undefined && !socket.authorized) {
+      // Unreachable after the secureConnection check; kept so that no path forwards an unverified certificate.
+      socket.destroy();
+      return;
+    }
     const requestId = singleHeader(request.headers['x-request-id']) ?? randomUUID();
     const target = normalisedTarget(request.url ?? '');
     const log = (status: number, service?: UpstreamService) =>
@@ -343,18 +371,52 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     });
   });
   const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing = false;
+  const health =
+    options.healthPort === undefined
+      ? undefined
+      : http.createServer((request, response) => {
+          if (request.method === 'GET' && request.url === '/ready') {
+            send(response, closing ? 503 : 200, JSON.stringify({ status: closing ? 'draining' : 'ok' }));
+          } else {
+            send(response, 404, NOT_FOUND_BODY);
+          }
+        });
+  if (health !== undefined) {
+    await new Promise<void>((resolve, reject) => {
+      health.once('error', reject);
+      health.listen(options.healthPort, options.host, () => resolve());
+    });
+  }
+  const healthAddress = health?.address() as AddressInfo | undefined;
 
   return {
-    url: `https://${hostForUrl}:${address.port}`,
+    url: urlOf('https', address),
     port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    healthUrl: healthAddress === undefined ? undefined : `${urlOf('http', healthAddress)}/ready`,
+    async reloadTls() {
+      server.setSecureContext({ ...(await readTlsFiles(options.tls)), ...SECURE_CONTEXT_OPTIONS });
+      logger?.info('TLS files reloaded');
+    },
+    async close() {
+      closing = true;
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         server.closeIdleConnections();
         agent.destroy();
-      }),
+      });
+      if (health !== undefined) {
+        health.closeAllConnections();
+        await new Promise<void>((resolve) => health.close(() => resolve()));
+      }
+    },
   };
+}
+
+function urlOf(scheme: string, address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {

@@ -47,14 +47,22 @@ const edge = await startLocalEdge({
     revocation: config.REVOCATION_UPSTREAM,
   },
   logger,
+  healthPort: config.EDGE_HEALTH_PORT,
 });
-logger.info({ url: edge.url, issuer }, 'local edge listening');
+logger.info({ url: edge.url, health: edge.healthUrl, issuer }, 'local edge listening');
 if (demo !== undefined && config.EDGE_CLIENT_CA_FILE === undefined) {
   logger.info(
     { curl: demoCurlCommand({ pki: demo, issuer, cwd: repositoryRoot }) },
     'try it with a demo QWAC (run from the repository root)',
   );
 }
+
+// A rotated server certificate or CA bundle: `kill -HUP <pid>` applies it to new connections.
+process.on('SIGHUP', () => {
+  edge
+    .reloadTls()
+    .catch((error: unknown) => logger.error({ err: error }, 'TLS reload failed; keeping the old files'));
+});
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

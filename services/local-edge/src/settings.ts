@@ -7,6 +7,8 @@ export const localEdgeSchema = z.object({
   ...edgeSettings,
   /** Loopback by default: a laptop's edge is for the laptop. */
   EDGE_HOST: env.host('127.0.0.1'),
+  /** Plain-HTTP readiness (`GET /ready`), as envoy.yaml's health listener; what `pnpm start` polls. */
+  EDGE_HEALTH_PORT: env.port(9902),
   REGISTRATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8081'),
   AUTHORIZATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8082'),
   TOKEN_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8083'),
