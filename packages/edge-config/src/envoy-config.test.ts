@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { type EnvoySchema, loadEnvoySchema } from './envoy-schema.js';
-import { EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
+import { EDGE_HEALTH, EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
 import { EDGE_ROUTES, type EdgeRoute, NOT_FOUND_BODY, UPSTREAM_SERVICES } from './routes.js';
 
 const ENVOY_YAML = new URL('../../../envoy/envoy.yaml', import.meta.url);
@@ -161,6 +161,18 @@ describe('envoy/envoy.yaml security settings', () => {
     expect(at(provider, 'name')).toBe('envoy.tracers.opentelemetry');
     const collector = at(provider, 'typed_config', 'grpc_service', 'envoy_grpc', 'cluster_name');
     expect(clusters.map((cluster) => at(cluster, 'name'))).toContain(collector);
+  });
+
+  it('answers readiness on the plain-HTTP health port, nothing else', () => {
+    const health = listeners.find((listener) => at(listener, 'name') === 'edge_health');
+    expect(at(health, 'address', 'socket_address', 'port_value')).toBe(EDGE_HEALTH.port);
+    const manager = at(health, 'filter_chains', 0, 'filters', 0, 'typed_config');
+    const check = at(manager, 'http_filters', 0, 'typed_config');
+    expect(at(check, 'pass_through_mode')).toBe(false);
+    expect(at(check, 'headers', 0, 'string_match', 'exact')).toBe(EDGE_HEALTH.path);
+    expect(at(manager, 'route_config', 'virtual_hosts', 0, 'routes')).toEqual([
+      { match: { prefix: '/' }, direct_response: { status: 404 } },
+    ]);
   });
 
   it('binds the admin interface to loopback', () => {

@@ -1,4 +1,4 @@
-export { EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
+export { EDGE_HEALTH, EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
 export {
   EDGE_ROUTES,
   type EdgeRoute,

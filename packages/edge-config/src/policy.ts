@@ -48,3 +48,6 @@ export const ENVOY_TLS_FILES = {
 } as const;
 
 export const ENVOY_LISTEN_PORT = 8443;
+
+/** Plain-HTTP readiness for probes and `pnpm start`: Envoy's health listener, mirrored by the local edge. */
+export const EDGE_HEALTH = { port: 9902, path: '/ready' } as const;

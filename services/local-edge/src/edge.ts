@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { distinguishedNames, formatXfccElement, pemFromDer } from '@psd2/certificates';
 import {
+  EDGE_HEALTH,
   EDGE_LIMITS,
   EDGE_ROUTES,
   EDGE_TLS_POLICY,
@@ -377,7 +378,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     options.healthPort === undefined
       ? undefined
       : http.createServer((request, response) => {
-          if (request.method === 'GET' && request.url === '/ready') {
+          if (request.method === 'GET' && request.url === EDGE_HEALTH.path) {
             send(response, closing ? 503 : 200, JSON.stringify({ status: closing ? 'draining' : 'ok' }));
           } else {
             send(response, 404, NOT_FOUND_BODY);
@@ -394,7 +395,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   return {
     url: urlOf('https', address),
     port: address.port,
-    healthUrl: healthAddress === undefined ? undefined : `${urlOf('http', healthAddress)}/ready`,
+    healthUrl: healthAddress === undefined ? undefined : `${urlOf('http', healthAddress)}${EDGE_HEALTH.path}`,
     async reloadTls() {
       server.setSecureContext({ ...(await readTlsFiles(options.tls)), ...SECURE_CONTEXT_OPTIONS });
       logger?.info('TLS files reloaded');

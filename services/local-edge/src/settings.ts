@@ -1,5 +1,5 @@
 import { env } from '@psd2/config';
-import { edgeSettings } from '@psd2/edge-config';
+import { EDGE_HEALTH, edgeSettings } from '@psd2/edge-config';
 import { z } from 'zod';
 
 /** The local edge's environment: the shared edge settings plus where each service listens. */
@@ -8,7 +8,7 @@ export const localEdgeSchema = z.object({
   /** Loopback by default: a laptop's edge is for the laptop. */
   EDGE_HOST: env.host('127.0.0.1'),
   /** Plain-HTTP readiness (`GET /ready`), as envoy.yaml's health listener; what `pnpm start` polls. */
-  EDGE_HEALTH_PORT: env.port(9902),
+  EDGE_HEALTH_PORT: env.port(EDGE_HEALTH.port),
   REGISTRATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8081'),
   AUTHORIZATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8082'),
   TOKEN_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8083'),
