@@ -16,7 +16,7 @@ const config = loadConfig(
   { processName: 'client-registry-migrate' },
 );
 const logger = createLogger({ name: 'client-registry-migrate', level: config.LOG_LEVEL });
-const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 1, connectTimeoutMs: 10_000 });
+const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2, connectTimeoutMs: 10_000 });
 try {
   await database.migrate();
   logger.info('client registry migrations applied');

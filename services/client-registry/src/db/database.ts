@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -34,6 +35,9 @@ export interface RegistryDatabase {
 // The same folder from src/db (tests, drizzle-kit) and dist/db (production).
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
+// An arbitrary constant shared by every registry process: the key of the migration lock.
+const MIGRATION_LOCK_ID = 7_592_001;
+
 export interface PostgresOptions {
   readonly url: string;
   /**
@@ -41,6 +45,7 @@ export interface PostgresOptions {
    * migrating in parallel do not share (and fight over) one `drizzle.__drizzle_migrations`.
    */
   readonly migrationsSchema?: string;
+  /** At least 2: migrate() holds one connection for its lock while migrating on another. */
   readonly poolSize?: number;
   /** How long to wait for a connection: short, so a database that is down fails calls fast. */
   readonly connectTimeoutMs?: number;
@@ -92,10 +97,19 @@ export function connectPostgres(options: PostgresOptions): RegistryDatabase {
       }
     },
     async migrate() {
-      await migrateNodePostgres(nodePgDb, {
-        migrationsFolder: MIGRATIONS_FOLDER,
-        ...(options.migrationsSchema === undefined ? {} : { migrationsSchema: options.migrationsSchema }),
-      });
+      // Replicas started with MIGRATE_ON_START, or a Job retried while the first still runs, must not
+      // apply the same migration twice: a session-level advisory lock makes them take turns.
+      const lock = await pool.connect();
+      try {
+        await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+        await migrateNodePostgres(nodePgDb, {
+          migrationsFolder: MIGRATIONS_FOLDER,
+          ...(options.migrationsSchema === undefined ? {} : { migrationsSchema: options.migrationsSchema }),
+        });
+      } finally {
+        await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+        lock.release();
+      }
     },
     ping: (timeoutMs) => pingWithin(db, timeoutMs),
     async close() {
@@ -114,6 +128,8 @@ export interface PgliteOptions {
 
 /** The embedded database for a laptop: real PostgreSQL compiled to WebAssembly, in this process. */
 export async function openPglite(options: PgliteOptions): Promise<RegistryDatabase> {
+  // PGlite creates the data directory itself but not its parents (e.g. `.local/pglite/...`).
+  if (!options.dataDir.includes('://')) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create(options.dataDir);
   const pgliteDb = drizzlePglite(client);
   const db: Db = pgliteDb;
