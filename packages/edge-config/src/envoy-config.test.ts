@@ -5,8 +5,13 @@ import { type EnvoySchema, loadEnvoySchema } from './envoy-schema.js';
 import { EDGE_HEALTH, EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
 import { EDGE_ROUTES, type EdgeRoute, NOT_FOUND_BODY, UPSTREAM_SERVICES } from './routes.js';
 
-const ENVOY_YAML = new URL('../../../envoy/envoy.yaml', import.meta.url);
-const text = readFileSync(ENVOY_YAML, 'utf8');
+const ENVOY_DIR = new URL('../../../envoy/', import.meta.url);
+const text = readFileSync(new URL('envoy.yaml', ENVOY_DIR), 'utf8');
+const SDS_FILES = ['sds-server-certificate.yaml', 'sds-client-ca.yaml'] as const;
+const sds = Object.fromEntries(
+  SDS_FILES.map((file) => [file, parse(readFileSync(new URL(file, ENVOY_DIR), 'utf8')) as Json]),
+) as Record<(typeof SDS_FILES)[number], Json>;
+const DISCOVERY_RESPONSE = 'envoy.service.discovery.v3.DiscoveryResponse';
 
 let schema: EnvoySchema;
 beforeAll(() => {
@@ -43,6 +48,20 @@ const clusters = list(at(config, 'static_resources', 'clusters'));
 describe('envoy/envoy.yaml against the Envoy v3 Bootstrap protos', () => {
   it('is a valid bootstrap: no unknown field, every typed_config resolved', () => {
     expect(schema.validateBootstrap(config)).toEqual([]);
+  });
+
+  it.each(SDS_FILES)('%s is a valid SDS resource file', (file) => {
+    expect(schema.validate(sds[file], DISCOVERY_RESPONSE)).toEqual([]);
+  });
+
+  it('fails an SDS file with a misspelt field', () => {
+    const misspelt = readFileSync(new URL('sds-client-ca.yaml', ENVOY_DIR), 'utf8').replace(
+      'trusted_ca:',
+      'trusted_cas:',
+    );
+    expect(schema.validate(parse(misspelt), DISCOVERY_RESPONSE).join('\n')).toContain(
+      'trusted_cas: unknown field of envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext',
+    );
   });
 
   it('resolves the @type of every typed_config it contains', () => {
@@ -114,13 +133,31 @@ describe('envoy/envoy.yaml security settings', () => {
   it('validates client certificates against the QTSP bundle, optional at TLS level', () => {
     expect(at(tls, 'require_client_certificate')).toBe(false);
     const context = at(tls, 'common_tls_context');
-    expect(at(context, 'validation_context', 'trusted_ca', 'filename')).toBe(ENVOY_TLS_FILES.clientCa);
-    expect(at(context, 'tls_certificates', 0, 'certificate_chain', 'filename')).toBe(
+    const server = at(context, 'tls_certificate_sds_secret_configs', 0);
+    const clientCa = at(context, 'validation_context_sds_secret_config');
+    expect(at(server, 'sds_config', 'path_config_source', 'path')).toBe(
+      `${ENVOY_TLS_FILES.configDirectory}/sds-server-certificate.yaml`,
+    );
+    expect(at(clientCa, 'sds_config', 'path_config_source', 'path')).toBe(
+      `${ENVOY_TLS_FILES.configDirectory}/sds-client-ca.yaml`,
+    );
+    // The names envoy.yaml asks for are the resources the SDS files define.
+    const serverSecret = at(sds['sds-server-certificate.yaml'], 'resources', 0);
+    const caSecret = at(sds['sds-client-ca.yaml'], 'resources', 0);
+    expect(at(serverSecret, 'name')).toBe(at(server, 'name'));
+    expect(at(caSecret, 'name')).toBe(at(clientCa, 'name'));
+    expect(at(serverSecret, 'tls_certificate', 'certificate_chain', 'filename')).toBe(
       ENVOY_TLS_FILES.certificate,
     );
-    expect(at(context, 'tls_certificates', 0, 'private_key', 'filename')).toBe(ENVOY_TLS_FILES.privateKey);
+    expect(at(serverSecret, 'tls_certificate', 'private_key', 'filename')).toBe(ENVOY_TLS_FILES.privateKey);
+    expect(at(caSecret, 'validation_context', 'trusted_ca', 'filename')).toBe(ENVOY_TLS_FILES.clientCa);
+    // Reloaded when Kubernetes swaps the mounted files: rotation without a restart.
+    expect(at(serverSecret, 'tls_certificate', 'watched_directory', 'path')).toBe('/etc/envoy/tls');
+    expect(at(caSecret, 'validation_context', 'watched_directory', 'path')).toBe('/etc/envoy/client-ca');
     // Nothing that would let an invalid certificate through.
-    expect(text).not.toMatch(/trust_chain_verification|ACCEPT_UNTRUSTED|allow_expired_certificate/);
+    for (const document of [text, ...SDS_FILES.map((file) => JSON.stringify(sds[file]))]) {
+      expect(document).not.toMatch(/trust_chain_verification|ACCEPT_UNTRUSTED|allow_expired_certificate/);
+    }
   });
 
   it('replaces any client-sent XFCC with the verified certificate details', () => {

@@ -40,11 +40,17 @@ export const EDGE_LIMITS = {
   upstreamConnectTimeoutSeconds: 2,
 } as const;
 
-/** Where the Envoy deployment mounts the files the local edge reads from EDGE_TLS_* / EDGE_CLIENT_CA_FILE. */
+/**
+ * Where the Envoy deployment mounts what the local edge reads from EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE
+ * and EDGE_CLIENT_CA_FILE: a kubernetes.io/tls Secret and a CA bundle, each in its own directory because
+ * Envoy's SDS watches the directory for Kubernetes' atomic updates.
+ */
 export const ENVOY_TLS_FILES = {
-  certificate: '/etc/envoy/tls/server.crt',
-  privateKey: '/etc/envoy/tls/server.key',
-  clientCa: '/etc/envoy/tls/client-ca.pem',
+  certificate: '/etc/envoy/tls/tls.crt',
+  privateKey: '/etc/envoy/tls/tls.key',
+  clientCa: '/etc/envoy/client-ca/ca.crt',
+  /** envoy/*.yaml, mounted from one ConfigMap. */
+  configDirectory: '/etc/envoy/config',
 } as const;
 
 export const ENVOY_LISTEN_PORT = 8443;
