@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseConfig } from '@psd2/config';
+import { registryConfigSchema } from './config.js';
+
+describe('registryConfigSchema', () => {
+  it('defaults to a laptop: port 50051 on loopback, PGlite, no plaintext unless asked', () => {
+    const config = parseConfig(registryConfigSchema, {});
+    expect(config).toMatchObject({
+      PORT: 50051,
+      HOST: '127.0.0.1',
+      PGLITE_DATA_DIR: '.local/pglite/client-registry',
+      MIGRATE_ON_START: false,
+      REGISTRY_PLAINTEXT: false,
+      MAX_CALL_MS: 10_000,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REGISTRY_TLS_CERT_FILE).toBeUndefined();
+  });
+
+  it('reads PostgreSQL, TLS files and flags', () => {
+    const config = parseConfig(registryConfigSchema, {
+      DATABASE_URL: 'postgres://registry@db:5432/registry',
+      REGISTRY_TLS_CERT_FILE: '/tls/tls.crt',
+      REGISTRY_TLS_KEY_FILE: '/tls/tls.key',
+      REGISTRY_TLS_CA_FILE: '/tls/ca.crt',
+      MIGRATE_ON_START: 'true',
+    });
+    expect(config.DATABASE_URL?.host).toBe('db:5432');
+    expect(config.REGISTRY_TLS_CA_FILE).toBe('/tls/ca.crt');
+    expect(config.MIGRATE_ON_START).toBe(true);
+  });
+
+  it('refuses a DATABASE_URL that is not PostgreSQL', () => {
+    expect(() => parseConfig(registryConfigSchema, { DATABASE_URL: 'mysql://db/registry' })).toThrow(
+      'DATABASE_URL',
+    );
+  });
+});
