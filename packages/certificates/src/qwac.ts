@@ -272,7 +272,7 @@ interface Psd2Statement {
  * PSD2QcType ::= SEQUENCE { rolesOfPSP RolesOfPSP, nCAName NCAName, nCAId NCAId }
  * RolesOfPSP ::= SEQUENCE OF RoleOfPSP
  * RoleOfPSP ::= SEQUENCE { roleOfPspOid RoleOfPspOid, roleOfPspName RoleOfPspName }
- * with names, NCA name and NCA id as UTF8String.
+ * with role names, NCA name and NCA id as UTF8String.
  */
 function readPsd2Statement(info: Tlv | undefined): Psd2Statement {
   try {
@@ -286,13 +286,11 @@ function readPsd2Statement(info: Tlv | undefined): Psd2Statement {
       if (oidTlv === undefined || nameTlv === undefined || extra.length > 0) {
         throw new DerError('RoleOfPSP is not SEQUENCE { roleOfPspOid, roleOfPspName }');
       }
-      return { oid: readOid(oidTlv), name: readString(expectTag(nameTlv, TAG.UTF8_STRING)) };
+      return { oid: readOid(oidTlv), name: readString(nameTlv) };
     });
-    return {
-      rolesOfPsp,
-      ncaName: readString(expectTag(ncaNameTlv, TAG.UTF8_STRING)),
-      ncaId: readString(expectTag(ncaIdTlv, TAG.UTF8_STRING)),
-    };
+    // The names are UTF8String in the ASN.1 module; any character string type is read, because they are
+    // informational and a QTSP's encoding slip should not lock a TPP out. The role OIDs decide.
+    return { rolesOfPsp, ncaName: readString(ncaNameTlv), ncaId: readString(ncaIdTlv) };
   } catch (error) {
     if (!(error instanceof DerError)) throw error;
     throw new CertificateError(

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { type EnvoySchema, loadEnvoySchema } from './envoy-schema.js';
 import { EDGE_HEALTH, EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
-import { EDGE_ROUTES, type EdgeRoute, NOT_FOUND_BODY, UPSTREAM_SERVICES } from './routes.js';
+import {
+  EDGE_ROUTES,
+  type EdgeRoute,
+  NOT_FOUND_BODY,
+  UPSTREAM_SERVICES,
+  type UpstreamService,
+} from './routes.js';
 
 const ENVOY_DIR = new URL('../../../envoy/', import.meta.url);
 const text = readFileSync(new URL('envoy.yaml', ENVOY_DIR), 'utf8');
@@ -233,7 +239,7 @@ describe('envoy/envoy.yaml routes', () => {
       expect(at(route, 'route', 'timeout')).toBe(`${EDGE_LIMITS.routeTimeoutSeconds}s`);
       return {
         match: at(route, 'match') as EdgeRoute['match'],
-        service: at(route, 'route', 'cluster') as never,
+        service: at(route, 'route', 'cluster') as UpstreamService,
       };
     });
     expect(proxied).toEqual(EDGE_ROUTES);
