@@ -299,6 +299,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       });
       request.on('end', () => resolve(Buffer.concat(chunks)));
       request.on('error', reject);
+      // A client that hangs up mid-body emits neither 'end' nor always 'error'.
+      request.on('close', () => {
+        if (!request.complete) reject(new Error('client closed the connection during the request body'));
+      });
     });
   }
 
@@ -334,6 +338,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
           resolve(status);
         },
       );
+      // The client gave up: stop the upstream work too, and free the connection.
+      response.on('close', () => {
+        if (!response.writableFinished) outgoing.destroy();
+      });
       outgoing.on('timeout', () => {
         outgoing.destroy(new Error('upstream timeout'));
         if (!response.headersSent)
