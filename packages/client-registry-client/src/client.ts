@@ -7,6 +7,7 @@ import {
   credentials,
   Metadata,
   type ServiceError,
+  status,
 } from '@grpc/grpc-js';
 import { ClientRegistryServiceClient } from '@psd2/client-registry-proto';
 import { MAX_CACHE_TTL_MS, TtlCache } from './cache.js';
@@ -264,9 +265,14 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
 function toClientError(error: unknown): ClientRegistryError {
   if (isServiceError(error)) return fromServiceError(error);
   if (error instanceof RegistryDeadlineExceededError) return error;
-  return new RegistryFailureError('failure', 13, error instanceof Error ? error.message : String(error), {
-    cause: error,
-  });
+  return new RegistryFailureError(
+    'failure',
+    status.INTERNAL,
+    error instanceof Error ? error.message : String(error),
+    {
+      cause: error,
+    },
+  );
 }
 
 function pem(file: string | undefined, contents: Buffer | string | undefined): Buffer | null {
