@@ -295,6 +295,13 @@ describe('createClientRegistry', () => {
     });
   });
 
+  it('waits for the registry to be reachable, or says it is not', async () => {
+    await expect(open().waitForReady(1000)).resolves.toBeUndefined();
+    const nowhere = createClientRegistry({ address: '127.0.0.1:1', transport: { plaintext: true } });
+    opened.push(nowhere);
+    await expect(nowhere.waitForReady(200)).rejects.toBeInstanceOf(RegistryUnavailableError);
+  });
+
   it('refuses a client certificate without its key', () => {
     expect(() => createClientRegistry({ address, transport: { tls: { cert: 'pem' } } })).toThrow(
       'a client certificate needs its key',

@@ -18,6 +18,7 @@ import {
   isServiceError,
   RegistryDeadlineExceededError,
   RegistryFailureError,
+  RegistryUnavailableError,
 } from './errors.js';
 import type {
   ClientPage,
@@ -86,6 +87,8 @@ export interface ClientRegistry {
     readonly clientId: string;
     readonly actor: DeleteClientInput['actor'];
   }): Promise<IssuedClient>;
+  /** Resolves once a connection to the registry is up (e.g. before a service reports ready). */
+  waitForReady(timeoutMs: number): Promise<void>;
   close(): void;
 }
 
@@ -254,6 +257,20 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
         client: clientFromMessage(response.client),
         registrationAccessToken: response.registrationAccessToken,
       };
+    },
+
+    waitForReady(timeoutMs) {
+      return new Promise<void>((resolve, reject) => {
+        grpcClient.waitForReady(Date.now() + timeoutMs, (error) =>
+          error
+            ? reject(
+                new RegistryUnavailableError('unavailable', status.UNAVAILABLE, error.message, {
+                  cause: error,
+                }),
+              )
+            : resolve(),
+        );
+      });
     },
 
     close() {
