@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoCurlCommand } from './curl.js';
-import { ensureDemoPki, writeDemoPki } from './demo.js';
+import { ensureDemoPki } from './demo.js';
 
 /*
  * `pnpm pki [--dir .local/pki] [--force]`: writes the demo PKI (test CA, edge server certificate,
@@ -18,7 +18,7 @@ const { values } = parseArgs({
 });
 
 const dir = resolve(values.dir);
-const pki = values.force ? { ...(await writeDemoPki(dir)), created: true } : await ensureDemoPki(dir);
+const pki = await ensureDemoPki(dir, { force: values.force });
 console.log(`${pki.created ? 'wrote' : 'kept'} the demo PKI in ${pki.dir}`);
 console.log(`  trusted client CA bundle (EDGE_CLIENT_CA_FILE): ${pki.clientCaBundle}`);
 console.log(

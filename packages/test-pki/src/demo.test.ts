@@ -87,3 +87,23 @@ describe('demoCurlCommand', () => {
     );
   });
 });
+
+describe('ensureDemoPki from several callers at once', () => {
+  it('writes one consistent PKI', async () => {
+    const shared = await mkdtemp(join(tmpdir(), 'test-pki-race-'));
+    try {
+      const results = await Promise.all([
+        ensureDemoPki(shared),
+        ensureDemoPki(shared),
+        ensureDemoPki(shared),
+      ]);
+      expect(results.filter((result) => result.created)).toHaveLength(1);
+      const ca = await certificate(results[0]?.ca.cert ?? '');
+      for (const name of ['tpp-a', 'psp-as', 'qseal'] as const) {
+        expect((await certificate(results[0]?.qwacs[name].cert ?? '')).checkIssued(ca)).toBe(true);
+      }
+    } finally {
+      await rm(shared, { recursive: true, force: true });
+    }
+  });
+});

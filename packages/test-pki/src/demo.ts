@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type CertificateAuthority,
@@ -183,7 +183,7 @@ function qwacOptions(name: DemoQwacName, now: number): QwacOptions {
   }
 }
 
-/** Writes a complete demo PKI into `dir`, replacing whatever is there. */
+/** Writes a complete demo PKI into `dir`, replacing whatever is there. Not locked: see ensureDemoPki. */
 export async function writeDemoPki(dir: string): Promise<DemoPki> {
   const pki = layout(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -208,12 +208,52 @@ export async function writeDemoPki(dir: string): Promise<DemoPki> {
   return pki;
 }
 
+/** A lock older than this belongs to a process that died while writing. */
+const STALE_LOCK_MS = 30_000;
+
+/**
+ * Serialises writers of one directory across processes (parallel test workers, `pnpm start` and
+ * `pnpm pki` at once): without it, two writers could leave a CA from one and QWACs from the other.
+ */
+async function withLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(dir, '.lock');
+  for (;;) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await stat(lock).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 /**
  * Returns the demo PKI in `dir`, writing it first when it is missing, incomplete, from an older layout,
  * or close to expiry. Cheap when the files are there: it reads a few certificates and issues nothing.
+ * Safe to call from several processes at once. `force` rewrites it in any case (`pnpm pki --force`).
  */
-export async function ensureDemoPki(dir: string): Promise<DemoPki & { readonly created: boolean }> {
+export async function ensureDemoPki(
+  dir: string,
+  options: { readonly force?: boolean } = {},
+): Promise<DemoPki & { readonly created: boolean }> {
   const pki = layout(dir);
-  if (await stillUsable(pki, Date.now())) return { ...pki, created: false };
-  return { ...(await writeDemoPki(dir)), created: true };
+  const force = options.force === true;
+  if (!force && (await stillUsable(pki, Date.now()))) return { ...pki, created: false };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return withLock(dir, async () => {
+    // Another process may have written it while we waited for the lock.
+    if (!force && (await stillUsable(pki, Date.now()))) return { ...pki, created: false };
+    return { ...(await writeDemoPki(dir)), created: true };
+  });
 }
