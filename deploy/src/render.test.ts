@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import {
+  field,
+  type KubeObject,
+  OVERLAYS,
+  type Overlay,
+  parseManifests,
+  REPO_ROOT,
+  records,
+  renderOverlay,
+} from './manifests.js';
+import { allSchemaErrors, schemaErrors } from './schema.js';
+
+const rendered = new Map<Overlay, KubeObject[]>();
+function objectsOf(overlay: Overlay): KubeObject[] {
+  let objects = rendered.get(overlay);
+  if (objects === undefined) {
+    objects = parseManifests(renderOverlay(overlay));
+    rendered.set(overlay, objects);
+  }
+  return objects;
+}
+
+function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (found === undefined) throw new Error(`${kind}/${name} is not rendered`);
+  return found;
+}
+
+function findPrefixed(objects: readonly KubeObject[], kind: string, prefix: string): KubeObject {
+  const found = objects.find(
+    (object) => object.kind === kind && object.metadata.name.startsWith(`${prefix}-`),
+  );
+  if (found === undefined) throw new Error(`no ${kind} named ${prefix}-<hash> is rendered`);
+  return found;
+}
+
+const HTTP_SERVICES = { registration: 8081, authorization: 8082, token: 8083, revocation: 8084 } as const;
+const STATELESS = [...Object.keys(HTTP_SERVICES), 'client-registry', 'edge', 'otel-collector'];
+
+describe.each(OVERLAYS)('the %s overlay', (overlay) => {
+  it('renders with kubectl kustomize into namespaced objects', () => {
+    const objects = objectsOf(overlay);
+    expect(objects.length).toBeGreaterThan(30);
+    const namespace = find(objects, 'Namespace', overlay === 'sandbox' ? 'psd2-sandbox' : 'psd2-auth');
+    expect(field(namespace, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce')).toBe('restricted');
+    for (const object of objects) {
+      if (object.kind !== 'Namespace') expect(object.metadata.namespace).toBe(namespace.metadata.name);
+    }
+  });
+
+  it('validates every object against the Kubernetes schemas', async () => {
+    expect(await allSchemaErrors(objectsOf(overlay))).toEqual([]);
+  });
+
+  it('has a Deployment, Service, HPA and PDB for every stateless service', () => {
+    const objects = objectsOf(overlay);
+    for (const name of STATELESS) {
+      for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+        expect(find(objects, kind, name).metadata.name).toBe(name);
+      }
+      const spread = records(
+        field(find(objects, 'Deployment', name), 'spec', 'template', 'spec', 'topologySpreadConstraints'),
+      );
+      expect(spread.map((constraint) => constraint.topologyKey)).toEqual([
+        'topology.kubernetes.io/zone',
+        'kubernetes.io/hostname',
+      ]);
+    }
+  });
+
+  it('keeps the Service names and ports envoy/envoy.yaml routes to', () => {
+    const objects = objectsOf(overlay);
+    for (const [name, port] of Object.entries(HTTP_SERVICES)) {
+      expect(records(field(find(objects, 'Service', name), 'spec', 'ports')).map((p) => p.port)).toEqual([
+        port,
+      ]);
+    }
+    expect(
+      records(field(find(objects, 'Service', 'otel-collector'), 'spec', 'ports')).map((p) => p.port),
+    ).toContain(4317);
+  });
+
+  it('generates the Envoy ConfigMap from the files in envoy/, byte for byte', () => {
+    const configMap = findPrefixed(objectsOf(overlay), 'ConfigMap', 'envoy-config');
+    for (const file of ['envoy.yaml', 'sds-server-certificate.yaml', 'sds-client-ca.yaml']) {
+      expect(field(configMap, 'data', file)).toBe(readFileSync(join(REPO_ROOT, 'envoy', file), 'utf8'));
+    }
+  });
+
+  it('mounts the edge configuration and TLS Secrets where envoy/*.yaml expects them', () => {
+    const edge = find(objectsOf(overlay), 'Deployment', 'edge');
+    const pod = field(edge, 'spec', 'template', 'spec');
+    const container = records(field(pod, 'containers'))[0];
+    const mounts = Object.fromEntries(records(container?.volumeMounts).map((m) => [m.name, m.mountPath]));
+    expect(mounts).toMatchObject({
+      config: '/etc/envoy/config',
+      'edge-tls': '/etc/envoy/tls',
+      'client-ca': '/etc/envoy/client-ca',
+    });
+    expect(container?.args).toEqual(expect.arrayContaining(['/etc/envoy/config/envoy.yaml']));
+    const volumes = Object.fromEntries(records(field(pod, 'volumes')).map((v) => [v.name, v]));
+    expect(field(volumes, 'edge-tls', 'secret', 'secretName')).toBe('edge-tls');
+    expect(field(volumes, 'client-ca', 'secret', 'secretName')).toBe('qtsp-ca-bundle');
+    expect(String(field(volumes, 'config', 'configMap', 'name'))).toMatch(/^envoy-config-/);
+    // Whole-volume mounts only: a subPath mount is never updated, which would defeat SDS reloads.
+    expect(records(container?.volumeMounts).filter((m) => m.subPath !== undefined)).toEqual([]);
+  });
+
+  it('probes the registry with grpc.health.v1 and runs its migrations as a Job', () => {
+    const objects = objectsOf(overlay);
+    const registry = records(
+      field(find(objects, 'Deployment', 'client-registry'), 'spec', 'template', 'spec', 'containers'),
+    )[0];
+    expect(field(registry, 'readinessProbe', 'grpc')).toEqual({
+      port: 50051,
+      service: 'psd2.clientregistry.v1.ClientRegistryService',
+    });
+    const job = find(objects, 'Job', 'client-registry-migrate');
+    const migrate = records(field(job, 'spec', 'template', 'spec', 'containers'))[0];
+    expect(migrate?.args).toEqual(['dist/migrate.js']);
+    expect(migrate?.workingDir).toBe('/app/services/client-registry');
+  });
+
+  it('ships no Secret: credentials and keys are created in the cluster, never committed', () => {
+    expect(objectsOf(overlay).filter((object) => object.kind === 'Secret')).toEqual([]);
+  });
+});
+
+describe('overlay differences', () => {
+  it('the sandbox brings Redis with AOF persistence and PostgreSQL; production brings neither', () => {
+    const sandbox = objectsOf('sandbox');
+    const redis = records(
+      field(find(sandbox, 'StatefulSet', 'redis'), 'spec', 'template', 'spec', 'containers'),
+    )[0];
+    const redisArgs = redis?.args as string[];
+    expect(redisArgs[redisArgs.indexOf('--appendonly') + 1]).toBe('yes');
+    expect(find(sandbox, 'StatefulSet', 'postgres').metadata.name).toBe('postgres');
+
+    const production = objectsOf('production');
+    expect(production.filter((object) => object.kind === 'StatefulSet')).toEqual([]);
+  });
+
+  it('sets the public issuer per overlay', () => {
+    expect(field(findPrefixed(objectsOf('sandbox'), 'ConfigMap', 'psd2-common'), 'data', 'ISSUER')).toBe(
+      'https://localhost:8443',
+    );
+    expect(
+      field(findPrefixed(objectsOf('production'), 'ConfigMap', 'psd2-common'), 'data', 'ISSUER'),
+    ).toMatch(/^https:\/\//);
+  });
+});
+
+describe('schema validation', () => {
+  it('rejects an object that breaks the Kubernetes schema', async () => {
+    const [deployment] = parseManifests(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: broken }
+spec:
+  selector: { matchLabels: { app: broken } }
+  template:
+    metadata: { labels: { app: broken } }
+    spec:
+      containers:
+        - name: app
+          image: example/app:1.0.0
+          ports: [{ containerPort: "eighty" }]
+`);
+    if (deployment === undefined) throw new Error('no object parsed');
+    expect(await schemaErrors(deployment)).toEqual([
+      'Deployment/broken: /spec/template/spec/containers/0/ports/0/containerPort must be integer',
+    ]);
+  });
+
+  it('rejects a kind it has no schema for', async () => {
+    const [object] = parseManifests('apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\n');
+    if (object === undefined) throw new Error('no object parsed');
+    expect(await schemaErrors(object)).toEqual(['Widget/w: no schema for example.com/v1 Widget']);
+  });
+});
