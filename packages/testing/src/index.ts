@@ -2,3 +2,13 @@ export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 export { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 export { createIsolatedRedisPrefix } from './redis.js';
+export {
+  HTTP_SERVICES,
+  type HttpResult,
+  type HttpServiceName,
+  type RunningSystem,
+  type SystemOptions,
+  startSystem,
+  type TppFetch,
+  testPki,
+} from './system.js';

@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { testRedisUrl } from './dependencies.js';
+import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
+import { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
+import { createIsolatedRedisPrefix } from './redis.js';
+
+/*
+ * The whole system as separate processes, the way `pnpm start` and Kubernetes run it: the client
+ * registry over gRPC (its own PostgreSQL schema), the four HTTP services (their own Redis key prefix),
+ * and the local mTLS edge in front, all on free ports. Tests then act as a TPP would: through the edge,
+ * presenting a QWAC from the shared test PKI.
+ *
+ * The environment contract every HTTP service honours (unknown variables are ignored):
+ *   PORT, HOST, LOG_LEVEL, ISSUER, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
+ *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TRUSTED_PROXIES.
+ */
+
+export const HTTP_SERVICES = ['registration', 'authorization', 'token', 'revocation'] as const;
+export type HttpServiceName = (typeof HTTP_SERVICES)[number];
+type ProcessName = HttpServiceName | 'client-registry' | 'local-edge';
+
+export interface SystemOptions {
+  /** Names the database schema and key prefix, e.g. the test file's name. */
+  readonly label: string;
+  /** Extra environment per process, e.g. `{ authorization: { DEPLOYMENT_MODE: 'bank' } }`. */
+  readonly env?: Partial<Readonly<Record<ProcessName, Readonly<Record<string, string>>>>>;
+  /** Extra environment for every process. */
+  readonly commonEnv?: Readonly<Record<string, string>>;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body parsed as JSON (throws if it is not JSON). */
+  json<T = Record<string, unknown>>(): T;
+}
+
+export type TppFetch = (
+  path: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<HttpResult>;
+
+export interface RunningSystem {
+  /** `https://localhost:<port>`: also the ISSUER every service was given. */
+  readonly edgeUrl: string;
+  readonly pki: DemoPki;
+  readonly registryAddress: string;
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  readonly database: IsolatedSchema;
+  /** A service's own URL, bypassing the edge (for tests of the edge's guarantees). */
+  serviceUrl(name: HttpServiceName): string;
+  /** Requests through the edge presenting a demo QWAC, or none (`undefined`), as a PSU's browser does. */
+  client(qwac: DemoQwacName | undefined): TppFetch;
+  /** What a process has written so far (its JSON log lines). */
+  output(name: ProcessName): string;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 30_000;
+
+async function waitForHttp(url: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function startService(dir: string, env: Record<string, string>): StartedProcess {
+  return startNodeProcess({
+    cwd: join(repoRoot, dir),
+    args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
+    env,
+  });
+}
+
+async function toResult(response: Awaited<ReturnType<typeof undiciFetch>>): Promise<HttpResult> {
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers as unknown as Headers,
+    text,
+    json: <T>() => JSON.parse(text) as T,
+  };
+}
+
+/** The test PKI shared by every test file: written once, under a lock, reused while valid. */
+export async function testPki(): Promise<DemoPki> {
+  return ensureDemoPki(join(repoRoot, '.local', 'test-pki'));
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const pki = await testPki();
+  const database = await createIsolatedSchema(options.label);
+  const redisKeyPrefix = createIsolatedRedisPrefix(options.label);
+  const redisUrl = testRedisUrl();
+  const ports = {
+    registry: await freePort(),
+    edge: await freePort(),
+    edgeHealth: await freePort(),
+    registration: await freePort(),
+    authorization: await freePort(),
+    token: await freePort(),
+    revocation: await freePort(),
+  };
+  const edgeUrl = `https://localhost:${ports.edge}`;
+  const registryAddress = `127.0.0.1:${ports.registry}`;
+  const processes = new Map<ProcessName, StartedProcess>();
+  const common = { LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'true', ...options.commonEnv };
+
+  const stop = async () => {
+    await Promise.all([...processes.values()].map((process) => process.stop()));
+    await database.drop().catch(() => undefined);
+  };
+
+  try {
+    const registry = startService('services/client-registry', {
+      ...common,
+      PORT: String(ports.registry),
+      DATABASE_URL: database.url,
+      MIGRATE_ON_START: 'true',
+      REGISTRY_PLAINTEXT: 'true',
+      ...options.env?.['client-registry'],
+    });
+    processes.set('client-registry', registry);
+    await registry.waitForOutput('client registry listening', START_TIMEOUT_MS);
+
+    const serviceEnv = {
+      ...common,
+      HOST: '127.0.0.1',
+      ISSUER: edgeUrl,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: redisKeyPrefix,
+      DATABASE_URL: database.url,
+      CLIENT_REGISTRY_ADDRESS: registryAddress,
+      CLIENT_REGISTRY_PLAINTEXT: 'true',
+    };
+    for (const name of HTTP_SERVICES) {
+      processes.set(
+        name,
+        startService(`services/${name}`, {
+          ...serviceEnv,
+          PORT: String(ports[name]),
+          ...options.env?.[name],
+        }),
+      );
+    }
+    await Promise.all(HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[name]}/healthz`)));
+
+    const edge = startService('services/local-edge', {
+      ...common,
+      EDGE_PORT: String(ports.edge),
+      EDGE_HEALTH_PORT: String(ports.edgeHealth),
+      EDGE_TLS_CERT_FILE: pki.server.cert,
+      EDGE_TLS_KEY_FILE: pki.server.key,
+      EDGE_CLIENT_CA_FILE: pki.clientCaBundle,
+      ISSUER: edgeUrl,
+      REGISTRATION_UPSTREAM: `http://127.0.0.1:${ports.registration}`,
+      AUTHORIZATION_UPSTREAM: `http://127.0.0.1:${ports.authorization}`,
+      TOKEN_UPSTREAM: `http://127.0.0.1:${ports.token}`,
+      REVOCATION_UPSTREAM: `http://127.0.0.1:${ports.revocation}`,
+      ...options.env?.['local-edge'],
+    });
+    processes.set('local-edge', edge);
+    await waitForHttp(`http://127.0.0.1:${ports.edgeHealth}/ready`);
+  } catch (error) {
+    const logs = [...processes.entries()]
+      .map(([name, process]) => `--- ${name}\n${process.output()}`)
+      .join('\n');
+    await stop();
+    throw new Error(
+      `the system did not start: ${error instanceof Error ? error.message : String(error)}\n${logs}`,
+    );
+  }
+
+  const ca = readFileSync(pki.ca.cert);
+  const agents = new Map<string, Agent>();
+  const agentFor = (qwac: DemoQwacName | undefined) => {
+    const key = qwac ?? '(none)';
+    let agent = agents.get(key);
+    if (agent === undefined) {
+      const files = qwac === undefined ? undefined : pki.qwacs[qwac];
+      agent = new Agent({
+        connect: {
+          ca,
+          ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
+        },
+      });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+
+  return {
+    edgeUrl,
+    pki,
+    registryAddress,
+    redisUrl,
+    redisKeyPrefix,
+    database,
+    serviceUrl: (name) => `http://127.0.0.1:${ports[name]}`,
+    client:
+      (qwac) =>
+      async (path, init = {}) =>
+        toResult(
+          await undiciFetch(`${edgeUrl}${path}`, {
+            method: init.method ?? 'GET',
+            ...(init.headers ? { headers: init.headers } : {}),
+            ...(init.body !== undefined ? { body: init.body } : {}),
+            dispatcher: agentFor(qwac),
+            redirect: 'manual',
+          }),
+        ),
+    output: (name) => processes.get(name)?.output() ?? '',
+    async stop() {
+      await Promise.all([...agents.values()].map((agent) => agent.close()));
+      await stop();
+    },
+  };
+}
