@@ -7,8 +7,9 @@ import protobuf from 'protobufjs';
  * Validates an Envoy bootstrap (already parsed from YAML) against Envoy's own v3 protos, the way
  * Envoy's config loader does before anything starts: every key must be a field of its message
  * (unknown fields are an error), scalars and enums must have the right type, a oneof takes one
- * member, and every `typed_config` (google.protobuf.Any) is resolved by its `@type` and checked in
- * turn. There is no Envoy binary here; this is the next best thing to `envoy --mode validate`.
+ * member, the protoc-gen-validate rules Envoy enforces for presence hold (required messages and oneofs,
+ * non-empty strings and lists), deprecated fields are refused, and every `typed_config`
+ * (google.protobuf.Any) is resolved by its `@type` and checked in turn. There is no Envoy binary here; this is the next best thing to `envoy --mode validate`.
  *
  * The protos come from @grpc/grpc-js-xds, which vendors envoyproxy/data-plane-api with its
  * dependencies (xds, udpa, googleapis, protoc-gen-validate). Test-only: nothing imports this at run time.
@@ -36,6 +37,8 @@ export interface EnvoySchema {
   validateBootstrap(config: unknown): string[];
   /** Checks a value against any message type, e.g. one filter's typed_config. */
   validate(config: unknown, typeName: string): string[];
+  /** Whether a message type (an `@type` without its prefix) exists in Envoy's API. */
+  hasType(typeName: string): boolean;
 }
 
 export function loadEnvoySchema(): EnvoySchema {
@@ -127,6 +130,7 @@ export function loadEnvoySchema(): EnvoySchema {
         }
         oneofMembers.set(field.partOf.name, key);
       }
+      if (field.options?.deprecated === true) issues.push(`${fieldPath}: deprecated field of ${name}`);
       field.resolve();
       if (field instanceof protobuf.MapField) {
         if (!isObject(fieldValue)) issues.push(`${fieldPath}: expected a map`);
@@ -144,6 +148,7 @@ export function loadEnvoySchema(): EnvoySchema {
         validateField(field, fieldValue, fieldPath, issues);
       }
     }
+    checkPresence(value, type, path, issues);
   }
 
   function validateField(field: protobuf.Field, value: unknown, path: string, issues: string[]): void {
@@ -165,6 +170,9 @@ export function loadEnvoySchema(): EnvoySchema {
     validateBootstrap(config) {
       return this.validate(config, 'envoy.config.bootstrap.v3.Bootstrap');
     },
+    hasType(typeName) {
+      return findType(typeName) !== undefined;
+    },
     validate(config, typeName) {
       const type = findType(typeName);
       if (type === undefined) return [`unknown message type ${typeName}`];
@@ -173,6 +181,44 @@ export function loadEnvoySchema(): EnvoySchema {
       return issues;
     },
   };
+}
+
+/**
+ * The presence rules of protoc-gen-validate that Envoy checks on load: `message.required` (and its
+ * duration, timestamp and any forms), `string.min_len`, `repeated.min_items`, and required oneofs.
+ */
+function checkPresence(
+  value: Record<string, unknown>,
+  type: protobuf.Type,
+  path: string,
+  issues: string[],
+): void {
+  const name = type.fullName.slice(1);
+  for (const field of type.fieldsArray) {
+    // A oneof member's rules apply only when it is the member chosen; the oneof rule is checked below.
+    if (field.partOf !== null && field.partOf !== undefined) continue;
+    const options = field.options ?? {};
+    const present = value[field.name];
+    const required =
+      options['(validate.rules).message.required'] === true ||
+      options['(validate.rules).duration.required'] === true ||
+      options['(validate.rules).timestamp.required'] === true ||
+      options['(validate.rules).any.required'] === true;
+    if (required && present === undefined) issues.push(`${path}.${field.name}: required by ${name}`);
+    const minLength = options['(validate.rules).string.min_len'];
+    if (typeof minLength === 'number' && minLength > 0 && (present === undefined || present === '')) {
+      issues.push(`${path}.${field.name}: must be a non-empty string in ${name}`);
+    }
+    const minItems = options['(validate.rules).repeated.min_items'];
+    if (typeof minItems === 'number' && (!Array.isArray(present) || present.length < minItems)) {
+      issues.push(`${path}.${field.name}: needs at least ${minItems} item(s) in ${name}`);
+    }
+  }
+  for (const oneof of type.oneofsArray) {
+    if (oneof.options?.['(validate.required)'] === true && !oneof.oneof.some((member) => member in value)) {
+      issues.push(`${path}: one of ${oneof.oneof.join(', ')} is required by ${name}`);
+    }
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
