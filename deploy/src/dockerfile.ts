@@ -128,7 +128,7 @@ export function lintDockerfile(text: string): string[] {
   }
 
   const runs = instructions.filter((instruction) => instruction.keyword === 'RUN').map((r) => r.args);
-  if (!runs.some((run) => /pnpm (fetch|install)\b.*--frozen-lockfile/.test(run))) {
+  if (!runs.some((run) => /\bpnpm\b.*\b(fetch|install)\b.*--frozen-lockfile/.test(run))) {
     problems.push(
       'dependencies are not installed with --frozen-lockfile: the image may differ from the lockfile',
     );

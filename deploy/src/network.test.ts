@@ -1,0 +1,165 @@
+import { describe, expect, it } from '@jest/globals';
+import { type KubeObject, OVERLAYS, type Overlay, parseManifests, renderOverlay } from './manifests.js';
+import { connectionAllowed, inCidr, type Labels, matchesSelector, type Peer, podLabels } from './network.js';
+
+const HTTP = { registration: 8081, authorization: 8082, token: 8083, revocation: 8084 } as const;
+const TOKEN_STORE_USERS = ['authorization', 'token', 'revocation'];
+/** A pod of the namespace that is none of ours: what an attacker's foothold would look like. */
+const INTRUDER: Peer = { pod: { 'app.kubernetes.io/name': 'intruder' } };
+/** A TPP or PSU browser on the internet. */
+const INTERNET: Peer = { ip: '203.0.113.7' };
+/** A managed database or Redis in the bank's private range (production overlay placeholder). */
+const DATASTORE: Peer = { ip: '10.20.30.40' };
+
+const cache = new Map<Overlay, KubeObject[]>();
+function objectsOf(overlay: Overlay): KubeObject[] {
+  const cached = cache.get(overlay) ?? parseManifests(renderOverlay(overlay));
+  cache.set(overlay, cached);
+  return cached;
+}
+
+function pod(objects: readonly KubeObject[], name: string): Peer {
+  const labels: Labels | undefined = podLabels(objects).get(name);
+  if (labels === undefined) throw new Error(`no workload ${name}`);
+  return { pod: labels };
+}
+
+describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
+  const allowed = (from: string | Peer, to: string | Peer, port: number): boolean => {
+    const objects = objectsOf(overlay);
+    const peer = (p: string | Peer): Peer => (typeof p === 'string' ? pod(objects, p) : p);
+    return connectionAllowed(objects, peer(from), peer(to), port);
+  };
+  const workloads = (): string[] => [...podLabels(objectsOf(overlay)).keys()];
+
+  it('let the internet reach the edge on TLS only', () => {
+    expect(allowed(INTERNET, 'edge', 8443)).toBe(true);
+    expect(allowed(INTERNET, 'edge', 9901)).toBe(false);
+  });
+
+  it('let only the edge reach the HTTP services, so XFCC can only come from Envoy', () => {
+    for (const [service, port] of Object.entries(HTTP)) {
+      expect(allowed('edge', service, port)).toBe(true);
+      for (const other of [...workloads().filter((name) => name !== 'edge'), INTRUDER, INTERNET]) {
+        expect({ from: other, to: service, allowed: allowed(other, service, port) }).toEqual({
+          from: other,
+          to: service,
+          allowed: false,
+        });
+      }
+    }
+  });
+
+  it('let only the HTTP services reach the client registry', () => {
+    for (const name of [...workloads(), INTRUDER, INTERNET]) {
+      const expected = typeof name === 'string' && name in HTTP;
+      expect({ from: name, allowed: allowed(name, 'client-registry', 50051) }).toEqual({
+        from: name,
+        allowed: expected,
+      });
+    }
+  });
+
+  it('let every component export telemetry to the collector, and Envoy reach it over gRPC', () => {
+    expect(allowed('edge', 'otel-collector', 4317)).toBe(true);
+    for (const name of [...Object.keys(HTTP), 'client-registry', 'client-registry-migrate']) {
+      expect(allowed(name, 'otel-collector', 4318)).toBe(true);
+    }
+    expect(allowed(INTRUDER, 'otel-collector', 4318)).toBe(false);
+  });
+
+  it('deny everything else by default', () => {
+    expect(allowed(INTRUDER, 'edge', 9902)).toBe(false);
+    expect(allowed('token', 'registration', 8081)).toBe(false);
+    expect(allowed('edge', INTERNET, 443)).toBe(false);
+    expect(allowed('client-registry', INTERNET, 443)).toBe(false);
+  });
+
+  if (overlay === 'sandbox') {
+    it('let only the token-keeping services reach Redis', () => {
+      for (const name of [...workloads(), INTRUDER]) {
+        const expected = typeof name === 'string' && TOKEN_STORE_USERS.includes(name);
+        expect({ from: name, allowed: allowed(name, 'redis', 6379) }).toEqual({
+          from: name,
+          allowed: expected,
+        });
+      }
+    });
+
+    it('let only the registry and its migration Job reach PostgreSQL', () => {
+      for (const name of [...workloads(), INTRUDER]) {
+        const expected = name === 'client-registry' || name === 'client-registry-migrate';
+        expect({ from: name, allowed: allowed(name, 'postgres', 5432) }).toEqual({
+          from: name,
+          allowed: expected,
+        });
+      }
+    });
+  } else {
+    it('let only the registry and its migration Job open connections to the external PostgreSQL', () => {
+      for (const name of workloads()) {
+        const expected = name === 'client-registry' || name === 'client-registry-migrate';
+        expect({ from: name, allowed: allowed(name, DATASTORE, 5432) }).toEqual({
+          from: name,
+          allowed: expected,
+        });
+      }
+    });
+
+    it('let only the token-keeping services open connections to the external Redis', () => {
+      for (const name of workloads()) {
+        const expected = TOKEN_STORE_USERS.includes(name);
+        expect({ from: name, allowed: allowed(name, DATASTORE, 6379) }).toEqual({
+          from: name,
+          allowed: expected,
+        });
+      }
+    });
+  }
+});
+
+describe('the NetworkPolicy evaluator', () => {
+  const policy = (spec: string): KubeObject[] =>
+    parseManifests(
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: p }\nspec:\n${spec}`,
+    );
+  const a: Peer = { pod: { app: 'a' } };
+  const b: Peer = { pod: { app: 'b' } };
+
+  it('allows everything when no policy selects either pod', () => {
+    expect(connectionAllowed([], a, b, 80)).toBe(true);
+  });
+
+  it('denies ingress to a selected pod unless a rule admits the source and port', () => {
+    const objects = policy(`  podSelector: { matchLabels: { app: b } }
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: a } } }]
+      ports: [{ port: 80 }]`);
+    expect(connectionAllowed(objects, a, b, 80)).toBe(true);
+    expect(connectionAllowed(objects, a, b, 81)).toBe(false);
+    expect(connectionAllowed(objects, { pod: { app: 'c' } }, b, 80)).toBe(false);
+    expect(connectionAllowed(objects, { ip: '198.51.100.1' }, b, 80)).toBe(false);
+  });
+
+  it('requires the egress side too', () => {
+    const objects = policy('  podSelector: {}\n  policyTypes: [Egress]');
+    expect(connectionAllowed(objects, a, b, 80)).toBe(false);
+  });
+
+  it('reads an ingress rule without from as any source, and an empty rule list as none', () => {
+    expect(
+      connectionAllowed(policy('  podSelector: {}\n  ingress: [{}]'), { ip: '198.51.100.1' }, b, 80),
+    ).toBe(true);
+    expect(connectionAllowed(policy('  podSelector: {}\n  ingress: []'), a, b, 80)).toBe(false);
+  });
+
+  it('matches label expressions and CIDR blocks', () => {
+    const selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['a', 'b'] }] };
+    expect(matchesSelector(selector, { app: 'a' })).toBe(true);
+    expect(matchesSelector(selector, { app: 'c' })).toBe(false);
+    expect(matchesSelector({}, { anything: 'x' })).toBe(true);
+    expect(inCidr('10.1.2.3', '10.0.0.0/8')).toBe(true);
+    expect(inCidr('11.1.2.3', '10.0.0.0/8')).toBe(false);
+    expect(inCidr('192.0.2.1', '0.0.0.0/0')).toBe(true);
+  });
+});
