@@ -13,11 +13,14 @@ export interface ProcessSpec {
   readonly dir: string;
   readonly env: Readonly<Record<string, string>>;
   /** What `pnpm start` waits for before starting the next process and what it prints. */
-  readonly health: { readonly kind: 'http'; readonly url: string };
+  readonly health:
+    | { readonly kind: 'http'; readonly url: string }
+    | { readonly kind: 'log'; readonly line: string };
   readonly listens: string;
 }
 
 export interface Ports {
+  readonly registry: number;
   readonly registration: number;
   readonly authorization: number;
   readonly token: number;
@@ -35,6 +38,7 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
     return value;
   };
   return {
+    registry: read('CLIENT_REGISTRY_PORT', 50051),
     registration: read('REGISTRATION_PORT', 8081),
     authorization: read('AUTHORIZATION_PORT', 8082),
     token: read('TOKEN_PORT', 8083),
@@ -42,13 +46,18 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
   };
 }
 
-function httpService(root: string, name: string, port: number): ProcessSpec {
+function httpService(root: string, name: string, ports: Ports, port: number): ProcessSpec {
   const url = `http://127.0.0.1:${port}`;
   return {
     name,
     stage: 1,
     dir: join(root, 'services', name),
-    env: { PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CLIENT_REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}`,
+      CLIENT_REGISTRY_PLAINTEXT: 'true',
+    },
     health: { kind: 'http', url: `${url}/healthz` },
     listens: url,
   };
@@ -56,9 +65,24 @@ function httpService(root: string, name: string, port: number): ProcessSpec {
 
 export function processTable(root: string, ports: Ports): ProcessSpec[] {
   return [
-    httpService(root, 'registration', ports.registration),
-    httpService(root, 'authorization', ports.authorization),
-    httpService(root, 'token', ports.token),
-    httpService(root, 'revocation', ports.revocation),
+    {
+      name: 'client-registry',
+      stage: 0,
+      dir: join(root, 'services', 'client-registry'),
+      // Plaintext gRPC on loopback only; Kubernetes deployments use TLS between services.
+      env: {
+        PORT: String(ports.registry),
+        HOST: '127.0.0.1',
+        REGISTRY_PLAINTEXT: 'true',
+        // Used only without DATABASE_URL: the embedded database keeps its data beside the demo PKI.
+        PGLITE_DATA_DIR: process.env.PGLITE_DATA_DIR ?? join(root, '.local', 'pglite', 'client-registry'),
+      },
+      health: { kind: 'log', line: 'client registry listening' },
+      listens: `grpc://127.0.0.1:${ports.registry} (PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite in .local/pglite'})`,
+    },
+    httpService(root, 'registration', ports, ports.registration),
+    httpService(root, 'authorization', ports, ports.authorization),
+    httpService(root, 'token', ports, ports.token),
+    httpService(root, 'revocation', ports, ports.revocation),
   ];
 }

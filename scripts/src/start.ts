@@ -14,11 +14,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HEALTH_TIMEOUT_MS = 30_000;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+/** What each process printed while starting, for health checks by log line. */
+const output = new Map<string, string>();
 
 function prefixOutput(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream) {
   if (!stream) return;
   const label = `${name.padEnd(14)}| `;
-  createInterface({ input: stream }).on('line', (line) => out.write(`${label}${line}\n`));
+  createInterface({ input: stream }).on('line', (line) => {
+    // Only the start-up phase needs the text (health by log line); keep it bounded after that.
+    const seen = output.get(name) ?? '';
+    if (seen.length < 65_536) output.set(name, `${seen}${line}\n`);
+    out.write(`${label}${line}\n`);
+  });
 }
 
 function launch(spec: ProcessSpec): ChildProcess {
@@ -42,19 +49,23 @@ function launch(spec: ProcessSpec): ChildProcess {
 
 async function waitHealthy(spec: ProcessSpec): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  const { health } = spec;
   while (Date.now() < deadline) {
     if (stopping) throw new Error('stopped while starting');
+    if (health.kind === 'log') {
+      if ((output.get(spec.name) ?? '').includes(health.line)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
     try {
-      const response = await fetch(spec.health.url, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(health.url, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;
     } catch {
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  throw new Error(
-    `${spec.name} did not become healthy at ${spec.health.url} within ${HEALTH_TIMEOUT_MS / 1000} s`,
-  );
+  throw new Error(`${spec.name} did not become healthy within ${HEALTH_TIMEOUT_MS / 1000} s`);
 }
 
 async function stopAll(exitCode: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { ClientNotFoundError, createClientRegistry } from '@psd2/client-registry-client';
 import { freePort, repoRoot, type StartedProcess, startNodeProcess } from '@psd2/testing';
 
 /** `pnpm start` (after the build), on ports of its own so it can run beside a developer's instance. */
@@ -11,6 +12,7 @@ describe('pnpm start', () => {
   });
 
   it('brings every service up healthy, then stops them all on SIGTERM', async () => {
+    const registryPort = await freePort();
     const ports = {
       REGISTRATION_PORT: await freePort(),
       AUTHORIZATION_PORT: await freePort(),
@@ -20,7 +22,13 @@ describe('pnpm start', () => {
     system = startNodeProcess({
       cwd: repoRoot,
       args: [join('scripts', 'dist', 'start.js')],
-      env: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+      env: {
+        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        CLIENT_REGISTRY_PORT: String(registryPort),
+        // An embedded database of its own, so the test never touches a developer's data.
+        PGLITE_DATA_DIR: 'memory://',
+        DATABASE_URL: '',
+      },
     });
     await system.waitForOutput('All services are up', 60_000);
 
@@ -29,6 +37,14 @@ describe('pnpm start', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });
     }
+
+    // The registry answers over gRPC: an unknown client is a typed NOT_FOUND, not an outage.
+    const registry = createClientRegistry({
+      address: `127.0.0.1:${registryPort}`,
+      transport: { plaintext: true },
+    });
+    await expect(registry.getClient('no-such-client')).rejects.toBeInstanceOf(ClientNotFoundError);
+    registry.close();
 
     const exit = await system.stop();
     expect(exit.code).toBe(0);
