@@ -20,6 +20,8 @@ export interface ProcessSpec {
 }
 
 export interface Ports {
+  readonly edge: number;
+  readonly edgeHealth: number;
   readonly registry: number;
   readonly registration: number;
   readonly authorization: number;
@@ -38,6 +40,8 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
     return value;
   };
   return {
+    edge: read('EDGE_PORT', 8443),
+    edgeHealth: read('EDGE_HEALTH_PORT', 9902),
     registry: read('CLIENT_REGISTRY_PORT', 50051),
     registration: read('REGISTRATION_PORT', 8081),
     authorization: read('AUTHORIZATION_PORT', 8082),
@@ -63,7 +67,14 @@ function httpService(root: string, name: string, ports: Ports, port: number): Pr
   };
 }
 
-export function processTable(root: string, ports: Ports): ProcessSpec[] {
+export interface EdgeTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCaFile: string;
+}
+
+export function processTable(root: string, ports: Ports, tls: EdgeTls): ProcessSpec[] {
+  const upstream = (port: number) => `http://127.0.0.1:${port}`;
   return [
     {
       name: 'client-registry',
@@ -84,5 +95,23 @@ export function processTable(root: string, ports: Ports): ProcessSpec[] {
     httpService(root, 'authorization', ports, ports.authorization),
     httpService(root, 'token', ports, ports.token),
     httpService(root, 'revocation', ports, ports.revocation),
+    {
+      name: 'local-edge',
+      stage: 2,
+      dir: join(root, 'services', 'local-edge'),
+      env: {
+        EDGE_PORT: String(ports.edge),
+        EDGE_HEALTH_PORT: String(ports.edgeHealth),
+        EDGE_TLS_CERT_FILE: tls.certFile,
+        EDGE_TLS_KEY_FILE: tls.keyFile,
+        EDGE_CLIENT_CA_FILE: tls.clientCaFile,
+        REGISTRATION_UPSTREAM: upstream(ports.registration),
+        AUTHORIZATION_UPSTREAM: upstream(ports.authorization),
+        TOKEN_UPSTREAM: upstream(ports.token),
+        REVOCATION_UPSTREAM: upstream(ports.revocation),
+      },
+      health: { kind: 'http', url: `http://127.0.0.1:${ports.edgeHealth}/ready` },
+      listens: `https://localhost:${ports.edge} (mTLS edge; readiness http://127.0.0.1:${ports.edgeHealth}/ready)`,
+    },
   ];
 }

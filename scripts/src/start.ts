@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { demoCurlCommand, ensureDemoPki } from '@psd2/test-pki';
 import { defaultPorts, type ProcessSpec, processTable } from './processes.js';
 
 /*
@@ -28,10 +29,10 @@ function prefixOutput(name: string, stream: NodeJS.ReadableStream | null, out: N
   });
 }
 
-function launch(spec: ProcessSpec): ChildProcess {
+function launch(spec: ProcessSpec, shared: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', '@psd2/telemetry/register', 'dist/main.js'], {
     cwd: spec.dir,
-    env: { ...process.env, ...spec.env },
+    env: { ...process.env, ...shared, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   prefixOutput(spec.name, child.stdout, process.stdout);
@@ -89,16 +90,36 @@ async function stopAll(exitCode: number): Promise<void> {
 async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
-  const table = processTable(root, defaultPorts(process.env));
+  const ports = defaultPorts(process.env);
+  // The demo PKI (a test QTSP CA, the edge's certificate, a QWAC per role) is written on first run;
+  // a bank's own files replace it through EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE and EDGE_CLIENT_CA_FILE.
+  const pki = await ensureDemoPki(join(root, '.local', 'pki'));
+  if (pki.created) process.stdout.write(`Wrote a demo PKI to ${pki.dir}\n`);
+  const env = process.env;
+  const tls = {
+    certFile: env.EDGE_TLS_CERT_FILE || pki.server.cert,
+    keyFile: env.EDGE_TLS_KEY_FILE || pki.server.key,
+    clientCaFile: env.EDGE_CLIENT_CA_FILE || pki.clientCaBundle,
+  };
+  // Every service names the same public issuer (token `iss`, metadata, absolute URLs).
+  const issuer = env.ISSUER || `https://localhost:${ports.edge}`;
+  const shared = { ISSUER: issuer };
+  const table = processTable(root, ports, tls);
   const stages = [...new Set(table.map((spec) => spec.stage))].sort((a, b) => a - b);
   for (const stage of stages) {
     const specs = table.filter((spec) => spec.stage === stage);
-    for (const spec of specs) launch(spec);
+    for (const spec of specs) launch(spec, shared);
     await Promise.all(specs.map(waitHealthy));
   }
   const width = Math.max(...table.map((spec) => spec.name.length));
   const lines = table.map((spec) => `  ${spec.name.padEnd(width)}  ${spec.listens}`);
-  process.stdout.write(`\nAll services are up:\n${lines.join('\n')}\nPress Ctrl-C to stop.\n\n`);
+  const curl =
+    tls.clientCaFile === pki.clientCaBundle
+      ? `\nTry it as a TPP with a demo QWAC (from the repository root):\n  ${demoCurlCommand({ pki, issuer, cwd: root })}\n`
+      : '';
+  process.stdout.write(
+    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n${curl}Press Ctrl-C to stop.\n\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,8 @@ describe('pnpm start', () => {
 
   it('brings every service up healthy, then stops them all on SIGTERM', async () => {
     const registryPort = await freePort();
+    const edgePort = await freePort();
+    const edgeHealthPort = await freePort();
     const ports = {
       REGISTRATION_PORT: await freePort(),
       AUTHORIZATION_PORT: await freePort(),
@@ -25,6 +27,9 @@ describe('pnpm start', () => {
       env: {
         ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
         CLIENT_REGISTRY_PORT: String(registryPort),
+        EDGE_PORT: String(edgePort),
+        EDGE_HEALTH_PORT: String(edgeHealthPort),
+        ISSUER: '',
         // An embedded database of its own, so the test never touches a developer's data.
         PGLITE_DATA_DIR: 'memory://',
         DATABASE_URL: '',
@@ -37,6 +42,12 @@ describe('pnpm start', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });
     }
+
+    const edgeReady = await fetch(`http://127.0.0.1:${edgeHealthPort}/ready`);
+    expect(edgeReady.status).toBe(200);
+    // The banner names the public issuer and a ready curl command with a demo QWAC.
+    expect(system.output()).toContain(`issuer https://localhost:${edgePort}`);
+    expect(system.output()).toMatch(/curl .*--cert .*tpp-a\.crt/);
 
     // The registry answers over gRPC: an unknown client is a typed NOT_FOUND, not an outage.
     const registry = createClientRegistry({

@@ -27,11 +27,16 @@ describe('createLogger', () => {
   it('redacts secret fields wherever they appear', () => {
     const { lines, destination } = capture();
     createLogger({ name: 'token', level: 'info', destination }).info(
-      { refresh_token: 'rt-secret', body: { password: 'pw-secret', code: 'code-secret' } },
+      {
+        refresh_token: 'rt-secret',
+        body: { password: 'pw-secret', code: 'code-secret' },
+        err: { code: 'ECONNREFUSED' },
+      },
       'oops',
     );
     const line = JSON.stringify(lines[0]);
     expect(line).not.toMatch(/rt-secret|pw-secret|code-secret/);
+    expect(line).toContain('ECONNREFUSED');
   });
 
   it('carries the active span ids', () => {

@@ -33,7 +33,10 @@ export const REDACTED_PATHS = [
   '*.access_token',
   '*.refresh_token',
   '*.registration_access_token',
-  '*.code',
+  // Authorization codes arrive as form or query fields; `err.code` (ECONNREFUSED…) must stay readable.
+  'body.code',
+  'query.code',
+  'params.code',
   '*.code_verifier',
   '*.totp',
   '*.otp',
