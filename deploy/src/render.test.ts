@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { unknownFields } from './fields.js';
 import {
   field,
   type KubeObject,
@@ -53,6 +54,10 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
 
   it('validates every object against the Kubernetes schemas', async () => {
     expect(await allSchemaErrors(objectsOf(overlay))).toEqual([]);
+  });
+
+  it('uses no field its Kubernetes type does not declare', () => {
+    expect(objectsOf(overlay).flatMap((object) => unknownFields(object))).toEqual([]);
   });
 
   it('has a Deployment, Service, HPA and PDB for every stateless service', () => {
@@ -172,6 +177,31 @@ spec:
     if (deployment === undefined) throw new Error('no object parsed');
     expect(await schemaErrors(deployment)).toEqual([
       'Deployment/broken: /spec/template/spec/containers/0/ports/0/containerPort must be integer',
+    ]);
+  });
+
+  it('reports misspelt fields, which the schemas alone let through', () => {
+    const [deployment] = parseManifests(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: misspelt, labelz: {} }
+spec:
+  selector: { matchLabels: { app: misspelt } }
+  template:
+    spec:
+      containers:
+        - name: app
+          image: example/app:1.0.0
+          readinesProbe: { httpGet: { path: /readyz, port: 8080 } }
+          resources: { limits: { cpu: "1" }, limitz: {} }
+          securityContext: { capabilities: { drop: [ALL], dorp: [] } }
+`);
+    if (deployment === undefined) throw new Error('no object parsed');
+    expect(unknownFields(deployment)).toEqual([
+      'Deployment/misspelt: /metadata/labelz is not a field of this object',
+      'Deployment/misspelt: /spec/template/spec/containers/0/readinesProbe is not a field of this object',
+      'Deployment/misspelt: /spec/template/spec/containers/0/resources/limitz is not a field of this object',
+      'Deployment/misspelt: /spec/template/spec/containers/0/securityContext/capabilities/dorp is not a field of this object',
     ]);
   });
 
