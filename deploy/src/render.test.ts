@@ -148,7 +148,13 @@ describe('overlay differences', () => {
     expect(production.filter((object) => object.kind === 'StatefulSet')).toEqual([]);
   });
 
-  it('sets the public issuer per overlay', () => {
+  it('sets the public issuer and the trusted edge range per overlay', () => {
+    for (const overlay of OVERLAYS) {
+      const proxies = String(
+        field(findPrefixed(objectsOf(overlay), 'ConfigMap', 'psd2-common'), 'data', 'TRUSTED_PROXIES'),
+      );
+      expect(proxies.split(',').every((cidr) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidr))).toBe(true);
+    }
     expect(field(findPrefixed(objectsOf('sandbox'), 'ConfigMap', 'psd2-common'), 'data', 'ISSUER')).toBe(
       'https://localhost:8443',
     );
