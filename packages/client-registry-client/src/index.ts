@@ -32,3 +32,9 @@ export type {
   ReplaceClientInput,
   ReplacedClient,
 } from './types.js';
+export {
+  type ClientRegistrySettings,
+  clientRegistrySettings,
+  createClientRegistryFromSettings,
+  registryTransportFromSettings,
+} from './settings.js';

@@ -16,3 +16,4 @@ export type {
   RotationOutcome,
   TokenStore,
 } from './store.js';
+export { createTokenStoreFromSettings, tokenStoreSettings } from './settings.js';
