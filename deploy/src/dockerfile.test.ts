@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { dockerfileFacts, lintDockerfile, parseDockerfile } from './dockerfile.js';
+import { dockerfileFacts, dockerIgnored, lintDockerfile, parseDockerfile } from './dockerfile.js';
 import { DEPLOY_DIR, REPO_ROOT } from './manifests.js';
 
 const dockerfile = readFileSync(join(DEPLOY_DIR, 'Dockerfile'), 'utf8');
@@ -59,10 +59,45 @@ describe('deploy/Dockerfile', () => {
   });
 
   it('is built from a context that leaves out host builds, secrets and VCS data', () => {
-    const ignored = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
-    expect(ignored).toEqual(
-      expect.arrayContaining(['**/node_modules', '**/dist', '.git', '.local', '**/*.key']),
+    const rules = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
+    for (const path of [
+      'node_modules/x',
+      'services/token/dist/main.js',
+      'packages/http/node_modules/express/index.js',
+      '.git/HEAD',
+      '.local/pki/ca.key',
+      'packages/test-pki/fixtures/edge.key',
+    ]) {
+      expect({ path, ignored: dockerIgnored(rules, path) }).toEqual({ path, ignored: true });
+    }
+  });
+
+  it('keeps in the context everything the frozen install and the build read', () => {
+    const rules = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
+    // Every workspace project: pnpm refuses a frozen install when one named in the lockfile is missing.
+    const workspaces = ['packages', 'services'].flatMap((parent) =>
+      readdirSync(join(REPO_ROOT, parent)).map((name) => `${parent}/${name}`),
     );
+    const needed = [
+      'package.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      '.npmrc',
+      'tsconfig.base.json',
+      'services/client-registry/migrations/0000_initial.sql',
+      ...['scripts', 'test', 'bench', 'deploy', ...workspaces].map((dir) => `${dir}/package.json`),
+      'services/token/src/main.ts',
+    ];
+    expect(needed.filter((path) => dockerIgnored(rules, path))).toEqual([]);
+  });
+
+  it('reads .dockerignore rules as Docker does', () => {
+    expect(dockerIgnored('**/dist', 'a/b/dist/x.js')).toBe(true);
+    expect(dockerIgnored('**/dist', 'dist/x.js')).toBe(true);
+    expect(dockerIgnored('docs', 'docs/a.md')).toBe(true);
+    expect(dockerIgnored('docs', 'packages/docs/a.md')).toBe(false);
+    expect(dockerIgnored('**/*.key\n!keep/*.key', 'keep/a.key')).toBe(false);
+    expect(dockerIgnored('*.md', 'README.md')).toBe(true);
   });
 });
 

@@ -138,3 +138,38 @@ export function lintDockerfile(text: string): string[] {
   }
   return problems;
 }
+
+function segmentMatches(pattern: string, segment: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+  return regex.test(segment);
+}
+
+function globMatches(pattern: readonly string[], path: readonly string[]): boolean {
+  const [head, ...rest] = pattern;
+  if (head === undefined) return true; // A matched directory excludes everything below it.
+  if (head === '**')
+    return path.some((_, index) => globMatches(rest, path.slice(index))) || globMatches(rest, []);
+  const [first, ...others] = path;
+  return first !== undefined && segmentMatches(head, first) && globMatches(rest, others);
+}
+
+/**
+ * Whether a context-relative path is left out of the build context by .dockerignore rules
+ * (`*`, `?`, `**`, and `!` exceptions; the last matching rule wins, as Docker applies them).
+ */
+export function dockerIgnored(rules: string, path: string): boolean {
+  let ignored = false;
+  for (const raw of rules.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).replace(/^\/+|\/+$/g, '').split('/');
+    if (globMatches(pattern, path.split('/'))) ignored = !negated;
+  }
+  return ignored;
+}
