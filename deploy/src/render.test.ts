@@ -123,6 +123,15 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       port: 50051,
       service: 'psd2.clientregistry.v1.ClientRegistryService',
     });
+    // Neither side falls back to plaintext: the registry and its callers must agree.
+    const registryPlaintext = records(registry?.env).find(
+      (variable) => variable.name === 'REGISTRY_PLAINTEXT',
+    );
+    const common = findPrefixed(objects, 'ConfigMap', 'psd2-common');
+    expect(registryPlaintext?.value).toBe('true');
+    expect(field(common, 'data', 'CLIENT_REGISTRY_PLAINTEXT')).toBe('true');
+    expect(field(common, 'data', 'CLIENT_REGISTRY_ADDRESS')).toBe('client-registry:50051');
+
     const job = find(objects, 'Job', 'client-registry-migrate');
     const migrate = records(field(job, 'spec', 'template', 'spec', 'containers'))[0];
     expect(migrate?.args).toEqual(['dist/migrate.js']);
