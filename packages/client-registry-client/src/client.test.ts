@@ -282,6 +282,33 @@ describe('createClientRegistry', () => {
       expect(gets()).toBe(4);
     });
 
+    it('sends a renewed certificate with a replace, and nothing when there is none', async () => {
+      const actor = { organizationId: 'PSDFR-ACPR-12345', certificateThumbprint: 'y'.repeat(43) };
+      const received: unknown[] = [];
+      handlers.set('replaceClient', (call, callback) => {
+        received.push(call.request);
+        callback(null, { client: sampleMessage('abc', 2) });
+      });
+      const registry = open();
+      const metadata = { redirectUris: [], grantTypes: [], responseTypes: [] };
+      await registry.replaceClient({
+        clientId: 'abc',
+        expectedVersion: 1,
+        metadata,
+        actor,
+        registeredCertificate: { subjectDn: 'CN=Renewed', thumbprint: 'y'.repeat(43) },
+      });
+      await registry.replaceClient({ clientId: 'abc', expectedVersion: 2, metadata, actor });
+      expect(received[0]).toMatchObject({
+        registeredSubjectDn: 'CN=Renewed',
+        registeredCertificateThumbprint: 'y'.repeat(43),
+      });
+      expect(received[1]).toMatchObject({
+        registeredSubjectDn: undefined,
+        registeredCertificateThumbprint: undefined,
+      });
+    });
+
     it('does not cache a failure', async () => {
       handlers.set('getClient', failing(status.NOT_FOUND));
       const registry = open({ cacheTtlMs: 1000 });

@@ -199,6 +199,8 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
           metadata: metadataToMessage(input.metadata),
           actor: { ...input.actor },
           rotateRegistrationAccessToken: input.rotateRegistrationAccessToken ?? false,
+          registeredSubjectDn: input.registeredCertificate?.subjectDn,
+          registeredCertificateThumbprint: input.registeredCertificate?.thumbprint,
         },
         false,
       );

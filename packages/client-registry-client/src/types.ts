@@ -79,6 +79,14 @@ export interface ReplaceClientInput {
   readonly metadata: ClientMetadata;
   readonly actor: Actor;
   readonly rotateRegistrationAccessToken?: boolean;
+  /**
+   * Moves the client to the TPP's renewed certificate (same organisation, new key): the subject DN and
+   * thumbprint recorded for it. Absent keeps the stored ones.
+   */
+  readonly registeredCertificate?: {
+    readonly subjectDn: string;
+    readonly thumbprint: string;
+  };
 }
 
 export interface ReplacedClient {

@@ -307,6 +307,56 @@ describe.each(backends)('client registry on $name', (backend) => {
       ).resolves.toBeDefined();
     });
 
+    it('moves the client to a renewed certificate when one is given, and audits it', async () => {
+      const input = sampleClient();
+      const { client } = await harness.registry.createClient(input);
+      const renewed = { subjectDn: 'CN=Renewed,O=Example,C=FR', thumbprint: thumbprint('renewed') };
+      const { client: replaced } = await harness.registry.replaceClient({
+        clientId: client.clientId,
+        expectedVersion: 1,
+        metadata: input.metadata,
+        actor: { organizationId: input.organizationId, certificateThumbprint: renewed.thumbprint },
+        registeredCertificate: renewed,
+      });
+      expect(replaced.registeredSubjectDn).toBe(renewed.subjectDn);
+      expect(replaced.registeredCertificateThumbprint).toBe(renewed.thumbprint);
+      const [, change] = await auditOf(client.clientId);
+      expect(change?.changes.registeredSubjectDn).toEqual({
+        from: input.registeredSubjectDn,
+        to: renewed.subjectDn,
+      });
+      expect(change?.changes.registeredCertificateThumbprint).toEqual({
+        from: input.registeredCertificateThumbprint,
+        to: renewed.thumbprint,
+      });
+
+      // Without one, the recorded certificate stays as it was.
+      const { client: again } = await harness.registry.replaceClient({
+        clientId: client.clientId,
+        expectedVersion: 2,
+        metadata: input.metadata,
+        actor: actorOf(input),
+      });
+      expect(again.registeredSubjectDn).toBe(renewed.subjectDn);
+      expect(again.registeredCertificateThumbprint).toBe(renewed.thumbprint);
+    });
+
+    it('refuses a renewed certificate with a malformed thumbprint', async () => {
+      const input = sampleClient();
+      const { client } = await harness.registry.createClient(input);
+      const error = await harness.registry
+        .replaceClient({
+          clientId: client.clientId,
+          expectedVersion: 1,
+          metadata: input.metadata,
+          actor: actorOf(input),
+          registeredCertificate: { subjectDn: 'CN=x', thumbprint: 'short' },
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidClientRequestError);
+      expect((error as Error).message).toContain('registered_certificate_thumbprint');
+    });
+
     it('answers FAILED_PRECONDITION for a stale version and changes nothing', async () => {
       const input = sampleClient();
       const { client } = await harness.registry.createClient(input);

@@ -15,6 +15,7 @@ import {
   validateClientId,
   validateCreate,
   validateMetadata,
+  validateRenewedCertificate,
 } from './validation.js';
 
 /*
@@ -120,6 +121,7 @@ export function createClientRegistryService(options: ServiceOptions): ClientRegi
           metadata: validateMetadata(request.metadata),
           actor: validateActor(request.actor),
           rotateRegistrationAccessToken: request.rotateRegistrationAccessToken,
+          certificate: validateRenewedCertificate(request),
         },
         { timeoutMs },
       );

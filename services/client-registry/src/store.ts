@@ -33,6 +33,8 @@ export interface ReplaceInput {
   readonly metadata: ClientMetadataValues;
   readonly actor: Actor;
   readonly rotateRegistrationAccessToken: boolean;
+  /** The renewed certificate the client is now bound to; absent keeps the stored one. */
+  readonly certificate?: { readonly subjectDn: string; readonly thumbprint: string } | undefined;
 }
 
 export interface ClientPage {
@@ -125,6 +127,12 @@ export class ClientStore {
         .update(clients)
         .set({
           ...input.metadata,
+          ...(input.certificate === undefined
+            ? {}
+            : {
+                registeredSubjectDn: input.certificate.subjectDn,
+                registeredCertificateThumbprint: input.certificate.thumbprint,
+              }),
           ...(token === undefined ? {} : { registrationAccessTokenSha256: hashToken(token) }),
           updatedAt: this.#now(),
           version: sql`${clients.version} + 1`,
@@ -333,7 +341,11 @@ function canonical(value: unknown): string {
 
 function diff(before: ClientRow, after: ClientRow): Changes {
   const changes: Changes = {};
-  for (const field of METADATA_FIELDS) {
+  for (const field of [
+    ...METADATA_FIELDS,
+    'registeredSubjectDn',
+    'registeredCertificateThumbprint',
+  ] as const) {
     if (canonical(before[field]) !== canonical(after[field])) {
       changes[field] = { from: before[field], to: after[field] };
     }

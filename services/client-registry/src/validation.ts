@@ -1,4 +1,9 @@
-import type { Actor as ActorMessage, ClientMetadata, CreateClientRequest } from '@psd2/client-registry-proto';
+import type {
+  Actor as ActorMessage,
+  ClientMetadata,
+  CreateClientRequest,
+  ReplaceClientRequest,
+} from '@psd2/client-registry-proto';
 import { Psd2Role } from '@psd2/client-registry-proto';
 import { RegistryError } from './errors.js';
 import type { Actor, ClientMetadataValues, NewClient, Psd2RoleName } from './model.js';
@@ -146,5 +151,23 @@ export function validateCreate(request: CreateClientRequest): NewClient {
       'registered_certificate_thumbprint',
     ),
     metadata: validateMetadata(request.metadata),
+  };
+}
+
+/**
+ * A replace may move the client to the TPP's renewed certificate. Subject and thumbprint describe one
+ * certificate, so they come together or not at all.
+ */
+export function validateRenewedCertificate(
+  request: Pick<ReplaceClientRequest, 'registeredSubjectDn' | 'registeredCertificateThumbprint'>,
+): { subjectDn: string; thumbprint: string } | undefined {
+  const { registeredSubjectDn, registeredCertificateThumbprint } = request;
+  if (registeredSubjectDn === undefined && registeredCertificateThumbprint === undefined) return undefined;
+  if (registeredSubjectDn === undefined || registeredCertificateThumbprint === undefined) {
+    invalid('registered_subject_dn and registered_certificate_thumbprint go together');
+  }
+  return {
+    subjectDn: requiredText(registeredSubjectDn, 'registered_subject_dn'),
+    thumbprint: validateThumbprint(registeredCertificateThumbprint, 'registered_certificate_thumbprint'),
   };
 }

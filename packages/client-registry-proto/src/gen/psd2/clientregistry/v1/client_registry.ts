@@ -143,6 +143,12 @@ export interface ReplaceClientRequest {
     | undefined;
   /** RFC 7592 §2.2 lets the server issue a new registration access token on update. */
   rotateRegistrationAccessToken: boolean;
+  /**
+   * The certificate the client is now registered with, when the TPP renewed it (same organisation,
+   * new key): its subject DN and base64url SHA-256. Unset keeps the stored values.
+   */
+  registeredSubjectDn?: string | undefined;
+  registeredCertificateThumbprint?: string | undefined;
 }
 
 export interface ReplaceClientResponse {
@@ -1164,6 +1170,8 @@ function createBaseReplaceClientRequest(): ReplaceClientRequest {
     metadata: undefined,
     actor: undefined,
     rotateRegistrationAccessToken: false,
+    registeredSubjectDn: undefined,
+    registeredCertificateThumbprint: undefined,
   };
 }
 
@@ -1183,6 +1191,12 @@ export const ReplaceClientRequest: MessageFns<ReplaceClientRequest> = {
     }
     if (message.rotateRegistrationAccessToken !== false) {
       writer.uint32(40).bool(message.rotateRegistrationAccessToken);
+    }
+    if (message.registeredSubjectDn !== undefined) {
+      writer.uint32(50).string(message.registeredSubjectDn);
+    }
+    if (message.registeredCertificateThumbprint !== undefined) {
+      writer.uint32(58).string(message.registeredCertificateThumbprint);
     }
     return writer;
   },
@@ -1240,6 +1254,22 @@ export const ReplaceClientRequest: MessageFns<ReplaceClientRequest> = {
             message.rotateRegistrationAccessToken = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.registeredSubjectDn = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.registeredCertificateThumbprint = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1264,6 +1294,8 @@ export const ReplaceClientRequest: MessageFns<ReplaceClientRequest> = {
       : undefined;
     message.actor = (object.actor !== undefined && object.actor !== null) ? Actor.fromPartial(object.actor) : undefined;
     message.rotateRegistrationAccessToken = object.rotateRegistrationAccessToken ?? false;
+    message.registeredSubjectDn = object.registeredSubjectDn ?? undefined;
+    message.registeredCertificateThumbprint = object.registeredCertificateThumbprint ?? undefined;
     return message;
   },
 };
@@ -1901,8 +1933,8 @@ export const ClientRegistryServiceService = {
     responseDeserialize: (value: Buffer): GetClientResponse => GetClientResponse.decode(value),
   },
   /**
-   * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed). FAILED_PRECONDITION when
-   * expected_version is no longer the stored version.
+   * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed), and its registered
+   * certificate when one is given. FAILED_PRECONDITION when expected_version is no longer the stored version.
    */
   replaceClient: {
     path: "/psd2.clientregistry.v1.ClientRegistryService/ReplaceClient" as const,
@@ -1971,8 +2003,8 @@ export interface ClientRegistryServiceServer extends UntypedServiceImplementatio
   /** Reads an active client. A deleted or unknown client is NOT_FOUND. */
   getClient: handleUnaryCall<GetClientRequest, GetClientResponse>;
   /**
-   * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed). FAILED_PRECONDITION when
-   * expected_version is no longer the stored version.
+   * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed), and its registered
+   * certificate when one is given. FAILED_PRECONDITION when expected_version is no longer the stored version.
    */
   replaceClient: handleUnaryCall<ReplaceClientRequest, ReplaceClientResponse>;
   /** Deletes a client (RFC 7592 DELETE). The row is kept as deleted, with its audit trail. */
@@ -2025,8 +2057,8 @@ export interface ClientRegistryServiceClient extends Client1 {
     callback: (error: ServiceError | null, response: GetClientResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed). FAILED_PRECONDITION when
-   * expected_version is no longer the stored version.
+   * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed), and its registered
+   * certificate when one is given. FAILED_PRECONDITION when expected_version is no longer the stored version.
    */
   replaceClient(
     request: ReplaceClientRequest,
