@@ -48,12 +48,22 @@ export function flag(defaultValue: boolean) {
   return schema.optional().transform((value) => value ?? defaultValue);
 }
 
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue?: T[number]) {
+function enumField<const T extends readonly [string, ...string[]]>(values: T) {
   const expected = `one of ${values.join(', ')}`;
-  const schema = field(expected, (raw) => values.find((value) => value === raw));
-  return defaultValue === undefined
-    ? requiredField(schema, expected)
-    : schema.optional().transform((value): T[number] => value ?? defaultValue);
+  const schema = field(expected, (raw): T[number] | undefined => values.find((value) => value === raw));
+  return { schema, expected };
+}
+
+/** One of a closed set of words, with a default. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue: T[number]) {
+  return enumField(values)
+    .schema.optional()
+    .transform((value): T[number] => value ?? defaultValue);
+}
+
+export function requiredOneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  const { schema, expected } = enumField(values);
+  return requiredField(schema, expected);
 }
 
 function urlField(protocols: readonly string[]) {

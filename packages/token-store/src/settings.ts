@@ -12,7 +12,7 @@ export const tokenStoreSettings = {
 };
 
 export function createTokenStoreFromSettings(config: {
-  readonly REDIS_URL: URL | undefined;
+  readonly REDIS_URL?: URL | undefined;
   readonly REDIS_KEY_PREFIX: string;
 }): TokenStore {
   return config.REDIS_URL === undefined

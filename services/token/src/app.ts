@@ -1,16 +1,67 @@
-import { createHttpApp, type HttpApp } from '@psd2/http';
+import type { ClientCertificateResolver } from '@psd2/certificates';
+import type { ClientRegistry } from '@psd2/client-registry-client';
+import { acceptBody, createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
+import { TemporarilyUnavailableError } from '@psd2/oauth-errors';
+import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
+import type { NextFunction, Request, Response } from 'express';
+import type { TokenSettings } from './grants/context.js';
+import { introspectionEndpoint } from './introspection.js';
+import { authorizationServerMetadata, type MetadataSettings } from './metadata.js';
+import { tokenEndpoint } from './token-endpoint.js';
 
 export interface TokenDependencies {
   readonly logger: Logger;
+  readonly registry: ClientRegistry;
+  readonly store: TokenStore;
+  readonly certificates: ClientCertificateResolver;
+  readonly tokens: TokenSettings;
+  readonly metadata: MetadataSettings;
+  readonly introspectionAllowedOrganizations: readonly string[];
 }
 
-/** Token endpoint (RFC 6749), introspection (RFC 7662) and server metadata (RFC 8414). Builds the express app; does no I/O. */
+/** A store outage is the server's temporary problem (503), never an "invalid grant" for the client. */
+function storeOutage(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  next(
+    error instanceof TokenStoreUnavailableError
+      ? new TemporarilyUnavailableError({ detail: 'token store unavailable', cause: error })
+      : error,
+  );
+}
+
+/** Token endpoint (RFC 6749), introspection (RFC 7662) and metadata (RFC 8414). Does no I/O. */
 export function createTokenApp(deps: TokenDependencies): HttpApp {
+  const metadata = authorizationServerMetadata(deps.metadata);
   return createHttpApp({
     logger: deps.logger,
-    routes: () => {
-      // The endpoints arrive with their issue; until then the service answers its health checks.
+    readiness: {
+      'token-store': () => deps.store.ping(),
+    },
+    routes: (router) => {
+      router.post(
+        '/oauth2/token',
+        ...acceptBody('form'),
+        tokenEndpoint({
+          registry: deps.registry,
+          store: deps.store,
+          certificates: deps.certificates,
+          settings: deps.tokens,
+        }),
+      );
+      router.post(
+        '/oauth2/introspect',
+        ...acceptBody('form'),
+        introspectionEndpoint({
+          store: deps.store,
+          certificates: deps.certificates,
+          issuer: deps.metadata.issuer,
+          allowedOrganizations: deps.introspectionAllowedOrganizations,
+        }),
+      );
+      router.get('/.well-known/oauth-authorization-server', (_req, res) => {
+        res.set('Cache-Control', 'public, max-age=300').json(metadata);
+      });
+      router.use(storeOutage);
     },
   });
 }

@@ -102,10 +102,14 @@ export function connectPostgres(options: PostgresOptions): RegistryDatabase {
       const lock = await pool.connect();
       try {
         await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-        await migrateNodePostgres(nodePgDb, {
-          migrationsFolder: MIGRATIONS_FOLDER,
-          ...(options.migrationsSchema === undefined ? {} : { migrationsSchema: options.migrationsSchema }),
-        });
+        // The bookkeeping lives beside the tables (the connection's schema, from its search_path), so
+        // two deployments or test runs in different schemas of one database never mistake each
+        // other's migrations for their own.
+        const migrationsSchema =
+          options.migrationsSchema ??
+          (await lock.query<{ schema: string }>('select current_schema() as schema')).rows[0]?.schema ??
+          'public';
+        await migrateNodePostgres(nodePgDb, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema });
       } finally {
         await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
         lock.release();

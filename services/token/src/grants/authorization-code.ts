@@ -1,0 +1,84 @@
+import { InvalidGrantError, InvalidRequestError, UnauthorizedClientError } from '@psd2/oauth-errors';
+import { checkScopes, formatScope, parseScope, scopesForRefresh } from '@psd2/scopes';
+import { generateOpaqueToken, type RefreshTokenRecord } from '@psd2/token-store';
+import { param, requiredParam } from '../parameters.js';
+import { verifyS256 } from '../pkce.js';
+import { scopeRefusal } from '../scope-errors.js';
+import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code is redeemed atomically before anything else, so
+ * a code can never buy two token sets; a second presentation revokes the grant and every token issued
+ * from it (§4.1.2, done by the store).
+ */
+export async function authorizationCodeGrant(context: GrantContext): Promise<TokenResponse> {
+  const { client, certificate } = context.authenticated;
+  if (!client.metadata.grantTypes.includes('authorization_code')) {
+    throw new UnauthorizedClientError({
+      detail: `client ${client.clientId} is not registered for authorization_code`,
+    });
+  }
+  const code = requiredParam(context.body, 'code');
+  // Always required here: every authorization request names its redirect_uri (registered ones only).
+  const redirectUri = requiredParam(context.body, 'redirect_uri');
+  const verifier = param(context.body, 'code_verifier');
+
+  const redemption = await context.store.redeemAuthorizationCode(code);
+  if (redemption.outcome === 'unknown') throw new InvalidGrantError({ detail: 'unknown or expired code' });
+  if (redemption.outcome === 'replayed') {
+    context.log.warn(
+      { client_id: client.clientId, grant_id: redemption.record.grantId },
+      'authorization code replayed: grant revoked',
+    );
+    throw new InvalidGrantError({ detail: 'code already redeemed; its grant has been revoked' });
+  }
+  const record = redemption.record;
+  if (record.clientId !== client.clientId) {
+    throw new InvalidGrantError({ detail: `code was issued to client ${record.clientId}` });
+  }
+  if (record.redirectUri !== redirectUri) {
+    throw new InvalidGrantError({ detail: 'redirect_uri differs from the authorization request' });
+  }
+  if (record.codeChallenge !== undefined) {
+    if (verifier === undefined)
+      throw new InvalidRequestError({ description: 'The code_verifier parameter is missing.' });
+    if (!verifyS256(verifier, record.codeChallenge))
+      throw new InvalidGrantError({ detail: 'PKCE verification failed' });
+  } else if (verifier !== undefined) {
+    // A verifier for a code issued without a challenge: a PKCE downgrade attempt (OAuth 2.0 Security BCP §4.8).
+    throw new InvalidGrantError({ detail: 'code_verifier sent for a code without a challenge' });
+  }
+
+  const grant = await context.store.findGrant(record.grantId);
+  if (grant === undefined) throw new InvalidGrantError({ detail: 'the grant was revoked or has expired' });
+
+  const requested = parseScope(record.scope) ?? [];
+  const check = checkScopes({ requested, roles: certificate.roles, grantType: 'authorization_code' });
+  if (!check.ok) throw scopeRefusal(check);
+  const scope = formatScope(check.scopes);
+
+  const accessToken = generateOpaqueToken();
+  const access = accessTokenRecord(context, { scope, subject: grant.subject, grantId: grant.grantId });
+  await context.store.saveAccessToken(accessToken, access);
+
+  const refreshScopes = scopesForRefresh(check.scopes);
+  let refreshToken: string | undefined;
+  if (refreshScopes.length > 0 && client.metadata.grantTypes.includes('refresh_token')) {
+    refreshToken = generateOpaqueToken();
+    const refresh: RefreshTokenRecord = {
+      grantId: grant.grantId,
+      clientId: client.clientId,
+      scope: formatScope(refreshScopes),
+      issuedAt: context.nowSeconds,
+      expiresAt: grant.expiresAt,
+    };
+    await context.store.saveRefreshToken(refreshToken, refresh);
+  }
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: access.expiresAt - access.issuedAt,
+    scope,
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+  };
+}

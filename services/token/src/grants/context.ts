@@ -1,0 +1,46 @@
+import type { AuthenticatedClient } from '@psd2/client-authentication';
+import type { Logger } from '@psd2/logging';
+import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
+import type { FormBody } from '../parameters.js';
+
+export interface TokenSettings {
+  readonly accessTokenTtlSeconds: number;
+  /** PSD2 RTS Art. 10: a fresh SCA at least every 180 days, whatever the refreshes. */
+  readonly grantLifetimeSeconds: number;
+}
+
+export interface GrantContext {
+  readonly body: FormBody;
+  readonly authenticated: AuthenticatedClient;
+  readonly store: TokenStore;
+  readonly settings: TokenSettings;
+  readonly log: Logger;
+  readonly nowSeconds: number;
+}
+
+/** RFC 6749 §5.1 successful response. */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly scope: string;
+  readonly refresh_token?: string;
+}
+
+/** An access token bound to the certificate presented on this request (RFC 8705 §3). */
+export function accessTokenRecord(
+  context: GrantContext,
+  fields: { readonly scope: string; readonly subject?: string; readonly grantId?: string },
+): AccessTokenRecord {
+  const { client, certificate } = context.authenticated;
+  return {
+    clientId: client.clientId,
+    organizationId: client.organizationId,
+    scope: fields.scope,
+    ...(fields.subject === undefined ? {} : { subject: fields.subject }),
+    ...(fields.grantId === undefined ? {} : { grantId: fields.grantId }),
+    issuedAt: context.nowSeconds,
+    expiresAt: context.nowSeconds + context.settings.accessTokenTtlSeconds,
+    certificateThumbprint: certificate.x5tS256,
+  };
+}

@@ -1,0 +1,47 @@
+import { SCOPES } from '@psd2/scopes';
+
+export interface MetadataSettings {
+  readonly issuer: string;
+  readonly deploymentMode: 'sandbox' | 'bank';
+}
+
+/**
+ * RFC 8414 authorization server metadata. Every endpoint lives on the one mTLS hostname, so the
+ * RFC 8705 §5 aliases name the same URLs: a client looking for the mTLS variant finds it either way.
+ */
+export function authorizationServerMetadata(settings: MetadataSettings) {
+  const at = (path: string) => `${settings.issuer}${path}`;
+  const sandbox = at('/oauth2/fr/sandbox/signin.html');
+  const bank = at('/oauth2/fr/banque/oauth2_authorization.aspx');
+  const token = at('/oauth2/token');
+  const revocation = at('/oauth2/revoke');
+  const introspection = at('/oauth2/introspect');
+  const registration = at('/oauth2/register');
+  return {
+    issuer: settings.issuer,
+    authorization_endpoint: settings.deploymentMode === 'sandbox' ? sandbox : bank,
+    // Both PSU-facing pages; `{lang}` in their paths is `fr` (default) or `en`.
+    psd2_authorization_endpoints: { sandbox, bank },
+    token_endpoint: token,
+    registration_endpoint: registration,
+    revocation_endpoint: revocation,
+    introspection_endpoint: introspection,
+    scopes_supported: [...SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+    token_endpoint_auth_methods_supported: ['tls_client_auth'],
+    revocation_endpoint_auth_methods_supported: ['tls_client_auth'],
+    introspection_endpoint_auth_methods_supported: ['tls_client_auth'],
+    tls_client_certificate_bound_access_tokens: true,
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    ui_locales_supported: ['fr', 'en'],
+    mtls_endpoint_aliases: {
+      token_endpoint: token,
+      revocation_endpoint: revocation,
+      introspection_endpoint: introspection,
+      registration_endpoint: registration,
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { ClientCertificateResolver } from '@psd2/certificates';
+import { authenticateTlsClient, readClientCertificate } from '@psd2/client-authentication';
+import type { ClientRegistry } from '@psd2/client-registry-client';
+import { InvalidRequestError, UnsupportedGrantTypeError } from '@psd2/oauth-errors';
+import type { TokenStore } from '@psd2/token-store';
+import type { NextFunction, Request, Response } from 'express';
+import { authorizationCodeGrant } from './grants/authorization-code.js';
+import { clientCredentialsGrant } from './grants/client-credentials.js';
+import type { GrantContext, TokenResponse, TokenSettings } from './grants/context.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
+import { type FormBody, param } from './parameters.js';
+
+const GRANTS: Readonly<Record<string, (context: GrantContext) => Promise<TokenResponse>>> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+};
+
+export interface TokenEndpointDependencies {
+  readonly registry: ClientRegistry;
+  readonly store: TokenStore;
+  readonly certificates: ClientCertificateResolver;
+  readonly settings: TokenSettings;
+}
+
+/** Responses that carry credentials are never cached (RFC 6749 §5.1). */
+export function noStore(res: Response): void {
+  res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
+}
+
+/**
+ * `POST /oauth2/token`, in the order RFC 6749 §3.2 and RFC 8705 §2 imply: the grant type is known,
+ * the client authenticates with its certificate, then the grant's own checks run and tokens are
+ * issued bound to that certificate.
+ */
+export function tokenEndpoint(deps: TokenEndpointDependencies) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      noStore(res);
+      const body = (req.body ?? {}) as FormBody;
+      const grantType = param(body, 'grant_type');
+      if (grantType === undefined)
+        throw new InvalidRequestError({ description: 'The grant_type parameter is missing.' });
+      const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+      if (grant === undefined) throw new UnsupportedGrantTypeError({ detail: `grant_type ${grantType}` });
+      res.locals.logFields.grant_type = grantType;
+
+      const authenticated = await authenticateTlsClient({
+        clientId: param(body, 'client_id'),
+        certificate: readClientCertificate(deps.certificates, {
+          remoteAddress: req.socket.remoteAddress,
+          header: req.headers['x-forwarded-client-cert'],
+        }),
+        registry: deps.registry,
+      });
+      res.locals.logFields.client_id = authenticated.client.clientId;
+      res.locals.logFields.organization_id = authenticated.client.organizationId;
+
+      const response = await grant({
+        body,
+        authenticated,
+        store: deps.store,
+        settings: deps.settings,
+        log: res.locals.log,
+        nowSeconds: Math.floor(Date.now() / 1000),
+      });
+      res.json(response);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
