@@ -1,9 +1,42 @@
+import { createResolverFromSettings } from '@psd2/client-authentication';
+import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
+import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
+import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createRegistrationApp } from './app.js';
 import { configSchema } from './config.js';
+import { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limit.js';
 
 await runHttpService({
   name: 'registration',
   configSchema,
-  build: async (_config, logger) => ({ app: createRegistrationApp({ logger }) }),
+  build: async (config, logger) => {
+    // Management reads must see the latest version (PUT sends it back as expectedVersion): no cache.
+    const registry = createClientRegistryFromSettings(config, { cacheTtlMs: 0 });
+    const tokenStore = createTokenStoreFromSettings(config);
+    const rate = {
+      limit: config.REGISTRATION_RATE_LIMIT,
+      windowSeconds: config.REGISTRATION_RATE_WINDOW_SECONDS,
+    };
+    const rateLimiter =
+      config.REDIS_URL === undefined
+        ? createMemoryRateLimiter(rate)
+        : createRedisRateLimiter({ ...rate, url: config.REDIS_URL.href, keyPrefix: config.REDIS_KEY_PREFIX });
+    return {
+      app: createRegistrationApp({
+        logger,
+        registry,
+        certificates: createResolverFromSettings(config),
+        tokenStore,
+        rateLimiter,
+        issuer: publicIssuer(config),
+        maxClientsPerOrganisation: config.MAX_CLIENTS_PER_ORGANISATION,
+        maxBodyBytes: config.REGISTRATION_MAX_BODY_BYTES,
+      }),
+      async onClose() {
+        registry.close();
+        await Promise.all([tokenStore.close(), rateLimiter.close()]);
+      },
+    };
+  },
 });

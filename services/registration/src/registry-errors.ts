@@ -1,0 +1,59 @@
+import {
+  ClientAlreadyExistsError,
+  ClientNotFoundError,
+  ClientPermissionDeniedError,
+  InvalidClientRequestError,
+  RegistryDeadlineExceededError,
+  RegistryUnavailableError,
+  VersionConflictError,
+} from '@psd2/client-registry-client';
+import {
+  AccessDeniedError,
+  InvalidClientMetadataError,
+  InvalidRequestError,
+  InvalidTokenError,
+  TemporarilyUnavailableError,
+} from '@psd2/oauth-errors';
+
+/**
+ * The registry's failures in OAuth terms (packages/client-registry-client/README.md). Anything not named
+ * here is rethrown and becomes a 500 server_error, with its cause in the log.
+ */
+export function fromRegistryError(error: unknown): unknown {
+  if (error instanceof RegistryUnavailableError || error instanceof RegistryDeadlineExceededError) {
+    // Writes are not retried by the client (one may have committed): the TPP retries.
+    return new TemporarilyUnavailableError({ detail: `client registry: ${error.message}`, cause: error });
+  }
+  if (error instanceof ClientNotFoundError) {
+    // RFC 7592 §2.1: a client that no longer exists answers like a wrong token (deleted meanwhile).
+    return new InvalidTokenError({
+      description: 'The registration access token is not valid for this client.',
+      detail: `registry: ${error.message}`,
+    });
+  }
+  if (error instanceof ClientPermissionDeniedError) {
+    return new AccessDeniedError({
+      description: 'The client certificate belongs to another organisation than this client.',
+      detail: `registry: ${error.message}`,
+    });
+  }
+  if (error instanceof ClientAlreadyExistsError) {
+    return new InvalidClientMetadataError({
+      description:
+        'software_id is already registered by this organisation: update that client (RFC 7592 PUT) instead of registering it again.',
+      detail: `registry: ${error.message}`,
+    });
+  }
+  if (error instanceof InvalidClientRequestError) {
+    // The metadata checks run first; the registry's own structural limits should never be reached.
+    return new InvalidClientMetadataError({ detail: `registry refused: ${error.message}` });
+  }
+  if (error instanceof VersionConflictError) {
+    return new InvalidRequestError({
+      status: 409,
+      description: 'The client was changed by another request at the same time: read it again, then retry.',
+      detail: `registry: ${error.message}`,
+    });
+  }
+  return error;
+}
