@@ -1,12 +1,13 @@
-/**
- * The store could not be reached in time (Redis down, network cut, command timeout). Callers turn it
- * into `temporarily_unavailable` / 503; it never means "token not found".
- */
-export class TokenStoreUnavailableError extends Error {
-  readonly code = 'TOKEN_STORE_UNAVAILABLE';
+import { TemporarilyUnavailableError } from '@psd2/oauth-errors';
 
+/**
+ * The store could not be reached in time (Redis down, network cut, command timeout). It is the
+ * server's temporary problem, so it is an OAuth `temporarily_unavailable` (503) wherever it surfaces,
+ * and never reads as "token not found".
+ */
+export class TokenStoreUnavailableError extends TemporarilyUnavailableError {
   constructor(cause: unknown) {
-    super('token store unavailable', { cause });
+    super({ detail: 'token store unavailable', cause });
     this.name = 'TokenStoreUnavailableError';
   }
 }

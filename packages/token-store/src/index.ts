@@ -9,6 +9,7 @@ export type {
 } from './records.js';
 export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
 export { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
+export { createTokenStoreFromSettings, tokenStoreSettings } from './settings.js';
 export type {
   CodeRedemption,
   IssuedTokens,
@@ -16,4 +17,3 @@ export type {
   RotationOutcome,
   TokenStore,
 } from './store.js';
-export { createTokenStoreFromSettings, tokenStoreSettings } from './settings.js';

@@ -1,16 +1,24 @@
-import { createHttpApp, type HttpApp } from '@psd2/http';
+import type { ClientCertificateResolver } from '@psd2/certificates';
+import type { ClientRegistry } from '@psd2/client-registry-client';
+import { acceptBody, createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
+import type { TokenStore } from '@psd2/token-store';
+import { revocationEndpoint } from './revoke.js';
 
 export interface RevocationDependencies {
   readonly logger: Logger;
+  readonly registry: ClientRegistry;
+  readonly store: TokenStore;
+  readonly certificates: ClientCertificateResolver;
 }
 
 /** Token revocation (RFC 7009). Builds the express app; does no I/O. */
 export function createRevocationApp(deps: RevocationDependencies): HttpApp {
   return createHttpApp({
     logger: deps.logger,
-    routes: () => {
-      // The endpoints arrive with their issue; until then the service answers its health checks.
+    readiness: { 'token-store': () => deps.store.ping() },
+    routes: (router) => {
+      router.post('/oauth2/revoke', ...acceptBody('form'), revocationEndpoint(deps));
     },
   });
 }

@@ -1,9 +1,24 @@
+import { createResolverFromSettings } from '@psd2/client-authentication';
+import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { runHttpService } from '@psd2/http';
+import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createRevocationApp } from './app.js';
 import { configSchema } from './config.js';
 
 await runHttpService({
   name: 'revocation',
   configSchema,
-  build: async (_config, logger) => ({ app: createRevocationApp({ logger }) }),
+  build: async (config, logger) => {
+    const registry = createClientRegistryFromSettings(config, {
+      cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS,
+    });
+    const store = createTokenStoreFromSettings(config);
+    return {
+      app: createRevocationApp({ logger, registry, store, certificates: createResolverFromSettings(config) }),
+      onClose: async () => {
+        registry.close();
+        await store.close();
+      },
+    };
+  },
 });

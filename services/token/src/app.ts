@@ -2,9 +2,7 @@ import type { ClientCertificateResolver } from '@psd2/certificates';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import { acceptBody, createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import { TemporarilyUnavailableError } from '@psd2/oauth-errors';
-import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
-import type { NextFunction, Request, Response } from 'express';
+import type { TokenStore } from '@psd2/token-store';
 import type { TokenSettings } from './grants/context.js';
 import { introspectionEndpoint } from './introspection.js';
 import { authorizationServerMetadata, type MetadataSettings } from './metadata.js';
@@ -18,15 +16,6 @@ export interface TokenDependencies {
   readonly tokens: TokenSettings;
   readonly metadata: MetadataSettings;
   readonly introspectionAllowedOrganizations: readonly string[];
-}
-
-/** A store outage is the server's temporary problem (503), never an "invalid grant" for the client. */
-function storeOutage(error: unknown, _req: Request, _res: Response, next: NextFunction): void {
-  next(
-    error instanceof TokenStoreUnavailableError
-      ? new TemporarilyUnavailableError({ detail: 'token store unavailable', cause: error })
-      : error,
-  );
 }
 
 /** Token endpoint (RFC 6749), introspection (RFC 7662) and metadata (RFC 8414). Does no I/O. */
@@ -61,7 +50,6 @@ export function createTokenApp(deps: TokenDependencies): HttpApp {
       router.get('/.well-known/oauth-authorization-server', (_req, res) => {
         res.set('Cache-Control', 'public, max-age=300').json(metadata);
       });
-      router.use(storeOutage);
     },
   });
 }

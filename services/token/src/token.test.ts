@@ -1,20 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { parseQwac } from '@psd2/certificates';
 import {
   type ClientRegistry,
   createClientRegistry,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
+import {
+  formPost,
+  identityOf,
+  plantConsent,
+  registerTestClient,
+  TEST_REDIRECT_URI,
+} from '@psd2/oauth-test-fixtures';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { type HttpResult, type RunningSystem, startSystem } from '@psd2/testing';
-import {
-  createRedisTokenStore,
-  generateGrantId,
-  generateOpaqueToken,
-  type TokenStore,
-} from '@psd2/token-store';
+import { createRedisTokenStore, generateOpaqueToken, type TokenStore } from '@psd2/token-store';
 
 /*
  * The token endpoint, introspection and metadata through the local mTLS edge, against the real
@@ -39,84 +39,20 @@ afterAll(async () => {
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const REDIRECT_URI = 'https://tpp.example/callback';
-
-function identityOf(qwac: DemoQwacName) {
-  return parseQwac(readFileSync(system.pki.qwacs[qwac].cert, 'utf8'));
-}
-
-async function registerClient(
-  qwac: DemoQwacName,
-  metadata: { scope: string; grantTypes: string[] },
-): Promise<RegisteredClient> {
-  const identity = identityOf(qwac);
-  const { client } = await registry.createClient({
-    organizationId: identity.organizationIdentifier,
-    organizationName: identity.organizationName ?? 'TPP',
-    ncaId: identity.ncaId,
-    roles: identity.roles,
-    registeredSubjectDn: identity.subjectDn,
-    registeredCertificateThumbprint: identity.x5tS256,
-    metadata: {
-      redirectUris: [REDIRECT_URI],
-      grantTypes: metadata.grantTypes,
-      responseTypes: metadata.grantTypes.includes('authorization_code') ? ['code'] : [],
-      scope: metadata.scope,
-      tokenEndpointAuthMethod: 'tls_client_auth',
-    },
-  });
-  return client;
-}
-
-function form(fields: Record<string, string>): {
-  method: string;
-  headers: Record<string, string>;
-  body: string;
-} {
-  return {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  };
-}
+const REDIRECT_URI = TEST_REDIRECT_URI;
+const identity = (qwac: DemoQwacName) => identityOf(system.pki, qwac);
+const registerClient = (qwac: DemoQwacName, metadata: { scope: string; grantTypes: string[] }) =>
+  registerTestClient(registry, system.pki, qwac, metadata);
+const consent = (client: RegisteredClient, scope: string) => plantConsent(store, client, scope);
 
 const token = (qwac: DemoQwacName | undefined, fields: Record<string, string>) =>
-  system.client(qwac)('/oauth2/token', form(fields));
+  system.client(qwac)('/oauth2/token', formPost(fields));
 const introspect = (qwac: DemoQwacName | undefined, value: string) =>
-  system.client(qwac)('/oauth2/introspect', form({ token: value }));
+  system.client(qwac)('/oauth2/introspect', formPost({ token: value }));
 
 function expectError(response: HttpResult, status: number, error: string) {
   expect({ status: response.status, error: response.json().error }).toEqual({ status, error });
   expect(response.headers.get('cache-control')).toBe('no-store');
-}
-
-/** What the authorization service stores when a PSU consents: a grant and a PKCE-bound code. */
-async function consent(client: RegisteredClient, scope: string) {
-  const verifier = randomBytes(32).toString('base64url');
-  const grantId = generateGrantId();
-  const at = nowSeconds();
-  await store.createGrant({
-    grantId,
-    clientId: client.clientId,
-    organizationId: client.organizationId,
-    subject: 'psu-0001',
-    scope,
-    authTime: at,
-    createdAt: at,
-    expiresAt: at + 180 * 24 * 3600,
-  });
-  const code = generateOpaqueToken();
-  await store.saveAuthorizationCode(code, {
-    clientId: client.clientId,
-    redirectUri: REDIRECT_URI,
-    scope,
-    grantId,
-    subject: 'psu-0001',
-    codeChallenge: createHash('sha256').update(verifier).digest('base64url'),
-    issuedAt: at,
-    expiresAt: at + 60,
-  });
-  return { code, verifier, grantId };
 }
 
 describe('client_credentials (PISP)', () => {
@@ -152,7 +88,7 @@ describe('client_credentials (PISP)', () => {
       token_type: 'Bearer',
       iss: system.edgeUrl,
       organization_id: 'PSDFR-ACPR-20002',
-      cnf: { 'x5t#S256': identityOf('psp-pi').x5tS256 },
+      cnf: { 'x5t#S256': identity('psp-pi').x5tS256 },
     });
     expect(introspection.json()).not.toHaveProperty('sub');
   });
@@ -239,7 +175,7 @@ describe('authorization_code and refresh_token (AISP)', () => {
       active: true,
       sub: 'psu-0001',
       client_id: aisp.clientId,
-      cnf: { 'x5t#S256': identityOf('psp-ai').x5tS256 },
+      cnf: { 'x5t#S256': identity('psp-ai').x5tS256 },
     });
 
     // A refreshed token never carries extended_transaction_history: it needs a fresh SCA.
@@ -356,14 +292,14 @@ describe('authorization_code and refresh_token (AISP)', () => {
   it('refuses to refresh an aisp grant for a certificate that lost PSP_AI', async () => {
     // A client of the PISP's organisation holding an aisp grant: its certificate carries no PSP_AI,
     // as a renewed QWAC that dropped the role would.
-    const identity = identityOf('psp-pi');
+    const pisp = identity('psp-pi');
     const { client } = await registry.createClient({
-      organizationId: identity.organizationIdentifier,
+      organizationId: pisp.organizationIdentifier,
       organizationName: 'Demo PISP',
-      ncaId: identity.ncaId,
+      ncaId: pisp.ncaId,
       roles: ['PSP_AI', 'PSP_PI'],
-      registeredSubjectDn: identity.subjectDn,
-      registeredCertificateThumbprint: identity.x5tS256,
+      registeredSubjectDn: pisp.subjectDn,
+      registeredCertificateThumbprint: pisp.x5tS256,
       metadata: {
         redirectUris: [REDIRECT_URI],
         grantTypes: ['authorization_code', 'refresh_token'],
@@ -412,7 +348,7 @@ describe('authorization_code and refresh_token (AISP)', () => {
     // What the registration service's RFC 7592 DELETE does.
     await registry.deleteClient({
       clientId: doomed.clientId,
-      actor: { organizationId: doomed.organizationId, certificateThumbprint: identityOf('psp-ai').x5tS256 },
+      actor: { organizationId: doomed.organizationId, certificateThumbprint: identity('psp-ai').x5tS256 },
     });
     await store.revokeClient(doomed.clientId);
     expect((await introspect('psp-as', accessToken)).json()).toEqual({ active: false });
@@ -442,7 +378,7 @@ describe('introspection (RFC 7662)', () => {
   });
 
   it('requires the token parameter', async () => {
-    expectError(await system.client('psp-as')('/oauth2/introspect', form({})), 400, 'invalid_request');
+    expectError(await system.client('psp-as')('/oauth2/introspect', formPost({})), 400, 'invalid_request');
   });
 });
 

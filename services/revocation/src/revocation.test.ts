@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type ClientRegistry,
+  createClientRegistry,
+  type RegisteredClient,
+} from '@psd2/client-registry-client';
+import { formPost, plantConsent, registerTestClient, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
+import type { DemoQwacName } from '@psd2/test-pki';
+import { type HttpResult, type RunningSystem, startSystem } from '@psd2/testing';
+import { createRedisTokenStore, generateOpaqueToken, type TokenStore } from '@psd2/token-store';
+
+/*
+ * RFC 7009 revocation through the local mTLS edge, with tokens issued by the real token service, so
+ * that every cascade is observed the way the bank's API sees it: through introspection.
+ */
+
+let system: RunningSystem;
+let registry: ClientRegistry;
+let store: TokenStore;
+let aisp: RegisteredClient;
+
+beforeAll(async () => {
+  system = await startSystem({ label: 'revocation' });
+  registry = createClientRegistry({ address: system.registryAddress, transport: { plaintext: true } });
+  store = createRedisTokenStore({ url: system.redisUrl, keyPrefix: system.redisKeyPrefix });
+  aisp = await registerTestClient(registry, system.pki, 'psp-ai', {
+    scope: 'aisp',
+    grantTypes: ['authorization_code', 'refresh_token'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  registry?.close();
+  await store?.close();
+  await system?.stop();
+});
+
+interface Issued {
+  readonly access_token: string;
+  readonly refresh_token: string;
+}
+
+const post = (qwac: DemoQwacName | undefined, path: string, fields: Record<string, string>) =>
+  system.client(qwac)(path, formPost(fields));
+const revoke = (fields: Record<string, string>, qwac: DemoQwacName = 'psp-ai') =>
+  post(qwac, '/oauth2/revoke', { client_id: aisp.clientId, ...fields });
+const active = async (accessToken: string) =>
+  (await post('psp-as', '/oauth2/introspect', { token: accessToken })).json().active;
+const refresh = (refreshToken: string) =>
+  post('psp-ai', '/oauth2/token', {
+    grant_type: 'refresh_token',
+    client_id: aisp.clientId,
+    refresh_token: refreshToken,
+  });
+
+/** A real code exchange at the token service, for a consent planted as the authorization service would. */
+async function issue(client: RegisteredClient = aisp, qwac: DemoQwacName = 'psp-ai'): Promise<Issued> {
+  const { code, verifier } = await plantConsent(store, client, 'aisp');
+  const response = await post(qwac, '/oauth2/token', {
+    grant_type: 'authorization_code',
+    client_id: client.clientId,
+    code,
+    redirect_uri: TEST_REDIRECT_URI,
+    code_verifier: verifier,
+  });
+  expect(response.status).toBe(200);
+  return response.json<Issued>();
+}
+
+function expectRevoked(response: HttpResult) {
+  expect(response.status).toBe(200);
+  expect(response.text).toBe('');
+  expect(response.headers.get('cache-control')).toBe('no-store');
+}
+
+describe('POST /oauth2/revoke (RFC 7009)', () => {
+  it('revoking an access token revokes that token only', async () => {
+    const first = await issue();
+    const second = await refresh(first.refresh_token);
+    const { access_token: sibling } = second.json<Issued>();
+    expectRevoked(await revoke({ token: first.access_token, token_type_hint: 'access_token' }));
+    expect(await active(first.access_token)).toBe(false);
+    expect(await active(sibling)).toBe(true);
+  });
+
+  it('revoking a refresh token revokes its whole grant at once', async () => {
+    const first = await issue();
+    const rotated = (await refresh(first.refresh_token)).json<Issued>();
+    expectRevoked(await revoke({ token: rotated.refresh_token, token_type_hint: 'refresh_token' }));
+    expect(await active(first.access_token)).toBe(false);
+    expect(await active(rotated.access_token)).toBe(false);
+    const afterwards = await refresh(rotated.refresh_token);
+    expect(afterwards.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it.each([
+    ['a wrong hint', 'access_token', 'refresh'],
+    ['an unknown hint', 'id_token', 'refresh'],
+    ['a wrong hint for an access token', 'refresh_token', 'access'],
+  ] as const)('finds the token with %s', async (_case, hint, kind) => {
+    const issued = await issue();
+    const value = kind === 'refresh' ? issued.refresh_token : issued.access_token;
+    expectRevoked(await revoke({ token: value, token_type_hint: hint }));
+    expect(await active(issued.access_token)).toBe(false);
+  });
+
+  it('answers unknown, expired and already revoked tokens with the same empty 200', async () => {
+    expectRevoked(await revoke({ token: generateOpaqueToken() }));
+    const issued = await issue();
+    expectRevoked(await revoke({ token: issued.access_token }));
+    expectRevoked(await revoke({ token: issued.access_token }));
+  });
+
+  it("refuses to revoke another client's token, which stays valid", async () => {
+    const other = await registerTestClient(registry, system.pki, 'tpp-b', {
+      scope: 'aisp',
+      grantTypes: ['authorization_code', 'refresh_token'],
+    });
+    const theirs = await issue(other, 'tpp-b');
+    for (const token of [theirs.access_token, theirs.refresh_token]) {
+      const response = await revoke({ token });
+      expect(response.status).toBe(400);
+      expect(response.json()).toMatchObject({ error: 'invalid_grant' });
+    }
+    expect(await active(theirs.access_token)).toBe(true);
+  });
+
+  it('authenticates the client exactly as the token endpoint does', async () => {
+    const issued = await issue();
+    for (const qwac of ['tpp-b', 'qseal'] as const) {
+      const response = await revoke({ token: issued.access_token }, qwac);
+      expect(response.status).toBe(401);
+      expect(response.json()).toMatchObject({ error: 'invalid_client' });
+    }
+    const anonymous = await post(undefined, '/oauth2/revoke', {
+      client_id: aisp.clientId,
+      token: issued.access_token,
+    });
+    expect(anonymous.status).toBe(401);
+    expect(await active(issued.access_token)).toBe(true);
+  });
+
+  it('requires the token parameter and a form body', async () => {
+    const missing = await revoke({});
+    expect(missing.status).toBe(400);
+    expect(missing.json()).toMatchObject({ error: 'invalid_request' });
+    const json = await system.client('psp-ai')('/oauth2/revoke', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: aisp.clientId, token: 'x' }),
+    });
+    expect(json.status).toBe(415);
+  });
+
+  it('never leaves a usable token behind when revocation races a refresh of the same grant', async () => {
+    for (let round = 0; round < 8; round += 1) {
+      const issued = await issue();
+      const [refreshed] = await Promise.all([
+        refresh(issued.refresh_token),
+        revoke({ token: issued.refresh_token, token_type_hint: 'refresh_token' }),
+      ]);
+      expect(await active(issued.access_token)).toBe(false);
+      if (refreshed.status === 200) {
+        const won = refreshed.json<Issued>();
+        expect(await active(won.access_token)).toBe(false);
+        expect((await refresh(won.refresh_token)).status).toBe(400);
+      } else {
+        expect(refreshed.json()).toMatchObject({ error: 'invalid_grant' });
+      }
+    }
+  });
+});
