@@ -1,16 +1,35 @@
-import { createHttpApp, type HttpApp } from '@psd2/http';
+import { createHttpApp, type HttpApp, type ReadinessChecks } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
+import { pageCsp } from './routes/browser.js';
+import { mountPages, type PageDependencies } from './routes/handlers.js';
 
-export interface AuthorizationDependencies {
+export interface AuthorizationDependencies extends PageDependencies {
   readonly logger: Logger;
+  readonly readiness?: ReadinessChecks;
 }
 
 /** The PSU-facing authorization endpoints (RFC 6749 §4.1). Builds the express app; does no I/O. */
 export function createAuthorizationApp(deps: AuthorizationDependencies): HttpApp {
   return createHttpApp({
     logger: deps.logger,
-    routes: () => {
-      // The endpoints arrive with their issue; until then the service answers its health checks.
+    ...(deps.readiness === undefined ? {} : { readiness: deps.readiness }),
+    // The default for every response; pages replace it with one that also lets their forms reach the
+    // client's redirect URI (helmet's default `form-action 'self'` would block the final redirect).
+    helmet: {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: Object.fromEntries(
+          pageCsp()
+            .split('; ')
+            .map((directive) => {
+              const [name = '', ...values] = directive.split(' ');
+              return [name, values];
+            }),
+        ),
+      },
+      strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+      frameguard: { action: 'deny' },
     },
+    routes: (router) => mountPages(router, deps),
   });
 }

@@ -1,9 +1,50 @@
+import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { env } from '@psd2/config';
+import { issuerSettings } from '@psd2/edge-config';
+import { tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** Everything the authorization service reads from its environment, validated once at start-up. */
 export const configSchema = z.object({
   ...env.httpServiceFields(8082),
+  // ISSUER (or https://localhost:EDGE_PORT): `iss` of every authorization response (RFC 9207).
+  ...issuerSettings,
+  // REDIS_URL, REDIS_KEY_PREFIX: codes, grants and sessions; unset, all three live in this process.
+  ...tokenStoreSettings,
+  ...clientRegistrySettings,
+  // `sandbox`: the simulated-PSU page (and the bank page with seeded PSUs, for demos); `bank`: real PSUs only.
+  DEPLOYMENT_MODE: env.oneOf(['sandbox', 'bank'], 'sandbox'),
+  // In sandbox mode, whether the bank sign-in page is served too (against the seeded sandbox PSUs).
+  SANDBOX_BANK_PAGE: env.flag(true),
+  // The built-in PSU directory. Unset: the embedded PGlite database in PGLITE_DATA_DIR.
+  DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
+  PGLITE_DATA_DIR: env.text('.local/pglite/psu-directory'),
+  // With PostgreSQL, migrations run here only when asked; the embedded database always migrates.
+  MIGRATE_ON_START: env.flag(false),
+  CLIENT_REGISTRY_CACHE_MS: env.integer({ min: 0, max: 5000, default: 2000 }),
+  // RFC 7636 S256 on every authorization request; turning it off is for legacy TPPs only.
+  PKCE_REQUIRED: env.flag(true),
+  // PSD2 RTS Art. 4(3)(d): at most five minutes without activity once the PSU is authenticated.
+  SESSION_IDLE_SECONDS: env.integer({ min: 1, max: 300, default: 300 }),
+  // PSD2 RTS Art. 4(3)(b): no more than five failed attempts in a row before a temporary block.
+  PSU_MAX_FAILED_ATTEMPTS: env.integer({ min: 1, max: 5, default: 5 }),
+  PSU_LOCK_SECONDS: env.integer({ min: 1, max: 7 * 24 * 3600, default: 900 }),
+  // Sandbox mode only: the PSUs seeded at start, `id:Display name`, comma-separated.
+  SANDBOX_PSUS: env.list(['psu-alice:Alice Martin', 'psu-bruno:Bruno Lefèvre', 'psu-chloe:Chloé Bernard']),
+  // Sandbox mode only: the seeded PSUs' password and TOTP secret, public demo values (see the README).
+  SANDBOX_PSU_PASSWORD: env.text('sandbox-password'),
+  SANDBOX_TOTP_SECRET: env.text('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'),
 });
 
 export type AuthorizationConfig = z.output<typeof configSchema>;
+
+/** `id:Display name` entries of SANDBOX_PSUS. */
+export function parseSandboxPsus(entries: readonly string[]): { psuId: string; displayName: string }[] {
+  return entries.map((entry) => {
+    const colon = entry.indexOf(':');
+    if (colon <= 0 || colon === entry.length - 1) {
+      throw new Error(`SANDBOX_PSUS entries must look like id:Display name, got "${entry}"`);
+    }
+    return { psuId: entry.slice(0, colon).trim(), displayName: entry.slice(colon + 1).trim() };
+  });
+}

@@ -1,9 +1,86 @@
+import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
+import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
+import { connectPostgres, createPsuDirectory, openPglite } from '@psd2/psu-directory';
+import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createAuthorizationApp } from './app.js';
-import { configSchema } from './config.js';
+import { configSchema, parseSandboxPsus } from './config.js';
+import { createMemorySessionStore, createRedisSessionStore } from './session/stores.js';
 
 await runHttpService({
   name: 'authorization',
   configSchema,
-  build: async (_config, logger) => ({ app: createAuthorizationApp({ logger }) }),
+  build: async (config, logger) => {
+    const sandbox = config.DEPLOYMENT_MODE === 'sandbox';
+    const database =
+      config.DATABASE_URL === undefined
+        ? await openPglite(config.PGLITE_DATA_DIR)
+        : connectPostgres({
+            url: config.DATABASE_URL.href,
+            onConnectionError: (error) => logger.warn({ err: error }, 'a pooled database connection failed'),
+          });
+    // Nobody else migrates an embedded database, and a sandbox owns its demo directory; a bank's
+    // PostgreSQL is migrated by its deployment (or MIGRATE_ON_START).
+    if (database.kind === 'pglite' || sandbox || config.MIGRATE_ON_START) await database.migrate();
+    const directory = createPsuDirectory({
+      db: database.db,
+      maxFailedAttempts: config.PSU_MAX_FAILED_ATTEMPTS,
+      lockSeconds: config.PSU_LOCK_SECONDS,
+    });
+    if (sandbox) {
+      for (const psu of parseSandboxPsus(config.SANDBOX_PSUS)) {
+        await directory.addPsuIfAbsent({
+          ...psu,
+          password: config.SANDBOX_PSU_PASSWORD,
+          totpSecret: config.SANDBOX_TOTP_SECRET,
+        });
+      }
+    }
+
+    const tokenStore = createTokenStoreFromSettings(config);
+    const sessions =
+      config.REDIS_URL === undefined
+        ? createMemorySessionStore({ idleSeconds: config.SESSION_IDLE_SECONDS })
+        : createRedisSessionStore({
+            url: config.REDIS_URL.href,
+            keyPrefix: config.REDIS_KEY_PREFIX,
+            idleSeconds: config.SESSION_IDLE_SECONDS,
+          });
+    if (config.REDIS_URL === undefined) {
+      logger.warn(
+        'REDIS_URL is unset: sessions, codes and grants live in this process only (embedded default)',
+      );
+    }
+    const registry = createClientRegistryFromSettings(config, {
+      cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS,
+    });
+    logger.info(
+      { mode: config.DEPLOYMENT_MODE, database: database.kind, pkceRequired: config.PKCE_REQUIRED },
+      'authorization pages configured',
+    );
+    const app = createAuthorizationApp({
+      logger,
+      issuer: publicIssuer(config),
+      mode: config.DEPLOYMENT_MODE,
+      bankPageInSandbox: config.SANDBOX_BANK_PAGE,
+      pkceRequired: config.PKCE_REQUIRED,
+      registry,
+      tokenStore,
+      sessions,
+      authenticator: directory,
+      psus: directory,
+      readiness: {
+        sessions: () => sessions.ping(),
+        tokenStore: () => tokenStore.ping(),
+        psuDirectory: () => database.ping(),
+      },
+    });
+    return {
+      app,
+      onClose: async () => {
+        registry.close();
+        await Promise.allSettled([tokenStore.close(), sessions.close(), database.close()]);
+      },
+    };
+  },
 });

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@psd2/config';
+import { connectPostgres, createPsuDirectory, openPglite, otpauthUri } from '@psd2/psu-directory';
+import { configSchema } from './config.js';
+
+/*
+ * `pnpm --filter @psd2/authorization-service add-psu -- --id <customer id> --name "<display name>"`
+ * Adds a PSU to the built-in directory (DATABASE_URL, or the embedded database of PGLITE_DATA_DIR,
+ * which must not be open in a running service at the same time) and prints its TOTP secret once, as
+ * base32 and as an otpauth:// URI to enrol in an authenticator app. The password is read from the
+ * PSU_PASSWORD variable, or generated and printed.
+ */
+
+const { values } = parseArgs({
+  options: { id: { type: 'string' }, name: { type: 'string' } },
+  strict: true,
+});
+if (values.id === undefined || values.name === undefined) {
+  process.stderr.write(
+    'usage: add-psu --id <customer id> --name "<display name>"  (password from PSU_PASSWORD)\n',
+  );
+  process.exit(64);
+}
+const config = loadConfig(configSchema, { processName: 'add-psu' });
+const generated = process.env.PSU_PASSWORD === undefined || process.env.PSU_PASSWORD === '';
+const password = generated ? randomBytes(12).toString('base64url') : (process.env.PSU_PASSWORD ?? '');
+const database =
+  config.DATABASE_URL === undefined
+    ? await openPglite(config.PGLITE_DATA_DIR)
+    : connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2 });
+try {
+  await database.migrate();
+  const directory = createPsuDirectory({ db: database.db });
+  const { totpSecret } = await directory.addPsu({ psuId: values.id, displayName: values.name, password });
+  const lines = [
+    `PSU added: ${values.id} (${values.name})`,
+    ...(generated ? [`password: ${password}`] : []),
+    `TOTP secret (base32): ${totpSecret}`,
+    `otpauth URI: ${otpauthUri({ issuer: 'PSD2 Bank', account: values.id, secret: totpSecret })}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} catch (error) {
+  process.stderr.write(`add-psu: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await database.close();
+}

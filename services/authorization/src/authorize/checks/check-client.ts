@@ -1,0 +1,42 @@
+import {
+  ClientNotFoundError,
+  type ClientRegistry,
+  type RegisteredClient,
+  RegistryDeadlineExceededError,
+  RegistryUnavailableError,
+} from '@psd2/client-registry-client';
+import { PageError } from '../errors.js';
+import { type RawParams, single } from '../params.js';
+
+const CLIENT_ID = /^[\x21-\x7E]{1,128}$/;
+
+/**
+ * check_client: the client must exist and be active. Nothing about the request can be trusted before
+ * this, so every failure is a page for the PSU, never a redirect (RFC 6749 §4.1.2.1).
+ */
+export async function checkClient(
+  params: RawParams,
+  registry: Pick<ClientRegistry, 'getClient'>,
+): Promise<RegisteredClient> {
+  let clientId: string | undefined;
+  try {
+    clientId = single(params, 'client_id');
+  } catch {
+    throw new PageError('unknown_client', 400, 'client_id repeated');
+  }
+  if (clientId === undefined || !CLIENT_ID.test(clientId)) {
+    throw new PageError('unknown_client', 400, 'client_id missing or malformed');
+  }
+  let client: RegisteredClient;
+  try {
+    client = await registry.getClient(clientId);
+  } catch (error) {
+    if (error instanceof ClientNotFoundError) throw new PageError('unknown_client', 400, 'unknown client_id');
+    if (error instanceof RegistryUnavailableError || error instanceof RegistryDeadlineExceededError) {
+      throw new PageError('unavailable', 503, 'client registry unavailable', { cause: error });
+    }
+    throw new PageError('server', 500, 'client registry failed', { cause: error });
+  }
+  if (client.status !== 'active') throw new PageError('unknown_client', 400, 'client deleted');
+  return client;
+}

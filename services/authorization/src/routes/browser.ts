@@ -1,0 +1,84 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from '@psd2/http';
+
+/*
+ * What every browser-facing response of this service shares: the session cookie, the CSRF token, the
+ * page Content-Security-Policy and the no-store headers.
+ */
+
+/**
+ * `__Host-`: the browser accepts it only with Secure, Path=/ and no Domain, so a sibling subdomain
+ * cannot plant or overwrite it (RFC 6265bis §4.1.3.2). The value is an unguessable id; the session
+ * itself stays on the server.
+ */
+export const SESSION_COOKIE = '__Host-psd2-authz';
+
+export function setSessionCookie(res: Response, id: string): void {
+  // No Max-Age: the browser forgets it when closed; the server expires the session after idle time.
+  res.append('Set-Cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax`);
+}
+
+export function clearSessionCookie(res: Response): void {
+  res.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
+}
+
+export function sessionIdFrom(req: Request): string | undefined {
+  const header = req.get('cookie');
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+export function newCsrfToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function sameToken(expected: string, presented: unknown): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A CSP source for the client's redirect URI. Chromium applies `form-action` to the redirects that
+ * follow a form submission, so the consent form's 303 to the client needs its origin listed (CSP3
+ * ignores the path after a redirect). A URI that cannot be expressed as a source is left out, and the
+ * browser will then block it: safe, if unhelpful.
+ */
+export function formActionSource(redirectUri: string): string | undefined {
+  if (!URL.canParse(redirectUri)) return undefined;
+  const url = new URL(redirectUri);
+  if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  // Private-use schemes of native apps (RFC 8252 §7.1), e.g. `com.example.app:`.
+  return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined;
+}
+
+/** The pages' policy: nothing but our stylesheet, no script, no framing, forms only to us and the client. */
+export function pageCsp(extraFormTargets: readonly (string | undefined)[] = []): string {
+  const targets = ["'self'", ...extraFormTargets.filter((t): t is string => t !== undefined)];
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `form-action ${targets.join(' ')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/** Pages carry a CSRF token and personal details: never cached, never stored (RFC 9111 §5.2.2.5). */
+export function sendPage(res: Response, status: number, body: string, csp: string): void {
+  res
+    .status(status)
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Pragma: 'no-cache',
+      'Content-Security-Policy': csp,
+    })
+    .send(body);
+}

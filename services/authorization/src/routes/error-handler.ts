@@ -1,0 +1,107 @@
+import { RegistryDeadlineExceededError, RegistryUnavailableError } from '@psd2/client-registry-client';
+import type { Request, Response } from '@psd2/http';
+import { OAuthError, oauthErrorRedirectParams, ServerError } from '@psd2/oauth-errors';
+import { TokenStoreUnavailableError } from '@psd2/token-store';
+import type { ErrorRequestHandler, NextFunction } from 'express';
+import { PageError, RedirectError } from '../authorize/errors.js';
+import { responseUrl } from '../authorize/redirect.js';
+import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
+import { errorPage } from '../html/pages.js';
+import { SessionStoreUnavailableError } from '../session/session.js';
+import { pageCsp, sendPage } from './browser.js';
+
+export function langOfPath(path: string): Lang {
+  const segment = path.split('/')[2] ?? '';
+  return isLang(segment) ? segment : DEFAULT_LANG;
+}
+
+/** The authorization response of an error (RFC 6749 §4.1.2.1), with `iss` (RFC 9207 §2). */
+export function redirectWithError(
+  res: Response,
+  status: 302 | 303,
+  error: RedirectError,
+  issuer: string,
+): void {
+  const params = oauthErrorRedirectParams(error.error);
+  res.locals.logFields = { ...res.locals.logFields, error: params.error };
+  res
+    .set('Cache-Control', 'no-store')
+    .redirect(
+      status,
+      responseUrl(error.target.redirectUri, { ...params, state: error.target.state, iss: issuer }),
+    );
+}
+
+function isBodyParserError(error: unknown): error is object {
+  return typeof error === 'object' && error !== null && typeof Reflect.get(error, 'type') === 'string';
+}
+
+function toPageError(error: unknown): PageError {
+  if (error instanceof PageError) return error;
+  if (
+    error instanceof SessionStoreUnavailableError ||
+    error instanceof TokenStoreUnavailableError ||
+    error instanceof RegistryUnavailableError ||
+    error instanceof RegistryDeadlineExceededError
+  ) {
+    return new PageError('unavailable', 503, error.message, { cause: error });
+  }
+  // acceptBody's media-type refusal and body-parser's failures are the browser's fault, not ours.
+  if (error instanceof OAuthError && !(error instanceof ServerError)) {
+    return new PageError('bad_request', error.status, error.detail ?? error.description);
+  }
+  if (isBodyParserError(error)) {
+    const status = Number(Reflect.get(error, 'status'));
+    return new PageError('bad_request', status >= 400 && status < 500 ? status : 400, 'unreadable form body');
+  }
+  return new PageError(
+    'server',
+    500,
+    error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown',
+    {
+      cause: error,
+    },
+  );
+}
+
+/**
+ * The browser-facing counterpart of the JSON error handler: a redirect to the client when the request
+ * was verified far enough (RedirectError), otherwise a localised page. Never a stack trace.
+ */
+export function browserErrorHandler(options: {
+  readonly issuer: string;
+  readonly sandbox: boolean;
+}): ErrorRequestHandler {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const log = res.locals.log;
+    if (error instanceof RedirectError) {
+      if (error.error instanceof ServerError)
+        log.error({ err: error.error.cause ?? error.error }, 'request failed');
+      else
+        log.info(
+          { error: error.error.code, detail: error.error.detail ?? error.error.description },
+          'request refused',
+        );
+      redirectWithError(res, req.method === 'GET' ? 302 : 303, error, options.issuer);
+      return;
+    }
+    const page = toPageError(error);
+    res.locals.logFields = { ...res.locals.logFields, error: page.kind };
+    if (page.status >= 500) log.error({ err: page.cause ?? page, detail: page.detail }, 'request failed');
+    else log.info({ error: page.kind, detail: page.detail }, 'request refused');
+    const lang = langOfPath(req.path);
+    sendPage(
+      res,
+      page.status,
+      errorPage(
+        { lang, m: messagesFor(lang), sandbox: options.sandbox },
+        { kind: page.kind, requestId: res.locals.requestId },
+      ),
+      pageCsp(),
+    );
+  };
+}
