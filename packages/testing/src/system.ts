@@ -58,6 +58,8 @@ export interface RunningSystem {
   client(qwac: DemoQwacName | undefined): TppFetch;
   /** What a process has written so far (its JSON log lines). */
   output(name: ProcessName): string;
+  /** Each process's id, e.g. to pin the system under test to a CPU in a benchmark. */
+  processIds(): Readonly<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -223,6 +225,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           }),
         ),
     output: (name) => processes.get(name)?.output() ?? '',
+    processIds: () =>
+      Object.fromEntries(
+        [...processes.entries()].flatMap(([name, process]) =>
+          process.child.pid === undefined ? [] : [[name, process.child.pid]],
+        ),
+      ),
     async stop() {
       await Promise.all([...agents.values()].map((agent) => agent.close()));
       await stop();
