@@ -1,0 +1,133 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { formatXfccElement, parseQwac } from '@psd2/certificates';
+import { type ClientRegistry, createClientRegistry } from '@psd2/client-registry-client';
+import type { DemoQwacName } from '@psd2/test-pki';
+import type { HttpResult, RunningSystem } from '@psd2/testing';
+import pg from 'pg';
+
+/* Helpers the registration service's system tests share: requests as a TPP, and looks behind the scenes. */
+
+export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export function register(
+  system: RunningSystem,
+  qwac: DemoQwacName | undefined,
+  body: unknown,
+): Promise<HttpResult> {
+  return system.client(qwac)('/oauth2/register', {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export function manage(
+  system: RunningSystem,
+  qwac: DemoQwacName | undefined,
+  method: 'GET' | 'PUT' | 'DELETE',
+  clientId: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<HttpResult> {
+  return system.client(qwac)(`/oauth2/register/${clientId}`, {
+    method,
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : JSON_HEADERS),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** What the certificate of a demo QWAC says, as the services see it. */
+export function qwacFacts(system: RunningSystem, qwac: DemoQwacName) {
+  const pem = readFileSync(system.pki.qwacs[qwac].cert, 'utf8');
+  const der = new X509Certificate(pem).raw;
+  return {
+    pem,
+    identity: parseQwac(pem),
+    thumbprint: createHash('sha256').update(der).digest('base64url'),
+    /** An XFCC header as the edge would write it for this certificate. */
+    xfcc: formatXfccElement({ hash: createHash('sha256').update(der).digest('hex'), cert: pem, subject: '' }),
+  };
+}
+
+export function openRegistry(system: RunningSystem): ClientRegistry {
+  return createClientRegistry({ address: system.registryAddress, transport: { plaintext: true } });
+}
+
+export interface AuditEntry {
+  readonly action: string;
+  readonly actorOrganizationId: string;
+  readonly actorCertificateThumbprint: string;
+  readonly changes: Record<string, { from: unknown; to: unknown }>;
+}
+
+/** The registry's database, read directly: the audit trail and the row count. */
+export function openDatabase(system: RunningSystem) {
+  const pool = new pg.Pool({ connectionString: system.database.url, max: 2 });
+  return {
+    async audit(clientId: string): Promise<AuditEntry[]> {
+      const { rows } = await pool.query<AuditEntry>(
+        `select action, actor_organization_id as "actorOrganizationId",
+                actor_certificate_thumbprint as "actorCertificateThumbprint", changes
+           from client_audit where client_id = $1 order by id`,
+        [clientId],
+      );
+      return rows;
+    },
+    async clientCount(): Promise<number> {
+      const { rows } = await pool.query<{ count: string }>('select count(*) as count from clients');
+      return Number(rows[0]?.count ?? 0);
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Every active client of an organisation, through the registry's paginated list. */
+export async function allClientIds(registry: ClientRegistry, organizationId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await registry.listClients({
+      organizationId,
+      pageSize: 100,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    ids.push(...page.clients.map((client) => client.clientId));
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+  return ids;
+}
+
+/** An aisp client's metadata, complete enough to show every field is stored and returned. */
+export function aispMetadata(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    redirect_uris: ['https://tpp.example.com/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    scope: 'aisp',
+    client_name: 'Budget app',
+    'client_name#fr': 'Appli budget',
+    'client_name#en': 'Budget app',
+    contacts: ['ops@tpp.example.com'],
+    logo_uri: 'https://tpp.example.com/logo.png',
+    client_uri: 'https://tpp.example.com',
+    policy_uri: 'https://tpp.example.com/privacy',
+    tos_uri: 'https://tpp.example.com/terms',
+    jwks: {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+        },
+      ],
+    },
+    software_id: `budget-${Math.random().toString(36).slice(2)}`,
+    software_version: '1.4.2',
+    ...overrides,
+  };
+}
