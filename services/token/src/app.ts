@@ -6,6 +6,7 @@ import type { TokenStore } from '@psd2/token-store';
 import type { TokenSettings } from './grants/context.js';
 import { introspectionEndpoint } from './introspection.js';
 import { authorizationServerMetadata, type MetadataSettings } from './metadata.js';
+import { openApiEndpoint } from './openapi.js';
 import { tokenEndpoint } from './token-endpoint.js';
 
 export interface TokenDependencies {
@@ -50,6 +51,7 @@ export function createTokenApp(deps: TokenDependencies): HttpApp {
       router.get('/.well-known/oauth-authorization-server', (_req, res) => {
         res.set('Cache-Control', 'public, max-age=300').json(metadata);
       });
+      router.get('/oauth2/openapi.json', openApiEndpoint(deps.metadata.issuer));
     },
   });
 }
