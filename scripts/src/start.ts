@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { demoCurlCommand, ensureDemoPki } from '@psd2/test-pki';
+import { createMemoryTokenStore, hostTokenStore } from '@psd2/token-store';
 import { defaultPorts, type ProcessSpec, processTable } from './processes.js';
 
 /*
@@ -87,6 +89,13 @@ async function stopAll(exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
+function withoutPassword(url: string): string {
+  if (!URL.canParse(url)) return '(unparsable REDIS_URL)';
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.href;
+}
+
 async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
@@ -103,7 +112,17 @@ async function main(): Promise<void> {
   };
   // Every service names the same public issuer (token `iss`, metadata, absolute URLs).
   const issuer = env.ISSUER || `https://localhost:${ports.edge}`;
-  const shared = { ISSUER: issuer };
+  const shared: Record<string, string> = { ISSUER: issuer };
+  let tokenStoreNote = `Redis at ${withoutPassword(env.REDIS_URL ?? '')}`;
+  if (!env.REDIS_URL) {
+    // No Redis: one in-process token store, kept here in the launcher and shared with every service
+    // over loopback, so codes, grants and tokens behave as they would in Redis (minus persistence).
+    const secret = randomBytes(32).toString('base64url');
+    const host = await hostTokenStore(createMemoryTokenStore(), { secret });
+    shared.TOKEN_STORE_URL = host.url;
+    shared.TOKEN_STORE_SECRET = secret;
+    tokenStoreNote = `embedded, in this launcher (${host.url}); set REDIS_URL to use Redis`;
+  }
   const table = processTable(root, ports, tls);
   const stages = [...new Set(table.map((spec) => spec.stage))].sort((a, b) => a - b);
   for (const stage of stages) {
@@ -118,7 +137,7 @@ async function main(): Promise<void> {
       ? `\nTry it as a TPP with a demo QWAC (from the repository root):\n  ${demoCurlCommand({ pki, issuer, cwd: root })}\n`
       : '';
   process.stdout.write(
-    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n${curl}Press Ctrl-C to stop.\n\n`,
+    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n  token store      ${tokenStoreNote}\n${curl}Press Ctrl-C to stop.\n\n`,
   );
 }
 

@@ -8,6 +8,7 @@ export type {
   RefreshTokenRecord,
 } from './records.js';
 export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
+export { createRemoteTokenStore, hostTokenStore, type TokenStoreHost } from './remote-store.js';
 export { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
 export { createTokenStoreFromSettings, tokenStoreSettings } from './settings.js';
 export type {
