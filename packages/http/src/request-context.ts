@@ -1,10 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { context } from '@opentelemetry/api';
+import { type Attributes, context, trace } from '@opentelemetry/api';
 import type { Logger } from '@psd2/logging';
+import { instruments } from '@psd2/telemetry';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+/**
+ * Access-log fields that also go on the request's server span, under OpenTelemetry-style names, so
+ * that a trace can be searched by TPP. Only identifiers and codes: never a credential.
+ */
+const SPAN_ATTRIBUTE_OF: Readonly<Record<string, string>> = {
+  client_id: 'oauth.client_id',
+  organization_id: 'psd2.organization_id',
+  grant_type: 'oauth.grant_type',
+  error: 'oauth.error',
+};
+
+/** The span attributes a request's log fields translate to. */
+export function spanAttributesOf(fields: Readonly<Record<string, string>>): Attributes {
+  const attributes: Attributes = {};
+  for (const [field, attribute] of Object.entries(SPAN_ATTRIBUTE_OF)) {
+    const value = fields[field];
+    if (value !== undefined) attributes[attribute] = value;
+  }
+  return attributes;
+}
+
+/** The matched route pattern, never the raw path: metric labels must stay a small, fixed set. */
+function endpointOf(req: Request): string {
+  const route: unknown = req.route;
+  const pattern =
+    typeof route === 'object' && route !== null && typeof (route as { path?: unknown }).path === 'string'
+      ? (route as { path: string }).path
+      : undefined;
+  return pattern === undefined ? 'unmatched' : `${req.baseUrl}${pattern}`;
+}
 
 declare global {
   namespace Express {
@@ -33,8 +65,29 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.locals.log = logger.child({ request_id: requestId });
     res.locals.logFields = {};
     // The finish event fires outside the request's trace context; restore it so the line carries the ids.
+    // Express middleware layers get no spans of their own (instrumentations.ts), so the active span
+    // here is the HTTP server span of this request.
     const requestContext = context.active();
+    const serverSpan = trace.getSpan(requestContext);
+    let endpoint = 'unmatched';
+    // The server span ends before 'finish' listeners run, and the route is forgotten once the
+    // response has left the router: both are read when the status line is written.
+    const writeHead = res.writeHead;
+    res.writeHead = ((...args: unknown[]) => {
+      res.writeHead = writeHead;
+      endpoint = endpointOf(req);
+      serverSpan?.setAttributes(spanAttributesOf(res.locals.logFields));
+      return Reflect.apply(writeHead, res, args) as Response;
+    }) as Response['writeHead'];
     res.on('finish', () => {
+      const error = res.locals.logFields.error;
+      if (error !== undefined) {
+        instruments().oauthErrors.add(1, {
+          'http.route': endpoint,
+          'oauth.error': error,
+          'http.response.status_code': res.statusCode,
+        });
+      }
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       context.with(requestContext, () => {
         // Probes hit every few seconds; their successes only show at debug level.

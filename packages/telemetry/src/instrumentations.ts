@@ -1,25 +1,56 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+// Services' liveness and readiness, and the local edge's readiness listener (EDGE_HEALTH.path).
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/ready']);
+
+/*
+ * Query parameters that may carry a credential. None of our endpoints take one in the query string
+ * (codes and tokens travel in POST bodies), but a misbehaving client could send one there, and the
+ * query string lands in `url.query` (server spans) and `url.full` (the edge's client spans).
+ */
+const SECRET_QUERY_PARAMETERS = [
+  'code',
+  'code_verifier',
+  'token',
+  'access_token',
+  'refresh_token',
+  'registration_access_token',
+  'client_secret',
+  'password',
+  'otp',
+  'totp',
+  // The instrumentation's own defaults (signed-URL parameters), kept.
+  'AWSAccessKeyId',
+  'Signature',
+  'sig',
+  'X-Goog-Signature',
+];
 
 /**
  * Only the libraries this product uses, each configured so that no secret reaches a span: Redis
  * keys are token hashes and values are token records, so a statement shows the command name only;
- * PostgreSQL spans carry the SQL text but never its parameters (the pg default).
+ * PostgreSQL spans carry the SQL text but never its parameters (enhancedDatabaseReporting off); no
+ * HTTP header or gRPC metadata is captured as an attribute (neither instrumentation is asked to).
  */
 export function instrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (request) => PROBE_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
+      redactedQueryParams: SECRET_QUERY_PARAMETERS,
+      redactedQueryParamsServer: SECRET_QUERY_PARAMETERS,
     }),
-    new ExpressInstrumentation(),
-    new GrpcInstrumentation(),
-    new PgInstrumentation({ enhancedDatabaseReporting: false }),
-    new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+    // Route handlers get spans; middleware (logger, helmet, body parsers) and routers do not: they
+    // would add six or more spans of no diagnostic value to every request, and their cost.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    // grpc.health.v1 probes (kubelet, every few seconds) would each make a trace of their own.
+    new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
+    // A registry health probe runs every two seconds; outside a request it would make a trace each time.
+    new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+    new IORedisInstrumentation({ dbStatementSerializer: (command) => command, requireParentSpan: true }),
   ];
 }

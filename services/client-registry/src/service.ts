@@ -6,6 +6,7 @@ import {
   ClientStatus,
 } from '@psd2/client-registry-proto';
 import type { Logger } from '@psd2/logging';
+import { instruments } from '@psd2/telemetry';
 import { classifyDatabaseError, RegistryError, type RegistryErrorCode } from './errors.js';
 import type { ClientRecord } from './model.js';
 import { type ClientStore, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store.js';
@@ -54,7 +55,16 @@ export function createClientRegistryService(options: ServiceOptions): ClientRegi
     method: string,
     work: (request: Req, timeoutMs: number) => Promise<Res>,
   ): handleUnaryCall<Req, Res> {
-    return (call: ServerUnaryCall<Req, Res>, callback) => {
+    return (call: ServerUnaryCall<Req, Res>, untimedCallback) => {
+      const started = performance.now();
+      const callback: typeof untimedCallback = (error, ...rest) => {
+        instruments().registryRpcDuration.record((performance.now() - started) / 1000, {
+          'rpc.system': 'grpc',
+          'rpc.method': method,
+          'rpc.grpc.status_code': error ? (error.code ?? status.UNKNOWN) : status.OK,
+        });
+        untimedCallback(error, ...rest);
+      };
       const timeoutMs = Math.min(remainingMs(call.getDeadline()), maxCallMs);
       if (timeoutMs <= 0) {
         callback(

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { distinguishedNames, formatXfccElement, pemFromDer } from '@psd2/certificates';
 import {
   EDGE_HEALTH,
@@ -246,6 +247,14 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     }
 
     const drop = hopByHop(request.headers);
+    // Traced (telemetry preload), the edge's own span continues the client's trace and the HTTP
+    // instrumentation writes that span's context on the upstream request: the client's headers must
+    // not travel alongside. Untraced, they are passed on as they came, as Envoy does without a tracer.
+    const edgeSpan = trace.getActiveSpan()?.spanContext();
+    if (edgeSpan !== undefined && isSpanContextValid(edgeSpan)) {
+      drop.add('traceparent');
+      drop.add('tracestate');
+    }
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(request.headers)) {
       // SANITIZE_SET: whatever XFCC the client sent is discarded; x-envoy-* is internal to the edge.

@@ -2,7 +2,9 @@ import { createResolverFromSettings } from '@psd2/client-authentication';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
+import { instruments, timeAsyncMethods } from '@psd2/telemetry';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
+import { startActiveGrantsGauge } from './active-grants.js';
 import { createTokenApp } from './app.js';
 import { configSchema } from './config.js';
 
@@ -12,13 +14,24 @@ await runHttpService({
   name: 'token',
   configSchema,
   build: async (config, logger) => {
-    const registry = createClientRegistryFromSettings(config, {
-      cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS,
-    });
-    const store = createTokenStoreFromSettings(config);
+    // Latency metrics per operation; the wrappers never read arguments (they hold tokens).
+    const registry = timeAsyncMethods(
+      createClientRegistryFromSettings(config, { cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS }),
+      () => instruments().registryCallDuration,
+      { operationAttribute: 'psd2.client_registry.operation', skip: ['close', 'waitForReady'] },
+    );
+    const store = timeAsyncMethods(
+      createTokenStoreFromSettings(config),
+      () => instruments().tokenStoreDuration,
+      { operationAttribute: 'psd2.token_store.operation', skip: ['close', 'ping'] },
+    );
     if (config.REDIS_URL === undefined) {
       logger.warn('REDIS_URL is unset: tokens live in this process only (embedded default)');
     }
+    const activeGrants =
+      config.REDIS_URL === undefined
+        ? undefined
+        : startActiveGrantsGauge({ url: config.REDIS_URL.href, keyPrefix: config.REDIS_KEY_PREFIX });
     const app = createTokenApp({
       logger,
       registry,
@@ -36,6 +49,7 @@ await runHttpService({
       onClose: async () => {
         registry.close();
         await store.close();
+        await activeGrants?.close();
       },
     };
   },

@@ -2,6 +2,7 @@ import type { ClientCertificateResolver } from '@psd2/certificates';
 import { authenticateTlsClient, readClientCertificate } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '@psd2/oauth-errors';
+import { instruments } from '@psd2/telemetry';
 import type { TokenStore } from '@psd2/token-store';
 import type { NextFunction, Request, Response } from 'express';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -26,6 +27,16 @@ export interface TokenEndpointDependencies {
 /** Responses that carry credentials are never cached (RFC 6749 §5.1). */
 export function noStore(res: Response): void {
   res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
+}
+
+/** Scopes are a handful of fixed strings (formatScope orders them), so the label set stays small. */
+function countIssued(grantType: string, response: TokenResponse): void {
+  const { tokensIssued } = instruments();
+  const labels = { 'oauth.grant_type': grantType, 'oauth.scope': response.scope };
+  tokensIssued.add(1, { ...labels, 'oauth.token_type': 'access_token' });
+  if (response.refresh_token !== undefined) {
+    tokensIssued.add(1, { ...labels, 'oauth.token_type': 'refresh_token' });
+  }
 }
 
 /**
@@ -64,6 +75,7 @@ export function tokenEndpoint(deps: TokenEndpointDependencies) {
         log: res.locals.log,
         nowSeconds: Math.floor(Date.now() / 1000),
       });
+      countIssued(grantType, response);
       res.json(response);
     } catch (error) {
       next(error);

@@ -1,0 +1,140 @@
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type ObservableGauge,
+  ValueType,
+} from '@opentelemetry/api';
+
+/*
+ * The product's own instruments, on the OpenTelemetry metrics API. Exporters are the SDK's business
+ * (sdk.ts): OTLP when a collector is named, a Prometheus scrape endpoint on request, nothing otherwise.
+ *
+ * Label cardinality is bounded on purpose: grant type, scope, endpoint, error code, operation name and
+ * outcome only. Client and organisation ids belong on spans and log lines, never on metrics, where
+ * every new TPP would add a time series.
+ */
+
+export const METER_NAME = 'psd2';
+
+/** Latencies in seconds (OpenTelemetry semantic conventions), with buckets fit for sub-millisecond Redis calls. */
+const LATENCY_BUCKETS_SECONDS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10,
+];
+
+export interface Psd2Instruments {
+  /** Tokens issued; attributes `oauth.grant_type`, `oauth.scope`, `oauth.token_type` (access or refresh). */
+  readonly tokensIssued: Counter;
+  /** OAuth error responses; attributes `http.route` (the endpoint), `oauth.error`, `http.response.status_code`. */
+  readonly oauthErrors: Counter;
+  /** One client-registry operation as a service sees it (gRPC call, retries and read cache included). */
+  readonly registryCallDuration: Histogram;
+  /** One gRPC call handled by the registry (server side); attributes `rpc.method`, `rpc.grpc.status_code`. */
+  readonly registryRpcDuration: Histogram;
+  /** One token-store operation; attributes `psd2.token_store.operation`, `psd2.outcome`. */
+  readonly tokenStoreDuration: Histogram;
+}
+
+/*
+ * The API hands out no-op instruments until the SDK has registered its MeterProvider, and they stay
+ * no-ops. The preload starts the SDK before any service module loads, but the cache is keyed by the
+ * provider anyway, so that code evaluated earlier (tests, tools) does not keep dead instruments.
+ */
+let cached: { provider: MeterProvider; instruments: Psd2Instruments } | undefined;
+
+export function meter(): Meter {
+  return metrics.getMeter(METER_NAME);
+}
+
+export function instruments(): Psd2Instruments {
+  const provider = metrics.getMeterProvider();
+  if (cached?.provider === provider) return cached.instruments;
+  const m = provider.getMeter(METER_NAME);
+  const latency = (name: string, description: string): Histogram =>
+    m.createHistogram(name, {
+      description,
+      unit: 's',
+      valueType: ValueType.DOUBLE,
+      advice: { explicitBucketBoundaries: LATENCY_BUCKETS_SECONDS },
+    });
+  const created: Psd2Instruments = {
+    tokensIssued: m.createCounter('psd2.oauth.tokens.issued', {
+      description: 'Tokens issued by the token endpoint, by grant type and scope.',
+      unit: '{token}',
+      valueType: ValueType.INT,
+    }),
+    oauthErrors: m.createCounter('psd2.oauth.errors', {
+      description: 'OAuth error responses, by endpoint and error code.',
+      unit: '{response}',
+      valueType: ValueType.INT,
+    }),
+    registryCallDuration: latency(
+      'psd2.client_registry.call.duration',
+      'Client-registry operations as the calling service sees them (gRPC, retries and read cache included).',
+    ),
+    registryRpcDuration: latency('rpc.server.call.duration', 'gRPC calls handled by the client registry.'),
+    tokenStoreDuration: latency('psd2.token_store.operation.duration', 'Token-store (Redis) operations.'),
+  };
+  cached = { provider, instruments: created };
+  return created;
+}
+
+/** Registers an observable gauge; returns a function that removes its callback (for shutdown). */
+export function observeGauge(
+  name: string,
+  options: { readonly description: string; readonly unit: string },
+  read: () => number | undefined,
+): () => void {
+  const gauge: ObservableGauge = meter().createObservableGauge(name, {
+    ...options,
+    valueType: ValueType.INT,
+  });
+  const callback = (result: { observe(value: number, attributes?: Attributes): void }) => {
+    const value = read();
+    if (value !== undefined) result.observe(value);
+  };
+  gauge.addCallback(callback);
+  return () => gauge.removeCallback(callback);
+}
+
+/**
+ * Wraps every promise-returning method of `target` so that each call records its duration on
+ * `histogram`, labelled with the method name and whether it succeeded. Arguments are never looked
+ * at: they include tokens. Methods listed in `skip` (close, ping) are passed through untouched.
+ */
+export function timeAsyncMethods<T extends object>(
+  target: T,
+  histogram: () => Histogram,
+  options: { readonly operationAttribute: string; readonly skip?: readonly string[] },
+): T {
+  const skip = new Set(options.skip ?? []);
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string' || skip.has(property)) return value;
+      return (...args: unknown[]): unknown => {
+        const started = performance.now();
+        const record = (outcome: string) =>
+          histogram().record((performance.now() - started) / 1000, {
+            [options.operationAttribute]: property,
+            'psd2.outcome': outcome,
+          });
+        const result: unknown = Reflect.apply(value, object, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then(
+          (resolved: unknown) => {
+            record('ok');
+            return resolved;
+          },
+          (error: unknown) => {
+            record('error');
+            throw error;
+          },
+        );
+      };
+    },
+  });
+}
