@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseQwac } from '@psd2/certificates';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { type RunningSystem, startSystem } from '@psd2/testing';
 import { createRedisTokenStore, generateOpaqueToken } from '@psd2/token-store';
 import {
   aispMetadata,
+  issueRenewedQwac,
   JSON_HEADERS,
   manage,
   openDatabase,
   openRegistry,
   qwacFacts,
   register,
+  requestWithCertificate,
 } from './test-support.js';
 
 /*
@@ -517,6 +520,44 @@ describe('RFC 7592 management', () => {
 
     const token = put.json<Registered>().registration_access_token;
     expect((await manage(system, 'tpp-a-renewed', 'DELETE', id, token)).status).toBe(204);
+  });
+
+  it('moves the client to a renewed certificate with a new subject when the TPP echoes what it read', async () => {
+    const created = await registered('tpp-a', aispMetadata());
+    const id = created.client_id;
+    const renewed = await issueRenewedQwac(system, 'Demo TPP A QWAC 2027');
+    const renewedSubject = parseQwac(renewed.certificatePem).subjectDn;
+    expect(renewedSubject).not.toBe(created.tls_client_auth_subject_dn);
+    const auth = { authorization: `Bearer ${created.registration_access_token}` };
+
+    const read = await requestWithCertificate(system, renewed, `/oauth2/register/${id}`, {
+      method: 'GET',
+      headers: auth,
+    });
+    expect(read.status).toBe(200);
+    const put = await requestWithCertificate(system, renewed, `/oauth2/register/${id}`, {
+      method: 'PUT',
+      headers: { ...auth, ...JSON_HEADERS },
+      body: JSON.stringify(asUpdate(read.json())),
+    });
+    expect(put.status).toBe(200);
+    expect(put.json()).toMatchObject({ client_id: id, tls_client_auth_subject_dn: renewedSubject });
+    const stored = await registry.getClient(id);
+    expect(stored).toMatchObject({
+      registeredSubjectDn: renewedSubject,
+      registeredCertificateThumbprint: renewed.x5tS256,
+      metadata: { tlsClientAuthSubjectDn: renewedSubject },
+    });
+
+    // A subject DN neither certificate carries is still refused.
+    const token = put.json<Registered>().registration_access_token;
+    const wrong = await requestWithCertificate(system, renewed, `/oauth2/register/${id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, ...JSON_HEADERS },
+      body: JSON.stringify(asUpdate(put.json(), { tls_client_auth_subject_dn: 'CN=Somebody,C=FR' })),
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json()).toMatchObject({ error: 'invalid_client_metadata' });
   });
 
   describe('the 401 / 403 matrix (RFC 7592 §2.1)', () => {

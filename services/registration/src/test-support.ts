@@ -1,8 +1,14 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { formatXfccElement, parseQwac } from '@psd2/certificates';
 import { type ClientRegistry, createClientRegistry } from '@psd2/client-registry-client';
-import type { DemoQwacName } from '@psd2/test-pki';
+import {
+  type CertificateAuthority,
+  type DemoQwacName,
+  type IssuedCertificate,
+  issueQwac,
+} from '@psd2/test-pki';
 import type { HttpResult, RunningSystem } from '@psd2/testing';
 import pg from 'pg';
 
@@ -130,4 +136,82 @@ export function aispMetadata(overrides: Record<string, unknown> = {}): Record<st
     software_version: '1.4.2',
     ...overrides,
   };
+}
+
+/**
+ * A certificate the TPP might get at renewal: same organisation, new key, and here a new subject (CN),
+ * issued by the test PKI's trusted CA so the edge accepts it.
+ */
+export async function issueRenewedQwac(
+  system: RunningSystem,
+  commonName: string,
+): Promise<IssuedCertificate> {
+  const caPem = readFileSync(system.pki.ca.cert, 'utf8');
+  const caKeyPem = readFileSync(system.pki.ca.key, 'utf8');
+  const caCertificate = new X509Certificate(caPem);
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  const privateKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    createPrivateKey(caKeyPem).export({ type: 'pkcs8', format: 'der' }),
+    algorithm,
+    true,
+    ['sign'],
+  );
+  const publicKey = await webcrypto.subtle.importKey(
+    'spki',
+    caCertificate.publicKey.export({ type: 'spki', format: 'der' }),
+    algorithm,
+    true,
+    ['verify'],
+  );
+  const ca: CertificateAuthority = {
+    certificatePem: caPem,
+    privateKeyPem: caKeyPem,
+    der: new Uint8Array(caCertificate.raw),
+    x5tS256: createHash('sha256').update(caCertificate.raw).digest('base64url'),
+    notBefore: new Date(caCertificate.validFrom),
+    notAfter: new Date(caCertificate.validTo),
+    // The issuer name the demo CA was created with (test-pki createCertificateAuthority's defaults).
+    name: 'C=FR, O=PSD2 Test QTSP, CN=PSD2 Test QTSP CA',
+    keys: { privateKey, publicKey },
+  };
+  return issueQwac(ca, {
+    organizationIdentifier: 'PSDFR-ACPR-12345',
+    organizationName: 'Demo TPP A',
+    commonName,
+    roles: ['PSP_AI', 'PSP_PI', 'PSP_IC'],
+  });
+}
+
+/** One request through the edge with a certificate that is not one of the demo files. */
+export function requestWithCertificate(
+  system: RunningSystem,
+  certificate: IssuedCertificate,
+  path: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; json<T = Record<string, unknown>>(): T }> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest(
+      `${system.edgeUrl}${path}`,
+      {
+        method: init.method,
+        headers: init.headers ?? {},
+        ca: readFileSync(system.pki.ca.cert),
+        cert: certificate.certificatePem,
+        key: certificate.privateKeyPem,
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: response.statusCode ?? 0, json: <T>() => JSON.parse(text) as T });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(init.body);
+  });
 }
