@@ -29,6 +29,9 @@ export function createAuthorizationApp(deps: AuthorizationDependencies): HttpApp
       },
       strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
       frameguard: { action: 'deny' },
+      // Not helmet's `no-referrer`: with it, browsers send `Origin: null` on our own form posts, which the
+      // CSRF origin check must refuse. `same-origin` still gives the client's site no Referer at all.
+      referrerPolicy: { policy: 'same-origin' },
     },
     routes: (router) => mountPages(router, deps),
   });

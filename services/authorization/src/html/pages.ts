@@ -29,7 +29,6 @@ export function layout(frame: PageFrame, title: string, body: SafeHtml): string 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>${title} — ${m.bankName}</title>
 <link rel="stylesheet" href="/oauth2/${lang}/static/authorize.css">
 </head>

@@ -14,6 +14,7 @@ header p{margin:0;font-weight:600}
 main{max-width:36rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
+.card h2:first-child{margin-top:0}
 .card{background:#fff;border:1px solid #d5dbe3;border-radius:.5rem;padding:1rem;margin:0 0 1rem}
 dl{margin:0;display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.25rem .75rem}
 dt{font-weight:600}
