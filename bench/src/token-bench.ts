@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatXfccElement } from '@psd2/certificates';
 import { createClientRegistry } from '@psd2/client-registry-client';
 import { identityOf, registerTestClient } from '@psd2/oauth-test-fixtures';
 import type { DemoQwacName } from '@psd2/test-pki';
@@ -23,6 +24,10 @@ import { measureRedisMemoryPerToken } from './redis-memory.js';
  */
 
 const settings = {
+  /** `edge` (as specified: the same local edge in front of both), `direct` (services alone), or `both`. */
+  paths: (process.env.BENCH_PATHS ?? 'both')
+    .split(',')
+    .flatMap((path) => (path === 'both' ? ['edge', 'direct'] : [path])),
   trials: Number(process.env.BENCH_TRIALS ?? 3),
   durationMs: Number(process.env.BENCH_SECONDS ?? 5) * 1000,
   connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
@@ -85,12 +90,53 @@ async function main(): Promise<void> {
           key: readFileSync(system.pki.qwacs[qwac].key),
         },
       });
-    const pispAgent = agentFor('psp-pi');
-    const bankAgent = agentFor('psp-as');
+    /**
+     * Straight to a service over plain HTTP, presenting the certificate the way the edge forwards it
+     * (XFCC from loopback, which the services trust): the services' own cost without the edge's.
+     */
+    const directAgentFor = (qwac: DemoQwacName) => {
+      const xfcc = formatXfccElement({
+        hash: 'bench',
+        cert: readFileSync(system.pki.qwacs[qwac].cert, 'utf8'),
+      });
+      return new Agent({
+        connections: settings.connections,
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+      }).compose(
+        (dispatch) => (options, handler) =>
+          dispatch(
+            {
+              ...options,
+              headers: { ...(options.headers as Record<string, string>), 'x-forwarded-client-cert': xfcc },
+            },
+            handler,
+          ),
+      ) as unknown as Agent;
+    };
+    const agents = {
+      edge: { pisp: agentFor('psp-pi'), bank: agentFor('psp-as') },
+      direct: { pisp: directAgentFor('psp-pi'), bank: directAgentFor('psp-as') },
+    };
 
-    const servers: Array<{ name: string; origin: string; clientId: string; bankClientId?: string }> = [
-      { name: 'ours', origin: system.edgeUrl, clientId: pisp.clientId },
-    ];
+    interface Server {
+      readonly name: string;
+      readonly path: 'edge' | 'direct';
+      readonly origin: string;
+      readonly clientId: string;
+      readonly bankClientId?: string;
+    }
+    const servers: Server[] = [];
+    if (settings.paths.includes('edge'))
+      servers.push({ name: 'ours', path: 'edge', origin: system.edgeUrl, clientId: pisp.clientId });
+    if (settings.paths.includes('direct')) {
+      servers.push({
+        name: 'ours',
+        path: 'direct',
+        origin: system.serviceUrl('token'),
+        clientId: pisp.clientId,
+      });
+    }
 
     if (!settings.skipOidc) {
       const oidcPort = await freePort();
@@ -132,12 +178,24 @@ async function main(): Promise<void> {
       });
       extra.push(edge);
       await edge.waitForOutput('local edge listening');
-      servers.push({
-        name: 'node-oidc-provider',
-        origin: issuer,
-        clientId: 'oidc-pisp',
-        bankClientId: 'oidc-bank',
-      });
+      if (settings.paths.includes('edge')) {
+        servers.push({
+          name: 'node-oidc-provider',
+          path: 'edge',
+          origin: issuer,
+          clientId: 'oidc-pisp',
+          bankClientId: 'oidc-bank',
+        });
+      }
+      if (settings.paths.includes('direct')) {
+        servers.push({
+          name: 'node-oidc-provider',
+          path: 'direct',
+          origin: `http://127.0.0.1:${oidcPort}`,
+          clientId: 'oidc-pisp',
+          bankClientId: 'oidc-bank',
+        });
+      }
       if (oidc.child.pid !== undefined) pin(oidc.child.pid, 0);
       if (edge.child.pid !== undefined) pin(edge.child.pid, 0);
     }
@@ -149,19 +207,19 @@ async function main(): Promise<void> {
         client_id: clientId,
         scope: 'pisp',
       }).toString();
-    const tokenTarget = (server: (typeof servers)[number]): LoadTarget => ({
+    const tokenTarget = (server: Server): LoadTarget => ({
       name: server.name,
-      agent: pispAgent,
+      agent: agents[server.path].pisp,
       origin: server.origin,
       path: '/oauth2/token',
       body: issueBody(server.clientId),
     });
 
     /** Tokens to introspect, issued once per server; introspection cycles through them. */
-    async function introspectionTarget(server: (typeof servers)[number]): Promise<LoadTarget> {
+    async function introspectionTarget(server: Server): Promise<LoadTarget> {
       const tokens: string[] = [];
       for (let index = 0; index < 200; index += 1) {
-        const response = await pispAgent.request({
+        const response = await agents[server.path].pisp.request({
           origin: server.origin,
           path: '/oauth2/token',
           method: 'POST',
@@ -176,7 +234,7 @@ async function main(): Promise<void> {
       let next = 0;
       return {
         name: server.name,
-        agent: bankAgent,
+        agent: agents[server.path].bank,
         origin: server.origin,
         path: '/oauth2/introspect',
         body: () => {
@@ -188,10 +246,17 @@ async function main(): Promise<void> {
       };
     }
 
-    const scenarios = [
-      { name: 'client_credentials issuance', targets: servers.map(tokenTarget) },
-      { name: 'introspection', targets: await Promise.all(servers.map(introspectionTarget)) },
-    ];
+    const scenarios = [];
+    for (const path of ['edge', 'direct'] as const) {
+      const onPath = servers.filter((server) => server.path === path);
+      if (onPath.length === 0) continue;
+      const where = path === 'edge' ? 'through the local mTLS edge' : 'services alone, no edge';
+      scenarios.push({ name: `client_credentials issuance, ${where}`, targets: onPath.map(tokenTarget) });
+      scenarios.push({
+        name: `introspection, ${where}`,
+        targets: await Promise.all(onPath.map(introspectionTarget)),
+      });
+    }
 
     for (const scenario of scenarios) {
       log(`\n== ${scenario.name}`);
@@ -247,8 +312,7 @@ async function main(): Promise<void> {
           ` = ${memory.bytesPerToken.toFixed(1)} bytes per token (${((memory.bytesPerToken * 1e6) / 1024 / 1024).toFixed(0)} MiB per million)`,
       );
     }
-    await pispAgent.close();
-    await bankAgent.close();
+    await Promise.all(Object.values(agents).flatMap((pair) => [pair.pisp.close(), pair.bank.close()]));
   } finally {
     await Promise.all(extra.map((process) => process.stop()));
     await system.stop();
