@@ -159,7 +159,13 @@ export function createPsuDirectory(options: PsuDirectoryOptions): PsuDirectory {
 
     async addPsu(psu) {
       const totpSecret = psu.totpSecret ?? generateTotpSecret();
-      await db.insert(psus).values(await newRow(psu, totpSecret, now()));
+      const inserted = await db
+        .insert(psus)
+        .values(await newRow(psu, totpSecret, now()))
+        .onConflictDoNothing()
+        .returning({ psuId: psus.psuId });
+      if (inserted.length === 0)
+        throw new PsuDirectoryInputError('a PSU with this customer identifier exists already');
       return { totpSecret };
     },
 
@@ -175,12 +181,22 @@ export function createPsuDirectory(options: PsuDirectoryOptions): PsuDirectory {
   };
 }
 
+/** A PSU that cannot be added as given; the message names the rule and never a secret. */
+export class PsuDirectoryInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PsuDirectoryInputError';
+  }
+}
+
 async function newRow(psu: NewPsu, totpSecret: string, createdAt: Date) {
   if (!CUSTOMER_ID_PATTERN.test(psu.psuId)) {
-    throw new Error('a customer identifier is 1 to 64 letters, digits, dots, dashes or underscores');
+    throw new PsuDirectoryInputError(
+      'a customer identifier is 1 to 64 letters, digits, dots, dashes or underscores',
+    );
   }
-  if (psu.password.length < 8) throw new Error('a password has at least 8 characters');
-  if (psu.displayName.trim().length === 0) throw new Error('a display name is required');
+  if (psu.password.length < 8) throw new PsuDirectoryInputError('a password has at least 8 characters');
+  if (psu.displayName.trim().length === 0) throw new PsuDirectoryInputError('a display name is required');
   return {
     psuId: psu.psuId,
     displayName: psu.displayName.trim(),

@@ -6,6 +6,7 @@ export {
   type NewPsu,
   type PsuAuthenticator,
   type PsuDirectory,
+  PsuDirectoryInputError,
   type PsuDirectoryOptions,
   type PsuIdentity,
   type PsuLookup,

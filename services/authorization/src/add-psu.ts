@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@psd2/config';
-import { connectPostgres, createPsuDirectory, openPglite, otpauthUri } from '@psd2/psu-directory';
+import {
+  connectPostgres,
+  createPsuDirectory,
+  openPglite,
+  otpauthUri,
+  PsuDirectoryInputError,
+} from '@psd2/psu-directory';
 import { configSchema } from './config.js';
 
 /*
@@ -12,14 +18,28 @@ import { configSchema } from './config.js';
  * PSU_PASSWORD variable, or generated and printed.
  */
 
-const { values } = parseArgs({
-  options: { id: { type: 'string' }, name: { type: 'string' } },
-  strict: true,
-});
+/** The SQLSTATE of a failed statement, never its text. */
+function databaseFailure(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : undefined;
+  return typeof code === 'string' ? `database error (SQLSTATE ${code})` : 'database error';
+}
+
+const USAGE = 'usage: add-psu --id <customer id> --name "<display name>"  (password from PSU_PASSWORD)\n';
+let values: { id?: string | undefined; name?: string | undefined };
+try {
+  // `pnpm <script> -- args` hands the `--` over too.
+  ({ values } = parseArgs({
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
+    options: { id: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+  }));
+} catch (error) {
+  process.stderr.write(`add-psu: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  process.exit(64); // EX_USAGE
+}
 if (values.id === undefined || values.name === undefined) {
-  process.stderr.write(
-    'usage: add-psu --id <customer id> --name "<display name>"  (password from PSU_PASSWORD)\n',
-  );
+  process.stderr.write(USAGE);
   process.exit(64);
 }
 const config = loadConfig(configSchema, { processName: 'add-psu' });
@@ -41,7 +61,11 @@ try {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } catch (error) {
-  process.stderr.write(`add-psu: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A database error's message quotes the failed statement's parameters (the hash, the TOTP secret):
+  // only our own input errors are printed as they are.
+  process.stderr.write(
+    `add-psu: ${error instanceof PsuDirectoryInputError ? error.message : databaseFailure(error)}\n`,
+  );
   process.exitCode = 1;
 } finally {
   await database.close();

@@ -1,6 +1,17 @@
-import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
+import {
+  ClientNotFoundError,
+  type ClientRegistry,
+  type RegisteredClient,
+  RegistryDeadlineExceededError,
+  RegistryUnavailableError,
+} from '@psd2/client-registry-client';
 import { acceptBody, type Request, type Response, type Router } from '@psd2/http';
-import { AccessDeniedError, ServerError, TemporarilyUnavailableError } from '@psd2/oauth-errors';
+import {
+  AccessDeniedError,
+  oauthErrorRedirectParams,
+  ServerError,
+  TemporarilyUnavailableError,
+} from '@psd2/oauth-errors';
 import type { PsuAuthenticator, PsuLookup } from '@psd2/psu-directory';
 import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
 import { PageError, RedirectError } from '../authorize/errors.js';
@@ -8,15 +19,7 @@ import { GRANT_LIFETIME_SECONDS, issueAuthorizationCode } from '../authorize/iss
 import { responseUrl } from '../authorize/redirect.js';
 import { validateAuthorizationRequest } from '../authorize/validate.js';
 import { LANGUAGES, type Lang, messagesFor, pickLang } from '../html/messages.js';
-import {
-  type ClientView,
-  CSRF_FIELD,
-  consentPage,
-  otpPage,
-  type PageFrame,
-  sandboxPage,
-  signInPage,
-} from '../html/pages.js';
+import { CSRF_FIELD, consentPage, otpPage, type PageFrame, sandboxPage, signInPage } from '../html/pages.js';
 import { STYLESHEET } from '../html/style.js';
 import type { ClientSnapshot, Flow, SessionData, SessionStore } from '../session/session.js';
 import {
@@ -136,13 +139,17 @@ export function mountPages(router: Router, deps: PageDependencies): void {
       if (error instanceof PageError) throw error;
       await deps.sessions.destroy(id).catch(() => undefined);
       clearSessionCookie(res);
-      if (error instanceof TokenStoreUnavailableError) {
+      if (
+        error instanceof TokenStoreUnavailableError ||
+        error instanceof RegistryUnavailableError ||
+        error instanceof RegistryDeadlineExceededError
+      ) {
         throw new RedirectError(
-          new TemporarilyUnavailableError({ detail: 'token store unavailable', cause: error }),
+          new TemporarilyUnavailableError({ detail: error.message, cause: error }),
           target,
         );
       }
-      if (error instanceof Error && error.name === 'ClientNotFoundError')
+      if (error instanceof ClientNotFoundError)
         throw new PageError('unknown_client', 400, 'client deleted meanwhile');
       throw new RedirectError(new ServerError({ detail: 'issuing the code failed', cause: error }), target);
     }
@@ -156,10 +163,9 @@ export function mountPages(router: Router, deps: PageDependencies): void {
 
   const denyAndFinish = async (res: Response, id: string, session: SessionData) => {
     res.locals.logFields = { ...res.locals.logFields, decision: 'deny' };
-    const params = {
-      error: 'access_denied',
-      error_description: new AccessDeniedError({ description: 'The PSU denied the request.' }).description,
-    };
+    const params = oauthErrorRedirectParams(
+      new AccessDeniedError({ description: 'The PSU denied the request.' }),
+    );
     await finish(
       res,
       id,
@@ -211,7 +217,7 @@ export function mountPages(router: Router, deps: PageDependencies): void {
     error?: string,
   ) =>
     sandboxPage(frame(session.lang), {
-      client: session.client as ClientView,
+      client: session.client,
       scopes: scopesOf(session),
       expiresOn: expiresOn(session.lang, nowSeconds()),
       psus,
