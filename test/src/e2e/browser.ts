@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { totpAt } from '@psd2/psu-directory';
+import * as oidc from 'openid-client';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { E2eSystem } from './harness.js';
+
+/*
+ * The PSU's side: headless Chromium on the authorization pages, every response of our origin checked
+ * against the OpenAPI document like the TPP's. The TPP's redirect URI is answered inside the browser,
+ * so nothing leaves 127.0.0.1.
+ */
+
+export const REDIRECT_URI = 'https://tpp.example/callback';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The seeded sandbox PSUs' public demo credentials (services/authorization config defaults). */
+const SANDBOX_PASSWORD = 'sandbox-password';
+const SANDBOX_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      // No name is ever resolved: the edge is reached by its loopback name, the TPP never at all.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+    ],
+  });
+}
+
+/** How the PSU answers: the sandbox's simulated PSU, or a bank sign-in with password and TOTP. */
+export interface Psu {
+  readonly page: 'sandbox' | 'bank';
+  readonly psuId: string;
+}
+
+export interface Authorized {
+  /** The URL the browser was sent back to, with code, state and iss. */
+  readonly callback: URL;
+  readonly verifier: string;
+  readonly state: string;
+}
+
+/**
+ * Checks every response of our origin against the document, and resolves with the Location of the
+ * authorization response: Chromium follows the 303 to the TPP by itself, and Playwright's routes do
+ * not see a redirected navigation, so the TPP's URL is read where the server sends it.
+ */
+function observeResponses(e2e: E2eSystem, page: Page, pending: Promise<void>[]): Promise<string> {
+  let reached: (location: string) => void = () => undefined;
+  const callback = new Promise<string>((resolve) => {
+    reached = resolve;
+  });
+  page.on('response', (response) => {
+    if (!response.url().startsWith(e2e.system.edgeUrl)) return;
+    const location = response.headers().location;
+    if (response.status() === 303 && location?.startsWith(REDIRECT_URI)) reached(location);
+    pending.push(
+      (async () => {
+        const status = response.status();
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(await response.allHeaders())) {
+          // Playwright joins repeated headers (Set-Cookie) with newlines, which Headers refuses.
+          headers.set(name, value.replace(/\n/g, ', '));
+        }
+        const body = status >= 300 && status < 400 ? undefined : await response.text().catch(() => undefined);
+        e2e.observe({ method: response.request().method(), url: response.url(), status, headers, body });
+      })(),
+    );
+  });
+  return callback;
+}
+
+/** RFC 6749 §4.1 with PKCE, as a PSU's browser goes through it; returns where the TPP was called back. */
+export async function authorizeInBrowser(
+  e2e: E2eSystem,
+  browser: Browser,
+  config: oidc.Configuration,
+  options: { readonly scope: string; readonly psu: Psu },
+): Promise<Authorized> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  let url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope: options.scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  if (options.psu.page === 'bank') {
+    const endpoints = config.serverMetadata().psd2_authorization_endpoints as { bank: string };
+    url = new URL(`${endpoints.bank}${url.search}`);
+  }
+
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'fr-FR' });
+  const pending: Promise<void>[] = [];
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const callback = observeResponses(e2e, page, pending);
+    await page.goto(url.href);
+    if (options.psu.page === 'sandbox') {
+      await page.check(`input[name="psu"][value="${options.psu.psuId}"]`);
+    } else {
+      await page.fill('#customer-id', options.psu.psuId);
+      await page.fill('#password', SANDBOX_PASSWORD);
+      await Promise.all([page.waitForURL(/\/banque\/otp$/), page.click('button.primary[type="submit"]')]);
+      await page.fill('#otp', totpAt(SANDBOX_TOTP_SECRET, Math.floor(Date.now() / 1000)));
+      await Promise.all([page.waitForURL(/\/banque\/consent$/), page.click('button.primary[type="submit"]')]);
+    }
+    const [location] = await Promise.all([callback, page.click('button[name="decision"][value="grant"]')]);
+    return { callback: new URL(location), verifier, state };
+  } finally {
+    await Promise.all(pending);
+    await context.close();
+  }
+}
