@@ -18,6 +18,12 @@ export {
   RegistryUnavailableError,
   VersionConflictError,
 } from './errors.js';
+export {
+  type ClientRegistrySettings,
+  clientRegistrySettings,
+  createClientRegistryFromSettings,
+  registryTransportFromSettings,
+} from './settings.js';
 export type {
   Actor,
   ClientMetadata,
@@ -32,9 +38,3 @@ export type {
   ReplaceClientInput,
   ReplacedClient,
 } from './types.js';
-export {
-  type ClientRegistrySettings,
-  clientRegistrySettings,
-  createClientRegistryFromSettings,
-  registryTransportFromSettings,
-} from './settings.js';

@@ -31,7 +31,9 @@ export function registryTransportFromSettings(config: ClientRegistrySettings): C
   }
   return {
     tls: {
-      ...(config.CLIENT_REGISTRY_TLS_CA_FILE === undefined ? {} : { caFile: config.CLIENT_REGISTRY_TLS_CA_FILE }),
+      ...(config.CLIENT_REGISTRY_TLS_CA_FILE === undefined
+        ? {}
+        : { caFile: config.CLIENT_REGISTRY_TLS_CA_FILE }),
       ...(certFile === undefined || keyFile === undefined ? {} : { certFile, keyFile }),
     },
   };
