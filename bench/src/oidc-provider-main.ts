@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateFromXfcc } from '@psd2/certificates';
 import { Redis } from 'ioredis';
-// biome-ignore lint/style/noDefaultExport: not ours; oidc-provider's entry point is its default export.
 import Provider from 'oidc-provider';
 
 /*

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatXfccElement } from '@psd2/certificates';
 import { createClientRegistry } from '@psd2/client-registry-client';
 import { registerTestClient } from '@psd2/oauth-test-fixtures';
 import { freePort, repoRoot, startNodeProcess, startSystem } from '@psd2/testing';
 import { Agent } from 'undici';
+import { xfccAgent } from './agents.js';
 import { maxThroughput } from './load.js';
 
 /*
@@ -57,23 +57,13 @@ const edge = startNodeProcess({
 await edge.waitForOutput('local edge listening');
 
 const pem = readFileSync(system.pki.qwacs['psp-pi'].cert, 'utf8');
-const xfcc = formatXfccElement({ hash: 'x', cert: pem });
 const body = () =>
   new URLSearchParams({
     grant_type: 'client_credentials',
     client_id: pisp.clientId,
     scope: 'pisp',
   }).toString();
-const direct = new Agent({ connections: 32 }).compose(
-  (dispatch) => (options, handler) =>
-    dispatch(
-      {
-        ...options,
-        headers: { ...(options.headers as Record<string, string>), 'x-forwarded-client-cert': xfcc },
-      },
-      handler,
-    ),
-) as unknown as Agent;
+const direct = xfccAgent(pem, 32);
 const viaEdge = new Agent({
   connections: 32,
   connect: {

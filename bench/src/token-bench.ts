@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatXfccElement } from '@psd2/certificates';
 import { createClientRegistry } from '@psd2/client-registry-client';
-import { identityOf, registerTestClient } from '@psd2/oauth-test-fixtures';
+import { registerTestClient } from '@psd2/oauth-test-fixtures';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { freePort, repoRoot, type StartedProcess, startNodeProcess, startSystem } from '@psd2/testing';
 import { Agent } from 'undici';
+import { xfccAgent } from './agents.js';
 import { fixedRate, type LatencyResult, type LoadTarget, maxThroughput, median } from './load.js';
 import { measureRedisMemoryPerToken } from './redis-memory.js';
 
@@ -90,30 +90,8 @@ async function main(): Promise<void> {
           key: readFileSync(system.pki.qwacs[qwac].key),
         },
       });
-    /**
-     * Straight to a service over plain HTTP, presenting the certificate the way the edge forwards it
-     * (XFCC from loopback, which the services trust): the services' own cost without the edge's.
-     */
-    const directAgentFor = (qwac: DemoQwacName) => {
-      const xfcc = formatXfccElement({
-        hash: 'bench',
-        cert: readFileSync(system.pki.qwacs[qwac].cert, 'utf8'),
-      });
-      return new Agent({
-        connections: settings.connections,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-      }).compose(
-        (dispatch) => (options, handler) =>
-          dispatch(
-            {
-              ...options,
-              headers: { ...(options.headers as Record<string, string>), 'x-forwarded-client-cert': xfcc },
-            },
-            handler,
-          ),
-      ) as unknown as Agent;
-    };
+    const directAgentFor = (qwac: DemoQwacName) =>
+      xfccAgent(readFileSync(system.pki.qwacs[qwac].cert, 'utf8'), settings.connections);
     const agents = {
       edge: { pisp: agentFor('psp-pi'), bank: agentFor('psp-as') },
       direct: { pisp: directAgentFor('psp-pi'), bank: directAgentFor('psp-as') },
