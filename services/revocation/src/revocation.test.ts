@@ -169,4 +169,41 @@ describe('POST /oauth2/revoke (RFC 7009)', () => {
       }
     }
   });
+
+  it('deleting the client (RFC 7592 DELETE through the edge) makes every token of it inactive at once', async () => {
+    const registered = await system.client('psp-ai')('/oauth2/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: [TEST_REDIRECT_URI],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: 'aisp',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    const { client_id: clientId, registration_access_token: registrationAccessToken } = registered.json<{
+      client_id: string;
+      registration_access_token: string;
+    }>();
+    const client = await registry.getClient(clientId);
+    const issued = await issue(client);
+    const second = await issue(client);
+    expect(await active(issued.access_token)).toBe(true);
+
+    const deleted = await system.client('psp-ai')(`/oauth2/register/${clientId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${registrationAccessToken}` },
+    });
+    expect(deleted.status).toBe(204);
+    for (const accessToken of [issued.access_token, second.access_token])
+      expect(await active(accessToken)).toBe(false);
+    const refreshed = await post('psp-ai', '/oauth2/token', {
+      grant_type: 'refresh_token',
+      client_id: clientId,
+      refresh_token: issued.refresh_token,
+    });
+    expect(refreshed.status).toBeGreaterThanOrEqual(400);
+    expect(refreshed.json()).not.toHaveProperty('access_token');
+  });
 });
