@@ -14,11 +14,13 @@ header p{margin:0;font-weight:600}
 main{max-width:36rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
-.card h2:first-child{margin-top:0}
+.card>:first-child{margin-top:0}
+.card>:last-child{margin-bottom:0}
 .card{background:#fff;border:1px solid #d5dbe3;border-radius:.5rem;padding:1rem;margin:0 0 1rem}
 dl{margin:0;display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.25rem .75rem}
 dt{font-weight:600}
 dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:30rem){dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.5rem}}
 ul.access{padding-left:1.25rem;margin:.5rem 0}
 ul.access li{margin:.25rem 0}
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
