@@ -50,7 +50,13 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
   };
 }
 
-function httpService(root: string, name: string, ports: Ports, port: number): ProcessSpec {
+function httpService(
+  root: string,
+  name: string,
+  ports: Ports,
+  port: number,
+  extraEnv: Readonly<Record<string, string>> = {},
+): ProcessSpec {
   const url = `http://127.0.0.1:${port}`;
   return {
     name,
@@ -61,6 +67,7 @@ function httpService(root: string, name: string, ports: Ports, port: number): Pr
       HOST: '127.0.0.1',
       CLIENT_REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}`,
       CLIENT_REGISTRY_PLAINTEXT: 'true',
+      ...extraEnv,
     },
     health: { kind: 'http', url: `${url}/healthz` },
     listens: url,
@@ -92,7 +99,14 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls): ProcessS
       listens: `grpc://127.0.0.1:${ports.registry} (PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite in .local/pglite'})`,
     },
     httpService(root, 'registration', ports, ports.registration),
-    httpService(root, 'authorization', ports, ports.authorization),
+    httpService(root, 'authorization', ports, ports.authorization, {
+      // Used only without DATABASE_URL: the PSU directory's embedded database, beside the registry's.
+      // `PGLITE_DATA_DIR=memory://` (tests) keeps both embedded databases in memory.
+      PGLITE_DATA_DIR:
+        process.env.PGLITE_DATA_DIR === 'memory://'
+          ? 'memory://'
+          : join(root, '.local', 'pglite', 'psu-directory'),
+    }),
     httpService(root, 'token', ports, ports.token),
     httpService(root, 'revocation', ports, ports.revocation),
     {
