@@ -115,7 +115,16 @@ export async function authorizeInBrowser(
       await page.fill('#otp', totpAt(SANDBOX_TOTP_SECRET, Math.floor(Date.now() / 1000)));
       await Promise.all([page.waitForURL(/\/banque\/consent$/), page.click('button.primary[type="submit"]')]);
     }
-    const [location] = await Promise.all([callback, page.click('button[name="decision"][value="grant"]')]);
+    const timeout = new Promise<never>((_resolve, reject) => {
+      setTimeout(
+        () => reject(new Error(`no authorization response within 10 s; the page is at ${page.url()}`)),
+        10_000,
+      ).unref();
+    });
+    const [location] = await Promise.all([
+      Promise.race([callback, timeout]),
+      page.click('button[name="decision"][value="grant"]'),
+    ]);
     return { callback: new URL(location), verifier, state };
   } finally {
     await Promise.all(pending);

@@ -128,7 +128,7 @@ describe('as a TPP', () => {
     }
     // The token service reuses a client read from the registry for up to CLIENT_REGISTRY_CACHE_MS (2 s):
     // within that window a deleted client may still be issued a token, which is born inactive.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 8000;
     for (;;) {
       const attempt = await oidc
         .clientCredentialsGrant(renewedClient, { scope: 'pisp' })
