@@ -20,6 +20,11 @@ describe('the system behind the edge', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(response.json()).toHaveProperty('error');
     expect(response.headers.get('x-request-id')).toBeTruthy();
+    // The access-log line is written asynchronously once the response has finished.
+    const deadline = Date.now() + 5000;
+    while (!system.output('token').includes('"path":"/oauth2/token"') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(system.output('token')).toContain('"path":"/oauth2/token"');
   });
 
