@@ -85,6 +85,7 @@ describe('deploy/Dockerfile', () => {
       '.npmrc',
       'tsconfig.base.json',
       'services/client-registry/migrations/0000_initial.sql',
+      'packages/psu-directory/migrations/0000_initial.sql',
       ...['scripts', 'test', 'bench', 'deploy', ...workspaces].map((dir) => `${dir}/package.json`),
       'services/token/src/main.ts',
     ];

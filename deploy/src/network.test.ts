@@ -1,9 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
-import { type KubeObject, OVERLAYS, type Overlay, parseManifests, renderOverlay } from './manifests.js';
+import {
+  field,
+  type KubeObject,
+  OVERLAYS,
+  type Overlay,
+  parseManifests,
+  renderOverlay,
+} from './manifests.js';
 import { connectionAllowed, inCidr, type Labels, matchesSelector, type Peer, podLabels } from './network.js';
 
 const HTTP = { registration: 8081, authorization: 8082, token: 8083, revocation: 8084 } as const;
 const TOKEN_STORE_USERS = ['authorization', 'token', 'revocation'];
+/** The registry's database clients, and the PSU directory's (the authorization service). */
+const REGISTRY_DATABASE_USERS = ['client-registry', 'client-registry-migrate'];
+const PSU_DIRECTORY_DATABASE_USERS = ['authorization', 'psu-directory-migrate'];
+const POSTGRES_USERS = [...REGISTRY_DATABASE_USERS, ...PSU_DIRECTORY_DATABASE_USERS];
 /** A pod of the namespace that is none of ours: what an attacker's foothold would look like. */
 const INTRUDER: Peer = { pod: { 'app.kubernetes.io/name': 'intruder' } };
 /** A TPP or PSU browser on the internet. */
@@ -62,7 +73,7 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
 
   it('let every component export telemetry to the collector, and Envoy reach it over gRPC', () => {
     expect(allowed('edge', 'otel-collector', 4317)).toBe(true);
-    for (const name of [...Object.keys(HTTP), 'client-registry', 'client-registry-migrate']) {
+    for (const name of [...Object.keys(HTTP), ...POSTGRES_USERS]) {
       expect(allowed(name, 'otel-collector', 4318)).toBe(true);
     }
     expect(allowed(INTRUDER, 'otel-collector', 4318)).toBe(false);
@@ -73,6 +84,29 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
     expect(allowed('token', 'registration', 8081)).toBe(false);
     expect(allowed('edge', INTERNET, 443)).toBe(false);
     expect(allowed('client-registry', INTERNET, 443)).toBe(false);
+    expect(allowed('authorization', INTERNET, 443)).toBe(false);
+  });
+
+  it('let nothing connect to the migration Jobs, which serve nothing', () => {
+    for (const job of ['client-registry-migrate', 'psu-directory-migrate']) {
+      for (const name of [...workloads(), INTRUDER, INTERNET]) {
+        for (const port of [8080, 8082, 50051]) {
+          expect({ from: name, to: job, port, allowed: allowed(name, job, port) }).toEqual({
+            from: name,
+            to: job,
+            port,
+            allowed: false,
+          });
+        }
+      }
+    }
+  });
+
+  it('let the PSU directory migration Job reach nothing but PostgreSQL, DNS and the collector', () => {
+    expect(allowed('psu-directory-migrate', 'client-registry', 50051)).toBe(false);
+    expect(allowed('psu-directory-migrate', 'authorization', 8082)).toBe(false);
+    expect(allowed('psu-directory-migrate', INTERNET, 443)).toBe(false);
+    expect(allowed('psu-directory-migrate', INTERNET, 5432)).toBe(false);
   });
 
   if (overlay === 'sandbox') {
@@ -86,23 +120,60 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
       }
     });
 
-    it('let only the registry and its migration Job reach PostgreSQL', () => {
-      for (const name of [...workloads(), INTRUDER]) {
-        const expected = name === 'client-registry' || name === 'client-registry-migrate';
+    it('let only the registry, the authorization service and their migration Jobs reach PostgreSQL', () => {
+      for (const name of [...workloads(), INTRUDER, INTERNET]) {
+        const expected = typeof name === 'string' && POSTGRES_USERS.includes(name);
         expect({ from: name, allowed: allowed(name, 'postgres', 5432) }).toEqual({
           from: name,
           allowed: expected,
         });
       }
+      // On its port only: the PSU directory's client gets no other way into the database pod.
+      expect(allowed('authorization', 'postgres', 5433)).toBe(false);
+      expect(allowed('authorization', 'postgres', 22)).toBe(false);
     });
   } else {
-    it('let only the registry and its migration Job open connections to the external PostgreSQL', () => {
+    it('let only the registry, the authorization service and their Jobs open connections to the external PostgreSQL', () => {
       for (const name of workloads()) {
-        const expected = name === 'client-registry' || name === 'client-registry-migrate';
+        const expected = POSTGRES_USERS.includes(name);
         expect({ from: name, allowed: allowed(name, DATASTORE, 5432) }).toEqual({
           from: name,
           allowed: expected,
         });
+      }
+    });
+
+    it("give the registry's database and the PSU directory's an egress policy each", () => {
+      // Each policy selects its own clients, so that a bank whose PSU directory lives in another
+      // instance narrows each range on its own, and neither client reaches the other's database.
+      const objects = objectsOf(overlay);
+      const labels = podLabels(objects);
+      const policy = (name: string): KubeObject => {
+        const found = objects.find(
+          (object) => object.kind === 'NetworkPolicy' && object.metadata.name === name,
+        );
+        if (found === undefined) throw new Error(`no NetworkPolicy ${name}`);
+        return found;
+      };
+      const selected = (name: string): string[] =>
+        workloads()
+          .filter((workload) =>
+            matchesSelector(field(policy(name), 'spec', 'podSelector'), labels.get(workload) ?? {}),
+          )
+          .sort();
+      const expected = {
+        'postgres-clients': REGISTRY_DATABASE_USERS,
+        'psu-directory-database-clients': PSU_DIRECTORY_DATABASE_USERS,
+      };
+      for (const [name, clients] of Object.entries(expected)) {
+        expect({ policy: name, selects: selected(name) }).toEqual({
+          policy: name,
+          selects: [...clients].sort(),
+        });
+        for (const client of clients) {
+          expect(connectionAllowed([policy(name)], pod(objects, client), DATASTORE, 5432)).toBe(true);
+          expect(connectionAllowed([policy(name)], pod(objects, client), DATASTORE, 6379)).toBe(false);
+        }
       }
     });
 
