@@ -138,6 +138,64 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(migrate?.workingDir).toBe('/app/services/client-registry');
   });
 
+  it("gives the authorization service the PSU directory's PostgreSQL, from its own Secret, migrated by a Job", () => {
+    const objects = objectsOf(overlay);
+    const containerOf = (kind: string, name: string): Record<string, unknown> | undefined =>
+      records(field(find(objects, kind, name), 'spec', 'template', 'spec', 'containers'))[0];
+    const secretOf = (container: Record<string, unknown> | undefined): unknown =>
+      records(container?.env).find((variable) => variable.name === 'DATABASE_URL')?.valueFrom;
+
+    const authorization = containerOf('Deployment', 'authorization');
+    const job = containerOf('Job', 'psu-directory-migrate');
+    const directorySecret = { secretKeyRef: { name: 'psu-directory-database', key: 'DATABASE_URL' } };
+    // Required (no `optional: true`): without the Secret the pod does not start, so it can never
+    // fall back to an embedded PGlite database inside the container.
+    expect(secretOf(authorization)).toEqual(directorySecret);
+    expect(secretOf(job)).toEqual(directorySecret);
+    // Not the registry's: the bank may give the directory another database or role.
+    expect(secretOf(containerOf('Deployment', 'client-registry'))).toEqual({
+      secretKeyRef: { name: 'client-registry-database', key: 'DATABASE_URL' },
+    });
+    expect(job?.args).toEqual(['dist/migrate.js']);
+    expect(job?.workingDir).toBe('/app/services/authorization');
+    expect(authorization?.workingDir).toBe('/app/services/authorization');
+
+    // No PGlite anywhere, and no database URL outside a Secret (policy.ts checks literal values).
+    const misplaced = objects
+      .filter((object) => object.kind === 'ConfigMap')
+      .flatMap((object) =>
+        Object.keys(field(object, 'data') ?? {})
+          .filter((key) => key === 'DATABASE_URL' || key === 'PGLITE_DATA_DIR')
+          .map((key) => `${object.metadata.name}: ${key}`),
+      );
+    expect(misplaced).toEqual([]);
+    expect(records(authorization?.env).map((variable) => variable.name)).not.toContain('PGLITE_DATA_DIR');
+  });
+
+  it("gives authorization and token the same DEPLOYMENT_MODE, the overlay's", () => {
+    const objects = objectsOf(overlay);
+    const common = findPrefixed(objects, 'ConfigMap', 'psd2-common');
+    expect(field(common, 'data', 'DEPLOYMENT_MODE')).toBe(overlay === 'sandbox' ? 'sandbox' : 'bank');
+    const configMaps = new Map(
+      objects.filter((object) => object.kind === 'ConfigMap').map((object) => [object.metadata.name, object]),
+    );
+    for (const name of ['authorization', 'token']) {
+      const container = records(
+        field(find(objects, 'Deployment', name), 'spec', 'template', 'spec', 'containers'),
+      )[0];
+      const fromConfigMaps = records(container?.envFrom)
+        .map((source) => field(source, 'configMapRef', 'name'))
+        .filter((ref): ref is string => typeof ref === 'string');
+      expect(fromConfigMaps).toContain(common.metadata.name);
+      // Read from psd2-common only: no other ConfigMap and no env entry of the Deployment overrides it.
+      const elsewhere = fromConfigMaps
+        .filter((ref) => ref !== common.metadata.name)
+        .filter((ref) => field(configMaps.get(ref), 'data', 'DEPLOYMENT_MODE') !== undefined);
+      expect({ name, elsewhere }).toEqual({ name, elsewhere: [] });
+      expect(records(container?.env).map((variable) => variable.name)).not.toContain('DEPLOYMENT_MODE');
+    }
+  });
+
   it('ships no Secret: credentials and keys are created in the cluster, never committed', () => {
     expect(objectsOf(overlay).filter((object) => object.kind === 'Secret')).toEqual([]);
   });
@@ -170,6 +228,40 @@ describe('overlay differences', () => {
     expect(
       field(findPrefixed(objectsOf('production'), 'ConfigMap', 'psd2-common'), 'data', 'ISSUER'),
     ).toMatch(/^https:\/\//);
+  });
+});
+
+describe('the production authorization service', () => {
+  const settings = (overlay: Overlay): unknown =>
+    field(findPrefixed(objectsOf(overlay), 'ConfigMap', 'authorization-settings'), 'data');
+
+  it('reads its settings from the authorization-settings ConfigMap', () => {
+    const container = records(
+      field(
+        find(objectsOf('production'), 'Deployment', 'authorization'),
+        'spec',
+        'template',
+        'spec',
+        'containers',
+      ),
+    )[0];
+    const refs = records(container?.envFrom).map((source) => String(field(source, 'configMapRef', 'name')));
+    expect(refs.some((ref) => ref.startsWith('authorization-settings-'))).toBe(true);
+  });
+
+  it('requires PKCE, locks PSUs out as the RTS asks, and never migrates at start', () => {
+    expect(settings('production')).toMatchObject({
+      PKCE_REQUIRED: 'true',
+      PSU_MAX_FAILED_ATTEMPTS: '5',
+      SESSION_IDLE_SECONDS: '300',
+      MIGRATE_ON_START: 'false',
+    });
+    const lock = Number(field(settings('production'), 'PSU_LOCK_SECONDS'));
+    expect(Number.isInteger(lock) && lock >= 60).toBe(true);
+    // The sandbox-only switches stay out of production.
+    for (const key of ['SANDBOX_BANK_PAGE', 'SANDBOX_PSUS', 'SANDBOX_PSU_PASSWORD', 'SANDBOX_TOTP_SECRET']) {
+      expect(Object.keys(settings('production') as object)).not.toContain(key);
+    }
   });
 });
 
