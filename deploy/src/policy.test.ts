@@ -161,6 +161,49 @@ describe('deployment policy', () => {
     expect(rulesBroken(sample((text) => text.replace(good, bad)))).toEqual([rule]);
   });
 
+  it('accepts a database URL taken from a Secret', () => {
+    const objects = sample((text) =>
+      text.replace(
+        '          livenessProbe:',
+        '          env: [{ name: DATABASE_URL, valueFrom: { secretKeyRef: { name: db, key: url } } }]\n          livenessProbe:',
+      ),
+    );
+    expect(checkPolicy(objects)).toEqual([]);
+  });
+
+  it.each(['DATABASE_URL', 'REDIS_URL', 'POSTGRES_PASSWORD', 'SANDBOX_TOTP_SECRET'])(
+    'fails %s given as a literal value',
+    (name) => {
+      const objects = sample((text) =>
+        text.replace(
+          '          livenessProbe:',
+          `          env: [{ name: ${name}, value: "postgres://u:p@db/x" }]\n          livenessProbe:`,
+        ),
+      );
+      expect(checkPolicy(objects)).toEqual([
+        {
+          object: 'Deployment/sample',
+          container: 'app',
+          rule: 'credentials',
+          message: `sets ${name} as a literal value: take it from a Secret`,
+        },
+      ]);
+    },
+  );
+
+  it('fails a ConfigMap that carries a credential, and only for that key', () => {
+    const objects = parseManifests(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { LOG_LEVEL: info, DATABASE_URL: "postgres://u:p@db/x" }\n',
+    );
+    expect(checkPolicy(objects)).toEqual([
+      {
+        object: 'ConfigMap/settings',
+        rule: 'credentials',
+        message: 'holds DATABASE_URL: credentials belong in a Secret',
+      },
+    ]);
+  });
+
   it('checks init containers too', () => {
     const objects = sample((text) =>
       text.replace(

@@ -8,7 +8,9 @@ import { describe, field, isRecord, type KubeObject, records } from './manifests
  *   probes; a Job's container runs to completion and is not probed;
  * - every container, init containers too, has CPU and memory requests and limits;
  * - no container may run as root, escalate privileges, keep a capability or write its root file
- *   system, and every pod is confined by a seccomp profile.
+ *   system, and every pod is confined by a seccomp profile;
+ * - credentials (database and Redis URLs, passwords, secrets) come from Secrets: never a literal
+ *   `value` in a container's environment, never a key of a ConfigMap.
  */
 
 export type Rule =
@@ -19,7 +21,8 @@ export type Rule =
   | 'privilege-escalation'
   | 'capabilities'
   | 'read-only-root'
-  | 'seccomp';
+  | 'seccomp'
+  | 'credentials';
 
 export interface Violation {
   readonly object: string;
@@ -122,10 +125,29 @@ function securityViolations(
   return found;
 }
 
+/** Environment variable names that carry a credential: connection URLs with passwords, passwords, secrets. */
+const CREDENTIAL_NAME = /^(DATABASE_URL|REDIS_URL)$|PASSWORD|SECRET|PRIVATE_KEY/;
+
+function credentialViolations(container: Record<string, unknown>): string[] {
+  return records(container.env)
+    .filter((variable) => typeof variable.name === 'string' && CREDENTIAL_NAME.test(variable.name))
+    .filter((variable) => variable.value !== undefined)
+    .map((variable) => `sets ${String(variable.name)} as a literal value: take it from a Secret`);
+}
+
 /** Every policy violation in a set of rendered objects; empty when the set may be deployed. */
 export function checkPolicy(objects: readonly KubeObject[]): Violation[] {
   const violations: Violation[] = [];
   for (const object of objects) {
+    if (object.kind === 'ConfigMap') {
+      for (const key of Object.keys(field(object, 'data') ?? {}).filter((k) => CREDENTIAL_NAME.test(k))) {
+        violations.push({
+          object: describe(object),
+          rule: 'credentials',
+          message: `holds ${key}: credentials belong in a Secret`,
+        });
+      }
+    }
     const spec = podSpecOf(object);
     if (spec === undefined) continue;
     const name = describe(object);
@@ -158,6 +180,8 @@ export function checkPolicy(objects: readonly KubeObject[]): Violation[] {
 
       for (const found of securityViolations(spec.securityContext, container))
         report(found.rule, found.message);
+
+      for (const message of credentialViolations(container)) report('credentials', message);
     }
   }
   return violations;
