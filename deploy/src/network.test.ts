@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
+  DEPLOY_DIR,
   field,
   type KubeObject,
   OVERLAYS,
@@ -21,6 +24,12 @@ const INTRUDER: Peer = { pod: { 'app.kubernetes.io/name': 'intruder' } };
 const INTERNET: Peer = { ip: '203.0.113.7' };
 /** A managed database or Redis in the bank's private range (production overlay placeholder). */
 const DATASTORE: Peer = { ip: '10.20.30.40' };
+
+/** The pod of the one-off add-psu Job (deploy/k8s/tools), which is not part of any render. */
+const ADD_PSU: Peer = (() => {
+  const [job] = parseManifests(readFileSync(join(DEPLOY_DIR, 'k8s', 'tools', 'add-psu-job.yaml'), 'utf8'));
+  return { pod: field(job, 'spec', 'template', 'metadata', 'labels') as Labels };
+})();
 
 const cache = new Map<Overlay, KubeObject[]>();
 function objectsOf(overlay: Overlay): KubeObject[] {
@@ -85,6 +94,16 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
     expect(allowed('edge', INTERNET, 443)).toBe(false);
     expect(allowed('client-registry', INTERNET, 443)).toBe(false);
     expect(allowed('authorization', INTERNET, 443)).toBe(false);
+  });
+
+  it("let the one-off add-psu Job reach the PSU directory's database and nothing else of ours", () => {
+    const database = overlay === 'sandbox' ? 'postgres' : DATASTORE;
+    expect(allowed(ADD_PSU, database, 5432)).toBe(true);
+    for (const [name, port] of [...Object.entries(HTTP), ['client-registry', 50051] as const]) {
+      expect({ to: name, allowed: allowed(ADD_PSU, name, port) }).toEqual({ to: name, allowed: false });
+    }
+    expect(allowed(ADD_PSU, INTERNET, 443)).toBe(false);
+    expect(allowed(ADD_PSU, overlay === 'sandbox' ? 'redis' : DATASTORE, 6379)).toBe(false);
   });
 
   it('let nothing connect to the migration Jobs, which serve nothing', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { unknownFields } from './fields.js';
 import {
+  DEPLOY_DIR,
   field,
   type KubeObject,
   OVERLAYS,
@@ -12,6 +13,7 @@ import {
   records,
   renderOverlay,
 } from './manifests.js';
+import { checkPolicy, formatViolations } from './policy.js';
 import { allSchemaErrors, schemaErrors } from './schema.js';
 
 const rendered = new Map<Overlay, KubeObject[]>();
@@ -262,6 +264,38 @@ describe('the production authorization service', () => {
     for (const key of ['SANDBOX_BANK_PAGE', 'SANDBOX_PSUS', 'SANDBOX_PSU_PASSWORD', 'SANDBOX_TOTP_SECRET']) {
       expect(Object.keys(settings('production') as object)).not.toContain(key);
     }
+  });
+});
+
+describe('the add-psu Job (deploy/k8s/tools, created by hand)', () => {
+  const objects = parseManifests(readFileSync(join(DEPLOY_DIR, 'k8s', 'tools', 'add-psu-job.yaml'), 'utf8'));
+
+  it('is one Job that validates, passes the policy and runs the add-psu script', async () => {
+    expect(objects.map((object) => object.kind)).toEqual(['Job']);
+    expect(await allSchemaErrors(objects)).toEqual([]);
+    expect(objects.flatMap((object) => unknownFields(object))).toEqual([]);
+    expect(formatViolations(checkPolicy(objects))).toBe('');
+    const container = records(field(objects[0], 'spec', 'template', 'spec', 'containers'))[0];
+    expect(container?.workingDir).toBe('/app/services/authorization');
+    expect(container?.args).toEqual(['dist/add-psu.js', '--id', '$(PSU_ID)', '--name', '$(PSU_NAME)']);
+    const database = records(container?.env).find((variable) => variable.name === 'DATABASE_URL');
+    expect(database?.valueFrom).toEqual({
+      secretKeyRef: { name: 'psu-directory-database', key: 'DATABASE_URL' },
+    });
+  });
+
+  it('uses the image the overlays deploy, so that README commands only change the tag', () => {
+    const container = records(field(objects[0], 'spec', 'template', 'spec', 'containers'))[0];
+    const deployed = records(
+      field(
+        find(objectsOf('production'), 'Deployment', 'authorization'),
+        'spec',
+        'template',
+        'spec',
+        'containers',
+      ),
+    )[0];
+    expect(String(container?.image).split(':')[0]).toBe(String(deployed?.image).split(':')[0]);
   });
 });
 
