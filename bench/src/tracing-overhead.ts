@@ -108,6 +108,8 @@ async function main(): Promise<void> {
         // Experiments: extra settings for the traced system only, e.g. '{"OTEL_METRICS_EXPORTER":"none"}'.
         ...(JSON.parse(process.env.OVERHEAD_ON_ENV ?? '{}') as Record<string, string>),
       },
+      // Per process, e.g. '{"local-edge":{"OTEL_SDK_DISABLED":"true"}}'.
+      env: JSON.parse(process.env.OVERHEAD_ON_PROCESS_ENV ?? '{}') as Record<string, Record<string, string>>,
     });
     systems.push(on);
     for (const system of systems) for (const pid of Object.values(system.processIds())) pin(pid, 0);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Attributes, context, trace } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Logger } from '@psd2/logging';
 import { instruments } from '@psd2/telemetry';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -65,17 +66,21 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.locals.log = logger.child({ request_id: requestId });
     res.locals.logFields = {};
     // The finish event fires outside the request's trace context; restore it so the line carries the ids.
-    // Express middleware layers get no spans of their own (instrumentations.ts), so the active span
-    // here is the HTTP server span of this request.
+    // Nothing runs between the HTTP instrumentation and this first middleware: the active span is the
+    // request's server span.
     const requestContext = context.active();
-    const serverSpan = trace.getSpan(requestContext);
+    const rpc = getRPCMetadata(requestContext);
+    const serverSpan = rpc?.span ?? trace.getSpan(requestContext);
     let endpoint = 'unmatched';
-    // The server span ends before 'finish' listeners run, and the route is forgotten once the
-    // response has left the router: both are read when the status line is written.
+    // The route is forgotten once the response has left the router, so it is read, and the span
+    // annotated, when the status line is written.
     const writeHead = res.writeHead;
     res.writeHead = ((...args: unknown[]) => {
       res.writeHead = writeHead;
       endpoint = endpointOf(req);
+      // The HTTP instrumentation names the span and labels its duration metric with this route
+      // (semantic conventions: `POST /oauth2/token`); no express instrumentation is needed for it.
+      if (rpc?.type === RPCType.HTTP && endpoint !== 'unmatched') rpc.route = endpoint;
       serverSpan?.setAttributes(spanAttributesOf(res.locals.logFields));
       return Reflect.apply(writeHead, res, args) as Response;
     }) as Response['writeHead'];

@@ -1,7 +1,7 @@
 /*
  * Preload: `node --import @psd2/telemetry/register dist/main.js`.
  *
- * Under ES modules, OpenTelemetry can only patch express, pg, ioredis and grpc if the
+ * Under ES modules, OpenTelemetry can only patch pg, ioredis and grpc if the
  * import-in-the-middle loader hook is registered BEFORE those modules are imported; without it they
  * are silently not instrumented. The message channel limits the hook to the modules the
  * instrumentations asked for, instead of wrapping every module the app loads.
