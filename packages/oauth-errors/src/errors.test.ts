@@ -103,3 +103,13 @@ describe('serializeOAuthError', () => {
     });
   });
 });
+
+describe('safeDescription (RFC 6749 §5.2 character set)', () => {
+  it('maps quotes, backslashes and accents onto the allowed characters', () => {
+    const response = serializeOAuthError(
+      new InvalidScopeError({ description: 'The scope "aisp" is not granted \\ référence café.' }),
+    );
+    expect(response.body.error_description).toBe("The scope 'aisp' is not granted / reference cafe.");
+    expect(response.body.error_description).toMatch(/^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/);
+  });
+});

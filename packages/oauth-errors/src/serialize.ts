@@ -18,6 +18,22 @@ export interface OAuthErrorResponse {
   };
 }
 
+/**
+ * RFC 6749 §5.2 (and §4.1.2.1): `error_description` may only hold %x20-21 / %x23-5B / %x5D-7E. Messages
+ * that quote a value ("the scope "x"…") or carry accents are mapped onto that set here, once, for every
+ * endpoint: quotes become apostrophes, a backslash a slash, `§` the word "section", accents are
+ * dropped, anything else is `?`.
+ */
+export function safeDescription(description: string): string {
+  return description
+    .replace(/§/g, 'section ')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
+}
+
 /** Anything that is not already an OAuth error becomes `server_error`; its message never reaches the client. */
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
@@ -38,7 +54,7 @@ export function serializeOAuthError(error: unknown): OAuthErrorResponse {
       Pragma: 'no-cache',
       ...oauthError.headers,
     },
-    body: { error: oauthError.code, error_description: oauthError.description },
+    body: { error: oauthError.code, error_description: safeDescription(oauthError.description) },
     log: {
       error: oauthError.code,
       status: oauthError.status,

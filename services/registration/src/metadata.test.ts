@@ -4,6 +4,7 @@ import {
   InvalidRedirectUriError,
   InvalidSoftwareStatementError,
   type OAuthError,
+  safeDescription,
 } from '@psd2/oauth-errors';
 import {
   checkAuthMethod,
@@ -25,7 +26,6 @@ import {
   refuseClientSecret,
   refuseSoftwareStatement,
   requireJsonObject,
-  safeDescription,
   validateClientMetadata,
 } from './metadata.js';
 
@@ -349,7 +349,7 @@ describe('RFC 7591 §2.2 localised client names', () => {
 
 describe('RFC 6749 §5.2: error descriptions use the allowed characters only', () => {
   it('turns quotes, backslashes and non-ASCII into allowed ones', () => {
-    expect(safeDescription('a "b" \\ é § 1')).toBe("a 'b' ? ? section  1");
+    expect(safeDescription('a "b" \\ é § 1')).toBe("a 'b' / e section  1");
   });
 });
 

@@ -48,21 +48,9 @@ const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 /** RFC 7517 §4 / RFC 7518 §6: members that only private or symmetric keys carry. */
 const PRIVATE_KEY_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-/**
- * RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. Descriptions echo what
- * the client sent, so quotes become apostrophes and anything else outside the set a question mark.
- */
-export function safeDescription(text: string): string {
-  return text
-    .replace(/§/g, 'section ')
-    .replace(/"/g, "'")
-    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
-}
-
-const metadataError = (description: string) =>
-  new InvalidClientMetadataError({ description: safeDescription(description) });
-const redirectError = (description: string) =>
-  new InvalidRedirectUriError({ description: safeDescription(description) });
+// Descriptions echo what the client sent; the one serializer maps them onto RFC 6749 §5.2's characters.
+const metadataError = (description: string) => new InvalidClientMetadataError({ description });
+const redirectError = (description: string) => new InvalidRedirectUriError({ description });
 
 /** RFC 7591 §3.1: the registration request is a JSON object whose members are the metadata. */
 export function requireJsonObject(body: unknown): Raw {
@@ -424,7 +412,7 @@ export function validateClientMetadata(body: unknown, context: MetadataContext):
   };
 }
 
-/** A value echoed in a description, bounded in length (safeDescription does the escaping). */
+/** A value echoed in a description, bounded in length (the serializer does the escaping). */
 function printable(value: string): string {
   return value.length > 100 ? `${value.slice(0, 100)}...` : value;
 }

@@ -158,7 +158,7 @@ describe('attacks', () => {
   // Skipped until the token service's refusal fits RFC 6749 §5.2: its error_description quotes the scope
   // with '"' (services/token/src/grants/refresh-token.ts), a character §5.2 forbids, and the OpenAPI
   // validator rightly refuses the response. The status and error code are already right.
-  it.skip('scope escalation on refresh is invalid_scope; the refresh token still works', async () => {
+  it('scope escalation on refresh is invalid_scope; the refresh token still works', async () => {
     const tokens = await exchange(victim, await consent());
     expect(
       await refusal(oidc.refreshTokenGrant(victim, tokens.refresh_token ?? '', { scope: 'aisp cbpii' })),
