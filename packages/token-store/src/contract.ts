@@ -126,7 +126,10 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
           expiresAt: nowSeconds() + 60,
         };
         await store.saveAuthorizationCode(code, record);
+        expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'unused', record });
+        expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'unused', record });
         expect(await store.redeemAuthorizationCode(code)).toEqual({ outcome: 'redeemed', record });
+        expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'redeemed', record });
 
         const issued = generateOpaqueToken();
         await store.saveAccessToken(issued, accessRecord(g.clientId, g.grantId));
@@ -156,6 +159,7 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
       });
 
       it('knows nothing of an unknown code', async () => {
+        expect(await store.peekAuthorizationCode(generateOpaqueToken())).toBeUndefined();
         expect(await store.redeemAuthorizationCode(generateOpaqueToken())).toEqual({ outcome: 'unknown' });
       });
     });

@@ -12,6 +12,7 @@ export { createRemoteTokenStore, hostTokenStore, type TokenStoreHost } from './r
 export { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
 export { createTokenStoreFromSettings, tokenStoreSettings } from './settings.js';
 export type {
+  CodePeek,
   CodeRedemption,
   IssuedTokens,
   RefreshTokenLookup,

@@ -6,6 +6,7 @@ import type {
 } from './records.js';
 import { hashSecret } from './secrets.js';
 import {
+  type CodePeek,
   type CodeRedemption,
   type IssuedTokens,
   REDEEMED_CODE_RETENTION_SECONDS,
@@ -93,6 +94,12 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
 
     async saveAuthorizationCode(code, record) {
       codes.set(hashSecret(code), { value: record, expiresAtMs: until(record.expiresAt) });
+    },
+    async peekAuthorizationCode(code): Promise<CodePeek | undefined> {
+      const entry = codes.get(hashSecret(code));
+      return entry === undefined
+        ? undefined
+        : { state: entry.used ? 'redeemed' : 'unused', record: entry.value };
     },
     async redeemAuthorizationCode(code): Promise<CodeRedemption> {
       const key = hashSecret(code);

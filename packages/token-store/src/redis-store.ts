@@ -10,6 +10,7 @@ import type {
 import { hashSecret } from './secrets.js';
 import {
   CLIENT_REVOCATION_RETENTION_SECONDS,
+  type CodePeek,
   type CodeRedemption,
   type IssuedTokens,
   REDEEMED_CODE_RETENTION_SECONDS,
@@ -157,6 +158,15 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       guarded(async () => {
         const ttl = secondsUntil(record.expiresAt, nowSeconds());
         await redis.set(codeKey(code), ACTIVE + JSON.stringify(record), 'EX', ttl);
+      }),
+
+    peekAuthorizationCode: (code) =>
+      guarded(async (): Promise<CodePeek | undefined> => {
+        const value = await redis.get(codeKey(code));
+        if (value === null) return undefined;
+        const record = JSON.parse(value.slice(1)) as AuthorizationCodeRecord;
+        if (value.startsWith(ACTIVE) && record.expiresAt <= nowSeconds()) return undefined;
+        return { state: value.startsWith(USED) ? 'redeemed' : 'unused', record };
       }),
 
     redeemAuthorizationCode: (code) =>

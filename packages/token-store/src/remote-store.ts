@@ -17,6 +17,7 @@ const METHODS = [
   'findGrant',
   'revokeGrant',
   'saveAuthorizationCode',
+  'peekAuthorizationCode',
   'redeemAuthorizationCode',
   'saveAccessToken',
   'findAccessToken',

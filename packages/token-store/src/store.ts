@@ -11,6 +11,11 @@ export type CodeRedemption =
   | { readonly outcome: 'replayed'; readonly record: AuthorizationCodeRecord }
   | { readonly outcome: 'unknown' };
 
+export interface CodePeek {
+  readonly state: 'unused' | 'redeemed';
+  readonly record: AuthorizationCodeRecord;
+}
+
 export type RefreshTokenLookup =
   | { readonly state: 'active'; readonly record: RefreshTokenRecord }
   /** Already exchanged for a new one: presenting it again is reuse, which revokes the grant. */
@@ -47,6 +52,11 @@ export interface TokenStore {
   revokeGrant(grantId: string): Promise<void>;
 
   saveAuthorizationCode(code: string, record: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Reads a code without using it, so that a request with the wrong client, redirect URI or PKCE
+   * verifier can be refused without burning the code of the TPP it was issued to.
+   */
+  peekAuthorizationCode(code: string): Promise<CodePeek | undefined>;
   redeemAuthorizationCode(code: string): Promise<CodeRedemption>;
 
   saveAccessToken(token: string, record: AccessTokenRecord): Promise<void>;

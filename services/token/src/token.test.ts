@@ -253,19 +253,35 @@ describe('authorization_code and refresh_token (AISP)', () => {
     ['no code_verifier', { code_verifier: '' }, 400, 'invalid_request'],
     ['another redirect_uri', { redirect_uri: 'https://tpp.example/other' }, 400, 'invalid_grant'],
     ['no redirect_uri', { redirect_uri: '' }, 400, 'invalid_request'],
-    ['an unknown code', { code: generateOpaqueToken() }, 400, 'invalid_grant'],
-  ] as const)('refuses %s', async (_case, overrides, status, error) => {
+  ] as const)('refuses %s without burning the code of its owner', async (_case, overrides, status, error) => {
     const { code, verifier } = await consent(aisp, 'aisp');
     expectError(await exchange(code, verifier, overrides), status, error);
+    expect((await exchange(code, verifier)).status).toBe(200);
   });
 
-  it("refuses a code issued to another client of the same organisation's neighbour", async () => {
+  it('refuses an unknown code', async () => {
+    expectError(
+      await exchange(generateOpaqueToken(), randomBytes(32).toString('base64url')),
+      400,
+      'invalid_grant',
+    );
+  });
+
+  it('refuses a code issued to another client, which its owner can still redeem', async () => {
     const other = await registerClient('psp-ai', {
       scope: 'aisp',
       grantTypes: ['authorization_code', 'refresh_token'],
     });
     const { code, verifier } = await consent(other, 'aisp');
     expectError(await exchange(code, verifier), 400, 'invalid_grant');
+    const owner = await token('psp-ai', {
+      grant_type: 'authorization_code',
+      client_id: other.clientId,
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
+    expect(owner.status).toBe(200);
   });
 
   it('allows narrowing but not widening the scope on refresh', async () => {

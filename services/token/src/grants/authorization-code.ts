@@ -1,15 +1,19 @@
 import { InvalidGrantError, InvalidRequestError, UnauthorizedClientError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope, scopesForRefresh } from '@psd2/scopes';
-import { generateOpaqueToken, type RefreshTokenRecord } from '@psd2/token-store';
+import {
+  type AuthorizationCodeRecord,
+  generateOpaqueToken,
+  type RefreshTokenRecord,
+} from '@psd2/token-store';
 import { param, requiredParam } from '../parameters.js';
 import { verifyS256 } from '../pkce.js';
 import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
 
 /**
- * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code is redeemed atomically before anything else, so
- * a code can never buy two token sets; a second presentation revokes the grant and every token issued
- * from it (§4.1.2, done by the store).
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code's bindings are checked first without using it,
+ * then it is redeemed atomically, so a code can never buy two token sets, and a second presentation
+ * revokes the grant and every token issued from it (§4.1.2, done by the store).
  */
 export async function authorizationCodeGrant(context: GrantContext): Promise<TokenResponse> {
   const { client, certificate } = context.authenticated;
@@ -23,6 +27,14 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   const redirectUri = requiredParam(context.body, 'redirect_uri');
   const verifier = param(context.body, 'code_verifier');
 
+  // Checked on a read first, so that a request from another client, with another redirect_uri or a
+  // wrong verifier is refused without burning the code of the TPP it was issued to.
+  const peeked = await context.store.peekAuthorizationCode(code);
+  if (peeked === undefined) throw new InvalidGrantError({ detail: 'unknown or expired code' });
+  if (peeked.state === 'unused') checkCodeBinding(peeked.record, client.clientId, redirectUri, verifier);
+
+  // Then used atomically: of two concurrent redemptions one wins; a second presentation of a used
+  // code revokes the grant and every token issued from it (done by the store).
   const redemption = await context.store.redeemAuthorizationCode(code);
   if (redemption.outcome === 'unknown') throw new InvalidGrantError({ detail: 'unknown or expired code' });
   if (redemption.outcome === 'replayed') {
@@ -33,21 +45,6 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
     throw new InvalidGrantError({ detail: 'code already redeemed; its grant has been revoked' });
   }
   const record = redemption.record;
-  if (record.clientId !== client.clientId) {
-    throw new InvalidGrantError({ detail: `code was issued to client ${record.clientId}` });
-  }
-  if (record.redirectUri !== redirectUri) {
-    throw new InvalidGrantError({ detail: 'redirect_uri differs from the authorization request' });
-  }
-  if (record.codeChallenge !== undefined) {
-    if (verifier === undefined)
-      throw new InvalidRequestError({ description: 'The code_verifier parameter is missing.' });
-    if (!verifyS256(verifier, record.codeChallenge))
-      throw new InvalidGrantError({ detail: 'PKCE verification failed' });
-  } else if (verifier !== undefined) {
-    // A verifier for a code issued without a challenge: a PKCE downgrade attempt (OAuth 2.0 Security BCP §4.8).
-    throw new InvalidGrantError({ detail: 'code_verifier sent for a code without a challenge' });
-  }
 
   const grant = await context.store.findGrant(record.grantId);
   if (grant === undefined) throw new InvalidGrantError({ detail: 'the grant was revoked or has expired' });
@@ -81,4 +78,27 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
     scope,
     ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
   };
+}
+
+/** RFC 6749 §4.1.3 and RFC 7636 §4.6: the code belongs to this client, this redirect URI and this verifier. */
+function checkCodeBinding(
+  record: AuthorizationCodeRecord,
+  clientId: string,
+  redirectUri: string,
+  verifier: string | undefined,
+): void {
+  if (record.clientId !== clientId)
+    throw new InvalidGrantError({ detail: `code was issued to client ${record.clientId}` });
+  if (record.redirectUri !== redirectUri) {
+    throw new InvalidGrantError({ detail: 'redirect_uri differs from the authorization request' });
+  }
+  if (record.codeChallenge !== undefined) {
+    if (verifier === undefined)
+      throw new InvalidRequestError({ description: 'The code_verifier parameter is missing.' });
+    if (!verifyS256(verifier, record.codeChallenge))
+      throw new InvalidGrantError({ detail: 'PKCE verification failed' });
+  } else if (verifier !== undefined) {
+    // A verifier for a code issued without a challenge: a PKCE downgrade attempt (OAuth 2.0 Security BCP §4.8).
+    throw new InvalidGrantError({ detail: 'code_verifier sent for a code without a challenge' });
+  }
 }
