@@ -5,6 +5,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { oauthErrorHandler } from './errors.js';
 import { mountHealth, type ReadinessChecks } from './health.js';
 import { requestLogger } from './request-context.js';
+import { traceRequests } from './tracing.js';
 
 export interface HttpAppOptions {
   readonly logger: Logger;
@@ -30,6 +31,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('query parser', 'simple');
   app.locals.draining = false;
 
+  app.use(traceRequests());
   app.use(requestLogger(options.logger));
   app.use(helmet(options.helmet));
 

@@ -6,3 +6,4 @@ export type { ReadinessCheck, ReadinessChecks } from './health.js';
 export { requestLogger } from './request-context.js';
 export { type HttpService, runHttpService } from './run.js';
 export { type RunningServer, type ServerOptions, startHttpServer } from './server.js';
+export { traceRequests } from './tracing.js';

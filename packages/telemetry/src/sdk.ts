@@ -92,8 +92,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | 
   // Logs go to stdout as JSON lines (pino), carrying trace ids; they are not also sent over OTLP.
   env.OTEL_LOGS_EXPORTER ??= 'none';
   // The local edge makes its own two spans per request with explicit contexts (services/local-edge):
-  // a proxy needs nothing else, and without the generic instrumentations nothing enters an
-  // AsyncLocalStorage, whose promise hooks cost Node 20 a large share of a proxy's throughput.
+  // a proxy needs no instrumentation and no asynchronous context propagation.
   const selfInstrumented = SELF_INSTRUMENTED.has(packageServiceName());
   const sdk = new NodeSDK({
     serviceName: serviceName(env),

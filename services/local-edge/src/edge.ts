@@ -182,9 +182,9 @@ const SECURE_CONTEXT_OPTIONS = {
 /*
  * Tracing, by hand: one SERVER span for the client's request (continuing its traceparent) and one
  * CLIENT span for the call to the service, whose context goes upstream in place of the client's.
- * Contexts are passed explicitly rather than through the generic HTTP instrumentation, which would
- * need AsyncLocalStorage: on Node 20 its promise hooks took about a third of the edge's throughput,
- * for two spans a request (packages/telemetry/src/sdk.ts leaves this process uninstrumented).
+ * Contexts are passed explicitly rather than through the generic HTTP instrumentation, which cost
+ * the token benchmark about 20 points of throughput in this process alone (bench/src/tracing-overhead.ts)
+ * for the same two spans (packages/telemetry/src/sdk.ts leaves this process uninstrumented).
  * Without the telemetry preload (or with OTEL_SDK_DISABLED=true) the API is a no-op: the spans are
  * invalid and the client's trace headers are passed on as they came.
  */
