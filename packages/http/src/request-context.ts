@@ -66,8 +66,7 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.locals.log = logger.child({ request_id: requestId });
     res.locals.logFields = {};
     // The finish event fires outside the request's trace context; restore it so the line carries the ids.
-    // Nothing runs between the HTTP instrumentation and this first middleware: the active span is the
-    // request's server span.
+    // traceRequests() runs just before: the active span is the request's server span.
     const requestContext = context.active();
     const rpc = getRPCMetadata(requestContext);
     const serverSpan = rpc?.span ?? trace.getSpan(requestContext);
@@ -78,8 +77,8 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.writeHead = ((...args: unknown[]) => {
       res.writeHead = writeHead;
       endpoint = endpointOf(req);
-      // The HTTP instrumentation names the span and labels its duration metric with this route
-      // (semantic conventions: `POST /oauth2/token`); no express instrumentation is needed for it.
+      // traceRequests() (or the generic HTTP instrumentation, were it on) names the span and labels
+      // its duration metric with this route (semantic conventions: `POST /oauth2/token`).
       if (rpc?.type === RPCType.HTTP && endpoint !== 'unmatched') rpc.route = endpoint;
       serverSpan?.setAttributes(spanAttributesOf(res.locals.logFields));
       return Reflect.apply(writeHead, res, args) as Response;
