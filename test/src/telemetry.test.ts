@@ -59,6 +59,9 @@ describe('telemetry preload', () => {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         OTEL_SERVICE_NAME: '',
+        // The standard sampler variables, at a ratio of 0 so that only the caller's decision counts.
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0',
       },
     });
     await service.waitForOutput('"msg":"listening"');
@@ -104,5 +107,29 @@ describe('telemetry preload', () => {
 
     // The request's log line carries the same trace id.
     await service.waitForOutput(`"trace_id":"${traceId}"`, 5000);
+  });
+
+  it('honours OTEL_TRACES_SAMPLER: the caller decides, and its own traces are sampled at the ratio', async () => {
+    const unsampledTrace = 'a0000000000000000000000000000001';
+    await fetch(`${serviceUrl}/.well-known/oauth-authorization-server`, {
+      headers: { traceparent: `00-${unsampledTrace}-00f067aa0ba902b7-00` },
+    });
+    for (let index = 0; index < 10; index += 1) {
+      await fetch(`${serviceUrl}/.well-known/oauth-authorization-server`);
+    }
+    const marker = 'b0000000000000000000000000000002';
+    await fetch(`${serviceUrl}/.well-known/oauth-authorization-server`, {
+      headers: { traceparent: `00-${marker}-00f067aa0ba902b7-01` },
+    });
+    const traceIds = () =>
+      received.flatMap((batch) =>
+        batch.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((span) => span.traceId))),
+      );
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !traceIds().includes(marker)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Only the two sampled callers' traces: nothing for the unsampled caller or the ten without one.
+    expect(new Set(traceIds())).toEqual(new Set(['4bf92f3577b34da6a3ce929d0e0e4736', marker]));
   });
 });
