@@ -45,20 +45,7 @@ export function startActiveGrantsGauge(options: {
 
   async function count(): Promise<number> {
     if (redis.status === 'wait') await redis.connect();
-    const grantPrefix = `${options.keyPrefix}g:`;
-    let cursor = '0';
-    let matched = 0;
-    let visited = 0;
-    for (let calls = 0; calls < maxScanCalls; calls += 1) {
-      // Without MATCH, SCAN reports how many keys it visited; the pattern is then applied here.
-      const [next, keys] = await redis.scan(cursor, 'COUNT', SCAN_COUNT);
-      visited += keys.length;
-      for (const key of keys) if (key.startsWith(grantPrefix)) matched += 1;
-      cursor = next;
-      if (cursor === '0') return matched;
-    }
-    const total = await redis.dbsize();
-    return visited === 0 ? 0 : Math.round((matched / visited) * total);
+    return countGrantKeys(redis, options.keyPrefix, maxScanCalls);
   }
 
   function refresh(): void {
@@ -94,4 +81,25 @@ export function startActiveGrantsGauge(options: {
       redis.disconnect();
     },
   };
+}
+
+/**
+ * Grant keys under `keyPrefix`: exact when SCAN completes within `maxScanCalls` calls, otherwise the
+ * share of grant keys among the keys visited times DBSIZE.
+ */
+export async function countGrantKeys(redis: Redis, keyPrefix: string, maxScanCalls: number): Promise<number> {
+  const grantPrefix = `${keyPrefix}g:`;
+  let cursor = '0';
+  let matched = 0;
+  let visited = 0;
+  for (let calls = 0; calls < maxScanCalls; calls += 1) {
+    // Without MATCH, SCAN reports how many keys it visited; the prefix is then tested here.
+    const [next, keys] = await redis.scan(cursor, 'COUNT', SCAN_COUNT);
+    visited += keys.length;
+    for (const key of keys) if (key.startsWith(grantPrefix)) matched += 1;
+    cursor = next;
+    if (cursor === '0') return matched;
+  }
+  const total = await redis.dbsize();
+  return visited === 0 ? 0 : Math.round((matched / visited) * total);
 }
