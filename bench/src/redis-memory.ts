@@ -8,7 +8,7 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(match[1]);
 }
 
-async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
+export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 10_000);
@@ -18,9 +18,11 @@ async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
 }
 
 /**
- * Loads `tokens` client-credentials access tokens through the real store (same encoding, same TTLs)
- * and reads Redis's `used_memory` before and after. The difference includes everything Redis spends:
- * key, value, expiry entry and hash-table overhead.
+ * Loads `tokens` client-credentials access tokens through the real store (same encoding, same TTLs,
+ * the production key prefix) into an empty logical database, and reads Redis's `used_memory` before
+ * and after. The difference includes everything Redis spends: key, value, expiry entry and hash-table
+ * overhead. An empty database of its own keeps other keys (and their hash tables' growth or expiry) out
+ * of the figure.
  */
 export async function measureRedisMemoryPerToken(options: {
   readonly url: string;

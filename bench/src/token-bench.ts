@@ -6,10 +6,11 @@ import { createClientRegistry } from '@psd2/client-registry-client';
 import { registerTestClient } from '@psd2/oauth-test-fixtures';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { freePort, repoRoot, type StartedProcess, startNodeProcess, startSystem } from '@psd2/testing';
+import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { xfccAgent } from './agents.js';
 import { fixedRate, type LatencyResult, type LoadTarget, maxThroughput, median } from './load.js';
-import { measureRedisMemoryPerToken } from './redis-memory.js';
+import { deleteByPrefix, measureRedisMemoryPerToken } from './redis-memory.js';
 
 /*
  * `pnpm bench`: our token endpoint and introspection against node-oidc-provider, each behind the same
@@ -32,6 +33,8 @@ const settings = {
   durationMs: Number(process.env.BENCH_SECONDS ?? 5) * 1000,
   connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
   tokens: Number(process.env.BENCH_TOKENS ?? 1_000_000),
+  /** An empty logical Redis database for the memory figure. */
+  redisDb: Number(process.env.BENCH_REDIS_DB ?? 13),
   skipOidc: process.env.BENCH_SKIP_OIDC === '1' || process.env.BENCH_SKIP_OIDC === 'true',
   skipMemory: process.env.BENCH_SKIP_MEMORY === '1' || process.env.BENCH_SKIP_MEMORY === 'true',
   otel: process.env.BENCH_OTEL === 'on',
@@ -278,16 +281,24 @@ async function main(): Promise<void> {
       }
     }
 
+    // The load phases' tokens (ours and node-oidc-provider's) are not needed any more.
+    const cleaner = new Redis(system.redisUrl);
+    await deleteByPrefix(cleaner, system.redisKeyPrefix);
+    cleaner.disconnect();
+
     if (!settings.skipMemory) {
       log('\n== Redis memory per access token');
+      const url = new URL(system.redisUrl);
+      url.pathname = `/${settings.redisDb}`;
       const memory = await measureRedisMemoryPerToken({
-        url: system.redisUrl,
-        keyPrefix: `${system.redisKeyPrefix}memory:`,
+        url: url.href,
+        keyPrefix: 'psd2:',
         tokens: settings.tokens,
       });
       log(
-        `${memory.tokens} pisp access tokens: used_memory +${(memory.deltaBytes / 1024 / 1024).toFixed(1)} MiB` +
-          ` = ${memory.bytesPerToken.toFixed(1)} bytes per token (${((memory.bytesPerToken * 1e6) / 1024 / 1024).toFixed(0)} MiB per million)`,
+        `${memory.tokens} pisp access tokens (key prefix psd2:, Redis database ${settings.redisDb}): used_memory` +
+          ` +${(memory.deltaBytes / 1024 / 1024).toFixed(1)} MiB = ${memory.bytesPerToken.toFixed(1)} bytes per token` +
+          ` (${((memory.bytesPerToken * 1e6) / 1024 / 1024).toFixed(0)} MiB per million)`,
       );
     }
     await Promise.all(Object.values(agents).flatMap((pair) => [pair.pisp.close(), pair.bank.close()]));
