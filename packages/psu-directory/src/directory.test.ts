@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openPglite } from './database.js';
-import { createPsuDirectory, type PsuDirectory, PsuDirectoryInputError } from './directory.js';
+import { createPsuDirectory, type PsuDirectory } from './directory.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { generateTotpSecret, totpAt } from './totp.js';
 
