@@ -1,3 +1,4 @@
+export { CHROMIUM_PATH, launchTestChromium } from './browser.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 export { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import { totpAt } from '@psd2/psu-directory';
-import { type RunningSystem, repoRoot, startSystem } from '@psd2/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { launchTestChromium, type RunningSystem, repoRoot, startSystem } from '@psd2/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { authorizeQuery, createTestClient, pkcePair, registryOf } from './test-support.js';
 
 /*
@@ -18,7 +18,6 @@ import { authorizeQuery, createTestClient, pkcePair, registryOf } from './test-s
  * `form-action` lets the consent form reach the client.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = join(repoRoot, '.test-results', 'screenshots');
 // The TPP's redirect URI: a real HTTPS server on 127.0.0.1, reached under its own name through
 // Chromium's resolver rules, so the consent form's redirect is cross-origin as in production.
@@ -35,9 +34,6 @@ let client: RegisteredClient;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
   mkdirSync(SCREENSHOTS, { recursive: true });
   system = await startSystem({ label: 'authz-browser' });
   tppServer = createServer(
@@ -50,21 +46,7 @@ beforeAll(async () => {
   );
   await new Promise<void>((resolve) => tppServer.listen(0, '127.0.0.1', resolve));
   callback = `https://${TPP_HOST}:${(tppServer.address() as AddressInfo).port}/callback`;
-  [browser] = await Promise.all([
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-        `--host-resolver-rules=MAP ${TPP_HOST} 127.0.0.1`,
-      ],
-    }),
-  ]);
+  [browser] = await Promise.all([launchTestChromium([`--host-resolver-rules=MAP ${TPP_HOST} 127.0.0.1`])]);
   registry = registryOf(system);
   client = await createTestClient(registry, {
     roles: ['PSP_AI', 'PSP_IC'],

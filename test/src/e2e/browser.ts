@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { totpAt } from '@psd2/psu-directory';
+import { launchTestChromium } from '@psd2/testing';
 import * as oidc from 'openid-client';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { E2eSystem } from './harness.js';
 
 /*
@@ -11,28 +11,13 @@ import type { E2eSystem } from './harness.js';
  */
 
 export const REDIRECT_URI = 'https://tpp.example/callback';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The seeded sandbox PSUs' public demo credentials (services/authorization config defaults). */
 const SANDBOX_PASSWORD = 'sandbox-password';
 const SANDBOX_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      // No name is ever resolved: the edge is reached by its loopback name, the TPP never at all.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
-    ],
-  });
+export function launchBrowser(): Promise<Browser> {
+  // No name is ever resolved: the edge is reached by its loopback name, the TPP never at all.
+  return launchTestChromium(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost']);
 }
 
 /** How the PSU answers: the sandbox's simulated PSU, or a bank sign-in with password and TOTP. */
