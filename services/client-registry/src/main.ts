@@ -49,6 +49,15 @@ const server = await startRegistryServer({
   logger,
   healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
   maxCallMs: config.MAX_CALL_MS,
+}).catch(async (error: unknown) => {
+  // e.g. the port is taken: one clear line, not a stack trace.
+  logger.fatal({ err: error }, 'could not start');
+  logger.flush();
+  process.stderr.write(
+    `client-registry: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  await database.close().catch(() => undefined);
+  process.exit(1);
 });
 logger.info(
   { host: config.HOST, port: server.port, transport: transport.kind, database: database.kind },

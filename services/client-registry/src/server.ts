@@ -45,6 +45,9 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   });
 
   const server = new Server({
+    // grpc-js binds with SO_REUSEPORT by default: a second registry (or a stale one) on the same port
+    // would silently share its traffic. Binding must fail instead.
+    'grpc.so_reuseport': 0,
     // Detects callers that vanished without closing their connection.
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
