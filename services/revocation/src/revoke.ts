@@ -1,18 +1,10 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import { authenticateTlsClient, readClientCertificate } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { InvalidGrantError, InvalidRequestError } from '@psd2/oauth-errors';
+import { type FormBody, formParam, noStore, requiredFormParam } from '@psd2/http';
+import { InvalidGrantError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 import type { NextFunction, Request, Response } from 'express';
-
-type FormBody = Readonly<Record<string, string | string[] | undefined>>;
-
-function single(body: FormBody, name: string): string | undefined {
-  const value = body[name];
-  if (Array.isArray(value))
-    throw new InvalidRequestError({ description: `The ${name} parameter is repeated.` });
-  return value === '' ? undefined : value;
-}
 
 export interface RevocationDependencies {
   readonly registry: ClientRegistry;
@@ -51,10 +43,10 @@ export function revocationEndpoint(deps: RevocationDependencies) {
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
-      res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
+      noStore(res);
       const body = (req.body ?? {}) as FormBody;
       const { client } = await authenticateTlsClient({
-        clientId: single(body, 'client_id'),
+        clientId: formParam(body, 'client_id'),
         certificate: readClientCertificate(deps.certificates, {
           remoteAddress: req.socket.remoteAddress,
           header: req.headers['x-forwarded-client-cert'],
@@ -64,11 +56,9 @@ export function revocationEndpoint(deps: RevocationDependencies) {
       res.locals.logFields.client_id = client.clientId;
       res.locals.logFields.organization_id = client.organizationId;
 
-      const token = single(body, 'token');
-      if (token === undefined)
-        throw new InvalidRequestError({ description: 'The token parameter is missing.' });
+      const token = requiredFormParam(body, 'token');
       // §2.1: the hint only decides where to look first; a wrong or unknown hint still finds the token.
-      const refreshFirst = single(body, 'token_type_hint') === 'refresh_token';
+      const refreshFirst = formParam(body, 'token_type_hint') === 'refresh_token';
       const order = refreshFirst
         ? [revokeRefreshToken, revokeAccessToken]
         : [revokeAccessToken, revokeRefreshToken];

@@ -1,10 +1,9 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import { readClientCertificate } from '@psd2/client-authentication';
+import { type FormBody, noStore, requiredFormParam } from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 import type { NextFunction, Request, Response } from 'express';
-import { type FormBody, requiredParam } from './parameters.js';
-import { noStore } from './token-endpoint.js';
 
 export interface IntrospectionDependencies {
   readonly store: TokenStore;
@@ -45,7 +44,7 @@ export function introspectionEndpoint(deps: IntrospectionDependencies) {
       res.locals.logFields.organization_id = caller.organizationIdentifier;
 
       // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
-      const token = requiredParam((req.body ?? {}) as FormBody, 'token');
+      const token = requiredFormParam((req.body ?? {}) as FormBody, 'token');
       const record = await deps.store.findAccessToken(token);
       if (record === undefined) {
         res.json(INACTIVE);

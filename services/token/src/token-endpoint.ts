@@ -1,6 +1,7 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import { authenticateTlsClient, readClientCertificate } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
+import { type FormBody, formParam, noStore } from '@psd2/http';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '@psd2/oauth-errors';
 import { instruments } from '@psd2/telemetry';
 import type { TokenStore } from '@psd2/token-store';
@@ -9,7 +10,6 @@ import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { GrantContext, TokenResponse, TokenSettings } from './grants/context.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
-import { type FormBody, param } from './parameters.js';
 
 const GRANTS: Readonly<Record<string, (context: GrantContext) => Promise<TokenResponse>>> = {
   authorization_code: authorizationCodeGrant,
@@ -22,11 +22,6 @@ export interface TokenEndpointDependencies {
   readonly store: TokenStore;
   readonly certificates: ClientCertificateResolver;
   readonly settings: TokenSettings;
-}
-
-/** Responses that carry credentials are never cached (RFC 6749 §5.1). */
-export function noStore(res: Response): void {
-  res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache');
 }
 
 /** Scopes are a handful of fixed strings (formatScope orders them), so the label set stays small. */
@@ -49,7 +44,7 @@ export function tokenEndpoint(deps: TokenEndpointDependencies) {
     try {
       noStore(res);
       const body = (req.body ?? {}) as FormBody;
-      const grantType = param(body, 'grant_type');
+      const grantType = formParam(body, 'grant_type');
       if (grantType === undefined)
         throw new InvalidRequestError({ description: 'The grant_type parameter is missing.' });
       const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
@@ -57,7 +52,7 @@ export function tokenEndpoint(deps: TokenEndpointDependencies) {
       res.locals.logFields.grant_type = grantType;
 
       const authenticated = await authenticateTlsClient({
-        clientId: param(body, 'client_id'),
+        clientId: formParam(body, 'client_id'),
         certificate: readClientCertificate(deps.certificates, {
           remoteAddress: req.socket.remoteAddress,
           header: req.headers['x-forwarded-client-cert'],

@@ -1,3 +1,4 @@
+import { formParam, requiredFormParam } from '@psd2/http';
 import { InvalidGrantError, InvalidRequestError, UnauthorizedClientError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope, scopesForRefresh } from '@psd2/scopes';
 import {
@@ -5,7 +6,6 @@ import {
   generateOpaqueToken,
   type RefreshTokenRecord,
 } from '@psd2/token-store';
-import { param, requiredParam } from '../parameters.js';
 import { verifyS256 } from '../pkce.js';
 import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
@@ -22,10 +22,10 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
       detail: `client ${client.clientId} is not registered for authorization_code`,
     });
   }
-  const code = requiredParam(context.body, 'code');
+  const code = requiredFormParam(context.body, 'code');
   // Always required here: every authorization request names its redirect_uri (registered ones only).
-  const redirectUri = requiredParam(context.body, 'redirect_uri');
-  const verifier = param(context.body, 'code_verifier');
+  const redirectUri = requiredFormParam(context.body, 'redirect_uri');
+  const verifier = formParam(context.body, 'code_verifier');
 
   // Checked on a read first, so that a request from another client, with another redirect_uri or a
   // wrong verifier is refused without burning the code of the TPP it was issued to.

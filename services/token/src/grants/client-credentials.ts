@@ -1,7 +1,7 @@
+import { formParam } from '@psd2/http';
 import { InvalidScopeError, UnauthorizedClientError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope } from '@psd2/scopes';
 import { generateOpaqueToken } from '@psd2/token-store';
-import { param } from '../parameters.js';
 import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
 
@@ -18,7 +18,7 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<Tok
   }
   const registered = parseScope(client.metadata.scope) ?? [];
   const requested = parseScope(
-    param(context.body, 'scope') ?? (registered.includes('pisp') ? 'pisp' : undefined),
+    formParam(context.body, 'scope') ?? (registered.includes('pisp') ? 'pisp' : undefined),
   );
   if (requested === undefined)
     throw new InvalidScopeError({ description: 'The scope parameter is malformed.' });

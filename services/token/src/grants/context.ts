@@ -1,7 +1,7 @@
 import type { AuthenticatedClient } from '@psd2/client-authentication';
+import type { FormBody } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
-import type { FormBody } from '../parameters.js';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;

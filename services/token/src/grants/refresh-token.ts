@@ -1,7 +1,7 @@
+import { formParam, requiredFormParam } from '@psd2/http';
 import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope } from '@psd2/scopes';
 import { generateOpaqueToken } from '@psd2/token-store';
-import { param, requiredParam } from '../parameters.js';
 import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
 
@@ -18,7 +18,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
       detail: `client ${client.clientId} is not registered for refresh_token`,
     });
   }
-  const presented = requiredParam(context.body, 'refresh_token');
+  const presented = requiredFormParam(context.body, 'refresh_token');
 
   const lookup = await context.store.lookupRefreshToken(presented);
   if (lookup === undefined)
@@ -37,7 +37,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
   }
 
   const granted = parseScope(record.scope) ?? [];
-  const scopeParameter = param(context.body, 'scope');
+  const scopeParameter = formParam(context.body, 'scope');
   const requested = scopeParameter === undefined ? granted : parseScope(scopeParameter);
   if (requested === undefined)
     throw new InvalidScopeError({ description: 'The scope parameter is malformed.' });
