@@ -7,7 +7,7 @@ import {
   PSD2_ROLE_OIDS,
   type QwacOptions,
 } from '@psd2/test-pki';
-import { CertificateError, type CertificateErrorCode } from './errors.js';
+import { codeOf } from './error-code.test-support.js';
 import { derFromPem } from './pem.js';
 import { parseQwac, readQwac } from './qwac.js';
 
@@ -20,16 +20,6 @@ const DAY = 24 * 60 * 60 * 1000;
 
 async function qwac(options: QwacOptions = {}): Promise<string> {
   return (await issueQwac(ca, options)).certificatePem;
-}
-
-function codeOf(run: () => unknown): CertificateErrorCode | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CertificateError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('readQwac', () => {

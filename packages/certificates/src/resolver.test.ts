@@ -5,7 +5,7 @@ import {
   type IssuedCertificate,
   issueQwac,
 } from '@psd2/test-pki';
-import { CertificateError, type CertificateErrorCode } from './errors.js';
+import { codeOf } from './error-code.test-support.js';
 import { LruCache } from './lru.js';
 import { createClientCertificateResolver } from './resolver.js';
 import { createTrustedProxyCheck, forwardedClientCertificate } from './trusted-proxy.js';
@@ -26,16 +26,6 @@ function xfccOf(issued: IssuedCertificate): string {
     cert: issued.certificatePem,
     subject: 'CN=ignored',
   });
-}
-
-function codeOf(run: () => unknown): CertificateErrorCode | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CertificateError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('createTrustedProxyCheck', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { CertificateError, type CertificateErrorCode } from './errors.js';
+import { codeOf } from './error-code.test-support.js';
 import { certificateFromXfcc, formatXfccElement, parseXfcc, urlEncodePem } from './xfcc.js';
 
 // A PEM whose base64 has the characters that break naive decoders: `+`, `/` and `=` padding.
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB+zCCAaGgAwIBAgIQ/x+y=\n-----END CERTIFICATE-----\n';
 const HASH = '468ed33be74eee6556d90c0149c1309e9ba61d6425303443c0748a02dd8de688';
-
-function codeOf(run: () => unknown): CertificateErrorCode | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CertificateError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('parseXfcc', () => {
   it("reads Envoy's documented single-element example", () => {
