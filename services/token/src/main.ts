@@ -8,8 +8,6 @@ import { startActiveGrantsGauge } from './active-grants.js';
 import { createTokenApp } from './app.js';
 import { configSchema } from './config.js';
 
-const GRANT_LIFETIME_SECONDS = 180 * 24 * 3600;
-
 await runHttpService({
   name: 'token',
   configSchema,
@@ -39,7 +37,6 @@ await runHttpService({
       certificates: createResolverFromSettings(config),
       tokens: {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-        grantLifetimeSeconds: GRANT_LIFETIME_SECONDS,
       },
       metadata: { issuer: publicIssuer(config), deploymentMode: config.DEPLOYMENT_MODE },
       introspectionAllowedOrganizations: config.INTROSPECTION_ALLOWED_ORGANIZATIONS,

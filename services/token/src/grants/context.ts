@@ -5,8 +5,6 @@ import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
-  /** PSD2 RTS Art. 10: a fresh SCA at least every 180 days, whatever the refreshes. */
-  readonly grantLifetimeSeconds: number;
 }
 
 export interface GrantContext {
