@@ -6,6 +6,7 @@ import { freePort, repoRoot, startNodeProcess, startSystem } from '@psd2/testing
 import { Agent } from 'undici';
 import { xfccAgent } from './agents.js';
 import { maxThroughput } from './load.js';
+import { pin } from './pin.js';
 
 /*
  * `node bench/dist/profile-direct.js`: where the token path spends its time. Starts a token service and
@@ -15,6 +16,19 @@ import { maxThroughput } from './load.js';
  */
 
 const profiling = process.env.PROFILE === '1';
+
+/** Polls a health endpoint: the service's "listening" line is not printed at every PROFILE_LOG_LEVEL. */
+async function waitForHealth(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
 const system = await startSystem({ label: 'profile', commonEnv: { OTEL_SDK_DISABLED: 'true' } });
 const registry = createClientRegistry({ address: system.registryAddress, transport: { plaintext: true } });
 const pisp = await registerTestClient(registry, system.pki, 'psp-pi', {
@@ -40,7 +54,7 @@ const token = startNodeProcess({
     CLIENT_REGISTRY_PLAINTEXT: 'true',
   },
 });
-await token.waitForOutput('"msg":"listening"');
+await waitForHealth(`http://127.0.0.1:${tokenPort}/healthz`);
 const edge = startNodeProcess({
   cwd: join(repoRoot, 'services', 'local-edge'),
   args: [...profile('/tmp/prof-edge'), '--import', '@psd2/telemetry/register', 'dist/main.js'],
@@ -55,6 +69,11 @@ const edge = startNodeProcess({
   },
 });
 await edge.waitForOutput('local edge listening');
+// As in token-bench: the processes under test on CPU 0, this load generator on CPU 1.
+for (const pid of [token.child.pid, edge.child.pid, ...Object.values(system.processIds())]) {
+  if (pid !== undefined) pin(pid, 0);
+}
+pin(process.pid, 1);
 
 const pem = readFileSync(system.pki.qwacs['psp-pi'].cert, 'utf8');
 const body = () =>
@@ -80,18 +99,19 @@ const directTarget = {
   path: '/oauth2/token',
   body,
 };
-await maxThroughput(directTarget, { connections: 32, durationMs: 1000 });
-console.log(
-  'token service alone',
-  await maxThroughput(directTarget, { connections: 32, durationMs: seconds }),
-);
-console.log(
-  'through the edge',
-  await maxThroughput(
-    { ...directTarget, agent: viaEdge, origin: `https://localhost:${edgePort}` },
-    { connections: 32, durationMs: seconds },
-  ),
-);
+const paths = (process.env.PROFILE_PATHS ?? 'direct,edge').split(',');
+if (paths.includes('direct')) {
+  await maxThroughput(directTarget, { connections: 32, durationMs: 1000 });
+  console.log(
+    'token service alone',
+    await maxThroughput(directTarget, { connections: 32, durationMs: seconds }),
+  );
+}
+if (paths.includes('edge')) {
+  const edgeTarget = { ...directTarget, agent: viaEdge, origin: `https://localhost:${edgePort}` };
+  await maxThroughput(edgeTarget, { connections: 32, durationMs: 1000 });
+  console.log('through the edge', await maxThroughput(edgeTarget, { connections: 32, durationMs: seconds }));
+}
 await viaEdge.close();
 await edge.stop();
 await token.stop();

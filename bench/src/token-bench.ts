@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +8,9 @@ import { freePort, repoRoot, type StartedProcess, startNodeProcess, startSystem 
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { xfccAgent } from './agents.js';
+import { measureCpu } from './cpu.js';
 import { fixedRate, type LatencyResult, type LoadTarget, maxThroughput, median } from './load.js';
+import { pin } from './pin.js';
 import { deleteByPrefix, measureRedisMemoryPerToken } from './redis-memory.js';
 
 /*
@@ -18,7 +19,8 @@ import { deleteByPrefix, measureRedisMemoryPerToken } from './redis-memory.js';
  * QWACs. The systems under test run on CPU 0, this load generator on CPU 1. Trials interleave the two
  * servers so that drift on a shared machine affects both alike; the medians are printed.
  *
- * Settings (environment): BENCH_TRIALS (3), BENCH_SECONDS per measurement (5), BENCH_CONNECTIONS (32),
+ * Settings (environment): BENCH_TRIALS (5), BENCH_SECONDS per measurement (5), BENCH_WARMUP_SECONDS
+ * before each latency measurement (2), BENCH_CONNECTIONS (32),
  * BENCH_TOKENS for the memory figure (1000000), BENCH_SKIP_OIDC, BENCH_SKIP_MEMORY,
  * BENCH_OTEL=on (tracing on, sampler from OTEL_TRACES_SAMPLER/OTEL_TRACES_SAMPLER_ARG, exported to
  * OTEL_EXPORTER_OTLP_ENDPOINT) to measure instrumentation overhead.
@@ -29,9 +31,11 @@ const settings = {
   paths: (process.env.BENCH_PATHS ?? 'both')
     .split(',')
     .flatMap((path) => (path === 'both' ? ['edge', 'direct'] : [path])),
-  trials: Number(process.env.BENCH_TRIALS ?? 3),
+  trials: Number(process.env.BENCH_TRIALS ?? 5),
   durationMs: Number(process.env.BENCH_SECONDS ?? 5) * 1000,
   connections: Number(process.env.BENCH_CONNECTIONS ?? 32),
+  /** Unmeasured seconds at the fixed rate before latency is recorded. */
+  warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 2) * 1000,
   tokens: Number(process.env.BENCH_TOKENS ?? 1_000_000),
   /** An empty logical Redis database for the memory figure. */
   redisDb: Number(process.env.BENCH_REDIS_DB ?? 13),
@@ -40,14 +44,6 @@ const settings = {
   otel: process.env.BENCH_OTEL === 'on',
 };
 
-function pin(pid: number, cpu: number): void {
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-  } catch {
-    process.stderr.write(`warning: could not pin process ${pid} to CPU ${cpu} (taskset missing?)\n`);
-  }
-}
-
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -55,7 +51,7 @@ function log(line: string): void {
 async function main(): Promise<void> {
   pin(process.pid, 1);
   log(
-    `bench: ${settings.trials} trials x ${settings.durationMs / 1000} s, ${settings.connections} connections, tracing ${settings.otel ? 'on' : 'off'}`,
+    `bench: ${settings.trials} trials x ${settings.durationMs / 1000} s (latency after ${settings.warmupMs / 1000} s of warm-up), ${settings.connections} connections, tracing ${settings.otel ? 'on' : 'off'}`,
   );
 
   const otelEnv = settings.otel
@@ -106,16 +102,28 @@ async function main(): Promise<void> {
       readonly origin: string;
       readonly clientId: string;
       readonly bankClientId?: string;
+      /** The processes doing its work, for CPU time per request. */
+      readonly processes: Readonly<Record<string, number>>;
     }
+    const ids = system.processIds();
+    const pidsOf = (names: readonly string[]): Record<string, number> =>
+      Object.fromEntries(names.flatMap((name) => (ids[name] === undefined ? [] : [[name, ids[name]]])));
     const servers: Server[] = [];
     if (settings.paths.includes('edge'))
-      servers.push({ name: 'ours', path: 'edge', origin: system.edgeUrl, clientId: pisp.clientId });
+      servers.push({
+        name: 'ours',
+        path: 'edge',
+        origin: system.edgeUrl,
+        clientId: pisp.clientId,
+        processes: pidsOf(['local-edge', 'token', 'client-registry']),
+      });
     if (settings.paths.includes('direct')) {
       servers.push({
         name: 'ours',
         path: 'direct',
         origin: system.serviceUrl('token'),
         clientId: pisp.clientId,
+        processes: pidsOf(['token', 'client-registry']),
       });
     }
 
@@ -166,6 +174,7 @@ async function main(): Promise<void> {
           origin: issuer,
           clientId: 'oidc-pisp',
           bankClientId: 'oidc-bank',
+          processes: { 'local-edge': edge.child.pid ?? 0, 'node-oidc-provider': oidc.child.pid ?? 0 },
         });
       }
       if (settings.paths.includes('direct')) {
@@ -175,6 +184,7 @@ async function main(): Promise<void> {
           origin: `http://127.0.0.1:${oidcPort}`,
           clientId: 'oidc-pisp',
           bankClientId: 'oidc-bank',
+          processes: { 'node-oidc-provider': oidc.child.pid ?? 0 },
         });
       }
       if (oidc.child.pid !== undefined) pin(oidc.child.pid, 0);
@@ -188,8 +198,9 @@ async function main(): Promise<void> {
         client_id: clientId,
         scope: 'pisp',
       }).toString();
-    const tokenTarget = (server: Server): LoadTarget => ({
+    const tokenTarget = (server: Server): LoadTarget & { processes: Server['processes'] } => ({
       name: server.name,
+      processes: server.processes,
       agent: agents[server.path].pisp,
       origin: server.origin,
       path: '/oauth2/token',
@@ -197,7 +208,9 @@ async function main(): Promise<void> {
     });
 
     /** Tokens to introspect, issued once per server; introspection cycles through them. */
-    async function introspectionTarget(server: Server): Promise<LoadTarget> {
+    async function introspectionTarget(
+      server: Server,
+    ): Promise<LoadTarget & { processes: Server['processes'] }> {
       const tokens: string[] = [];
       for (let index = 0; index < 200; index += 1) {
         const response = await agents[server.path].pisp.request({
@@ -215,6 +228,7 @@ async function main(): Promise<void> {
       let next = 0;
       return {
         name: server.name,
+        processes: server.processes,
         agent: agents[server.path].bank,
         origin: server.origin,
         path: '/oauth2/introspect',
@@ -249,20 +263,25 @@ async function main(): Promise<void> {
         // Alternate who goes first, so that neither always runs on a warmer (or busier) machine.
         const order = trial % 2 === 0 ? scenario.targets : [...scenario.targets].reverse();
         for (const target of order) {
-          const max = await maxThroughput(target, {
-            connections: settings.connections,
-            durationMs: settings.durationMs,
-          });
+          const { result: max, cpu } = await measureCpu(target.processes, () =>
+            maxThroughput(target, { connections: settings.connections, durationMs: settings.durationMs }),
+          );
+          const served = (max.requestsPerSecond * settings.durationMs) / 1000;
+          const cpuPerRequest = Object.entries(cpu)
+            .map(([name, seconds]) => `${name} ${((seconds * 1e6) / Math.max(1, served)).toFixed(0)}`)
+            .join(', ');
           const latency = await fixedRate(target, {
             requestsPerSecond: Math.max(1, Math.round(max.requestsPerSecond * 0.7)),
             durationMs: settings.durationMs,
+            warmupMs: settings.warmupMs,
           });
           rates.set(target.name, [...(rates.get(target.name) ?? []), max.requestsPerSecond]);
           latencies.set(target.name, [...(latencies.get(target.name) ?? []), latency]);
           log(
             `trial ${trial + 1} ${target.name.padEnd(20)} max ${max.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
               ` (errors ${max.errors}) | at ${latency.targetRate} req/s: p50 ${latency.p50Ms.toFixed(2)} ms,` +
-              ` p99 ${latency.p99Ms.toFixed(2)} ms (achieved ${latency.achievedRate.toFixed(0)}, errors ${latency.errors})`,
+              ` p99 ${latency.p99Ms.toFixed(2)} ms (achieved ${latency.achievedRate.toFixed(0)}, errors ${latency.errors})` +
+              ` | CPU µs/request at max: ${cpuPerRequest}`,
           );
         }
       }

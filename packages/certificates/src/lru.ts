@@ -16,6 +16,10 @@ export class LruCache<K, V> {
     return this.#entries.size;
   }
 
+  has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+
   get(key: K): V | undefined {
     if (!this.#entries.has(key)) return undefined;
     const value = this.#entries.get(key) as V;
@@ -36,4 +40,18 @@ export class LruCache<K, V> {
   clear(): void {
     this.#entries.clear();
   }
+}
+
+/**
+ * `compute`, remembered for the last `capacity` distinct keys: for per-request work whose inputs are a
+ * handful of values (peer addresses, subject DNs), bounded in case something sends many.
+ */
+export function memoize<V>(compute: (key: string) => V, capacity: number): (key: string) => V {
+  const cache = new LruCache<string, V>(capacity);
+  return (key) => {
+    if (cache.has(key)) return cache.get(key) as V;
+    const value = compute(key);
+    cache.set(key, value);
+    return value;
+  };
 }

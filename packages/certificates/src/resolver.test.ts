@@ -6,7 +6,7 @@ import {
   issueQwac,
 } from '@psd2/test-pki';
 import { codeOf } from './error-code.test-support.js';
-import { LruCache } from './lru.js';
+import { LruCache, memoize } from './lru.js';
 import { createClientCertificateResolver } from './resolver.js';
 import { createTrustedProxyCheck, forwardedClientCertificate } from './trusted-proxy.js';
 import { formatXfccElement } from './xfcc.js';
@@ -95,6 +95,27 @@ describe('createClientCertificateResolver', () => {
     expect(resolver.resolve(request)).toBe(resolver.resolve(request));
   });
 
+  it('reads the same identity from two headers that carry one certificate', () => {
+    const resolver = createClientCertificateResolver();
+    const other = formatXfccElement({ hash: 'other', cert: good.certificatePem, subject: 'CN=other' });
+    const first = resolver.resolve({ remoteAddress: '127.0.0.1', header: xfccOf(good) });
+    expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: other })).toEqual(first);
+  });
+
+  it('checks the peer on a cache hit: a cached header from an untrusted peer is ignored', () => {
+    const resolver = createClientCertificateResolver({ trustedProxies: ['10.0.0.1'] });
+    const header = xfccOf(good);
+    expect(resolver.resolve({ remoteAddress: '10.0.0.1', header })).toBeDefined();
+    expect(resolver.resolve({ remoteAddress: '10.0.0.2', header })).toBeUndefined();
+    expect(resolver.resolve({ remoteAddress: '10.0.0.1', header })).toBeDefined();
+  });
+
+  it('answers an empty header as no certificate, every time', () => {
+    const resolver = createClientCertificateResolver();
+    expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: '  ' })).toBeUndefined();
+    expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: '  ' })).toBeUndefined();
+  });
+
   it('still checks validity on a cache hit', () => {
     let now = new Date();
     const resolver = createClientCertificateResolver({ now: () => now });
@@ -111,10 +132,19 @@ describe('createClientCertificateResolver', () => {
     expect(codeOf(() => resolver.resolve(request))).toBe('ERR_CERT_NOT_WEB_AUTHENTICATION');
   });
 
-  it('refuses an ambiguous header from a trusted proxy', () => {
+  it('refuses an ambiguous header from a trusted proxy, from the cache too', () => {
     const resolver = createClientCertificateResolver();
     const header = `${xfccOf(good)},${xfccOf(seal)}`;
     expect(codeOf(() => resolver.resolve({ remoteAddress: '127.0.0.1', header }))).toBe('ERR_XFCC_AMBIGUOUS');
+    expect(codeOf(() => resolver.resolve({ remoteAddress: '127.0.0.1', header }))).toBe('ERR_XFCC_AMBIGUOUS');
+  });
+
+  it('keeps no more headers than its capacity', () => {
+    const resolver = createClientCertificateResolver({ cacheSize: 1 });
+    const other = formatXfccElement({ hash: 'other', cert: good.certificatePem });
+    for (const header of [xfccOf(good), other, xfccOf(good)]) {
+      expect(resolver.resolve({ remoteAddress: '127.0.0.1', header })?.x5tS256).toBe(good.x5tS256);
+    }
   });
 });
 
@@ -133,5 +163,20 @@ describe('LruCache', () => {
 
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new LruCache(0)).toThrow(RangeError);
+  });
+});
+
+describe('memoize', () => {
+  it('computes once per remembered key, falsy results included, and again after eviction', () => {
+    const computed: string[] = [];
+    const isEven = memoize((key: string) => {
+      computed.push(key);
+      return key.length % 2 === 0;
+    }, 2);
+    expect([isEven('a'), isEven('a'), isEven('bb'), isEven('a')]).toEqual([false, false, true, false]);
+    expect(computed).toEqual(['a', 'bb']);
+    isEven('ccc'); // evicts 'bb', the least recently used
+    isEven('bb');
+    expect(computed).toEqual(['a', 'bb', 'ccc', 'bb']);
   });
 });

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { CertificateError } from './errors.js';
-import { LruCache } from './lru.js';
+import { memoize } from './lru.js';
 import { derFromPem } from './pem.js';
 import { checkValidity, parseQwac, type QwacIdentity } from './qwac.js';
 import {
@@ -31,34 +30,36 @@ export interface ClientCertificateResolver {
 
 type Parsed = { readonly identity: QwacIdentity } | { readonly error: CertificateError };
 
+function parseForwardedCertificate(header: string): Parsed | undefined {
+  try {
+    const pem = certificateFromXfcc(header);
+    return pem === undefined ? undefined : { identity: parseQwac(derFromPem(pem)) };
+  } catch (error) {
+    if (!(error instanceof CertificateError)) throw error;
+    return { error };
+  }
+}
+
 /**
- * The hot path: trusted-proxy check, XFCC parsing, then the ASN.1 work once per distinct certificate.
- * Results (refusals included) are cached by the DER's SHA-256; the validity period is checked on every
- * call, because a cached certificate can expire while it sits in the cache.
+ * The hot path: trusted-proxy check, then the XFCC parsing and ASN.1 work once per distinct header.
+ * The edge writes the same header, byte for byte, for every request made with one certificate, so the
+ * header itself is the cache key: a hit costs a string hash instead of URL-decoding kilobytes of PEM,
+ * base64 and SHA-256 per request. Results (refusals included) are cached; the validity period is
+ * checked on every call, because a cached certificate can expire while it sits in the cache.
  */
 export function createClientCertificateResolver(
   options: ClientCertificateResolverOptions = {},
 ): ClientCertificateResolver {
   const isTrustedProxy = createTrustedProxyCheck(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
-  const cache = new LruCache<string, Parsed>(options.cacheSize ?? 1000);
+  const parse = memoize(parseForwardedCertificate, options.cacheSize ?? 1000);
   const now = options.now ?? (() => new Date());
 
   return {
     resolve(request) {
-      const pem = certificateFromXfcc(forwardedClientCertificate(request, isTrustedProxy));
-      if (pem === undefined) return undefined;
-      const der = derFromPem(pem);
-      const key = createHash('sha256').update(der).digest('hex');
-      let parsed = cache.get(key);
-      if (parsed === undefined) {
-        try {
-          parsed = { identity: parseQwac(der) };
-        } catch (error) {
-          if (!(error instanceof CertificateError)) throw error;
-          parsed = { error };
-        }
-        cache.set(key, parsed);
-      }
+      const header = forwardedClientCertificate(request, isTrustedProxy);
+      if (header === undefined) return undefined;
+      const parsed = parse(header);
+      if (parsed === undefined) return undefined;
       if ('error' in parsed) throw parsed.error;
       checkValidity(parsed.identity, now());
       return parsed.identity;

@@ -1,4 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { memoize } from './lru.js';
 
 /** Only the edge on the same machine, by default: services listen on 127.0.0.1 unless told otherwise. */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = ['127.0.0.1', '::1'];
@@ -33,13 +34,15 @@ export function createTrustedProxyCheck(
     if (bits === undefined) list.addAddress(address, family);
     else list.addSubnet(address, bits, family);
   }
-  return (remoteAddress) => {
-    if (remoteAddress === undefined) return false;
+  const check = (remoteAddress: string): boolean => {
     const address = unmapped(remoteAddress);
     if (isIPv4(address)) return list.check(address, 'ipv4');
     if (isIPv6(address)) return list.check(address, 'ipv6');
     return false;
   };
+  // Every request asks, and the peers behind a service are a handful of edge addresses.
+  const remembered = memoize(check, 1024);
+  return (remoteAddress) => (remoteAddress === undefined ? false : remembered(remoteAddress));
 }
 
 export interface ForwardedRequest {

@@ -1,11 +1,16 @@
+import { memoize } from '@psd2/certificates';
+
 /**
  * RFC 8705 §2.1.2: the presented certificate's subject must match `tls_client_auth_subject_dn`.
  * Both sides are RFC 4514 strings, but a TPP may register its own spelling, so attribute types are
  * compared case-insensitively and spaces around separators ignored; values are compared exactly.
  */
 export function subjectDnMatches(presented: string, registered: string): boolean {
-  return normalize(presented) === normalize(registered);
+  return presented === registered || normalized(presented) === normalized(registered);
 }
+
+/** Every token request compares the same few subjects (one per TPP certificate and client). */
+const normalized = memoize((dn: string) => normalize(dn), 10_000);
 
 function normalize(dn: string): string {
   return splitUnescaped(dn, ',')

@@ -8,22 +8,28 @@ const MEDIA_TYPES: Record<BodyKind, string> = {
   json: 'application/json',
 };
 
+/** 16 KiB and 100 parameters are far above any OAuth or registration request. */
+export const BODY_LIMITS = { bytes: 16 * 1024, parameters: 100 } as const;
+
+/** 415 for a body of another media type than the route's. */
+export function wrongMediaType(mediaType: string, contentType: string | undefined): InvalidRequestError {
+  return new InvalidRequestError({
+    status: 415,
+    description: `The request body must be ${mediaType}.`,
+    detail: `content-type was ${JSON.stringify(contentType ?? null)}`,
+  });
+}
+
 /**
  * A route accepts exactly one body media type. Anything else is refused before parsing, so that a
  * JSON body can never be read as a form (or the reverse) by a lenient parser.
  */
 export function acceptBody(kind: BodyKind, options: { limit?: string } = {}): RequestHandler[] {
   const mediaType = MEDIA_TYPES[kind];
-  const limit = options.limit ?? '16kb';
+  const limit = options.limit ?? BODY_LIMITS.bytes;
   const requireMediaType = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is(mediaType)) {
-      next(
-        new InvalidRequestError({
-          status: 415,
-          description: `The request body must be ${mediaType}.`,
-          detail: `content-type was ${JSON.stringify(req.get('content-type') ?? null)}`,
-        }),
-      );
+      next(wrongMediaType(mediaType, req.get('content-type')));
       return;
     }
     next();
@@ -31,6 +37,11 @@ export function acceptBody(kind: BodyKind, options: { limit?: string } = {}): Re
   const parse =
     kind === 'json'
       ? express.json({ limit, strict: true, type: mediaType })
-      : express.urlencoded({ limit, extended: false, parameterLimit: 100, type: mediaType });
+      : express.urlencoded({
+          limit,
+          extended: false,
+          parameterLimit: BODY_LIMITS.parameters,
+          type: mediaType,
+        });
   return [requireMediaType, parse];
 }

@@ -1,4 +1,11 @@
-import { InvalidRequestError, type OAuthError, serializeOAuthError, toOAuthError } from '@psd2/oauth-errors';
+import type { Logger } from '@psd2/logging';
+import {
+  InvalidRequestError,
+  type OAuthError,
+  type OAuthErrorResponse,
+  serializeOAuthError,
+  toOAuthError,
+} from '@psd2/oauth-errors';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 
 interface BodyParserError {
@@ -39,23 +46,37 @@ function fromBodyParser(error: BodyParserError): OAuthError | undefined {
   }
 }
 
-/** The one place where a thrown error becomes an HTTP response for the JSON endpoints. */
+/**
+ * The one place where a thrown error becomes an OAuth error response (status, headers, JSON body):
+ * the error code goes into the request's log fields, and the detail, never shown to the client, to
+ * its log. Used by the express error handler below and by the form endpoints.
+ */
+export function oauthErrorResponse(
+  error: unknown,
+  request: { readonly fields: Record<string, string>; readonly log: Logger | undefined },
+): OAuthErrorResponse {
+  const mapped = isBodyParserError(error)
+    ? (fromBodyParser(error) ?? toOAuthError(error))
+    : toOAuthError(error);
+  const response = serializeOAuthError(mapped);
+  request.fields.error = response.body.error;
+  const log = request.log;
+  if (log) {
+    if (response.status >= 500) log.error({ err: response.log.cause, ...response.log }, 'request failed');
+    else if (response.log.detail !== undefined) log.info(response.log, 'request refused');
+  }
+  return response;
+}
+
+/** `oauthErrorResponse` for the express routes. */
 export function oauthErrorHandler(): ErrorRequestHandler {
   return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const mapped = isBodyParserError(error)
-      ? (fromBodyParser(error) ?? toOAuthError(error))
-      : toOAuthError(error);
-    const response = serializeOAuthError(mapped);
-    res.locals.logFields = { ...res.locals.logFields, error: response.body.error };
-    const log = res.locals.log;
-    if (log) {
-      if (response.status >= 500) log.error({ err: response.log.cause, ...response.log }, 'request failed');
-      else if (response.log.detail !== undefined) log.info(response.log, 'request refused');
-    }
+    res.locals.logFields ??= {};
+    const response = oauthErrorResponse(error, { fields: res.locals.logFields, log: res.locals.log });
     res.status(response.status).set(response.headers).json(response.body);
   };
 }

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type Attributes,
@@ -11,10 +10,10 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { createLogger } from '@psd2/logging';
 import { InvalidGrantError, InvalidRequestError } from '@psd2/oauth-errors';
 import express from 'express';
 import { oauthErrorHandler } from './errors.js';
+import { capturingLogger } from './log-capture.test-support.js';
 import { requestLogger, spanAttributesOf } from './request-context.js';
 
 class TestReader extends MetricReader {
@@ -50,16 +49,7 @@ const lines: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   metrics.setGlobalMeterProvider(provider);
   context.setGlobalContextManager(manager);
-  const logger = createLogger({
-    name: 'test',
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        callback();
-      },
-    }),
-  });
+  const { logger } = capturingLogger('test', lines);
   const app = express();
   // The HTTP instrumentation runs the request inside its server span's context.
   app.use((_req, _res, next) => context.with(trace.setSpan(ROOT_CONTEXT, span), next));

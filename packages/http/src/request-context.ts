@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Attributes, context, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Logger } from '@psd2/logging';
@@ -51,65 +52,107 @@ declare global {
   }
 }
 
+/** What a request carries through its handling, for its access-log line. */
+export interface RequestLog {
+  readonly requestId: string;
+  /** The request's logger, bound to its request id (and trace ids through the logger's mixin). */
+  readonly log: Logger;
+  /** Fields a handler learns along the way (client id, organisation id) for the access log line. */
+  readonly fields: Record<string, string>;
+  /**
+   * Names the request's route on its server span and labels, and copies the log fields onto the
+   * span; called when the status line is written, once the route is known.
+   */
+  annotate(endpoint: string): void;
+}
+
 /**
- * Gives every request an id (the edge's `x-request-id` when it is well-formed, a new one otherwise),
- * a child logger, and one access-log line when the response finishes. The path is logged without
- * its query string: authorization responses carry codes there.
+ * Gives a request an id (the edge's `x-request-id` when it is well-formed, a new one otherwise; the
+ * caller echoes it in `X-Request-Id`), a logger bound to it, and one access-log line when the response
+ * finishes. The path is logged without its
+ * query string: authorization responses carry codes there. Shared by the express middleware below
+ * and the form endpoints (form-endpoint.ts), so that both log, count and annotate alike.
  */
+export function beginRequestLog(
+  logger: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): RequestLog {
+  const started = process.hrtime.bigint();
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  // The child logger (a copy of the logger with the id bound) is made only if the request logs more
+  // than its access line, which most requests do not.
+  let log: Logger | undefined;
+  const fields: Record<string, string> = {};
+  // The finish event fires outside the request's trace context; restore it so the line carries the ids.
+  // The request's server span (traceRequests / startServerSpan) is the active one here.
+  const requestContext = context.active();
+  const rpc = getRPCMetadata(requestContext);
+  const serverSpan = rpc?.span ?? trace.getSpan(requestContext);
+  let endpoint = 'unmatched';
+  res.on('finish', () => {
+    const error = fields.error;
+    if (error !== undefined) {
+      instruments().oauthErrors.add(1, {
+        'http.route': endpoint,
+        'oauth.error': error,
+        'http.response.status_code': res.statusCode,
+      });
+    }
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    context.with(requestContext, () => {
+      // Probes hit every few seconds; their successes only show at debug level.
+      const quiet = res.statusCode < 400 && PROBE_PATHS.has(path);
+      const level =
+        res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : quiet ? 'debug' : 'info';
+      logger[level](
+        {
+          request_id: requestId,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          duration_ms: Math.round(durationMs * 100) / 100,
+          ...fields,
+        },
+        'request',
+      );
+    });
+  });
+  return {
+    requestId,
+    get log() {
+      log ??= logger.child({ request_id: requestId });
+      return log;
+    },
+    fields,
+    annotate(route) {
+      endpoint = route;
+      // traceRequests() (or the generic HTTP instrumentation, were it on) names the span and labels
+      // its duration metric with this route (semantic conventions: `POST /oauth2/token`).
+      if (rpc?.type === RPCType.HTTP && route !== 'unmatched') rpc.route = route;
+      serverSpan?.setAttributes(spanAttributesOf(fields));
+    },
+  };
+}
+
+/** `beginRequestLog` for the express routes: the request's id, logger and fields go in `res.locals`. */
 export function requestLogger(logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const started = process.hrtime.bigint();
-    const incoming = req.get('x-request-id');
-    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
-    res.locals.requestId = requestId;
-    res.locals.log = logger.child({ request_id: requestId });
-    res.locals.logFields = {};
-    // The finish event fires outside the request's trace context; restore it so the line carries the ids.
-    // traceRequests() runs just before: the active span is the request's server span.
-    const requestContext = context.active();
-    const rpc = getRPCMetadata(requestContext);
-    const serverSpan = rpc?.span ?? trace.getSpan(requestContext);
-    let endpoint = 'unmatched';
+    const requestLog = beginRequestLog(logger, req, res, req.path);
+    res.setHeader('X-Request-Id', requestLog.requestId);
+    res.locals.requestId = requestLog.requestId;
+    res.locals.log = requestLog.log;
+    res.locals.logFields = requestLog.fields;
     // The route is forgotten once the response has left the router, so it is read, and the span
     // annotated, when the status line is written.
     const writeHead = res.writeHead;
     res.writeHead = ((...args: unknown[]) => {
       res.writeHead = writeHead;
-      endpoint = endpointOf(req);
-      // traceRequests() (or the generic HTTP instrumentation, were it on) names the span and labels
-      // its duration metric with this route (semantic conventions: `POST /oauth2/token`).
-      if (rpc?.type === RPCType.HTTP && endpoint !== 'unmatched') rpc.route = endpoint;
-      serverSpan?.setAttributes(spanAttributesOf(res.locals.logFields));
+      requestLog.annotate(endpointOf(req));
       return Reflect.apply(writeHead, res, args) as Response;
     }) as Response['writeHead'];
-    res.on('finish', () => {
-      const error = res.locals.logFields.error;
-      if (error !== undefined) {
-        instruments().oauthErrors.add(1, {
-          'http.route': endpoint,
-          'oauth.error': error,
-          'http.response.status_code': res.statusCode,
-        });
-      }
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      context.with(requestContext, () => {
-        // Probes hit every few seconds; their successes only show at debug level.
-        const quiet = res.statusCode < 400 && PROBE_PATHS.has(req.path);
-        const level =
-          res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : quiet ? 'debug' : 'info';
-        res.locals.log[level](
-          {
-            method: req.method,
-            path: req.path,
-            status: res.statusCode,
-            duration_ms: Math.round(durationMs * 100) / 100,
-            ...res.locals.logFields,
-          },
-          'request',
-        );
-      });
-    });
     next();
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   context,
   type Histogram,
@@ -10,10 +11,13 @@ import {
   ValueType,
 } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core';
+import { tracerOf } from '@psd2/telemetry';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 const SCOPE = '@psd2/http';
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+const serverTracer = tracerOf(SCOPE);
 
 let duration: { provider: unknown; histogram: Histogram } | undefined;
 function durationHistogram(): Histogram {
@@ -47,50 +51,57 @@ function durationHistogram(): Histogram {
  * telemetry preload the API is a no-op and this costs next to nothing.
  */
 export function traceRequests(): RequestHandler {
-  const tracer = trace.getTracer(SCOPE);
-  return (req: Request, res: Response, next: NextFunction) => {
-    // Probes are not traced; and should the generic HTTP instrumentation be on, its span stands.
-    if (PROBE_PATHS.has(req.path) || getRPCMetadata(context.active()) !== undefined) {
-      next();
-      return;
-    }
-    const method = req.method;
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan(
-      method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          'url.scheme': 'http',
-          // The path without its query string: authorization responses and misbehaving clients put
-          // things there that must not reach a span.
-          'url.path': req.path,
-          'network.protocol.version': req.httpVersion,
-        },
-      },
-      parent,
-    );
-    const rpc: { type: RPCType.HTTP; span: typeof span; route?: string } = { type: RPCType.HTTP, span };
-    const started = performance.now();
-    res.once('close', () => {
-      const status = res.statusCode;
-      const attributes: Record<string, string | number> = {
+  return (req: Request, res: Response, next: NextFunction) => traceRequest(req, res, req.path, next);
+}
+
+/**
+ * `traceRequests` for one request: runs `handle` inside the request's server span (and, for the
+ * form endpoints, without express).
+ */
+export function traceRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  handle: () => void,
+): void {
+  if (PROBE_PATHS.has(path) || getRPCMetadata(context.active()) !== undefined) {
+    handle();
+    return;
+  }
+  const method = req.method ?? 'GET';
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const span = serverTracer().startSpan(
+    method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
         'http.request.method': method,
-        'http.response.status_code': status,
-      };
-      if (rpc.route !== undefined) {
-        attributes['http.route'] = rpc.route;
-        span.updateName(`${method} ${rpc.route}`);
-      }
-      span.setAttributes(attributes);
-      if (status >= 500) {
-        span.setAttribute('error.type', String(status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
-      span.end();
-      durationHistogram().record((performance.now() - started) / 1000, attributes);
-    });
-    context.with(setRPCMetadata(trace.setSpan(parent, span), rpc), next);
-  };
+        'url.scheme': 'http',
+        'url.path': path,
+        'network.protocol.version': req.httpVersion,
+      },
+    },
+    parent,
+  );
+  const rpc: { type: RPCType.HTTP; span: typeof span; route?: string } = { type: RPCType.HTTP, span };
+  const started = performance.now();
+  res.once('close', () => {
+    const status = res.statusCode;
+    const attributes: Record<string, string | number> = {
+      'http.request.method': method,
+      'http.response.status_code': status,
+    };
+    if (rpc.route !== undefined) {
+      attributes['http.route'] = rpc.route;
+      span.updateName(`${method} ${rpc.route}`);
+    }
+    span.setAttributes(attributes);
+    if (status >= 500) {
+      span.setAttribute('error.type', String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+    durationHistogram().record((performance.now() - started) / 1000, attributes);
+  });
+  context.with(setRPCMetadata(trace.setSpan(parent, span), rpc), handle);
 }

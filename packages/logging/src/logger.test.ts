@@ -39,6 +39,31 @@ describe('createLogger', () => {
     expect(line).toContain('ECONNREFUSED');
   });
 
+  it('censors secrets one level down in copies: errors stay errors, the caller objects are untouched', () => {
+    const { lines, destination } = capture();
+    const error = Object.assign(new Error('refused'), { token: 'tok-secret', code: 'E_REFUSED' });
+    const request = { authorization: 'Bearer hdr-secret', accept: 'json', totp: '123456' };
+    createLogger({ name: 'token', level: 'info', destination }).info({ err: error, request }, 'oops');
+    const line = lines[0] as {
+      err: { message: string; stack: string; token: string; code: string };
+      request: Record<string, string>;
+    };
+    expect(JSON.stringify(line)).not.toMatch(/tok-secret|hdr-secret|123456/);
+    expect(line.err).toMatchObject({ message: 'refused', token: '[redacted]', code: 'E_REFUSED' });
+    expect(line.err.stack).toContain('refused');
+    expect(line.request.accept).toBe('json');
+    expect(error.token).toBe('tok-secret');
+    expect(request.totp).toBe('123456');
+  });
+
+  it('censors secret names in a child logger bindings too', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ name: 'token', level: 'info', destination });
+    logger.child({ request_id: 'r1', token: 'tok-secret' }).info({ body: { code: 'c-secret' } }, 'inside');
+    expect(JSON.stringify(lines[0])).not.toMatch(/tok-secret|c-secret/);
+    expect(lines[0]).toMatchObject({ request_id: 'r1' });
+  });
+
   it('carries the active span ids', () => {
     const { lines, destination } = capture();
     const logger = createLogger({ name: 'token', level: 'info', destination });

@@ -7,3 +7,4 @@ export {
   timeAsyncMethods,
 } from './metrics.js';
 export { shutdownTelemetry } from './sdk.js';
+export { tracerOf } from './tracer.js';

@@ -111,30 +111,37 @@ export function timeAsyncMethods<T extends object>(
   options: { readonly operationAttribute: string; readonly skip?: readonly string[] },
 ): T {
   const skip = new Set(options.skip ?? []);
+  // One wrapper and one pair of label sets per method, made on first use: the store's methods run
+  // several times per token request.
+  const wrappers = new Map<string, { readonly method: unknown; readonly wrapper: unknown }>();
+  const wrap = (object: T, property: string, method: (...args: unknown[]) => unknown) => {
+    const ok: Attributes = { [options.operationAttribute]: property, 'psd2.outcome': 'ok' };
+    const failed: Attributes = { [options.operationAttribute]: property, 'psd2.outcome': 'error' };
+    return (...args: unknown[]): unknown => {
+      const started = performance.now();
+      const result: unknown = Reflect.apply(method, object, args);
+      if (!(result instanceof Promise)) return result;
+      return result.then(
+        (resolved: unknown) => {
+          histogram().record((performance.now() - started) / 1000, ok);
+          return resolved;
+        },
+        (error: unknown) => {
+          histogram().record((performance.now() - started) / 1000, failed);
+          throw error;
+        },
+      );
+    };
+  };
   return new Proxy(target, {
     get(object, property, receiver) {
       const value: unknown = Reflect.get(object, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string' || skip.has(property)) return value;
-      return (...args: unknown[]): unknown => {
-        const started = performance.now();
-        const record = (outcome: string) =>
-          histogram().record((performance.now() - started) / 1000, {
-            [options.operationAttribute]: property,
-            'psd2.outcome': outcome,
-          });
-        const result: unknown = Reflect.apply(value, object, args);
-        if (!(result instanceof Promise)) return result;
-        return result.then(
-          (resolved: unknown) => {
-            record('ok');
-            return resolved;
-          },
-          (error: unknown) => {
-            record('error');
-            throw error;
-          },
-        );
-      };
+      const known = wrappers.get(property);
+      if (known?.method === value) return known.wrapper;
+      const wrapper = wrap(object, property, value as (...args: unknown[]) => unknown);
+      wrappers.set(property, { method: value, wrapper });
+      return wrapper;
     },
   });
 }

@@ -31,6 +31,9 @@ export interface StartedProcess {
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** Output kept per process: far more than any test reads. */
+const OUTPUT_LIMIT = 8 * 1024 * 1024;
+
 /** Starts `node [args]` from `cwd` with extra environment, collecting its output. */
 export function startNodeProcess(options: {
   cwd: string;
@@ -42,11 +45,21 @@ export function startNodeProcess(options: {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const listener of listeners) listener();
+  // Chunks, joined on demand; bounded, so that a benchmark's minutes of access logs do not pile up in
+  // the load generator's heap (and its GC pauses do not show up as server latency).
+  let chunks: string[] = [];
+  let size = 0;
+  const output = (): string => {
+    if (chunks.length > 1) chunks = [chunks.join('')];
+    return chunks[0] ?? '';
+  };
+  const listeners = new Set<(chunk: string) => void>();
+  const onData = (data: Buffer) => {
+    const chunk = data.toString();
+    chunks.push(chunk);
+    size += chunk.length;
+    while (size > OUTPUT_LIMIT && chunks.length > 1) size -= chunks.shift()?.length ?? 0;
+    for (const listener of listeners) listener(chunk);
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
@@ -55,19 +68,26 @@ export function startNodeProcess(options: {
   });
   return {
     child,
-    output: () => output,
+    output,
     exited,
     waitForOutput(text, timeoutMs = 20_000) {
       return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (output.includes(text)) {
+        // Each new chunk is searched with the end of what came before: `text` may straddle two chunks.
+        let carry = '';
+        const found = (chunk: string) => {
+          const window = carry + chunk;
+          carry = window.slice(-(text.length - 1) || window.length);
+          return window.includes(text);
+        };
+        const check = (chunk: string) => {
+          if (found(chunk)) {
             cleanup();
             resolve();
           }
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`timed out waiting for ${JSON.stringify(text)}; output so far:\n${output}`));
+          reject(new Error(`timed out waiting for ${JSON.stringify(text)}; output so far:\n${output()}`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -75,12 +95,12 @@ export function startNodeProcess(options: {
         };
         listeners.add(check);
         void exited.then(() => {
-          if (!output.includes(text)) {
+          if (listeners.has(check)) {
             cleanup();
-            reject(new Error(`process exited before printing ${JSON.stringify(text)}; output:\n${output}`));
+            reject(new Error(`process exited before printing ${JSON.stringify(text)}; output:\n${output()}`));
           }
         });
-        check();
+        check(output());
       });
     },
     async stop(timeoutMs = 15_000) {

@@ -90,9 +90,11 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
 
       it('forgets a token when it expires', async () => {
         const token = generateOpaqueToken();
-        await store.saveAccessToken(token, accessRecord('client-at-2', undefined, 1));
+        // Expiry is in whole seconds: with a 1 s lifetime, a save just before a second boundary can
+        // read as expired at once. Two seconds leave the first read at least a second.
+        await store.saveAccessToken(token, accessRecord('client-at-2', undefined, 2));
         expect(await store.findAccessToken(token)).toBeDefined();
-        await sleep(2100);
+        await sleep(3100);
         expect(await store.findAccessToken(token)).toBeUndefined();
       });
 
@@ -257,10 +259,11 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
       });
 
       it('forgets a grant when it expires', async () => {
-        const g = grant('client-grant-2', { expiresAt: nowSeconds() + 1 });
+        // Two seconds, not one, for the reason given for access tokens above.
+        const g = grant('client-grant-2', { expiresAt: nowSeconds() + 2 });
         await store.createGrant(g);
         expect(await store.findGrant(g.grantId)).toEqual(g);
-        await sleep(2100);
+        await sleep(3100);
         expect(await store.findGrant(g.grantId)).toBeUndefined();
       });
     });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -111,20 +111,30 @@ interface CallOptions {
   readonly body?: string | Buffer;
   readonly qwac?: DemoQwacName;
   readonly agent?: https.Agent;
+  /** Another edge than the shared one. */
+  readonly through?: LocalEdge;
+  /** Called with the client request once sent, e.g. to destroy it midway. */
+  readonly onRequest?: (request: http.ClientRequest) => void;
+  /** Called with each chunk of the response body as it arrives. */
+  readonly onChunk?: (chunk: Buffer, request: http.ClientRequest) => void;
 }
 
 interface Reply {
   readonly status: number;
   readonly headers: http.IncomingHttpHeaders;
+  readonly rawHeaders: readonly string[];
   readonly text: string;
+  /** Status codes of the 1xx responses received before the final one. */
+  readonly informational: readonly number[];
 }
 
 /** One HTTPS request through the edge; a fresh TLS connection unless an agent is given. */
 function call(path: string, options: CallOptions = {}): Promise<Reply> {
   const qwac = options.qwac === undefined ? undefined : pki.qwacs[options.qwac];
+  const informational: number[] = [];
   return new Promise((resolve, reject) => {
     const request = https.request(
-      `${edge.url}${path}`,
+      `${(options.through ?? edge).url}${path}`,
       {
         method: options.method ?? 'GET',
         headers: options.headers,
@@ -136,20 +146,27 @@ function call(path: string, options: CallOptions = {}): Promise<Reply> {
       },
       (response) => {
         const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          options.onChunk?.(chunk, request);
+        });
         response.on('end', () =>
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
+            rawHeaders: response.rawHeaders,
             text: Buffer.concat(chunks).toString('utf8'),
+            informational,
           }),
         );
         response.on('error', reject);
       },
     );
+    request.on('information', (info: http.InformationEvent) => informational.push(info.statusCode));
     request.on('timeout', () => request.destroy(new Error('timed out')));
     request.on('error', reject);
     request.end(options.body);
+    options.onRequest?.(request);
   });
 }
 
@@ -326,9 +343,31 @@ describe('local edge: routing and forwarding', () => {
     expect(echo.headers['x-envoy-original-path']).toBeUndefined();
   });
 
+  it("forwards the client's Host, and drops TE and Expect (the edge has read the whole body already)", async () => {
+    const echo = await echoOf('/oauth2/token', {
+      method: 'POST',
+      headers: { host: 'bank.example', te: 'trailers', expect: '100-continue' },
+      body: 'a=1',
+    });
+    expect(echo.headers.host).toBe('bank.example');
+    expect(echo.headers.te).toBeUndefined();
+    expect(echo.headers.expect).toBeUndefined();
+    expect(echo.body).toBe('a=1');
+  });
+
+  it('sends content-length for a POST without a body, and none for a GET without one', async () => {
+    const post = await echoOf('/oauth2/token', { method: 'POST' });
+    expect(post.headers['content-length']).toBe('0');
+    const get = await echoOf('/oauth2/token');
+    expect(get.headers['content-length']).toBeUndefined();
+    expect(get.headers['transfer-encoding']).toBeUndefined();
+  });
+
   it('normalises paths as Envoy does, and refuses encoded slashes', async () => {
     expect((await echoOf('/oauth2//fr/../token')).url).toBe('/oauth2/token');
     expect((await call('/oauth2/register%2Fx')).status).toBe(400);
+    // A target the URL parser cannot read at all is malformed too, never a 500.
+    expect((await call('//[')).status).toBe(400);
     expect((await call('/oauth2/token', { headers: { x_forwarded_client_cert: 'x' } })).status).toBe(400);
   });
 
@@ -347,6 +386,10 @@ describe('local edge: routing and forwarding', () => {
     await echoOf('/oauth2/register/warm-up');
     const before = upstream?.connections ?? 0;
     for (let i = 0; i < 5; i++) await echoOf(`/oauth2/register/client-${i}`);
+    // HEAD included: its connection is kept like any other.
+    for (let i = 0; i < 2; i++)
+      expect((await call('/oauth2/register/head', { method: 'HEAD' })).status).toBe(200);
+    await echoOf('/oauth2/register/after-head');
     expect(upstream?.connections ?? 0).toBe(before);
   });
 });
@@ -420,4 +463,262 @@ describe('local edge: readiness and CA bundle rotation', () => {
     await expect(through('tpp-a')).rejects.toThrow();
     expect(await through('untrusted')).toBe(200);
   });
+});
+
+describe('local edge: the call to the service', () => {
+  /*
+   * Two more edges whose routes lead to a scripted service: each path under /oauth2/register/ names
+   * what the service does. `scripted` has its route timeout shortened to 1 s; `patient` keeps the real
+   * one, so that what it observes cannot be the route timeout's doing.
+   */
+  let scripted: LocalEdge;
+  let patient: LocalEdge;
+  let service: http.Server;
+  const routeTimeoutSeconds = 1;
+
+  /** A request the service holds until the test releases it. */
+  interface Held {
+    readonly received: Promise<void>;
+    /** Resolves once the service's response closed: true when the edge hung up before it finished. */
+    readonly cancelled: Promise<boolean>;
+    readonly released: Promise<void>;
+    readonly release: () => void;
+    readonly markReceived: () => void;
+    readonly markClosed: (early: boolean) => void;
+  }
+  const held = new Map<string, Held>();
+  const socketOf = new Map<string, Socket>();
+
+  function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+    let resolve: (value: T) => void = () => undefined;
+    const promise = new Promise<T>((done) => {
+      resolve = done;
+    });
+    return { promise, resolve };
+  }
+
+  function holdFor(name: string): Held {
+    const existing = held.get(name);
+    if (existing !== undefined) return existing;
+    const received = deferred<void>();
+    const cancelled = deferred<boolean>();
+    const released = deferred<void>();
+    const entry: Held = {
+      received: received.promise,
+      cancelled: cancelled.promise,
+      released: released.promise,
+      release: () => released.resolve(),
+      markReceived: () => received.resolve(),
+      markClosed: (early) => cancelled.resolve(early),
+    };
+    held.set(name, entry);
+    return entry;
+  }
+
+  function script(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const name = (request.url ?? '').replace('/oauth2/register/', '').split('?', 1)[0] ?? '';
+    socketOf.set(name, request.socket);
+    request.resume();
+    switch (name) {
+      case 'garbage':
+        request.socket.end('NOT HTTP\r\n\r\n');
+        return;
+      case 'hang-up':
+        request.socket.destroy();
+        return;
+      case 'silent':
+        return;
+      case 'stall-body':
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.write('part');
+        return;
+      case 'headers':
+        // biome-ignore format: one name-value pair per line shows the repetitions
+        response.writeHead(200, [
+          'x-a', '1', 'x-a', '2',
+          'content-type', 'text/plain', 'content-type', 'text/html',
+          'set-cookie', 'a=1', 'set-cookie', 'b=2',
+          'cache-control', 'no-store', 'cache-control', 'private',
+          'connection', 'x-hop', 'x-hop', 'gone', 'proxy-connection', 'x',
+        ]);
+        response.end('headers');
+        return;
+      case 'hints':
+        response.writeEarlyHints({ link: '</style.css>; rel=preload' });
+        response.end('hinted');
+        return;
+      case 'big':
+        response.writeHead(200, { 'content-type': 'application/octet-stream' });
+        response.end(Buffer.alloc(1024 * 1024, 'b'));
+        return;
+      default:
+        break;
+    }
+    if (name.startsWith('held-')) {
+      const entry = holdFor(name);
+      response.once('close', () => entry.markClosed(!response.writableFinished));
+      if (request.url?.endsWith('?after-headers')) {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.write('first');
+      }
+      entry.markReceived();
+      void entry.released.then(() => response.end('second'));
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.end('ok');
+  }
+
+  beforeAll(async () => {
+    service = http.createServer(script);
+    // Far beyond the edge's own idle timeout: the edge, not the service, must close idle connections.
+    service.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(service.address() as AddressInfo).port}`);
+    const options = {
+      host: '127.0.0.1',
+      port: 0,
+      tls: { certFile: pki.server.cert, keyFile: pki.server.key, clientCaFile: pki.clientCaBundle },
+      upstreams: { registration: url, authorization: url, token: url, revocation: url },
+    };
+    scripted = await startLocalEdge({ ...options, routeTimeoutSeconds });
+    patient = await startLocalEdge(options);
+  });
+
+  afterAll(async () => {
+    for (const entry of held.values()) entry.release();
+    await scripted?.close();
+    await patient?.close();
+    service?.closeAllConnections();
+    await new Promise<void>((resolve) => service?.close(() => resolve()));
+  });
+
+  const through = (path: string, options: CallOptions = {}) =>
+    call(`/oauth2/register/${path}`, { through: scripted, ...options });
+
+  /** Whether the service saw its request cancelled within 3 s (the patient edge's route timeout is 15 s). */
+  const cancelledSoon = (entry: Held) =>
+    Promise.race([
+      entry.cancelled,
+      new Promise<string>((resolve) => setTimeout(resolve, 3000, 'not cancelled')),
+    ]);
+
+  it('answers 504 in JSON when the service does not answer within the route timeout', async () => {
+    const started = performance.now();
+    const reply = await through('silent');
+    const elapsed = performance.now() - started;
+    expect(reply.status).toBe(504);
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(reply.text)).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'The service did not answer in time.',
+    });
+    expect(elapsed).toBeGreaterThan(routeTimeoutSeconds * 1000 * 0.4);
+  });
+
+  it('cuts the client off when the service stalls mid-body beyond the route timeout', async () => {
+    let firstChunk = '';
+    await expect(
+      through('stall-body', {
+        onChunk: (chunk) => {
+          firstChunk ||= chunk.toString('utf8');
+        },
+      }),
+    ).rejects.toThrow(/aborted|ECONNRESET|socket hang up/);
+    expect(firstChunk).toBe('part');
+  });
+
+  it('answers 503 when the service closes the connection without answering', async () => {
+    const reply = await through('hang-up');
+    expect(reply.status).toBe(503);
+    expect(JSON.parse(reply.text)).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+
+  it('answers 502 server_error when the service answers something other than HTTP', async () => {
+    const reply = await through('garbage');
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.text)).toEqual({
+      error: 'server_error',
+      error_description: 'The service answered incorrectly.',
+    });
+  });
+
+  it('cancels the call to the service when the client leaves before the answer', async () => {
+    const entry = holdFor('held-before-headers');
+    const reply = through('held-before-headers', {
+      through: patient,
+      onRequest: (request) => {
+        void entry.received.then(() => request.destroy());
+      },
+    });
+    await expect(reply).rejects.toThrow();
+    expect(await cancelledSoon(entry)).toBe(true);
+  });
+
+  it('cancels the call to the service when the client leaves in the middle of the body', async () => {
+    const entry = holdFor('held-mid-body');
+    const reply = through('held-mid-body?after-headers', {
+      through: patient,
+      onChunk: (_chunk, request) => request.destroy(),
+    });
+    await expect(reply).rejects.toThrow();
+    expect(await cancelledSoon(entry)).toBe(true);
+  });
+
+  it('streams the body: the client has the first part before the service sends the rest', async () => {
+    const entry = holdFor('held-streamed');
+    const reply = await through('held-streamed?after-headers', {
+      through: patient,
+      onChunk: () => entry.release(),
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe('firstsecond');
+    expect(await entry.cancelled).toBe(false);
+  });
+
+  it('passes a large body through intact', async () => {
+    const reply = await through('big');
+    expect(reply.text).toBe('b'.repeat(1024 * 1024));
+  });
+
+  it('copies response headers as before: repeated fields joined or first kept, set-cookie one line each, hop-by-hop dropped', async () => {
+    const reply = await through('headers');
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe('headers');
+    const lines: string[] = [];
+    for (let i = 0; i < reply.rawHeaders.length; i += 2) {
+      const name = reply.rawHeaders[i]?.toLowerCase() ?? '';
+      if (name !== 'date' && name !== 'connection' && name !== 'transfer-encoding' && name !== 'keep-alive')
+        lines.push(`${name}: ${reply.rawHeaders[i + 1]}`);
+    }
+    expect(lines).toEqual([
+      'x-a: 1, 2',
+      'content-type: text/plain',
+      'set-cookie: a=1',
+      'set-cookie: b=2',
+      'cache-control: no-store, private',
+    ]);
+    // The service's own Connection / Keep-Alive never reach the client; the edge speaks for itself.
+    expect(reply.headers.connection).toBe('close');
+    expect(reply.headers['keep-alive']).toBeUndefined();
+  });
+
+  it('does not pass 1xx informational answers on, only the final one', async () => {
+    const reply = await through('hints');
+    expect(reply.informational).toEqual([]);
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe('hinted');
+  });
+
+  it("closes an idle connection to the service after 4 s, before Node's 5 s server keep-alive timeout", async () => {
+    const reply = await through('keep-alive');
+    expect(reply.status).toBe(200);
+    const socket = socketOf.get('keep-alive');
+    expect(socket?.destroyed).toBe(false);
+    const idleSince = performance.now();
+    await new Promise<void>((resolve) => socket?.once('close', () => resolve()));
+    const idle = performance.now() - idleSince;
+    expect(idle).toBeGreaterThan(3000);
+    expect(idle).toBeLessThan(4800);
+  }, 10_000);
 });

@@ -51,7 +51,7 @@ export function createRegistrationApp(deps: RegistrationDependencies): HttpApp {
       remoteAddress: req.socket.remoteAddress,
       header: req.headers['x-forwarded-client-cert'],
     });
-    res.locals.logFields = { ...res.locals.logFields, organization_id: qwac.organizationIdentifier };
+    res.locals.logFields.organization_id = qwac.organizationIdentifier;
     states.set(res, { qwac });
     next();
   };
@@ -81,7 +81,7 @@ export function createRegistrationApp(deps: RegistrationDependencies): HttpApp {
   const managementGuard = async (req: Request, res: Response, next: Next) => {
     const state = stateOf(res);
     const clientId = String(req.params.clientId ?? '');
-    res.locals.logFields = { ...res.locals.logFields, client_id: clientId };
+    res.locals.logFields.client_id = clientId;
     state.client = await authorizeManagement({
       clientId,
       authorization: req.get('authorization'),
@@ -122,7 +122,7 @@ export function createRegistrationApp(deps: RegistrationDependencies): HttpApp {
     } catch (error) {
       throw fromRegistryError(error);
     }
-    res.locals.logFields = { ...res.locals.logFields, client_id: issued.client.clientId };
+    res.locals.logFields.client_id = issued.client.clientId;
     const information = clientInformation(issued.client, deps.issuer, issued.registrationAccessToken);
     noStore(res).status(201).location(String(information.registration_client_uri)).json(information);
   };

@@ -1,6 +1,6 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { acceptBody, createHttpApp, type HttpApp } from '@psd2/http';
+import { createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
 import type { TokenSettings } from './grants/context.js';
@@ -27,27 +27,27 @@ export function createTokenApp(deps: TokenDependencies): HttpApp {
     readiness: {
       'token-store': () => deps.store.ping(),
     },
-    routes: (router) => {
-      router.post(
-        '/oauth2/token',
-        ...acceptBody('form'),
-        tokenEndpoint({
+    formEndpoints: [
+      {
+        path: '/oauth2/token',
+        handle: tokenEndpoint({
           registry: deps.registry,
           store: deps.store,
           certificates: deps.certificates,
           settings: deps.tokens,
         }),
-      );
-      router.post(
-        '/oauth2/introspect',
-        ...acceptBody('form'),
-        introspectionEndpoint({
+      },
+      {
+        path: '/oauth2/introspect',
+        handle: introspectionEndpoint({
           store: deps.store,
           certificates: deps.certificates,
           issuer: deps.metadata.issuer,
           allowedOrganizations: deps.introspectionAllowedOrganizations,
         }),
-      );
+      },
+    ],
+    routes: (router) => {
       router.get('/.well-known/oauth-authorization-server', (_req, res) => {
         res.set('Cache-Control', 'public, max-age=300').json(metadata);
       });

@@ -1,9 +1,8 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import { readClientCertificate } from '@psd2/client-authentication';
-import { type FormBody, noStore, requiredFormParam } from '@psd2/http';
+import { type FormEndpoint, requiredFormParam } from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
-import type { NextFunction, Request, Response } from 'express';
 
 export interface IntrospectionDependencies {
   readonly store: TokenStore;
@@ -21,50 +20,42 @@ const INACTIVE = { active: false } as const;
  * the server). Anything not active answers only `{"active": false}` (§2.2), so the endpoint tells
  * nothing about tokens that are expired, revoked, unknown or of a deleted client.
  */
-export function introspectionEndpoint(deps: IntrospectionDependencies) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
-      noStore(res);
-      const certificate = readClientCertificate(deps.certificates, {
-        remoteAddress: req.socket.remoteAddress,
-        header: req.headers['x-forwarded-client-cert'],
-      });
-      if (certificate.kind !== 'present') {
-        throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
-      }
-      const caller = certificate.identity;
-      if (
-        !caller.roles.includes('PSP_AS') &&
-        !deps.allowedOrganizations.includes(caller.organizationIdentifier)
-      ) {
-        throw new InvalidClientError({
-          detail: `${caller.organizationIdentifier} may not introspect tokens`,
-        });
-      }
-      res.locals.logFields.organization_id = caller.organizationIdentifier;
-
-      // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
-      const token = requiredFormParam((req.body ?? {}) as FormBody, 'token');
-      const record = await deps.store.findAccessToken(token);
-      if (record === undefined) {
-        res.json(INACTIVE);
-        return;
-      }
-      res.json({
-        active: true,
-        scope: record.scope,
-        client_id: record.clientId,
-        token_type: 'Bearer',
-        exp: record.expiresAt,
-        iat: record.issuedAt,
-        iss: deps.issuer,
-        ...(record.subject === undefined ? {} : { sub: record.subject }),
-        // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
-        cnf: { 'x5t#S256': record.certificateThumbprint },
-        organization_id: record.organizationId,
-      });
-    } catch (error) {
-      next(error);
+export function introspectionEndpoint(deps: IntrospectionDependencies): FormEndpoint['handle'] {
+  return async ({ body, headers, remoteAddress, fields }) => {
+    const certificate = readClientCertificate(deps.certificates, {
+      remoteAddress,
+      header: headers['x-forwarded-client-cert'],
+    });
+    if (certificate.kind !== 'present') {
+      throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
     }
+    const caller = certificate.identity;
+    if (
+      !caller.roles.includes('PSP_AS') &&
+      !deps.allowedOrganizations.includes(caller.organizationIdentifier)
+    ) {
+      throw new InvalidClientError({
+        detail: `${caller.organizationIdentifier} may not introspect tokens`,
+      });
+    }
+    fields.organization_id = caller.organizationIdentifier;
+
+    // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
+    const token = requiredFormParam(body, 'token');
+    const record = await deps.store.findAccessToken(token);
+    if (record === undefined) return INACTIVE;
+    return {
+      active: true,
+      scope: record.scope,
+      client_id: record.clientId,
+      token_type: 'Bearer',
+      exp: record.expiresAt,
+      iat: record.issuedAt,
+      iss: deps.issuer,
+      ...(record.subject === undefined ? {} : { sub: record.subject }),
+      // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
+      cnf: { 'x5t#S256': record.certificateThumbprint },
+      organization_id: record.organizationId,
+    };
   };
 }

@@ -1,11 +1,10 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import { authenticateTlsClient, readClientCertificate } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { type FormBody, formParam, noStore } from '@psd2/http';
+import { type FormEndpoint, formParam } from '@psd2/http';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '@psd2/oauth-errors';
 import { instruments } from '@psd2/telemetry';
 import type { TokenStore } from '@psd2/token-store';
-import type { NextFunction, Request, Response } from 'express';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { GrantContext, TokenResponse, TokenSettings } from './grants/context.js';
@@ -39,41 +38,38 @@ function countIssued(grantType: string, response: TokenResponse): void {
  * the client authenticates with its certificate, then the grant's own checks run and tokens are
  * issued bound to that certificate.
  */
-export function tokenEndpoint(deps: TokenEndpointDependencies) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
-      noStore(res);
-      const body = (req.body ?? {}) as FormBody;
-      const grantType = formParam(body, 'grant_type');
-      if (grantType === undefined)
-        throw new InvalidRequestError({ description: 'The grant_type parameter is missing.' });
-      const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
-      if (grant === undefined) throw new UnsupportedGrantTypeError({ detail: `grant_type ${grantType}` });
-      res.locals.logFields.grant_type = grantType;
+export function tokenEndpoint(deps: TokenEndpointDependencies): FormEndpoint['handle'] {
+  return async (request) => {
+    const { body, headers, remoteAddress, fields } = request;
+    const grantType = formParam(body, 'grant_type');
+    if (grantType === undefined)
+      throw new InvalidRequestError({ description: 'The grant_type parameter is missing.' });
+    const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+    if (grant === undefined) throw new UnsupportedGrantTypeError({ detail: `grant_type ${grantType}` });
+    fields.grant_type = grantType;
 
-      const authenticated = await authenticateTlsClient({
-        clientId: formParam(body, 'client_id'),
-        certificate: readClientCertificate(deps.certificates, {
-          remoteAddress: req.socket.remoteAddress,
-          header: req.headers['x-forwarded-client-cert'],
-        }),
-        registry: deps.registry,
-      });
-      res.locals.logFields.client_id = authenticated.client.clientId;
-      res.locals.logFields.organization_id = authenticated.client.organizationId;
+    const authenticated = await authenticateTlsClient({
+      clientId: formParam(body, 'client_id'),
+      certificate: readClientCertificate(deps.certificates, {
+        remoteAddress,
+        header: headers['x-forwarded-client-cert'],
+      }),
+      registry: deps.registry,
+    });
+    fields.client_id = authenticated.client.clientId;
+    fields.organization_id = authenticated.client.organizationId;
 
-      const response = await grant({
-        body,
-        authenticated,
-        store: deps.store,
-        settings: deps.settings,
-        log: res.locals.log,
-        nowSeconds: Math.floor(Date.now() / 1000),
-      });
-      countIssued(grantType, response);
-      res.json(response);
-    } catch (error) {
-      next(error);
-    }
+    const response = await grant({
+      body,
+      authenticated,
+      store: deps.store,
+      settings: deps.settings,
+      get log() {
+        return request.log;
+      },
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    countIssued(grantType, response);
+    return response;
   };
 }

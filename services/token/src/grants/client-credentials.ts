@@ -3,7 +3,7 @@ import { InvalidScopeError, UnauthorizedClientError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope } from '@psd2/scopes';
 import { generateOpaqueToken } from '@psd2/token-store';
 import { scopeRefusal } from '../scope-errors.js';
-import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
+import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
 
 /**
  * RFC 6749 §4.4: the PISP's own token, `pisp` only, never a refresh token (§4.4.3). Without a
@@ -34,10 +34,5 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<Tok
   const accessToken = generateOpaqueToken();
   const record = accessTokenRecord(context, { scope });
   await context.store.saveAccessToken(accessToken, record);
-  return {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: record.expiresAt - record.issuedAt,
-    scope,
-  };
+  return tokenResponse(accessToken, record);
 }

@@ -42,3 +42,18 @@ export function accessTokenRecord(
     certificateThumbprint: certificate.x5tS256,
   };
 }
+
+/** RFC 6749 §5.1: the answer for an access token (and a refresh token) just stored. */
+export function tokenResponse(
+  accessToken: string,
+  record: AccessTokenRecord,
+  refreshToken?: string,
+): TokenResponse {
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: record.expiresAt - record.issuedAt,
+    scope: record.scope,
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+  };
+}

@@ -3,7 +3,7 @@ import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '@
 import { checkScopes, formatScope, parseScope } from '@psd2/scopes';
 import { generateOpaqueToken } from '@psd2/token-store';
 import { scopeRefusal } from '../scope-errors.js';
-import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
+import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
 
 /**
  * RFC 6749 §6 with rotation (OAuth 2.0 Security BCP §4.14.2): every use returns a new refresh token
@@ -64,11 +64,5 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
   if (outcome !== 'rotated') {
     throw new InvalidGrantError({ detail: `refresh token rotation failed: ${outcome}` });
   }
-  return {
-    access_token: next.accessToken,
-    token_type: 'Bearer',
-    expires_in: next.accessRecord.expiresAt - next.accessRecord.issuedAt,
-    scope,
-    refresh_token: next.refreshToken,
-  };
+  return tokenResponse(next.accessToken, next.accessRecord, next.refreshToken);
 }
