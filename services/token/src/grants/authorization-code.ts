@@ -8,7 +8,7 @@ import {
 } from '@psd2/token-store';
 import { verifyS256 } from '../pkce.js';
 import { scopeRefusal } from '../scope-errors.js';
-import { accessTokenRecord, type GrantContext, type TokenResponse } from './context.js';
+import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code's bindings are checked first without using it,
@@ -34,7 +34,9 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   if (peeked.state === 'unused') checkCodeBinding(peeked.record, client.clientId, redirectUri, verifier);
 
   // Then used atomically: of two concurrent redemptions one wins; a second presentation of a used
-  // code revokes the grant and every token issued from it (done by the store).
+  // code revokes the grant and every token issued from it (done by the store). Under a concurrent
+  // replay the winner may therefore be refused below (grant gone) or hand out tokens that are already
+  // dead: either way the code buys no live token once it has been presented twice.
   const redemption = await context.store.redeemAuthorizationCode(code);
   if (redemption.outcome === 'unknown') throw new InvalidGrantError({ detail: 'unknown or expired code' });
   if (redemption.outcome === 'replayed') {
@@ -71,13 +73,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
     };
     await context.store.saveRefreshToken(refreshToken, refresh);
   }
-  return {
-    access_token: accessToken,
-    token_type: 'Bearer',
-    expires_in: access.expiresAt - access.issuedAt,
-    scope,
-    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
-  };
+  return tokenResponse(accessToken, access, refreshToken);
 }
 
 /** RFC 6749 §4.1.3 and RFC 7636 §4.6: the code belongs to this client, this redirect URI and this verifier. */
