@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClientRegistry } from '@psd2/client-registry-client';
 import { registerTestClient } from '@psd2/oauth-test-fixtures';
@@ -39,7 +39,13 @@ registry.close();
 
 const tokenPort = await freePort();
 const edgePort = await freePort();
-const profile = (dir: string) => (profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
+// PROFILE_NODE_ARGS: further node options for both processes (e.g. --trace-gc-nvp); their output is
+// written to /tmp/prof-token.log and /tmp/prof-edge.log at the end.
+const extraNodeArgs = (process.env.PROFILE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+const profile = (dir: string) => [
+  ...extraNodeArgs,
+  ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+];
 const token = startNodeProcess({
   cwd: join(repoRoot, 'services', 'token'),
   args: [...profile('/tmp/prof-token'), '--import', '@psd2/telemetry/register', 'dist/main.js'],
@@ -115,4 +121,8 @@ if (paths.includes('edge')) {
 await viaEdge.close();
 await edge.stop();
 await token.stop();
+if (extraNodeArgs.length > 0) {
+  writeFileSync('/tmp/prof-token.log', token.output());
+  writeFileSync('/tmp/prof-edge.log', edge.output());
+}
 await system.stop();

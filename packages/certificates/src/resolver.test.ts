@@ -161,6 +161,18 @@ describe('LruCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('keeps the order right when the most recent entry is read again', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect([cache.get('b'), cache.get('b'), cache.get('a'), cache.get('a')]).toEqual([2, 2, 1, 1]);
+    cache.set('c', 3); // b is now the least recently used
+    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
+    cache.clear();
+    cache.set('d', 4);
+    expect([cache.get('a'), cache.get('d'), cache.size]).toEqual([undefined, 4, 1]);
+  });
+
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new LruCache(0)).toThrow(RangeError);
   });

@@ -31,6 +31,14 @@ beforeAll(async () => {
         },
       },
       {
+        path: '/log',
+        handle: async (request) => {
+          request.log.info({ step: 'handler' }, 'handler line');
+          // No getter of its own: see RequestLogEntry (request-context.ts) on getters in per-request literals.
+          return { ownLog: Object.getOwnPropertyDescriptor(request, 'log') !== undefined };
+        },
+      },
+      {
         path: '/crash',
         handle: async () => {
           throw new Error('secret internal detail at /srv/app.js:42');
@@ -206,6 +214,18 @@ describe('form endpoints', () => {
       }),
     ]);
     expect(JSON.stringify(logLines)).not.toContain('secret-code-value');
+  });
+});
+
+describe("a handler's request", () => {
+  it('gives a logger bound to the request id, from an ordinary object with no getter of its own', async () => {
+    const { json } = await post('/log', 'a=b', { 'x-request-id': 'form-log-2' });
+    expect(json()).toEqual({ ownLog: false });
+    await waitForLogs();
+    expect(logLines.filter((entry) => entry.request_id === 'form-log-2').map((entry) => entry.msg)).toEqual([
+      'handler line',
+      'request',
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { InvalidRequestError } from '@psd2/oauth-errors';
 import { BODY_LIMITS, wrongMediaType } from './body.js';
 import { oauthErrorResponse } from './errors.js';
 import type { FormBody } from './form.js';
-import { beginRequestLog } from './request-context.js';
+import { beginRequestLog, type RequestLog } from './request-context.js';
 import { traceRequest } from './tracing.js';
 
 /*
@@ -46,6 +46,24 @@ export interface FormRequest {
   readonly log: Logger;
   /** Fields for the request's access-log line and span (client_id, organization_id, grant_type). */
   readonly fields: Record<string, string>;
+}
+
+/** A class, for its prototype getter: see RequestLogEntry (request-context.ts) on getters in literals. */
+class FormRequestOf implements FormRequest {
+  constructor(
+    readonly body: FormBody,
+    readonly headers: IncomingHttpHeaders,
+    readonly remoteAddress: string | undefined,
+    private readonly requestLog: RequestLog,
+  ) {}
+
+  get log(): Logger {
+    return this.requestLog.log;
+  }
+
+  get fields(): Record<string, string> {
+    return this.requestLog.fields;
+  }
 }
 
 /**
@@ -195,15 +213,9 @@ export function formEndpointListener(options: {
     let body: object;
     try {
       checkMediaType(req.headers);
-      body = await endpoint.handle({
-        body: parseForm(await readBody(req)),
-        headers: req.headers,
-        remoteAddress: req.socket.remoteAddress,
-        get log() {
-          return request.log;
-        },
-        fields: request.fields,
-      });
+      body = await endpoint.handle(
+        new FormRequestOf(parseForm(await readBody(req)), req.headers, req.socket.remoteAddress, request),
+      );
     } catch (error) {
       const response = oauthErrorResponse(error, request);
       status = response.status;
