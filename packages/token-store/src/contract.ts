@@ -249,8 +249,15 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
         await store.saveAccessToken(otherClientToken, accessRecord('client-kept'));
         const refresh = generateOpaqueToken();
         await store.saveRefreshToken(refresh, refreshRecord(g));
+        // A grant of the same client revoked before: both reasons at once still mean inactive.
+        const revokedGrant = grant('client-deleted');
+        await store.createGrant(revokedGrant);
+        const revokedGrantToken = generateOpaqueToken();
+        await store.saveAccessToken(revokedGrantToken, accessRecord(g.clientId, revokedGrant.grantId));
+        await store.revokeGrant(revokedGrant.grantId);
 
         await store.revokeClient(g.clientId);
+        expect(await store.findAccessToken(revokedGrantToken)).toBeUndefined();
         expect(await store.findAccessToken(codeGrantToken)).toBeUndefined();
         expect(await store.findAccessToken(clientCredentialsToken)).toBeUndefined();
         expect(await store.lookupRefreshToken(refresh)).toBeUndefined();

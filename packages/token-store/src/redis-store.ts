@@ -120,13 +120,15 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   const refreshKey = (token: string) => `${prefix}r:${hashSecret(token)}`;
   const clientKey = (clientId: string) => `${prefix}x:${clientId}`;
 
-  /** A token is dead once its grant is gone or its client was revoked. */
+  /**
+   * A token is dead once its grant is gone or its client was revoked. One EXISTS answers both: it
+   * counts a key once per mention, so with the grant named twice the count is 2 exactly when the grant
+   * exists and the client's revocation marker does not (grant 0|2 + marker 0|1).
+   */
   async function lineageActive(clientId: string, grantId: string | undefined): Promise<boolean> {
-    const [clientRevoked, grantExists] = await Promise.all([
-      redis.exists(clientKey(clientId)),
-      grantId === undefined ? Promise.resolve(1) : redis.exists(grantKey(grantId)),
-    ]);
-    return clientRevoked === 0 && grantExists === 1;
+    if (grantId === undefined) return (await redis.exists(clientKey(clientId))) === 0;
+    const grant = grantKey(grantId);
+    return (await redis.exists(grant, grant, clientKey(clientId))) === 2;
   }
 
   return {
