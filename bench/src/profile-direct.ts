@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClientRegistry } from '@psd2/client-registry-client';
 import { registerTestClient } from '@psd2/oauth-test-fixtures';
-import { freePort, repoRoot, startNodeProcess, startSystem } from '@psd2/testing';
+import { freePort, repoRoot, startNodeProcess, startSystem, waitForHttp } from '@psd2/testing';
 import { Agent } from 'undici';
 import { xfccAgent } from './agents.js';
 import { maxThroughput } from './load.js';
@@ -17,18 +17,6 @@ import { pin } from './pin.js';
 
 const profiling = process.env.PROFILE === '1';
 
-/** Polls a health endpoint: the service's "listening" line is not printed at every PROFILE_LOG_LEVEL. */
-async function waitForHealth(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
 const system = await startSystem({ label: 'profile', commonEnv: { OTEL_SDK_DISABLED: 'true' } });
 const registry = createClientRegistry({ address: system.registryAddress, transport: { plaintext: true } });
 const pisp = await registerTestClient(registry, system.pki, 'psp-pi', {
@@ -60,7 +48,8 @@ const token = startNodeProcess({
     CLIENT_REGISTRY_PLAINTEXT: 'true',
   },
 });
-await waitForHealth(`http://127.0.0.1:${tokenPort}/healthz`);
+// Health, not the "listening" line: that line is not printed at every PROFILE_LOG_LEVEL.
+await waitForHttp(`http://127.0.0.1:${tokenPort}/healthz`);
 const edge = startNodeProcess({
   cwd: join(repoRoot, 'services', 'local-edge'),
   args: [...profile('/tmp/prof-edge'), '--import', '@psd2/telemetry/register', 'dist/main.js'],

@@ -10,7 +10,7 @@ export function subjectDnMatches(presented: string, registered: string): boolean
 }
 
 /** Every token request compares the same few subjects (one per TPP certificate and client). */
-const normalized = memoize((dn: string) => normalize(dn), 10_000);
+const normalized = memoize(normalize, 10_000);
 
 function normalize(dn: string): string {
   return splitUnescaped(dn, ',')

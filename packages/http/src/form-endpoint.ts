@@ -78,6 +78,15 @@ export interface FormEndpoint {
 
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
+/** 415 for a form in another charset or content coding; `detail` (for the log) says which. */
+function unsupportedEncoding(detail: string): InvalidRequestError {
+  return new InvalidRequestError({
+    status: 415,
+    description: 'The request body encoding is not supported.',
+    detail,
+  });
+}
+
 /**
  * RFC 7231 §3.1.1.1 media type with parameters. The body must be a form in UTF-8 (the charset
  * parameter may say so or be absent), and not content-coded: a token request is a few hundred bytes.
@@ -95,21 +104,11 @@ function checkMediaType(headers: IncomingHttpHeaders): void {
       .trim()
       .replace(/^"(.*)"$/, '$1')
       .toLowerCase();
-    if (charset !== 'utf-8' && charset !== 'utf8') {
-      throw new InvalidRequestError({
-        status: 415,
-        description: 'The request body encoding is not supported.',
-        detail: `charset ${charset}`,
-      });
-    }
+    if (charset !== 'utf-8' && charset !== 'utf8') throw unsupportedEncoding(`charset ${charset}`);
   }
   const coding = headers['content-encoding'];
   if (coding !== undefined && coding.trim().toLowerCase() !== 'identity') {
-    throw new InvalidRequestError({
-      status: 415,
-      description: 'The request body encoding is not supported.',
-      detail: `content-encoding ${coding}`,
-    });
+    throw unsupportedEncoding(`content-encoding ${coding}`);
   }
 }
 

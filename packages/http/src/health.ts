@@ -6,6 +6,12 @@ export type ReadinessChecks = Readonly<Record<string, ReadinessCheck>>;
 
 const CHECK_TIMEOUT_MS = 1000;
 
+const LIVENESS_PATH = '/healthz';
+const READINESS_PATH = '/readyz';
+
+/** The probes' paths: kubelet hits them every few seconds, so they get no span and a quiet log line. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set([LIVENESS_PATH, READINESS_PATH]);
+
 function withTimeout(check: ReadinessCheck): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
@@ -27,10 +33,10 @@ function withTimeout(check: ReadinessCheck): Promise<void> {
  * dependency answers and the process is not draining for shutdown (readiness).
  */
 export function mountHealth(router: Router, checks: ReadinessChecks): void {
-  router.get('/healthz', (_req: Request, res: Response) => {
+  router.get(LIVENESS_PATH, (_req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });
-  router.get('/readyz', async (req: Request, res: Response) => {
+  router.get(READINESS_PATH, async (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store');
     if (req.app.locals.draining === true) {
       res.status(503).json({ status: 'shutting_down' });

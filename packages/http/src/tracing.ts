@@ -13,9 +13,9 @@ import {
 import { getRPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core';
 import { tracerOf } from '@psd2/telemetry';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { PROBE_PATHS } from './health.js';
 
 const SCOPE = '@psd2/http';
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
 
 const serverTracer = tracerOf(SCOPE);
 

@@ -12,4 +12,5 @@ export {
   startSystem,
   type TppFetch,
   testPki,
+  waitForHttp,
 } from './system.js';

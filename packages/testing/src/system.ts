@@ -65,7 +65,8 @@ export interface RunningSystem {
 
 const START_TIMEOUT_MS = 30_000;
 
-async function waitForHttp(url: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+/** Polls `url` until it answers 2xx (a service's /healthz), or throws after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {

@@ -46,7 +46,7 @@ beforeAll(async () => {
   );
   await new Promise<void>((resolve) => tppServer.listen(0, '127.0.0.1', resolve));
   callback = `https://${TPP_HOST}:${(tppServer.address() as AddressInfo).port}/callback`;
-  [browser] = await Promise.all([launchTestChromium([`--host-resolver-rules=MAP ${TPP_HOST} 127.0.0.1`])]);
+  browser = await launchTestChromium([`--host-resolver-rules=MAP ${TPP_HOST} 127.0.0.1`]);
   registry = registryOf(system);
   client = await createTestClient(registry, {
     roles: ['PSP_AI', 'PSP_IC'],

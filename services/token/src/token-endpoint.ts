@@ -5,9 +5,9 @@ import {
   readClientCertificate,
 } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { type FormBody, type FormEndpoint, type FormRequest, formParam } from '@psd2/http';
+import { type FormBody, type FormEndpoint, type FormRequest, formParam, requiredFormParam } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import { InvalidRequestError, UnsupportedGrantTypeError } from '@psd2/oauth-errors';
+import { UnsupportedGrantTypeError } from '@psd2/oauth-errors';
 import { instruments } from '@psd2/telemetry';
 import type { TokenStore } from '@psd2/token-store';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -71,9 +71,7 @@ class GrantRequest implements GrantContext {
 export function tokenEndpoint(deps: TokenEndpointDependencies): FormEndpoint['handle'] {
   return async (request) => {
     const { body, headers, remoteAddress, fields } = request;
-    const grantType = formParam(body, 'grant_type');
-    if (grantType === undefined)
-      throw new InvalidRequestError({ description: 'The grant_type parameter is missing.' });
+    const grantType = requiredFormParam(body, 'grant_type');
     const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
     if (grant === undefined) throw new UnsupportedGrantTypeError({ detail: `grant_type ${grantType}` });
     fields.grant_type = grantType;
