@@ -25,6 +25,10 @@ interface ExpressDispatch {
   handle(req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void;
 }
 
+/**
+ * Every HTTP service is built by this factory, so that security headers, request ids, logs, health
+ * endpoints and the error format are the same everywhere. It does no I/O.
+ */
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
