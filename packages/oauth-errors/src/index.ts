@@ -1,2 +1,3 @@
+export * from './dependency.js';
 export * from './errors.js';
 export * from './serialize.js';

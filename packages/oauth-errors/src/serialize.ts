@@ -1,4 +1,5 @@
-import { OAuthError, ServerError } from './errors.js';
+import { isDependencyUnavailable } from './dependency.js';
+import { OAuthError, ServerError, TemporarilyUnavailableError } from './errors.js';
 
 export interface OAuthErrorBody {
   readonly error: string;
@@ -34,10 +35,14 @@ export function safeDescription(description: string): string {
     .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }
 
-/** Anything that is not already an OAuth error becomes `server_error`; its message never reaches the client. */
+/**
+ * Anything that is not already an OAuth error becomes `temporarily_unavailable` when a dependency could
+ * not serve (dependency.ts decides), `server_error` otherwise; its message never reaches the client.
+ */
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error value thrown';
+  if (isDependencyUnavailable(error)) return new TemporarilyUnavailableError({ detail, cause: error });
   return new ServerError({ detail, cause: error });
 }
 

@@ -1,0 +1,74 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { freePort } from './processes.js';
+
+/*
+ * A redis-server of the test's own, on a free port, for what must never be done to the shared one:
+ * stopping it (outage tests), filling it up (`maxmemory` + `noeviction` answers OOM) or making it a
+ * read-only replica. Nothing is persisted.
+ */
+
+export interface OwnRedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Starts it (again) on the same port; resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it and waits for the exit; nothing listens on the port afterwards. */
+  stop(): Promise<void>;
+}
+
+const READY = 'Ready to accept connections';
+
+export async function ownRedisServer(
+  options: { readonly args?: readonly string[] } = {},
+): Promise<OwnRedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+
+  const start = () =>
+    new Promise<void>((resolve, reject) => {
+      const started = spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          ...(options.args ?? []),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child = started;
+      let output = '';
+      const timer = setTimeout(() => {
+        started.kill('SIGKILL');
+        reject(new Error(`redis-server on ${port} did not start:\n${output}`));
+      }, 10_000);
+      started.stdout?.on('data', (data: Buffer) => {
+        output += data.toString();
+        if (output.includes(READY)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      started.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server on ${port} exited:\n${output}`));
+      });
+    });
+
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+
+  await start();
+  return { port, url: `redis://127.0.0.1:${port}`, start, stop };
+}
