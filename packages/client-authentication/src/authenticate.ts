@@ -3,10 +3,8 @@ import {
   ClientNotFoundError,
   type ClientRegistry,
   type RegisteredClient,
-  RegistryDeadlineExceededError,
-  RegistryUnavailableError,
 } from '@psd2/client-registry-client';
-import { InvalidClientError, TemporarilyUnavailableError } from '@psd2/oauth-errors';
+import { InvalidClientError, isDependencyUnavailable, TemporarilyUnavailableError } from '@psd2/oauth-errors';
 import { subjectDnMatches } from './subject-dn.js';
 
 export interface AuthenticatedClient {
@@ -66,7 +64,7 @@ export async function authenticateTlsClient(input: {
     client = await registry.getClient(clientId);
   } catch (error) {
     if (error instanceof ClientNotFoundError) throw refuse(`client ${clientId} is unknown or deleted`);
-    if (error instanceof RegistryUnavailableError || error instanceof RegistryDeadlineExceededError) {
+    if (isDependencyUnavailable(error)) {
       throw new TemporarilyUnavailableError({ detail: 'client registry unavailable', cause: error });
     }
     throw error;

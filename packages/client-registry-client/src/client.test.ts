@@ -197,12 +197,23 @@ describe('createClientRegistry', () => {
     [status.DEADLINE_EXCEEDED, RegistryDeadlineExceededError, 'deadline_exceeded'],
     [status.INTERNAL, RegistryFailureError, 'failure'],
   ])('maps status %i to %p', async (code, errorClass, kind) => {
-    handlers.set('getClient', failing(code, 'details from the registry'));
+    handlers.set('listClients', failing(code, 'details from the registry'));
     const error = await open()
-      .getClient('abc')
+      .listClients({ organizationId: 'PSDFR-ACPR-12345' })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(errorClass);
     expect(error).toMatchObject({ kind, grpcCode: code, message: 'details from the registry' });
+  });
+
+  it('a client id the registry refuses as malformed is an unknown client: getClient not found, check undefined', async () => {
+    handlers.set('getClient', failing(status.INVALID_ARGUMENT, 'client_id is missing or malformed'));
+    handlers.set(
+      'checkRegistrationAccessToken',
+      failing(status.INVALID_ARGUMENT, 'client_id is missing or malformed'),
+    );
+    const registry = open();
+    await expect(registry.getClient('bQ==')).rejects.toBeInstanceOf(ClientNotFoundError);
+    await expect(registry.checkRegistrationAccessToken('a/b', 'token')).resolves.toBeUndefined();
   });
 
   it('fails with RegistryDeadlineExceededError when the registry does not answer in time', async () => {

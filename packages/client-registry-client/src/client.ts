@@ -13,8 +13,10 @@ import { ClientRegistryServiceClient } from '@psd2/client-registry-proto';
 import { MAX_CACHE_TTL_MS, TtlCache } from './cache.js';
 import { clientFromMessage, metadataToMessage, roleToMessage } from './convert.js';
 import {
+  ClientNotFoundError,
   type ClientRegistryError,
   fromServiceError,
+  InvalidClientRequestError,
   isServiceError,
   RegistryDeadlineExceededError,
   RegistryFailureError,
@@ -149,7 +151,7 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
   }
 
   async function fetchClient(clientId: string): Promise<RegisteredClient> {
-    const response = await invoke(grpcClient.getClient, { clientId }, true);
+    const response = await invoke(grpcClient.getClient, { clientId }, true).catch(unknownIfMalformed);
     const client = clientFromMessage(response.client);
     cache.set(clientId, client);
     return client;
@@ -243,7 +245,12 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
         grpcClient.checkRegistrationAccessToken,
         { clientId, registrationAccessToken: token },
         true,
-      );
+      ).catch((error: unknown) => {
+        // A client id or token the registry refuses as malformed cannot be valid (RFC 7592 §2.1: 401).
+        if (error instanceof InvalidClientRequestError) return undefined;
+        throw error;
+      });
+      if (response === undefined) return undefined;
       return response.valid ? clientFromMessage(response.client) : undefined;
     },
 
@@ -279,6 +286,19 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
       grpcClient.close();
     },
   };
+}
+
+/**
+ * A lookup by a client id the registry refuses as malformed (`bQ==`, `a/b`, 5000 characters, a NUL):
+ * no client has that id, so it is an unknown client, the answer every caller already gives for one.
+ */
+function unknownIfMalformed(error: unknown): never {
+  if (error instanceof InvalidClientRequestError) {
+    throw new ClientNotFoundError('not_found', error.grpcCode, `malformed client id: ${error.message}`, {
+      cause: error,
+    });
+  }
+  throw error;
 }
 
 function toClientError(error: unknown): ClientRegistryError {

@@ -1,4 +1,5 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
+import { DEPENDENCY_UNAVAILABLE } from '@psd2/oauth-errors';
 
 /*
  * One error class per failure a caller handles differently. The HTTP services turn them into OAuth
@@ -44,9 +45,13 @@ export class VersionConflictError extends ClientRegistryError {}
 /** The client belongs to another organisation than the actor's. */
 export class ClientPermissionDeniedError extends ClientRegistryError {}
 /** The registry or its database could not be reached; retried already for reads. */
-export class RegistryUnavailableError extends ClientRegistryError {}
+export class RegistryUnavailableError extends ClientRegistryError {
+  readonly [DEPENDENCY_UNAVAILABLE] = true;
+}
 /** The call's deadline passed before the registry answered. */
-export class RegistryDeadlineExceededError extends ClientRegistryError {}
+export class RegistryDeadlineExceededError extends ClientRegistryError {
+  readonly [DEPENDENCY_UNAVAILABLE] = true;
+}
 /** Anything else: a bug, a protocol mismatch. Worth an alert, not a retry. */
 export class RegistryFailureError extends ClientRegistryError {}
 

@@ -3,7 +3,7 @@ export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 export { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 export { createIsolatedRedisPrefix } from './redis.js';
-export { type OwnRedisServer, ownRedisServer } from './redis-server.js';
+export { exhaustMemory, type OwnRedisServer, ownRedisServer } from './redis-server.js';
 export {
   HTTP_SERVICES,
   type HttpResult,

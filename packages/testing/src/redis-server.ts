@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { freePort } from './processes.js';
 
 /*
@@ -71,4 +72,22 @@ export async function ownRedisServer(
 
   await start();
   return { port, url: `redis://127.0.0.1:${port}`, start, stop };
+}
+
+/**
+ * Makes a Redis of the test's own answer OOM to every write, as a full Redis with
+ * `maxmemory-policy noeviction` does: some data, then a `maxmemory` below what it already uses. (Filling
+ * it up to a small maxmemory is not enough: connections coming and going free a few kilobytes.)
+ */
+export async function exhaustMemory(url: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 0 });
+  try {
+    await redis.set('filler', 'x'.repeat(200_000));
+    const info = await redis.info('memory');
+    const used = Number(/used_memory:(\d+)/.exec(info)?.[1]);
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    await redis.config('SET', 'maxmemory', String(Math.floor(used / 2)));
+  } finally {
+    redis.disconnect();
+  }
 }

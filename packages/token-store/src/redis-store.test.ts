@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { createIsolatedRedisPrefix, freePort, testRedisUrl } from '@psd2/testing';
+import {
+  createIsolatedRedisPrefix,
+  exhaustMemory,
+  freePort,
+  ownRedisServer,
+  testRedisUrl,
+} from '@psd2/testing';
 import { Redis } from 'ioredis';
 import { describeTokenStoreContract } from './contract.js';
 import { TokenStoreUnavailableError } from './errors.js';
@@ -40,5 +46,23 @@ describe('Redis token store when Redis is unreachable', () => {
     await expect(store.ping()).rejects.toBeInstanceOf(TokenStoreUnavailableError);
     expect(Date.now() - started).toBeLessThan(3000);
     await store.close();
+  });
+});
+
+describe('Redis token store when Redis refuses for now', () => {
+  it('an OOM (full, noeviction) or READONLY (a replica) reply is unavailable, not a bug', async () => {
+    const full = await ownRedisServer();
+    const replica = await ownRedisServer({ args: ['--replicaof', '127.0.0.1', String(await freePort())] });
+    const stores = [full, replica].map((server) => createRedisTokenStore({ url: server.url }));
+    try {
+      await exhaustMemory(full.url);
+      for (const store of stores) {
+        await expect(store.revokeClient('some-client')).rejects.toBeInstanceOf(TokenStoreUnavailableError);
+      }
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await full.stop();
+      await replica.stop();
+    }
   });
 });

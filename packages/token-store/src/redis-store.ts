@@ -1,4 +1,5 @@
-import { Redis, ReplyError } from 'ioredis';
+import { isDependencyUnavailable } from '@psd2/oauth-errors';
+import { Redis } from 'ioredis';
 import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
 import { TokenStoreUnavailableError } from './errors.js';
 import type {
@@ -86,14 +87,16 @@ type RedisWithScripts = Redis & {
   ): Promise<RotationOutcome>;
 };
 
-/** Connection and timeout errors mean "unavailable"; a Redis reply error is a bug and is rethrown. */
+/**
+ * The shared rule (isDependencyUnavailable) decides: a Redis that cannot be reached, timed out or
+ * refuses for now (OOM, READONLY, LOADING, ...) is unavailable; any other reply error is a bug.
+ */
 async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof ReplyError || error instanceof RangeError || error instanceof SyntaxError)
-      throw error;
-    throw new TokenStoreUnavailableError(error);
+    if (isDependencyUnavailable(error)) throw new TokenStoreUnavailableError(error);
+    throw error;
   }
 }
 

@@ -1,3 +1,5 @@
+import { isDependencyUnavailable } from '@psd2/oauth-errors';
+
 /*
  * The failures the registry can name. The gRPC layer turns each into one status code, so a caller
  * never sees UNKNOWN for a case that has a name.
@@ -22,22 +24,6 @@ export class RegistryError extends Error {
   }
 }
 
-// Socket-level failures: the database host is down, unreachable or cut the connection.
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
-// node-postgres reports these as plain Errors without a code.
-const UNREACHABLE_MESSAGES =
-  /connection terminated|timeout exceeded when trying to connect|connection ended unexpectedly|client has encountered a connection error|cannot use a pool after calling end|client was closed/i;
-
 /** Walks `cause` links: drizzle wraps the driver's error in a DrizzleQueryError. */
 function* causes(error: unknown): Generator<unknown> {
   let current = error;
@@ -47,44 +33,35 @@ function* causes(error: unknown): Generator<unknown> {
   }
 }
 
-function codeOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
-}
-
-/**
- * Classifies an error thrown while talking to the database. Returns undefined for a bug (which the
- * gRPC layer reports as INTERNAL) rather than guessing.
- */
-export function classifyDatabaseError(error: unknown): RegistryError | undefined {
+function sqlStateOf(error: unknown): string | undefined {
   for (const candidate of causes(error)) {
-    if (candidate instanceof RegistryError) return candidate;
-    const code = codeOf(candidate);
-    if (code !== undefined && NETWORK_ERROR_CODES.has(code)) {
-      return new RegistryError('unavailable', 'the client database is unreachable', { cause: error });
-    }
-    if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) {
-      const mapped = fromSqlState(code, error);
-      if (mapped !== undefined) return mapped;
-    }
-    if (candidate instanceof Error && UNREACHABLE_MESSAGES.test(candidate.message)) {
-      return new RegistryError('unavailable', 'the client database is unreachable', { cause: error });
-    }
+    if (typeof candidate !== 'object' || candidate === null || !('code' in candidate)) continue;
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate.code;
   }
   return undefined;
 }
 
+/**
+ * Classifies an error thrown while talking to the database. Whether the database is unavailable is the
+ * shared rule's call (isDependencyUnavailable, @psd2/oauth-errors); a statement timeout (57014) is a
+ * deadline. Returns undefined for a bug (which the gRPC layer reports as INTERNAL) rather than guessing.
+ */
+export function classifyDatabaseError(error: unknown): RegistryError | undefined {
+  for (const candidate of causes(error)) {
+    if (candidate instanceof RegistryError) return candidate;
+  }
+  const sqlState = sqlStateOf(error);
+  if (isDependencyUnavailable(error)) {
+    return sqlState === '57014'
+      ? new RegistryError('deadline_exceeded', 'the deadline passed while the database was working', {
+          cause: error,
+        })
+      : new RegistryError('unavailable', 'the client database is unavailable', { cause: error });
+  }
+  return sqlState === undefined ? undefined : fromSqlState(sqlState, error);
+}
+
 function fromSqlState(sqlState: string, error: unknown): RegistryError | undefined {
-  // Class 08: connection exception; 57P01-03: the server is shutting down or starting up;
-  // 53300: too many connections. All clear up without the caller changing anything.
-  if (sqlState.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(sqlState)) {
-    return new RegistryError('unavailable', 'the client database is unavailable', { cause: error });
-  }
-  if (sqlState === '57014') {
-    return new RegistryError('deadline_exceeded', 'the deadline passed while the database was working', {
-      cause: error,
-    });
-  }
   if (sqlState === '23505') {
     return new RegistryError('already_exists', 'a client with these values already exists', { cause: error });
   }

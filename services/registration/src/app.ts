@@ -2,8 +2,13 @@ import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import { acceptBody, createHttpApp, type HttpApp, type Request, type Response } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import { AccessDeniedError, InvalidRequestError, TemporarilyUnavailableError } from '@psd2/oauth-errors';
-import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  isDependencyUnavailable,
+  TemporarilyUnavailableError,
+} from '@psd2/oauth-errors';
+import type { TokenStore } from '@psd2/token-store';
 import { requireQwac } from './certificate.js';
 import { authorizeManagement } from './management-auth.js';
 import { validateClientMetadata } from './metadata.js';
@@ -196,7 +201,7 @@ export function createRegistrationApp(deps: RegistrationDependencies): HttpApp {
     try {
       await deps.tokenStore.revokeClient(client.clientId);
     } catch (error) {
-      if (error instanceof TokenStoreUnavailableError) {
+      if (isDependencyUnavailable(error)) {
         throw new TemporarilyUnavailableError({ detail: 'token store unavailable', cause: error });
       }
       throw error;

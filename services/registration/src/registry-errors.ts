@@ -3,8 +3,6 @@ import {
   ClientNotFoundError,
   ClientPermissionDeniedError,
   InvalidClientRequestError,
-  RegistryDeadlineExceededError,
-  RegistryUnavailableError,
   VersionConflictError,
 } from '@psd2/client-registry-client';
 import {
@@ -12,6 +10,7 @@ import {
   InvalidClientMetadataError,
   InvalidRequestError,
   InvalidTokenError,
+  isDependencyUnavailable,
   TemporarilyUnavailableError,
 } from '@psd2/oauth-errors';
 
@@ -20,9 +19,10 @@ import {
  * here is rethrown and becomes a 500 server_error, with its cause in the log.
  */
 export function fromRegistryError(error: unknown): unknown {
-  if (error instanceof RegistryUnavailableError || error instanceof RegistryDeadlineExceededError) {
+  if (isDependencyUnavailable(error)) {
     // Writes are not retried by the client (one may have committed): the TPP retries.
-    return new TemporarilyUnavailableError({ detail: `client registry: ${error.message}`, cause: error });
+    const detail = error instanceof Error ? error.message : 'unavailable';
+    return new TemporarilyUnavailableError({ detail: `client registry: ${detail}`, cause: error });
   }
   if (error instanceof ClientNotFoundError) {
     // RFC 7592 §2.1: a client that no longer exists answers like a wrong token (deleted meanwhile).

@@ -1,13 +1,15 @@
-import { RegistryDeadlineExceededError, RegistryUnavailableError } from '@psd2/client-registry-client';
 import type { Request, Response } from '@psd2/http';
-import { OAuthError, oauthErrorRedirectParams, ServerError } from '@psd2/oauth-errors';
-import { TokenStoreUnavailableError } from '@psd2/token-store';
+import {
+  isDependencyUnavailable,
+  OAuthError,
+  oauthErrorRedirectParams,
+  ServerError,
+} from '@psd2/oauth-errors';
 import type { ErrorRequestHandler, NextFunction } from 'express';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { responseUrl } from '../authorize/redirect.js';
 import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
 import { errorPage } from '../html/pages.js';
-import { SessionStoreUnavailableError } from '../session/session.js';
 import { pageCsp, sendPage } from './browser.js';
 
 export function langOfPath(path: string): Lang {
@@ -38,13 +40,9 @@ function isBodyParserError(error: unknown): error is object {
 
 function toPageError(error: unknown): PageError {
   if (error instanceof PageError) return error;
-  if (
-    error instanceof SessionStoreUnavailableError ||
-    error instanceof TokenStoreUnavailableError ||
-    error instanceof RegistryUnavailableError ||
-    error instanceof RegistryDeadlineExceededError
-  ) {
-    return new PageError('unavailable', 503, error.message, { cause: error });
+  if (isDependencyUnavailable(error)) {
+    const detail = error instanceof Error ? error.message : 'dependency unavailable';
+    return new PageError('unavailable', 503, detail, { cause: error });
   }
   // acceptBody's media-type refusal and body-parser's failures are the browser's fault, not ours.
   if (error instanceof OAuthError && !(error instanceof ServerError)) {

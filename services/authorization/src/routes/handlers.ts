@@ -2,18 +2,17 @@ import {
   ClientNotFoundError,
   type ClientRegistry,
   type RegisteredClient,
-  RegistryDeadlineExceededError,
-  RegistryUnavailableError,
 } from '@psd2/client-registry-client';
 import { acceptBody, type Request, type Response, type Router } from '@psd2/http';
 import {
   AccessDeniedError,
+  isDependencyUnavailable,
   oauthErrorRedirectParams,
   ServerError,
   TemporarilyUnavailableError,
 } from '@psd2/oauth-errors';
 import type { PsuAuthenticator, PsuLookup } from '@psd2/psu-directory';
-import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
+import type { TokenStore } from '@psd2/token-store';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { GRANT_LIFETIME_SECONDS, issueAuthorizationCode } from '../authorize/issue-code.js';
 import { responseUrl } from '../authorize/redirect.js';
@@ -139,13 +138,12 @@ export function mountPages(router: Router, deps: PageDependencies): void {
       if (error instanceof PageError) throw error;
       await deps.sessions.destroy(id).catch(() => undefined);
       clearSessionCookie(res);
-      if (
-        error instanceof TokenStoreUnavailableError ||
-        error instanceof RegistryUnavailableError ||
-        error instanceof RegistryDeadlineExceededError
-      ) {
+      if (isDependencyUnavailable(error)) {
         throw new RedirectError(
-          new TemporarilyUnavailableError({ detail: error.message, cause: error }),
+          new TemporarilyUnavailableError({
+            detail: 'issuing the code: dependency unavailable',
+            cause: error,
+          }),
           target,
         );
       }

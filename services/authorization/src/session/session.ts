@@ -1,3 +1,4 @@
+import { DEPENDENCY_UNAVAILABLE } from '@psd2/oauth-errors';
 import type { Lang } from '../html/messages.js';
 
 /*
@@ -43,6 +44,7 @@ export interface SessionData {
 }
 
 export class SessionStoreUnavailableError extends Error {
+  readonly [DEPENDENCY_UNAVAILABLE] = true;
   constructor(cause: unknown) {
     super('session store unavailable', { cause });
     this.name = 'SessionStoreUnavailableError';

@@ -2,9 +2,8 @@ import {
   ClientNotFoundError,
   type ClientRegistry,
   type RegisteredClient,
-  RegistryDeadlineExceededError,
-  RegistryUnavailableError,
 } from '@psd2/client-registry-client';
+import { isDependencyUnavailable } from '@psd2/oauth-errors';
 import { PageError } from '../errors.js';
 import { type RawParams, single } from '../params.js';
 
@@ -32,7 +31,7 @@ export async function checkClient(
     client = await registry.getClient(clientId);
   } catch (error) {
     if (error instanceof ClientNotFoundError) throw new PageError('unknown_client', 400, 'unknown client_id');
-    if (error instanceof RegistryUnavailableError || error instanceof RegistryDeadlineExceededError) {
+    if (isDependencyUnavailable(error)) {
       throw new PageError('unavailable', 503, 'client registry unavailable', { cause: error });
     }
     throw new PageError('server', 500, 'client registry failed', { cause: error });
