@@ -1,7 +1,7 @@
 import type { Logger } from '@psd2/logging';
 import {
   InvalidRequestError,
-  type OAuthError,
+  OAuthError,
   type OAuthErrorResponse,
   serializeOAuthError,
   toOAuthError,
@@ -46,6 +46,34 @@ function fromBodyParser(error: BodyParserError): OAuthError | undefined {
   }
 }
 
+/** The 4xx `status` (or `statusCode`) of an http-errors error marked `expose`, as express and its router raise them. */
+function exposedClientStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || Reflect.get(error, 'expose') !== true) return undefined;
+  const status: unknown = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500
+    ? status
+    : undefined;
+}
+
+/**
+ * The client's fault in OAuth terms, or undefined when the error is not one: body-parser's failures,
+ * and any other express / http-errors error with a 4xx status marked `expose` (e.g. the router's 400
+ * for a path with an undecodable percent-escape, `%E0%A4%A`). Never a 500 for what the request got wrong.
+ */
+export function clientFault(error: unknown): OAuthError | undefined {
+  if (isBodyParserError(error)) {
+    const mapped = fromBodyParser(error);
+    if (mapped !== undefined) return mapped;
+  }
+  const status = exposedClientStatus(error);
+  if (status === undefined) return undefined;
+  return new InvalidRequestError({
+    status,
+    description: 'The request is malformed.',
+    detail: error instanceof Error ? `${error.name}: ${error.message}` : `HTTP ${status}`,
+  });
+}
+
 /**
  * The one place where a thrown error becomes an OAuth error response (status, headers, JSON body):
  * the error code goes into the request's log fields, and the detail, never shown to the client, to
@@ -55,9 +83,7 @@ export function oauthErrorResponse(
   error: unknown,
   request: { readonly fields: Record<string, string>; readonly log: Logger | undefined },
 ): OAuthErrorResponse {
-  const mapped = isBodyParserError(error)
-    ? (fromBodyParser(error) ?? toOAuthError(error))
-    : toOAuthError(error);
+  const mapped = error instanceof OAuthError ? error : (clientFault(error) ?? toOAuthError(error));
   const response = serializeOAuthError(mapped);
   request.fields.error = response.body.error;
   const log = request.log;

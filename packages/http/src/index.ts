@@ -1,7 +1,7 @@
 export type { Express as HttpApp, Request, Response, Router } from 'express';
 export { createHttpApp, type HttpAppOptions } from './app.js';
 export { acceptBody, BODY_LIMITS, type BodyKind } from './body.js';
-export { oauthErrorHandler, oauthErrorResponse } from './errors.js';
+export { clientFault, oauthErrorHandler, oauthErrorResponse } from './errors.js';
 export { type FormBody, formParam, noStore, requiredFormParam } from './form.js';
 export {
   API_SECURITY_HEADERS,

@@ -1,11 +1,14 @@
 import { subjectDnMatches } from '@psd2/client-authentication';
-import type { ClientMetadata, JsonWebKeySet } from '@psd2/client-registry-client';
+import type { ClientMetadata } from '@psd2/client-registry-client';
 import {
   InvalidClientMetadataError,
   InvalidRedirectUriError,
   InvalidSoftwareStatementError,
 } from '@psd2/oauth-errors';
 import { checkScopes, type GrantType, grantTypesForScopes, type Psd2Role, parseScope } from '@psd2/scopes';
+import { checkJwks, checkMetadataDepth } from './metadata-shape.js';
+
+export { checkJwks } from './metadata-shape.js';
 
 /*
  * RFC 7591 client metadata, checked field by field and then for consistency. Pure functions: no I/O,
@@ -39,14 +42,11 @@ const MAX_NAME = 200;
 const MAX_IDENTIFIER = 255;
 const MAX_REDIRECT_URIS = 20;
 const MAX_CONTACTS = 10;
-const MAX_KEYS = 20;
 const MAX_LOCALIZED_NAMES = 20;
 /** BCP 47 language tag, as RFC 7591 §2.2 asks for after `#` (syntax only, not the registry of tags). */
 const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 /** Printable ASCII without space: a redirect URI is compared byte for byte, so nothing invisible. */
 const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
-/** RFC 7517 §4 / RFC 7518 §6: members that only private or symmetric keys carry. */
-const PRIVATE_KEY_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 // Descriptions echo what the client sent; the one serializer maps them onto RFC 6749 §5.2's characters.
 const metadataError = (description: string) => new InvalidClientMetadataError({ description });
@@ -309,37 +309,6 @@ export function checkHttpsUri(value: string | undefined, field: string): string 
   return value;
 }
 
-/**
- * RFC 7591 §2 `jwks` (by value) or `jwks_uri` (by reference), never both. A JWK Set has a `keys` array
- * (RFC 7517 §5); only public keys belong in a client's metadata, since it is shown back to the client and
- * stored: a private or symmetric member (RFC 7518 §6.2.2, §6.3.2, §6.4.1) is refused.
- */
-export function checkJwks(value: unknown, jwksUri: string | undefined): JsonWebKeySet | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (jwksUri !== undefined) throw metadataError('jwks and jwks_uri must not both be present (RFC 7591 §2).');
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw metadataError('jwks must be a JWK Set object.');
-  const keys: unknown = Reflect.get(value, 'keys');
-  if (!Array.isArray(keys)) throw metadataError('jwks must have a "keys" array (RFC 7517 §5).');
-  if (keys.length === 0 || keys.length > MAX_KEYS) {
-    throw metadataError(`jwks must hold from 1 to ${MAX_KEYS} keys.`);
-  }
-  for (const key of keys as unknown[]) {
-    if (typeof key !== 'object' || key === null || Array.isArray(key)) {
-      throw metadataError('each entry of jwks.keys must be a JWK object.');
-    }
-    if (typeof Reflect.get(key, 'kty') !== 'string') {
-      throw metadataError('each key in jwks must have a "kty" member (RFC 7517 §4.1).');
-    }
-    for (const member of PRIVATE_KEY_MEMBERS) {
-      if (Reflect.get(key, member) !== undefined) {
-        throw metadataError(`jwks must contain public keys only: remove the private member "${member}".`);
-      }
-    }
-  }
-  return value as JsonWebKeySet;
-}
-
 /** RFC 7591 §2.2: `client_name#<language tag>`, e.g. client_name#fr; only client_name is localised here. */
 export function readLocalizedNames(raw: Raw): Record<string, string> | undefined {
   const names: Record<string, string> = {};
@@ -366,6 +335,7 @@ export function readLocalizedNames(raw: Raw): Record<string, string> | undefined
  * problem reported is the most basic one. Returns the metadata to store, defaults filled in.
  */
 export function validateClientMetadata(body: unknown, context: MetadataContext): ClientMetadata {
+  checkMetadataDepth(body);
   const raw = requireJsonObject(body);
   refuseSoftwareStatement(raw);
   refuseClientSecret(raw);

@@ -1,4 +1,4 @@
-import type { Request, Response } from '@psd2/http';
+import { clientFault, type Request, type Response } from '@psd2/http';
 import {
   isDependencyUnavailable,
   OAuthError,
@@ -34,23 +34,17 @@ export function redirectWithError(
     );
 }
 
-function isBodyParserError(error: unknown): error is object {
-  return typeof error === 'object' && error !== null && typeof Reflect.get(error, 'type') === 'string';
-}
-
 function toPageError(error: unknown): PageError {
   if (error instanceof PageError) return error;
   if (isDependencyUnavailable(error)) {
     const detail = error instanceof Error ? error.message : 'dependency unavailable';
     return new PageError('unavailable', 503, detail, { cause: error });
   }
-  // acceptBody's media-type refusal and body-parser's failures are the browser's fault, not ours.
-  if (error instanceof OAuthError && !(error instanceof ServerError)) {
-    return new PageError('bad_request', error.status, error.detail ?? error.description);
-  }
-  if (isBodyParserError(error)) {
-    const status = Number(Reflect.get(error, 'status'));
-    return new PageError('bad_request', status >= 400 && status < 500 ? status : 400, 'unreadable form body');
+  // acceptBody's media-type refusal, body-parser's failures and the router's 400 for an undecodable
+  // path are the browser's fault, not ours.
+  const refused = error instanceof OAuthError ? error : clientFault(error);
+  if (refused !== undefined && !(refused instanceof ServerError)) {
+    return new PageError('bad_request', refused.status, refused.detail ?? refused.description);
   }
   return new PageError(
     'server',
