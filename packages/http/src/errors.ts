@@ -46,9 +46,14 @@ function fromBodyParser(error: BodyParserError): OAuthError | undefined {
   }
 }
 
-/** The 4xx `status` (or `statusCode`) of an http-errors error marked `expose`, as express and its router raise them. */
-function exposedClientStatus(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || Reflect.get(error, 'expose') !== true) return undefined;
+/**
+ * The 4xx `status` (or `statusCode`) of an error express raises for the request's fault: an http-errors
+ * error marked `expose`, or the router's URIError for a path parameter it cannot decode (status 400, no
+ * `expose`).
+ */
+function clientStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (Reflect.get(error, 'expose') !== true && !(error instanceof URIError)) return undefined;
   const status: unknown = Reflect.get(error, 'status') ?? Reflect.get(error, 'statusCode');
   return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500
     ? status
@@ -57,15 +62,15 @@ function exposedClientStatus(error: unknown): number | undefined {
 
 /**
  * The client's fault in OAuth terms, or undefined when the error is not one: body-parser's failures,
- * and any other express / http-errors error with a 4xx status marked `expose` (e.g. the router's 400
- * for a path with an undecodable percent-escape, `%E0%A4%A`). Never a 500 for what the request got wrong.
+ * any other express / http-errors error with a 4xx status marked `expose`, and the router's 400 for a
+ * path with an undecodable percent-escape (`%E0%A4%A`). Never a 500 for what the request got wrong.
  */
 export function clientFault(error: unknown): OAuthError | undefined {
   if (isBodyParserError(error)) {
     const mapped = fromBodyParser(error);
     if (mapped !== undefined) return mapped;
   }
-  const status = exposedClientStatus(error);
+  const status = clientStatus(error);
   if (status === undefined) return undefined;
   return new InvalidRequestError({
     status,
