@@ -78,8 +78,9 @@ export async function ownRedisServer(
  * Makes a Redis of the test's own answer OOM to every write, as a full Redis with
  * `maxmemory-policy noeviction` does: some data, then a `maxmemory` below what it already uses. (Filling
  * it up to a small maxmemory is not enough: connections coming and going free a few kilobytes.)
+ * Resolves with the way back: no limit again.
  */
-export async function exhaustMemory(url: string): Promise<void> {
+export async function exhaustMemory(url: string): Promise<() => Promise<void>> {
   const redis = new Redis(url, { maxRetriesPerRequest: 0 });
   try {
     await redis.set('filler', 'x'.repeat(200_000));
@@ -90,4 +91,12 @@ export async function exhaustMemory(url: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  return async () => {
+    const admin = new Redis(url, { maxRetriesPerRequest: 0 });
+    try {
+      await admin.config('SET', 'maxmemory', '0');
+    } finally {
+      admin.disconnect();
+    }
+  };
 }

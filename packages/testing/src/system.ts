@@ -60,6 +60,9 @@ export interface RunningSystem {
   output(name: ProcessName): string;
   /** Each process's id, e.g. to pin the system under test to a CPU in a benchmark. */
   processIds(): Readonly<Record<string, number>>;
+  /** Stops the client registry (an outage test); `startRegistry` brings it back on the same port. */
+  stopRegistry(): Promise<void>;
+  startRegistry(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,7 +130,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await database.drop().catch(() => undefined);
   };
 
-  try {
+  const startRegistry = async () => {
     const registry = startService('services/client-registry', {
       ...common,
       PORT: String(ports.registry),
@@ -138,6 +141,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     processes.set('client-registry', registry);
     await registry.waitForOutput('client registry listening', START_TIMEOUT_MS);
+  };
+
+  try {
+    await startRegistry();
 
     const serviceEnv = {
       ...common,
@@ -232,6 +239,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           process.child.pid === undefined ? [] : [[name, process.child.pid]],
         ),
       ),
+    async stopRegistry() {
+      await processes.get('client-registry')?.stop();
+    },
+    startRegistry,
     async stop() {
       await Promise.all([...agents.values()].map((agent) => agent.close()));
       await stop();
