@@ -3,11 +3,11 @@ import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-cli
 import { acceptBody, createHttpApp, type HttpApp, type Request, type Response } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import { AccessDeniedError, InvalidRequestError, TemporarilyUnavailableError } from '@psd2/oauth-errors';
+import type { RateLimiter } from '@psd2/rate-limit';
 import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
 import { requireQwac } from './certificate.js';
 import { authorizeManagement } from './management-auth.js';
 import { validateClientMetadata } from './metadata.js';
-import type { RateLimiter } from './rate-limit.js';
 import { fromRegistryError } from './registry-errors.js';
 import { clientInformation } from './response.js';
 
