@@ -185,15 +185,17 @@ describe('overload', () => {
     expect(await result.text()).toContain('temporarily unavailable');
   });
 
-  it('the rate limiter unreachable: the 503 page, no session opened', async () => {
+  it('the rate limiter unreachable: temporarily_unavailable to the verified client, no session opened', async () => {
     limiterDown = true;
     try {
       const result = await fetch(`${base}/oauth2/en/banque/oauth2_authorization.aspx?${query}`, {
         redirect: 'manual',
       });
-      expect(result.status).toBe(503);
+      expect(result.status).toBe(302);
       expect(result.headers.getSetCookie()).toEqual([]);
-      expect(await result.text()).toContain('temporarily unavailable');
+      const location = new URL(result.headers.get('location') ?? '');
+      expect(location.searchParams.get('error')).toBe('temporarily_unavailable');
+      expect(location.searchParams.get('state')).toBe('xyz');
     } finally {
       limiterDown = false;
     }

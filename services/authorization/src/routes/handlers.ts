@@ -42,16 +42,22 @@ export function mountPages(router: Router, deps: PageDependencies): void {
   /** Opens the session of a validated request; a request too big to keep is the client's fault. */
   const openSession = async (req: Request, session: SessionData): Promise<string> => {
     const target = { redirectUri: session.request.redirectUri, state: session.request.state };
-    // Every page load would otherwise be a free Redis entry: bounded per client address.
-    await throttle(deps.throttles.sessionsPerAddress, clientAddressKey(req), 'sessions of an address');
+    // The request is verified: Redis down (counter or store) goes back to the client (RFC 6749 §4.1.2.1).
+    const unavailable = (detail: string, cause: unknown) =>
+      new RedirectError(new TemporarilyUnavailableError({ detail, cause }), target);
+    try {
+      // Every page load would otherwise be a free Redis entry: bounded per client address.
+      await throttle(deps.throttles.sessionsPerAddress, clientAddressKey(req), 'sessions of an address');
+    } catch (error) {
+      if (error instanceof PageError && error.kind === 'unavailable')
+        throw unavailable('rate limiter unavailable', error);
+      throw error;
+    }
     try {
       return await deps.sessions.create(session);
     } catch (error) {
       if (error instanceof SessionTooLargeError) throw new PageError('bad_request', 400, error.message);
-      throw new RedirectError(
-        new TemporarilyUnavailableError({ detail: 'session store unavailable', cause: error }),
-        target,
-      );
+      throw unavailable('session store unavailable', error);
     }
   };
 
