@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { HttpResult } from '@psd2/testing';
-import {
-  type BankPages,
-  type BankSystem,
-  type Flow,
-  startBankSystem,
-} from './bank.test-support.js';
+import { type BankPages, type BankSystem, type Flow, startBankSystem } from './bank.test-support.js';
 import { csrfToken, FORM, form, locationParams, sessionCookie } from './test-support.js';
 
 /*
