@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -10,6 +10,7 @@ import {
   registerTestClient,
   TEST_REDIRECT_URI,
 } from '@psd2/oauth-test-fixtures';
+import { generateTotpSecret, totpAt } from '@psd2/psu-directory';
 import { type RunningSystem, startSystem } from '@psd2/testing';
 import { createRedisTokenStore, hashSecret, type TokenStore } from '@psd2/token-store';
 
@@ -167,11 +168,22 @@ let registry: ClientRegistry;
 let store: TokenStore;
 /** Every secret value the flows below handle; none may appear in telemetry or logs. */
 const secrets = new Map<string, string>();
+// The seeded sandbox PSUs' credentials, secret for this run: the bank page signs one of them in for real.
+const psuPassword = `pw-${randomBytes(12).toString('base64url')}`;
+const psuTotpSecret = generateTotpSecret();
 
 beforeAll(async () => {
   await receiver.start();
   system = await startSystem({
     label: 'observability',
+    env: {
+      authorization: {
+        DEPLOYMENT_MODE: 'sandbox',
+        SANDBOX_BANK_PAGE: 'true',
+        SANDBOX_PSU_PASSWORD: psuPassword,
+        SANDBOX_TOTP_SECRET: psuTotpSecret,
+      },
+    },
     commonEnv: {
       OTEL_SDK_DISABLED: 'false',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -484,16 +496,49 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
     expect(failed.attribute('oauth.grant_type')).toBeDefined();
   });
 
-  it('sends a PSU password and one-time password to the authorization pages', async () => {
-    // Whatever the pages answer without a session, the values travel through the edge and a service.
-    secrets.set('PSU password', `pw-${randomBytes(12).toString('base64url')}`);
-    secrets.set('PSU one-time password', String(100000 + (randomBytes(3).readUIntBE(0, 3) % 900000)));
+  it('signs a PSU in on the bank page: password, one-time code, consent', async () => {
+    secrets.set('PSU password', psuPassword);
+    secrets.set('PSU TOTP secret', psuTotpSecret);
+    const client = await registerTestClient(registry, system.pki, 'psp-ai', {
+      scope: 'aisp',
+      grantTypes: ['authorization_code', 'refresh_token'],
+    });
+    const verifier = randomBytes(32).toString('base64url');
     const browser = system.client(undefined);
-    await browser(
-      '/oauth2/fr/banque/signin',
-      formPost({ username: 'psu-0001', password: secrets.get('PSU password') ?? '' }),
-    );
-    await browser('/oauth2/fr/banque/otp', formPost({ otp: secrets.get('PSU one-time password') ?? '' }));
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'aisp',
+      state: 'observed',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    const page = await browser(`/oauth2/fr/banque/oauth2_authorization.aspx?${query}`);
+    expect(page.status).toBe(200);
+    let cookie = page.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const post = (path: string, fields: Record<string, string>) =>
+      browser(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: system.edgeUrl },
+        body: new URLSearchParams({ csrf_token: csrf, ...fields }).toString(),
+      });
+    const signedIn = await post('/oauth2/fr/banque/signin', {
+      customer_id: 'psu-alice',
+      password: psuPassword,
+    });
+    expect(signedIn.headers.get('location')).toBe('/oauth2/fr/banque/otp');
+    const otp = totpAt(psuTotpSecret, Math.floor(Date.now() / 1000));
+    secrets.set('PSU one-time password', otp);
+    const verified = await post('/oauth2/fr/banque/otp', { otp });
+    expect(verified.headers.get('location')).toBe('/oauth2/fr/banque/consent');
+    cookie = verified.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const granted = await post('/oauth2/fr/banque/consent', { decision: 'grant' });
+    expect(granted.status).toBe(303);
+    const code = new URL(granted.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    expect(code).toMatch(/^[\w-]{43}$/);
+    secrets.set('bank sign-in authorization code', code);
   });
 
   it('exports token, error, latency, registry, token-store and active-grant metrics without client labels', async () => {

@@ -1,17 +1,29 @@
+export {
+  type AuthenticatorOptions,
+  CUSTOMER_ID_PATTERN,
+  createPsuAuthenticator,
+  type FirstFactor,
+  type PsuAuthenticator,
+  type PsuIdentity,
+  type RefusalReason,
+  type SignInResult,
+} from './authenticator.js';
+export {
+  type CheckGate,
+  type CheckGateOptions,
+  createCheckGate,
+  PasswordChecksBusyError,
+} from './check-gate.js';
 export { connectPostgres, type DirectoryDatabase, openPglite } from './database.js';
 export {
-  CUSTOMER_ID_PATTERN,
   createPsuDirectory,
-  type FactorCheck,
   type NewPsu,
-  type PsuAuthenticator,
   type PsuDirectory,
   PsuDirectoryInputError,
   type PsuDirectoryOptions,
-  type PsuIdentity,
   type PsuLookup,
 } from './directory.js';
-export { hashPassword, verifyPassword } from './password.js';
+export { hashPassword, type PasswordVerifier, scryptVerifier, verifyPassword } from './password.js';
 export {
   base32Decode,
   base32Encode,

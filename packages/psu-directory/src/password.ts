@@ -66,11 +66,20 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /**
- * Spends the same time as a real check, for unknown customer identifiers: the response time must not
- * tell whether an identifier exists.
+ * Spends the same time as a real check, for unknown or locked customer identifiers: the response time
+ * must not tell whether an identifier exists or is blocked.
  */
 let dummyHash: Promise<string> | undefined;
 export async function burnPasswordCheck(password: string): Promise<void> {
   dummyHash ??= hashPassword('not a password of anyone');
   await verifyPassword(password, await dummyHash);
 }
+
+/** The slow hash as the sign-in uses it; injectable, so tests can count the checks actually run. */
+export interface PasswordVerifier {
+  verify(password: string, stored: string): Promise<boolean>;
+  /** The same work against a hash of nobody. */
+  burn(password: string): Promise<void>;
+}
+
+export const scryptVerifier: PasswordVerifier = { verify: verifyPassword, burn: burnPasswordCheck };

@@ -6,7 +6,8 @@ import {
   RegistryUnavailableError,
 } from '@psd2/client-registry-client';
 import { createLogger } from '@psd2/logging';
-import type { PsuAuthenticator, PsuLookup } from '@psd2/psu-directory';
+import { PasswordChecksBusyError, type PsuAuthenticator, type PsuLookup } from '@psd2/psu-directory';
+import { createMemoryRateLimiter, type RateLimiter } from '@psd2/rate-limit';
 import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
 import { createAuthorizationApp } from './app.js';
 import { createMemorySessionStore } from './session/stores.js';
@@ -55,10 +56,25 @@ const tokenStore: Pick<TokenStore, 'createGrant' | 'saveAuthorizationCode'> = {
 const psus: PsuLookup & PsuAuthenticator = {
   listPsus: async () => [{ psuId: 'psu-1', displayName: 'One' }],
   findPsu: async (psuId) => (psuId === 'psu-1' ? { psuId, displayName: 'One' } : undefined),
-  checkPassword: async () => ({ status: 'invalid' }),
-  checkOneTimeCode: async () => ({ status: 'invalid' }),
+  checkPassword: async (customerId) => {
+    if (customerId === 'busy') throw new PasswordChecksBusyError('queue full');
+    return { customerId, passed: false, refusal: 'wrong_password' };
+  },
+  checkOneTimeCode: async () => ({ status: 'refused', reason: 'wrong_password' }),
 };
-const sessions = createMemorySessionStore({ idleSeconds: 60 });
+const sessions = createMemorySessionStore({ idleSeconds: 60, anonymousSeconds: 60 });
+const roomy = (name: string) => createMemoryRateLimiter({ name, limit: 1000, windowSeconds: 60 });
+let limiterDown = false;
+const sessionsPerAddress = roomy('sessions');
+const throttles = {
+  sessionsPerAddress: {
+    ...sessionsPerAddress,
+    hit: (key: string) =>
+      limiterDown ? Promise.reject(new Error('Redis down')) : sessionsPerAddress.hit(key),
+  } satisfies RateLimiter,
+  signInPerAddress: roomy('signin-address'),
+  signInPerSession: roomy('signin-session'),
+};
 const app = createAuthorizationApp({
   logger: createLogger({ name: 'authorization-test', level: 'silent' }),
   issuer: 'https://as.example',
@@ -68,6 +84,7 @@ const app = createAuthorizationApp({
   registry,
   tokenStore,
   sessions,
+  throttles,
   authenticator: psus,
   psus,
 });
@@ -145,6 +162,42 @@ describe('the registry unreachable', () => {
       expect(text).not.toContain('RegistryUnavailableError');
     } finally {
       registryDown = false;
+    }
+  });
+});
+
+describe('overload', () => {
+  it('too many password checks at once: the 503 page with Retry-After, never a 500', async () => {
+    const page = await fetch(`${base}/oauth2/en/banque/oauth2_authorization.aspx?${query}`);
+    const cookie = page.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const result = await fetch(`${base}/oauth2/en/banque/signin`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({
+        csrf_token: csrfToken(await page.text()),
+        customer_id: 'busy',
+        password: 'x',
+      }).toString(),
+    });
+    expect(result.status).toBe(503);
+    expect(result.headers.get('retry-after')).toBe('5');
+    expect(await result.text()).toContain('temporarily unavailable');
+  });
+
+  it('the rate limiter unreachable: temporarily_unavailable to the verified client, no session opened', async () => {
+    limiterDown = true;
+    try {
+      const result = await fetch(`${base}/oauth2/en/banque/oauth2_authorization.aspx?${query}`, {
+        redirect: 'manual',
+      });
+      expect(result.status).toBe(302);
+      expect(result.headers.getSetCookie()).toEqual([]);
+      const location = new URL(result.headers.get('location') ?? '');
+      expect(location.searchParams.get('error')).toBe('temporarily_unavailable');
+      expect(location.searchParams.get('state')).toBe('xyz');
+    } finally {
+      limiterDown = false;
     }
   });
 });

@@ -26,6 +26,21 @@ export const configSchema = z.object({
   PKCE_REQUIRED: env.flag(true),
   // PSD2 RTS Art. 4(3)(d): at most five minutes without activity once the PSU is authenticated.
   SESSION_IDLE_SECONDS: env.integer({ min: 1, max: 300, default: 300 }),
+  // Before sign-in completes (every anonymous page load makes a session): a short life, never longer
+  // than SESSION_IDLE_SECONDS, so that page loads cannot pile sessions up in Redis.
+  SESSION_ANONYMOUS_SECONDS: env.integer({ min: 1, max: 300, default: 180 }),
+  // Per client address (as the services see it behind the trusted edge), per minute: sessions opened by
+  // the two authorization pages, and sign-in + one-time-code posts. Generous: many customers can share
+  // one address behind a carrier's NAT. Beyond: the 429 page with Retry-After.
+  RATE_LIMIT_SESSIONS_PER_ADDRESS: env.integer({ min: 1, max: 1_000_000, default: 120 }),
+  RATE_LIMIT_SIGNIN_PER_ADDRESS: env.integer({ min: 1, max: 1_000_000, default: 60 }),
+  // Sign-in + one-time-code posts of one authorization request, per five minutes (a whole sign-in is 2).
+  RATE_LIMIT_SIGNIN_PER_SESSION: env.integer({ min: 1, max: 1000, default: 12 }),
+  // scrypt checks at once (each ~32 MiB on libuv's pool, 4 threads unless UV_THREADPOOL_SIZE says more),
+  // checks allowed to wait, and how long; beyond either, the 503 page.
+  PASSWORD_CHECK_CONCURRENCY: env.integer({ min: 1, max: 64, default: 2 }),
+  PASSWORD_CHECK_QUEUE: env.integer({ min: 0, max: 10_000, default: 32 }),
+  PASSWORD_CHECK_QUEUE_TIMEOUT_MS: env.integer({ min: 1, max: 60_000, default: 2000 }),
   // PSD2 RTS Art. 4(3)(b): no more than five failed attempts in a row before a temporary block.
   PSU_MAX_FAILED_ATTEMPTS: env.integer({ min: 1, max: 5, default: 5 }),
   PSU_LOCK_SECONDS: env.integer({ min: 1, max: 7 * 24 * 3600, default: 900 }),

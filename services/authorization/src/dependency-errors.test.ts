@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import { createLogger } from '@psd2/logging';
 import { connectPostgres, type PsuAuthenticator, type PsuLookup } from '@psd2/psu-directory';
+import { createMemoryRateLimiter } from '@psd2/rate-limit';
 import { freePort } from '@psd2/testing';
 import type { TokenStore } from '@psd2/token-store';
 import { createAuthorizationApp } from './app.js';
@@ -58,7 +59,12 @@ const app = createAuthorizationApp({
   pkceRequired: true,
   registry,
   tokenStore,
-  sessions: createMemorySessionStore({ idleSeconds: 60 }),
+  sessions: createMemorySessionStore({ idleSeconds: 60, anonymousSeconds: 60 }),
+  throttles: {
+    sessionsPerAddress: createMemoryRateLimiter({ name: 'sessions', limit: 1000, windowSeconds: 60 }),
+    signInPerAddress: createMemoryRateLimiter({ name: 'signin-address', limit: 1000, windowSeconds: 60 }),
+    signInPerSession: createMemoryRateLimiter({ name: 'signin-session', limit: 1000, windowSeconds: 60 }),
+  },
   authenticator: psus,
   psus,
 });

@@ -1,7 +1,8 @@
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
-import { connectPostgres, createPsuDirectory, openPglite } from '@psd2/psu-directory';
+import { connectPostgres, createCheckGate, createPsuDirectory, openPglite } from '@psd2/psu-directory';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimitOptions } from '@psd2/rate-limit';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createAuthorizationApp } from './app.js';
 import { configSchema, parseSandboxPsus } from './config.js';
@@ -26,6 +27,11 @@ await runHttpService({
       db: database.db,
       maxFailedAttempts: config.PSU_MAX_FAILED_ATTEMPTS,
       lockSeconds: config.PSU_LOCK_SECONDS,
+      gate: createCheckGate({
+        concurrency: config.PASSWORD_CHECK_CONCURRENCY,
+        queueLimit: config.PASSWORD_CHECK_QUEUE,
+        queueTimeoutMs: config.PASSWORD_CHECK_QUEUE_TIMEOUT_MS,
+      }),
     });
     if (sandbox) {
       for (const psu of parseSandboxPsus(config.SANDBOX_PSUS)) {
@@ -38,14 +44,40 @@ await runHttpService({
     }
 
     const tokenStore = createTokenStoreFromSettings(config);
+    const lifetimes = {
+      idleSeconds: config.SESSION_IDLE_SECONDS,
+      anonymousSeconds: config.SESSION_ANONYMOUS_SECONDS,
+    };
     const sessions =
       config.REDIS_URL === undefined
-        ? createMemorySessionStore({ idleSeconds: config.SESSION_IDLE_SECONDS })
+        ? createMemorySessionStore(lifetimes)
         : createRedisSessionStore({
             url: config.REDIS_URL.href,
             keyPrefix: config.REDIS_KEY_PREFIX,
-            idleSeconds: config.SESSION_IDLE_SECONDS,
+            ...lifetimes,
           });
+    const redisUrl = config.REDIS_URL?.href;
+    const limiter = (options: RateLimitOptions) =>
+      redisUrl === undefined
+        ? createMemoryRateLimiter(options)
+        : createRedisRateLimiter({ ...options, url: redisUrl, keyPrefix: config.REDIS_KEY_PREFIX });
+    const throttles = {
+      sessionsPerAddress: limiter({
+        name: 'authz-sessions-address',
+        limit: config.RATE_LIMIT_SESSIONS_PER_ADDRESS,
+        windowSeconds: 60,
+      }),
+      signInPerAddress: limiter({
+        name: 'authz-signin-address',
+        limit: config.RATE_LIMIT_SIGNIN_PER_ADDRESS,
+        windowSeconds: 60,
+      }),
+      signInPerSession: limiter({
+        name: 'authz-signin-session',
+        limit: config.RATE_LIMIT_SIGNIN_PER_SESSION,
+        windowSeconds: 300,
+      }),
+    };
     if (config.REDIS_URL === undefined) {
       logger.warn(
         'REDIS_URL is unset: sessions, codes and grants live in this process only (embedded default)',
@@ -67,6 +99,7 @@ await runHttpService({
       registry,
       tokenStore,
       sessions,
+      throttles,
       authenticator: directory,
       psus: directory,
       readiness: {
@@ -79,7 +112,12 @@ await runHttpService({
       app,
       onClose: async () => {
         registry.close();
-        await Promise.allSettled([tokenStore.close(), sessions.close(), database.close()]);
+        await Promise.allSettled([
+          tokenStore.close(),
+          sessions.close(),
+          database.close(),
+          ...Object.values(throttles).map((throttle) => throttle.close()),
+        ]);
       },
     };
   },

@@ -10,10 +10,10 @@ import {
   VersionConflictError,
 } from '@psd2/client-registry-client';
 import { createLogger } from '@psd2/logging';
+import { createMemoryRateLimiter, type RateLimiter } from '@psd2/rate-limit';
 import { testPki } from '@psd2/testing';
 import { createMemoryTokenStore, type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
 import { createRegistrationApp } from './app.js';
-import { createMemoryRateLimiter, type RateLimiter } from './rate-limit.js';
 
 /*
  * The app in process, with a scripted registry, token store and limiter: the failure paths a running
@@ -84,7 +84,8 @@ async function start(options: {
       trustedProxies: options.trustedProxies ?? ['127.0.0.1', '::1'],
     }),
     tokenStore: options.tokenStore ?? createMemoryTokenStore(),
-    rateLimiter: options.rateLimiter ?? createMemoryRateLimiter({ limit: 100, windowSeconds: 60 }),
+    rateLimiter:
+      options.rateLimiter ?? createMemoryRateLimiter({ name: 'registration', limit: 100, windowSeconds: 60 }),
     issuer: 'https://as.example',
     maxClientsPerOrganisation: 5,
     maxBodyBytes: 32_768,

@@ -8,11 +8,11 @@ import {
   isDependencyUnavailable,
   TemporarilyUnavailableError,
 } from '@psd2/oauth-errors';
+import type { RateLimiter } from '@psd2/rate-limit';
 import type { TokenStore } from '@psd2/token-store';
 import { requireQwac } from './certificate.js';
 import { authorizeManagement } from './management-auth.js';
 import { validateClientMetadata } from './metadata.js';
-import type { RateLimiter } from './rate-limit.js';
 import { fromRegistryError } from './registry-errors.js';
 import { clientInformation } from './response.js';
 

@@ -2,10 +2,10 @@ import { createResolverFromSettings } from '@psd2/client-authentication';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
+import { createMemoryRateLimiter, createRedisRateLimiter } from '@psd2/rate-limit';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createRegistrationApp } from './app.js';
 import { configSchema } from './config.js';
-import { createMemoryRateLimiter, createRedisRateLimiter } from './rate-limit.js';
 
 await runHttpService({
   name: 'registration',
@@ -15,6 +15,7 @@ await runHttpService({
     const registry = createClientRegistryFromSettings(config, { cacheTtlMs: 0 });
     const tokenStore = createTokenStoreFromSettings(config);
     const rate = {
+      name: 'registration',
       limit: config.REGISTRATION_RATE_LIMIT,
       windowSeconds: config.REGISTRATION_RATE_WINDOW_SECONDS,
     };

@@ -6,14 +6,17 @@ import type { PageErrorKind } from '../html/messages.js';
  * trusted (RFC 6749 §4.1.2.1), or there is no verified request left to answer (expired session).
  */
 export class PageError extends Error {
+  /** For a 429 or 503 page: the Retry-After header (RFC 9110 §10.2.3). */
+  readonly retryAfterSeconds: number | undefined;
   constructor(
     readonly kind: PageErrorKind,
     readonly status: number,
     /** For the log only. */
     readonly detail?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(detail ?? kind, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
     this.name = 'PageError';
   }
 }

@@ -14,6 +14,7 @@ export type PageErrorKind =
   | 'csrf'
   | 'not_found'
   | 'unavailable'
+  | 'too_many_requests'
   | 'server'
   | 'bad_request';
 
@@ -41,14 +42,13 @@ export interface Messages {
   readonly customerIdHint: string;
   readonly password: string;
   readonly continue: string;
-  readonly badCredentials: string;
-  readonly locked: (until: string) => string;
+  /** The one refusal of a sign-in: never which identifier or factor was wrong, nor whether it is locked. */
+  readonly signInRefused: string;
   readonly otpTitle: string;
   readonly otpIntro: string;
   readonly otpCode: string;
   readonly otpHint: string;
   readonly verify: string;
-  readonly badOtp: string;
   readonly consentTitle: string;
   readonly signedInAs: (name: string) => string;
   readonly sessionHint: string;
@@ -89,15 +89,13 @@ const fr: Messages = {
   customerIdHint: 'L’identifiant qui figure sur votre contrat.',
   password: 'Mot de passe',
   continue: 'Continuer',
-  badCredentials: 'Identifiant ou mot de passe incorrect.',
-  locked: (until) =>
-    `Trop de tentatives infructueuses : l’accès est bloqué jusqu’à ${until}. Réessayez plus tard.`,
+  signInRefused:
+    'Identifiants incorrects ou accès temporairement bloqué. Vérifiez votre saisie, ou réessayez plus tard.',
   otpTitle: 'Code de sécurité',
   otpIntro: 'Saisissez le code à 6 chiffres affiché par votre application d’authentification.',
   otpCode: 'Code à 6 chiffres',
   otpHint: 'Le code change toutes les 30 secondes.',
   verify: 'Valider',
-  badOtp: 'Code incorrect ou déjà utilisé.',
   consentTitle: 'Votre autorisation',
   signedInAs: (name) => `Connecté en tant que ${name}.`,
   sessionHint: 'Sans action de votre part pendant 5 minutes, la session expire.',
@@ -111,6 +109,7 @@ const fr: Messages = {
     csrf: 'Le formulaire envoyé n’est pas valide. Retournez chez le prestataire pour recommencer.',
     not_found: 'Cette page n’existe pas.',
     unavailable: 'Le service est momentanément indisponible. Réessayez dans quelques instants.',
+    too_many_requests: 'Trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer.',
     server: 'Une erreur inattendue est survenue. Réessayez plus tard.',
     bad_request: 'La demande est mal formée.',
   },
@@ -148,14 +147,13 @@ const en: Messages = {
   customerIdHint: 'The identifier printed on your contract.',
   password: 'Password',
   continue: 'Continue',
-  badCredentials: 'Wrong customer ID or password.',
-  locked: (until) => `Too many failed attempts: access is blocked until ${until}. Please try again later.`,
+  signInRefused:
+    'Incorrect credentials, or access temporarily blocked. Check what you typed, or try again later.',
   otpTitle: 'Security code',
   otpIntro: 'Enter the 6-digit code shown by your authenticator app.',
   otpCode: '6-digit code',
   otpHint: 'The code changes every 30 seconds.',
   verify: 'Verify',
-  badOtp: 'Wrong or already used code.',
   consentTitle: 'Your consent',
   signedInAs: (name) => `Signed in as ${name}.`,
   sessionHint: 'After 5 minutes without activity, the session expires.',
@@ -168,6 +166,7 @@ const en: Messages = {
     csrf: 'The form sent is not valid. Go back to the provider to start again.',
     not_found: 'This page does not exist.',
     unavailable: 'The service is temporarily unavailable. Please try again in a moment.',
+    too_many_requests: 'Too many requests in a short time. Please wait a few minutes before trying again.',
     server: 'An unexpected error occurred. Please try again later.',
     bad_request: 'The request is malformed.',
   },

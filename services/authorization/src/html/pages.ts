@@ -120,20 +120,20 @@ export function signInPage(
     action: string;
     cancelAction: string;
     csrf: string;
-    customerId?: string;
     error?: string;
   },
 ): string {
   const { m } = frame;
+  // Nothing typed is shown back: a refused page is the same whoever was named.
   const described = view.error === undefined ? 'customer-id-hint' : 'form-error customer-id-hint';
   const body = html`<p>${m.signInIntro(view.client.name)}</p>
 ${errorBox(view.error)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
 <label for="customer-id">${m.customerId}<span class="hint" id="customer-id-hint">${m.customerIdHint}</span></label>
-<input type="text" id="customer-id" name="customer_id" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" aria-describedby="${described}" value="${view.customerId ?? ''}"${view.customerId === undefined ? html` autofocus` : ''}>
+<input type="text" id="customer-id" name="customer_id" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" aria-describedby="${described}" autofocus>
 <label for="password">${m.password}</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required maxlength="256"${view.customerId === undefined ? '' : html` autofocus`}>
+<input type="password" id="password" name="password" autocomplete="current-password" required maxlength="256">
 <div class="actions"><button type="submit" class="primary">${m.continue}</button></div>
 </form>
 ${cancelForm(m, view.cancelAction, view.csrf)}

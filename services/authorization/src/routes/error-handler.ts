@@ -86,6 +86,7 @@ export function browserErrorHandler(options: {
     if (page.status >= 500) log.error({ err: page.cause ?? page, detail: page.detail }, 'request failed');
     else log.info({ error: page.kind, detail: page.detail }, 'request refused');
     const lang = langOfPath(req.path);
+    if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
     sendPage(
       res,
       page.status,

@@ -1,6 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type SessionData, type SessionStore, SessionStoreUnavailableError } from './session.js';
+import {
+  idleSecondsOf,
+  type SessionData,
+  type SessionLifetimes,
+  type SessionStore,
+  SessionStoreUnavailableError,
+  serialise,
+} from './session.js';
 
 /** 256 random bits: the cookie value. */
 export function newSessionId(): string {
@@ -14,51 +21,62 @@ function keyOf(id: string): string {
 
 const SESSION_ID = /^[\w-]{43}$/;
 
-function parse(raw: string | null): SessionData | undefined {
-  if (raw === null) return undefined;
+function parse(raw: string | null | undefined): SessionData | undefined {
+  if (raw === null || raw === undefined) return undefined;
   const data = JSON.parse(raw) as SessionData;
   return data.version === 1 ? data : undefined;
 }
 
-export function createMemorySessionStore(options: {
-  readonly idleSeconds: number;
-  readonly maxEntries?: number;
-  readonly now?: () => number;
-}): SessionStore {
+export function createMemorySessionStore(
+  options: SessionLifetimes & { readonly maxEntries?: number; readonly now?: () => number },
+): SessionStore {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 10_000;
-  const idleMs = options.idleSeconds * 1000;
-  const entries = new Map<string, { data: SessionData; expiresAt: number }>();
+  const entries = new Map<string, { data: SessionData; idleMs: number; expiresAt: number }>();
+  const entry = (data: SessionData) => {
+    serialise(data);
+    const idleMs = idleSecondsOf(data, options) * 1000;
+    return { data, idleMs, expiresAt: now() + idleMs };
+  };
   const live = (key: string) => {
-    const entry = entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= now()) {
+    const found = entries.get(key);
+    if (found === undefined) return undefined;
+    if (found.expiresAt <= now()) {
       entries.delete(key);
       return undefined;
     }
-    return entry;
+    return found;
   };
   return {
     async create(data) {
+      const fresh = entry(data);
       // Bounded memory: the oldest session goes first (a Map iterates in insertion order).
       if (entries.size >= maxEntries) {
         const oldest = entries.keys().next();
         if (oldest.done !== true) entries.delete(oldest.value);
       }
       const id = newSessionId();
-      entries.set(keyOf(id), { data, expiresAt: now() + idleMs });
+      entries.set(keyOf(id), fresh);
       return id;
     },
     async load(id) {
       if (!SESSION_ID.test(id)) return undefined;
-      const entry = live(keyOf(id));
-      if (entry === undefined) return undefined;
-      entry.expiresAt = now() + idleMs;
-      return entry.data;
+      const found = live(keyOf(id));
+      if (found === undefined) return undefined;
+      found.expiresAt = now() + found.idleMs;
+      return found.data;
     },
     async save(id, data) {
       const key = keyOf(id);
-      if (live(key) !== undefined) entries.set(key, { data, expiresAt: now() + idleMs });
+      const fresh = entry(data);
+      if (live(key) !== undefined) entries.set(key, fresh);
+    },
+    async take(id) {
+      if (!SESSION_ID.test(id)) return undefined;
+      const key = keyOf(id);
+      const found = live(key);
+      entries.delete(key);
+      return found?.data;
     },
     async destroy(id) {
       entries.delete(keyOf(id));
@@ -70,27 +88,60 @@ export function createMemorySessionStore(options: {
   };
 }
 
-/**
- * Redis sessions, shared by every replica: `<prefix>authz:s:<sha256(id)>`, a JSON value with the idle
- * time as TTL. GETEX reads and slides the expiry in one command; SET … XX never revives a session
- * that expired between a read and a write.
+/*
+ * Redis: one hash per session, `<prefix>authz:session:<sha256(id)>` = { d: JSON, t: idle seconds }, the
+ * idle time as TTL. Each operation is one script, so reading and sliding the expiry, or replacing a
+ * session only while it lives (never reviving one that expired between a read and a write), or reading
+ * and deleting, happen atomically.
  */
-export function createRedisSessionStore(options: {
-  readonly url: string;
-  readonly keyPrefix: string;
-  readonly idleSeconds: number;
-  readonly commandTimeoutMs?: number;
-}): SessionStore {
+const LOAD = `
+local found = redis.call('HMGET', KEYS[1], 'd', 't')
+if not found[1] then return false end
+redis.call('EXPIRE', KEYS[1], found[2])
+return found[1]
+`;
+const WRITE = `
+if ARGV[3] == 'live' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 't', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+const TAKE = `
+local data = redis.call('HGET', KEYS[1], 'd')
+redis.call('DEL', KEYS[1])
+return data
+`;
+
+type SessionRedis = Redis & {
+  sessionLoad(key: string): Promise<string | null>;
+  sessionWrite(key: string, json: string, ttl: number, when: 'always' | 'live'): Promise<number>;
+  sessionTake(key: string): Promise<string | null>;
+};
+
+/**
+ * Redis sessions, shared by every replica. Redis should run with `maxmemory-policy noeviction`: an
+ * evicting policy would silently drop sessions (and codes and grants) under memory pressure, while
+ * noeviction refuses the write, which the pages answer with the 503 page.
+ */
+export function createRedisSessionStore(
+  options: SessionLifetimes & {
+    readonly url: string;
+    readonly keyPrefix: string;
+    readonly commandTimeoutMs?: number;
+  },
+): SessionStore {
   const redis = new Redis(options.url, {
-    keyPrefix: `${options.keyPrefix}authz:s:`,
+    keyPrefix: `${options.keyPrefix}authz:session:`,
     commandTimeout: options.commandTimeoutMs ?? 1000,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     lazyConnect: false,
-  });
+  }) as SessionRedis;
   // Connection errors surface on the commands; without a listener ioredis would log them unhandled.
   redis.on('error', () => undefined);
-  const ttl = options.idleSeconds;
+  redis.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD });
+  redis.defineCommand('sessionWrite', { numberOfKeys: 1, lua: WRITE });
+  redis.defineCommand('sessionTake', { numberOfKeys: 1, lua: TAKE });
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -99,20 +150,26 @@ export function createRedisSessionStore(options: {
     }
   };
   return {
-    create: (data) =>
-      run(async () => {
+    async create(data) {
+      const json = serialise(data);
+      return run(async () => {
         const id = newSessionId();
-        await redis.set(keyOf(id), JSON.stringify(data), 'EX', ttl);
+        await redis.sessionWrite(keyOf(id), json, idleSecondsOf(data, options), 'always');
         return id;
-      }),
+      });
+    },
     load: (id) =>
       SESSION_ID.test(id)
-        ? run(async () => parse(await redis.getex(keyOf(id), 'EX', ttl)))
+        ? run(async () => parse(await redis.sessionLoad(keyOf(id))))
         : Promise.resolve(undefined),
-    save: (id, data) =>
-      run(async () => {
-        await redis.set(keyOf(id), JSON.stringify(data), 'EX', ttl, 'XX');
-      }),
+    async save(id, data) {
+      const json = serialise(data);
+      await run(() => redis.sessionWrite(keyOf(id), json, idleSecondsOf(data, options), 'live'));
+    },
+    take: (id) =>
+      SESSION_ID.test(id)
+        ? run(async () => parse(await redis.sessionTake(keyOf(id))))
+        : Promise.resolve(undefined),
     destroy: (id) =>
       run(async () => {
         await redis.del(keyOf(id));

@@ -14,16 +14,17 @@ const implementations: [string, (limit: number, windowSeconds: number) => RateLi
     'redis',
     (limit, windowSeconds) => {
       const limiter = createRedisRateLimiter({
+        name: 'test',
         limit,
         windowSeconds,
         url: testRedisUrl(),
-        keyPrefix: createIsolatedRedisPrefix('registration-rate'),
+        keyPrefix: createIsolatedRedisPrefix('rate-limit'),
       });
       opened.push(limiter);
       return limiter;
     },
   ],
-  ['memory', (limit, windowSeconds) => createMemoryRateLimiter({ limit, windowSeconds })],
+  ['memory', (limit, windowSeconds) => createMemoryRateLimiter({ name: 'test', limit, windowSeconds })],
 ];
 
 describe.each(implementations)('%s rate limiter', (_name, open) => {
@@ -54,9 +55,15 @@ describe.each(implementations)('%s rate limiter', (_name, open) => {
 });
 
 it('shares one budget between two replicas on one Redis', async () => {
-  const keyPrefix = createIsolatedRedisPrefix('registration-rate-shared');
+  const keyPrefix = createIsolatedRedisPrefix('rate-limit-shared');
   const replicas = [1, 2].map(() => {
-    const limiter = createRedisRateLimiter({ limit: 4, windowSeconds: 60, url: testRedisUrl(), keyPrefix });
+    const limiter = createRedisRateLimiter({
+      name: 'test',
+      limit: 4,
+      windowSeconds: 60,
+      url: testRedisUrl(),
+      keyPrefix,
+    });
     opened.push(limiter);
     return limiter;
   });
@@ -67,4 +74,22 @@ it('shares one budget between two replicas on one Redis', async () => {
     ),
   );
   expect(decisions.filter((d) => d.allowed)).toHaveLength(4);
+});
+
+it('keeps the counters of limiters of different names apart', async () => {
+  const keyPrefix = createIsolatedRedisPrefix('rate-limit-names');
+  const [first, second] = ['first', 'second'].map((name) => {
+    const limiter = createRedisRateLimiter({
+      name,
+      limit: 1,
+      windowSeconds: 60,
+      url: testRedisUrl(),
+      keyPrefix,
+    });
+    opened.push(limiter);
+    return limiter;
+  });
+  expect((await first?.hit('same-key'))?.allowed).toBe(true);
+  expect((await second?.hit('same-key'))?.allowed).toBe(true);
+  expect((await first?.hit('same-key'))?.allowed).toBe(false);
 });

@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 
 /*
- * A fixed-window request counter per organisation. In Redis, so that every replica counts against the
- * same budget; in process when REDIS_URL is unset (one replica, the laptop default). A fixed window lets
- * a burst of up to twice the limit straddle a boundary; for registration, a rare and cheap-to-refuse
- * operation, that is an acceptable price for one round trip and one key per organisation.
+ * A fixed-window request counter per key (an organisation, a client address, a session). In Redis, so
+ * that every replica counts against the same budget; in process when REDIS_URL is unset (one replica,
+ * the laptop default). A fixed window lets a burst of up to twice the limit straddle a boundary: for
+ * refusing floods, an acceptable price for one round trip and one short-lived key per counted key.
  */
 
 export interface RateDecision {
@@ -21,6 +21,8 @@ export interface RateLimiter {
 }
 
 export interface RateLimitOptions {
+  /** What is counted, e.g. `registration`: keys of different limiters never collide. */
+  readonly name: string;
   readonly limit: number;
   readonly windowSeconds: number;
 }
@@ -58,7 +60,7 @@ export function createRedisRateLimiter(
   return {
     async hit(key) {
       const [count, ttl] = await redis.rateLimitHit(
-        `${options.keyPrefix}rl:registration:${key}`,
+        `${options.keyPrefix}rl:${options.name}:${key}`,
         options.windowSeconds,
       );
       return { allowed: count <= options.limit, retryAfterSeconds: Math.max(1, ttl) };

@@ -1,0 +1,7 @@
+export {
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+  type RateDecision,
+  type RateLimiter,
+  type RateLimitOptions,
+} from './rate-limit.js';
