@@ -9,7 +9,23 @@ import { headerOf, type WireResponse } from './transport.js';
 export type ResponseKind = 'json' | 'page';
 
 export function responseKindOf(target: string): ResponseKind {
-  return /^\/oauth2\/(?:fr|en)\//.test(target) ? 'page' : 'json';
+  // The edge routes on the path with dot segments removed, as URL parsing does.
+  const path = new URL(target, 'https://edge.invalid').pathname;
+  return /^\/oauth2\/(?:fr|en)\//.test(path) ? 'page' : 'json';
+}
+
+/**
+ * The edge's own refusals, made before any route or service is chosen, are the same on every path:
+ * an empty 431 from the HTTP parser (headers over the limit), and its JSON 400 (malformed request),
+ * 413 (body over the limit) and 404 (no route). A PSU never meets them from a real page; they are
+ * accepted on page paths too (docs/fuzzing.md).
+ */
+const EDGE_REFUSALS = new Set(['Malformed request.', 'Request body too large.', 'No such endpoint.']);
+
+function isEdgeRefusal(response: WireResponse): boolean {
+  if (response.status === 431 && response.body === '') return true;
+  const described = /^\{"error":"invalid_request","error_description":"([^"]*)"\}$/.exec(response.body)?.[1];
+  return [400, 404, 413].includes(response.status) && described !== undefined && EDGE_REFUSALS.has(described);
 }
 
 /** The error codes of RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1 and RFC 7591 §3.2.2: nothing else. */
@@ -58,7 +74,7 @@ function parseJson(body: string): unknown {
 }
 
 /** Every property a response must have; an empty list when it has them all. */
-export function checkResponse(kind: ResponseKind, response: WireResponse): Failure[] {
+export function checkResponse(kind: ResponseKind, method: string, response: WireResponse): Failure[] {
   const failures: Failure[] = [];
   const { status, body } = response;
   if (status >= 500) failures.push({ failure: 'status-5xx', detail: `${status}` });
@@ -69,6 +85,11 @@ export function checkResponse(kind: ResponseKind, response: WireResponse): Failu
       failures.push({ failure: 'redirect-without-location', detail: `${status}` });
     return failures;
   }
+  // HTTP's own answer to OPTIONS lists the methods (RFC 9110 §9.3.7); HEAD has no body to check.
+  if ((method === 'OPTIONS' && status < 400) || method === 'HEAD') return failures;
+  if (isEdgeRefusal(response)) return failures;
+  // RFC 6750 §3.1: a request without any authentication gets the challenge alone, no error code.
+  if (status === 401 && body === '' && headerOf(response, 'www-authenticate').startsWith('Bearer')) return failures;
   const isJson = type.startsWith('application/json');
   if (kind === 'page' && status !== 204 && body !== '' && !type.startsWith('text/html') && !type.startsWith('text/css')) {
     failures.push({ failure: 'not-html', detail: `${status} ${type || '(no content-type)'}` });

@@ -55,7 +55,7 @@ export const anyText = fc.oneof(
 
 /** A value many times longer than any real one (ids, URIs, tokens are all far shorter). */
 export const oversize = fc
-  .tuple(fc.constantFrom('a', 'A1', '%', '\u00e9', '/', '\u0000', '{'), fc.constantFrom(300, 5000, 70_000))
+  .tuple(fc.constantFrom('a', 'A1', '%', '\u00e9', '/', '\u0000', '{'), fc.constantFrom(300, 300, 5000, 5000, 70_000))
   .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)));
 
 /** Percent-escapes a decoder chokes on: truncated, non-hex, overlong and invalid UTF-8. */
@@ -96,12 +96,25 @@ export const deepJsonText = fc
     return `${open.repeat(depth)}1${close.repeat(depth)}`;
   });
 
-/** Valid JSON nested `depth` levels deep, as a value to put inside a body. */
-export const deepJsonValue = fc.constantFrom(50, 600, 6000).map((depth) => {
-  let value: unknown = 1;
-  for (let i = 0; i < depth; i += 1) value = i % 2 === 0 ? { k: value } : [value];
-  return value;
-});
+/**
+ * JSON nested 50 to 6000 levels deep, as a value inside a body. Too deep for JSON.stringify (it runs
+ * out of stack), so the value is a placeholder string that `expandDeepJson` swaps for the text.
+ */
+export const deepJsonValue = fc.constantFrom(50, 600, 6000).map((depth) => `\ue002${depth}\ue003`);
+
+/** Replaces every deep-JSON placeholder in serialized JSON with arrays and objects nested that deep. */
+export function expandDeepJson(json: string): string {
+  return json.replace(/"\ue002(\d+)\ue003"/g, (_, depth: string) => {
+    const levels = Number(depth);
+    let open = '';
+    let close = '';
+    for (let i = 0; i < levels; i += 1) {
+      open += i % 2 === 0 ? '{"k":' : '[';
+      close = (i % 2 === 0 ? '}' : ']') + close;
+    }
+    return `${open}1${close}`;
+  });
+}
 
 /** Text that is almost JSON: truncated, trailing garbage, duplicate keys, prototype keys. */
 export const brokenJsonText = fc.constantFrom(

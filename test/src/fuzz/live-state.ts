@@ -217,7 +217,7 @@ export class LiveState {
       headers: { 'content-type': 'application/json' },
       body: Buffer.from(
         JSON.stringify({
-          redirect_uris: [REDIRECT_URI],
+          ...(grants.includes('authorization_code') ? { redirect_uris: [REDIRECT_URI] } : {}),
           grant_types: grants,
           response_types: grants.includes('authorization_code') ? ['code'] : [],
           token_endpoint_auth_method: 'tls_client_auth',

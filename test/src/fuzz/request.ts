@@ -1,5 +1,5 @@
 import type { DemoQwacName } from '@psd2/test-pki';
-import { encodeFormPart, safeForUri } from './hostile.js';
+import { encodeFormPart, expandDeepJson, safeForUri } from './hostile.js';
 
 /*
  * A fuzz request as the generators describe it, before it meets the running system. Real values (a
@@ -96,13 +96,8 @@ function resolveJson(value: unknown, values: LiveValues): unknown {
   return value;
 }
 
-/** A value too deep for the stack is sent as `null`: the deep-JSON generators send text instead. */
 function stringifyJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? 'null';
-  } catch {
-    return 'null';
-  }
+  return expandDeepJson(JSON.stringify(value) ?? 'null');
 }
 
 function encodePairs(pairs: readonly (readonly [string, string])[], how: FormEncoding, values: LiveValues) {

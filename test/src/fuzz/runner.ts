@@ -66,6 +66,26 @@ function failureKey(endpoint: string, failure: FailureClass, response: WireRespo
   return `${endpoint}|${failure}|${response?.status ?? '-'}|${described}`;
 }
 
+/** The edge closes the connection of a certificate its CA bundle does not validate (docs/fuzzing.md). */
+const REFUSED_AT_TLS: ReadonlySet<DemoQwacName> = new Set(['expired', 'not-yet-valid', 'untrusted']);
+
+/** A connection the server closed after answering (e.g. `Connection: close` on a 413) is not a failure. */
+const CONNECTION_CLOSED = new Set(['UND_ERR_CLOSED', 'UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+async function sendWithRetry(
+  transport: Transport,
+  certificate: DemoQwacName | undefined,
+  wire: WireRequest,
+  direct: FuzzRequest['direct'],
+): Promise<WireResponse> {
+  try {
+    return await transport.send(certificate, wire, direct);
+  } catch (error) {
+    if (!CONNECTION_CLOSED.has((error as { code?: string }).code ?? '')) throw error;
+    return transport.send(certificate, wire, direct);
+  }
+}
+
 export async function runEndpoint(
   endpoint: FuzzEndpoint,
   live: LiveState,
@@ -86,14 +106,18 @@ export async function runEndpoint(
     let response: WireResponse | undefined;
     let failures: { failure: FailureClass; detail: string }[];
     try {
-      response = await transport.send(certificate, wire, request.direct);
+      response = await sendWithRetry(transport, certificate, wire, request.direct);
       count(String(response.status));
       live.harvest(request.subject, certificate, response);
-      failures = checkResponse(responseKindOf(wire.target), response);
+      failures = checkResponse(responseKindOf(wire.target), wire.method, response);
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR') {
         count('refused-by-client');
+        return;
+      }
+      if (CONNECTION_CLOSED.has(code) && certificate !== undefined && REFUSED_AT_TLS.has(certificate)) {
+        count('refused-at-tls');
         return;
       }
       count('no-response');

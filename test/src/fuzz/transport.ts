@@ -62,6 +62,8 @@ export function createTransport(system: RunningSystem, connectionsPerCertificate
         path: request.target,
         method: request.method,
         headers: request.headers,
+        // Beyond undici's own timeouts: nothing, not even a stalled TLS handshake, holds a worker for long.
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + 5_000),
         ...(request.body === undefined ? {} : { body: request.body }),
       });
       const body = await response.body.text();
