@@ -63,7 +63,8 @@ export interface Failure {
 }
 
 /** Traces of a stack or of the source tree in a body: frames, file positions, module paths. */
-const STACK_TRACE = /\n\s+at [^\n]+[(:]\d+|\bat (?:async )?[\w$.<>]+ \([^)]*:\d+:\d+\)|node_modules\/|\/(?:src|dist)\/[\w/-]+\.[jt]s\b/;
+const STACK_TRACE =
+  /\n\s+at [^\n]+[(:]\d+|\bat (?:async )?[\w$.<>]+ \([^)]*:\d+:\d+\)|node_modules\/|\/(?:src|dist)\/[\w/-]+\.[jt]s\b/;
 
 function parseJson(body: string): unknown {
   try {
@@ -89,16 +90,26 @@ export function checkResponse(kind: ResponseKind, method: string, response: Wire
   if ((method === 'OPTIONS' && status < 400) || method === 'HEAD') return failures;
   if (isEdgeRefusal(response)) return failures;
   // RFC 6750 §3.1: a request without any authentication gets the challenge alone, no error code.
-  if (status === 401 && body === '' && headerOf(response, 'www-authenticate').startsWith('Bearer')) return failures;
+  if (status === 401 && body === '' && headerOf(response, 'www-authenticate').startsWith('Bearer'))
+    return failures;
   const isJson = type.startsWith('application/json');
-  if (kind === 'page' && status !== 204 && body !== '' && !type.startsWith('text/html') && !type.startsWith('text/css')) {
+  if (
+    kind === 'page' &&
+    status !== 204 &&
+    body !== '' &&
+    !type.startsWith('text/html') &&
+    !type.startsWith('text/css')
+  ) {
     failures.push({ failure: 'not-html', detail: `${status} ${type || '(no content-type)'}` });
   }
   if (kind === 'json' && body !== '') {
     const value = parseJson(body);
     if (!isJson || value === undefined) {
-      failures.push({ failure: 'not-json', detail: `${status} ${type || '(no content-type)'} ${body.slice(0, 80)}` });
-    } else if (status >= 400) {
+      failures.push({
+        failure: 'not-json',
+        detail: `${status} ${type || '(no content-type)'} ${body.slice(0, 80)}`,
+      });
+    } else if (status >= 400 && status < 500) {
       const code = typeof value === 'object' && value !== null ? Reflect.get(value, 'error') : undefined;
       if (typeof code !== 'string' || !OAUTH_ERROR_CODES.has(code))
         failures.push({ failure: 'unknown-error-code', detail: `${status} error=${JSON.stringify(code)}` });

@@ -42,7 +42,9 @@ function summarise(result: FuzzResult, seed: number): number {
   if (failures.length > 0 || result.invariants.violations.length > 0) {
     console.log(`\nFAILED: ${failures.length} distinct failures; replay with FUZZ_SEED=${seed}`);
     for (const example of failures) {
-      console.log(`  ${example.count}× ${example.failure} at ${example.endpoint}: ${example.detail.slice(0, 100)}`);
+      console.log(
+        `  ${example.count}× ${example.failure} at ${example.endpoint}: ${example.detail.slice(0, 100)}`,
+      );
     }
     return 1;
   }
@@ -53,7 +55,9 @@ function summarise(result: FuzzResult, seed: number): number {
 const seed = integer('FUZZ_SEED', randomInt(0, 2 ** 31));
 const runs = integer('FUZZ_RUNS', 100_000);
 const concurrency = integer('FUZZ_CONCURRENCY', 32);
-console.log(`fuzz seed ${seed} (FUZZ_SEED=${seed} replays this run): ${runs} requests per endpoint, ${concurrency} in flight`);
+console.log(
+  `fuzz seed ${seed} (FUZZ_SEED=${seed} replays this run): ${runs} requests per endpoint, ${concurrency} in flight`,
+);
 const result = await runFuzz({
   seed,
   runsPerEndpoint: runs,

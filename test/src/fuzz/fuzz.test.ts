@@ -49,18 +49,22 @@ describe(`fuzz through the edge (seed ${SEED}, ${RUNS} requests per endpoint)`, 
     expect(fuzz.endpoints().map((endpoint) => endpoint.name)).toEqual(NAMES);
   });
 
-  it.each(NAMES)('%s: never a 5xx, always the standard error, never a stack trace', async (name) => {
-    const [endpoint] = fuzz.endpoints(name);
-    if (endpoint === undefined) throw new Error(`no endpoint ${name}`);
-    const report = await runEndpoint(endpoint, fuzz.live, fuzz.transport, {
-      seed: SEED,
-      runs: RUNS,
-      concurrency: CONCURRENCY,
-      chunkSize: chunkSizeFor(RUNS),
-    });
-    expect(report.requests).toBeGreaterThanOrEqual(RUNS * 0.95);
-    expect(report.failures.map(describeFailure)).toEqual([]);
-  }, 60_000);
+  it.each(NAMES)(
+    '%s: never a 5xx, always the standard error, never a stack trace',
+    async (name) => {
+      const [endpoint] = fuzz.endpoints(name);
+      if (endpoint === undefined) throw new Error(`no endpoint ${name}`);
+      const report = await runEndpoint(endpoint, fuzz.live, fuzz.transport, {
+        seed: SEED,
+        runs: RUNS,
+        concurrency: CONCURRENCY,
+        chunkSize: chunkSizeFor(RUNS),
+      });
+      expect(report.requests).toBeGreaterThanOrEqual(RUNS * 0.95);
+      expect(report.failures.map(describeFailure)).toEqual([]);
+    },
+    60_000,
+  );
 
   it('leaves every client with its audit trail and no half-written client or grant', async () => {
     const report = await fuzz.checkInvariants();

@@ -41,7 +41,12 @@ export const FUZZ_ENVIRONMENT = {
   },
   authorization: {
     PSU_LOCK_SECONDS: '1',
-    SANDBOX_PSUS: ['psu-alice:Alice', 'psu-bruno:Bruno', 'psu-chloe:Chloé', ...MINT_PSUS.map((id) => `${id}:Mint`)].join(','),
+    SANDBOX_PSUS: [
+      'psu-alice:Alice',
+      'psu-bruno:Bruno',
+      'psu-chloe:Chloé',
+      ...MINT_PSUS.map((id) => `${id}:Mint`),
+    ].join(','),
   },
   // Info for the registry only: its start-up line is what the system waits for.
   'client-registry': { LOG_LEVEL: 'info' },
@@ -58,7 +63,14 @@ export interface FuzzSystem {
   stop(): Promise<void>;
 }
 
-const PROCESSES = ['registration', 'authorization', 'token', 'revocation', 'client-registry', 'local-edge'] as const;
+const PROCESSES = [
+  'registration',
+  'authorization',
+  'token',
+  'revocation',
+  'client-registry',
+  'local-edge',
+] as const;
 
 export async function startFuzzSystem(label: string, concurrency: number): Promise<FuzzSystem> {
   const system = await startSystem({ label, env: FUZZ_ENVIRONMENT, commonEnv: { LOG_LEVEL: 'warn' } });

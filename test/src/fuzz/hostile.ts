@@ -55,7 +55,10 @@ export const anyText = fc.oneof(
 
 /** A value many times longer than any real one (ids, URIs, tokens are all far shorter). */
 export const oversize = fc
-  .tuple(fc.constantFrom('a', 'A1', '%', '\u00e9', '/', '\u0000', '{'), fc.constantFrom(300, 300, 5000, 5000, 70_000))
+  .tuple(
+    fc.constantFrom('a', 'A1', '%', '\u00e9', '/', '\u0000', '{'),
+    fc.constantFrom(300, 300, 5000, 5000, 70_000),
+  )
   .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)));
 
 /** Percent-escapes a decoder chokes on: truncated, non-hex, overlong and invalid UTF-8. */

@@ -41,17 +41,21 @@ async function postgresViolations(databaseUrl: string) {
     for (const row of rows) {
       const id = row.client_id;
       const first = row.audit[0];
-      if (first?.action !== 'create' || first.version_after !== 1) violations.push(`client ${id}: no create audit row first`);
+      if (first?.action !== 'create' || first.version_after !== 1)
+        violations.push(`client ${id}: no create audit row first`);
       const versions = row.audit.map((entry) => entry.version_after);
       const expected = Array.from({ length: row.version }, (_, i) => i + 1);
       if (versions.join(',') !== expected.join(','))
         violations.push(`client ${id}: version ${row.version} but audit versions [${versions.join(',')}]`);
       if ((row.status === 'active') !== row.has_token_hash)
-        violations.push(`client ${id}: status ${row.status} with${row.has_token_hash ? '' : 'out'} a token hash`);
+        violations.push(
+          `client ${id}: status ${row.status} with${row.has_token_hash ? '' : 'out'} a token hash`,
+        );
       if (row.status === 'deleted' && row.audit.at(-1)?.action !== 'delete')
         violations.push(`client ${id}: deleted, but its last audit row is not the delete`);
     }
-    for (const { client_id } of orphans.rows) violations.push(`audit rows for client ${client_id}, which does not exist`);
+    for (const { client_id } of orphans.rows)
+      violations.push(`audit rows for client ${client_id}, which does not exist`);
     const statuses = new Map(rows.map((row) => [row.client_id, row.status]));
     return { statuses, violations, clients: rows.length, auditRows: Number(auditRows.rows[0]?.n ?? 0) };
   } finally {
@@ -81,7 +85,8 @@ export async function checkInvariants(options: {
   let redisKeys = 0;
   try {
     const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 1000 })) keys.push(...(batch as string[]));
+    for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 1000 }))
+      keys.push(...(batch as string[]));
     redisKeys = keys.length;
     const grants = new Map<string, Record<string, unknown>>();
     const revokedClients = new Set<string>();
@@ -113,8 +118,10 @@ export async function checkInvariants(options: {
         }
         clientOf(name, record.clientId);
         const grant = grants.get(String(record.grantId));
-        if (value?.startsWith('A') && grant === undefined) violations.push(`${name}: unused code whose grant is missing`);
-        if (grant !== undefined && grant.clientId !== record.clientId) violations.push(`${name}: code of another client's grant`);
+        if (value?.startsWith('A') && grant === undefined)
+          violations.push(`${name}: unused code whose grant is missing`);
+        if (grant !== undefined && grant.clientId !== record.clientId)
+          violations.push(`${name}: code of another client's grant`);
       }
       if (kind === 'a' || kind === 'r') {
         let record: Pick<AccessTokenRecord, 'clientId' | 'grantId'> | undefined;
@@ -128,13 +135,16 @@ export async function checkInvariants(options: {
         } else {
           const value = await redis.get(key);
           record = parse(value?.slice(1) ?? null) as typeof record;
-          if (record === undefined && value !== null) violations.push(`${name}: unreadable refresh token record`);
+          if (record === undefined && value !== null)
+            violations.push(`${name}: unreadable refresh token record`);
         }
         if (record === undefined) continue;
         clientOf(name, record.clientId);
         const grant = record.grantId === undefined ? undefined : grants.get(record.grantId);
-        if (grant !== undefined && grant.clientId !== record.clientId) violations.push(`${name}: token of another client's grant`);
-        const lineageLive = (record.grantId === undefined || grant !== undefined) && !revokedClients.has(record.clientId);
+        if (grant !== undefined && grant.clientId !== record.clientId)
+          violations.push(`${name}: token of another client's grant`);
+        const lineageLive =
+          (record.grantId === undefined || grant !== undefined) && !revokedClients.has(record.clientId);
         if (lineageLive && pgResult.statuses.get(record.clientId) === 'deleted')
           violations.push(`${name}: still active although client ${record.clientId} was deleted`);
       }

@@ -38,7 +38,11 @@ interface SessionRecord {
 
 /** The stable clients: every role's grants, in several organisations. */
 const STABLE_CLIENTS: readonly { owner: DemoQwacName; scope: string; grants: string[] }[] = [
-  { owner: 'tpp-a', scope: 'aisp extended_transaction_history', grants: ['authorization_code', 'refresh_token'] },
+  {
+    owner: 'tpp-a',
+    scope: 'aisp extended_transaction_history',
+    grants: ['authorization_code', 'refresh_token'],
+  },
   { owner: 'tpp-a', scope: 'cbpii', grants: ['authorization_code', 'refresh_token'] },
   { owner: 'tpp-a', scope: 'pisp', grants: ['client_credentials'] },
   { owner: 'tpp-b', scope: 'aisp', grants: ['authorization_code', 'refresh_token'] },
@@ -82,13 +86,19 @@ export class LiveState {
   private managed: ClientRecord[] = [];
   /** Clients the fuzz registered itself: deleted at the next refill, to stay under the per-organisation cap. */
   private created: ClientRecord[] = [];
-  private sessions: Record<SessionStage, SessionRecord[]> = { sandbox: [], password: [], otp: [], consent: [] };
+  private sessions: Record<SessionStage, SessionRecord[]> = {
+    sandbox: [],
+    password: [],
+    otp: [],
+    consent: [],
+  };
   private mintPsu = 0;
 
   constructor(private readonly transport: Transport) {}
 
   async setUp(): Promise<void> {
-    for (const spec of STABLE_CLIENTS) this.clients.push(await this.register(spec.owner, spec.scope, spec.grants));
+    for (const spec of STABLE_CLIENTS)
+      this.clients.push(await this.register(spec.owner, spec.scope, spec.grants));
   }
 
   /** Brings every pool an endpoint uses to its target with fresh values (codes live 60 s, single use). */
@@ -124,7 +134,8 @@ export class LiveState {
 
   /** The owner's certificate and the marker values of a subject, `undefined` if its pool is empty. */
   valuesFor(subject: Subject): { owner: DemoQwacName | undefined; values: LiveValues } {
-    const from = <T>(pool: readonly T[], pick: number): T | undefined => pool[pick % Math.max(1, pool.length)];
+    const from = <T>(pool: readonly T[], pick: number): T | undefined =>
+      pool[pick % Math.max(1, pool.length)];
     const base = (client: ClientRecord | undefined): LiveValues =>
       client === undefined
         ? {}
@@ -134,7 +145,9 @@ export class LiveState {
             scope: client.scope,
             verifier: SPARE_PKCE.verifier,
             challenge: SPARE_PKCE.challenge,
-            ...(client.registrationAccessToken ? { registrationAccessToken: client.registrationAccessToken } : {}),
+            ...(client.registrationAccessToken
+              ? { registrationAccessToken: client.registrationAccessToken }
+              : {}),
           };
     switch (subject.kind) {
       case 'client': {
@@ -165,12 +178,20 @@ export class LiveState {
         const session = from(this.sessions[subject.stage], subject.pick);
         const client = from(this.clients, subject.pick);
         const values: LiveValues = session
-          ? { ...base(client), session: session.session, csrf: session.csrf, psuId: session.psuId ?? 'psu-alice' }
+          ? {
+              ...base(client),
+              session: session.session,
+              csrf: session.csrf,
+              psuId: session.psuId ?? 'psu-alice',
+            }
           : base(client);
         return { owner: client?.owner, values };
       }
       default:
-        return { owner: undefined, values: { verifier: SPARE_PKCE.verifier, challenge: SPARE_PKCE.challenge } };
+        return {
+          owner: undefined,
+          values: { verifier: SPARE_PKCE.verifier, challenge: SPARE_PKCE.challenge },
+        };
     }
   }
 
@@ -181,7 +202,12 @@ export class LiveState {
     const clientId = text(body.client_id);
     const rat = text(body.registration_access_token);
     if (response.status === 201 && clientId && rat && certificate) {
-      this.created.push({ clientId, owner: certificate, scope: text(body.scope) ?? '', registrationAccessToken: rat });
+      this.created.push({
+        clientId,
+        owner: certificate,
+        scope: text(body.scope) ?? '',
+        registrationAccessToken: rat,
+      });
       return;
     }
     if (clientId && rat) {
@@ -207,7 +233,9 @@ export class LiveState {
 
   /** Every client the run still holds a registration access token for, to delete at the end. */
   async tearDown(): Promise<void> {
-    await Promise.all([...this.created.splice(0), ...this.managed.splice(0)].map((c) => this.deleteClient(c)));
+    await Promise.all(
+      [...this.created.splice(0), ...this.managed.splice(0)].map((c) => this.deleteClient(c)),
+    );
   }
 
   private async register(owner: DemoQwacName, scope: string, grants: string[]): Promise<ClientRecord> {
@@ -229,7 +257,9 @@ export class LiveState {
     const body = json(response);
     const clientId = text(body.client_id);
     if (response.status !== 201 || clientId === undefined)
-      throw new Error(`fuzz set-up: registering a ${scope} client for ${owner} got ${response.status} ${response.body}`);
+      throw new Error(
+        `fuzz set-up: registering a ${scope} client for ${owner} got ${response.status} ${response.body}`,
+      );
     return { clientId, owner, scope, registrationAccessToken: text(body.registration_access_token) ?? '' };
   }
 
@@ -322,7 +352,9 @@ export class LiveState {
     const otp = totpAt(SANDBOX_TOTP_SECRET, Math.floor(Date.now() / 1000));
     const verified = await post('/oauth2/fr/banque/otp', opened.session, { otp });
     const renewed = sessionOf(verified);
-    return verified.status === 303 && renewed ? { session: renewed.session, csrf: opened.csrf, psuId } : undefined;
+    return verified.status === 303 && renewed
+      ? { session: renewed.session, csrf: opened.csrf, psuId }
+      : undefined;
   }
 }
 

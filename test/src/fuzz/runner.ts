@@ -52,18 +52,40 @@ export function derivedSeed(seed: number, endpoint: string, chunk: number): numb
   return hash | 0;
 }
 
-const clip = (text: string, max = 600) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+const clip = (text: string, max = 600) =>
+  text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 
 function clippedHeaders(headers: WireRequest['headers']): WireRequest['headers'] {
   return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.map((v) => clip(v, 200)) : clip(value, 200)]),
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.map((v) => clip(v, 200)) : clip(value, 200),
+    ]),
   );
 }
 
-/** The same bug met twice has the same key: endpoint, class, status, and the error's description. */
-function failureKey(endpoint: string, failure: FailureClass, response: WireResponse | undefined): string {
+function decodes(target: string): boolean {
+  try {
+    decodeURIComponent(target.split('?')[0] ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The same bug met twice has the same key: endpoint, class, status, the error's description, and the
+ * request traits that have set bugs apart so far (an undecodable path, a content coding).
+ */
+function failureKey(
+  endpoint: string,
+  failure: FailureClass,
+  wire: WireRequest,
+  response: WireResponse | undefined,
+): string {
   const described = /"error_description":"([^"]{0,60})/.exec(response?.body ?? '')?.[1] ?? '';
-  return `${endpoint}|${failure}|${response?.status ?? '-'}|${described}`;
+  const traits = `${decodes(wire.target) ? '' : 'undecodable-path '}${wire.headers['content-encoding'] ? 'content-encoding' : ''}`;
+  return `${endpoint}|${failure}|${response?.status ?? '-'}|${described}|${traits}`;
 }
 
 /** The edge closes the connection of a certificate its CA bundle does not validate (docs/fuzzing.md). */
@@ -92,7 +114,13 @@ export async function runEndpoint(
   transport: Transport,
   options: RunOptions,
 ): Promise<EndpointReport> {
-  const report: EndpointReport = { endpoint: endpoint.name, statuses: {}, failures: [], requests: 0, milliseconds: 0 };
+  const report: EndpointReport = {
+    endpoint: endpoint.name,
+    statuses: {},
+    failures: [],
+    requests: 0,
+    milliseconds: 0,
+  };
   const byKey = new Map<string, FailureExample>();
   const started = performance.now();
   const count = (status: string) => {
@@ -101,7 +129,8 @@ export async function runEndpoint(
 
   const sendOne = async (request: FuzzRequest, chunk: number, index: number) => {
     const { owner, values } = live.valuesFor(request.subject);
-    const certificate: DemoQwacName | undefined = request.certificate === 'owner' ? owner : request.certificate;
+    const certificate: DemoQwacName | undefined =
+      request.certificate === 'owner' ? owner : request.certificate;
     const wire = toWire(request, values);
     let response: WireResponse | undefined;
     let failures: { failure: FailureClass; detail: string }[];
@@ -121,11 +150,16 @@ export async function runEndpoint(
         return;
       }
       count('no-response');
-      failures = [{ failure: 'no-response', detail: `${code} ${error instanceof Error ? error.message : String(error)}` }];
+      failures = [
+        {
+          failure: 'no-response',
+          detail: `${code} ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ];
     }
     report.requests += 1;
     for (const { failure, detail } of failures) {
-      const key = failureKey(endpoint.name, failure, response);
+      const key = failureKey(endpoint.name, failure, wire, response);
       const known = byKey.get(key);
       if (known !== undefined) {
         known.count += 1;
@@ -157,7 +191,10 @@ export async function runEndpoint(
   for (let chunk = 0; chunk < chunks; chunk += 1) {
     const size = Math.min(options.chunkSize, options.runs - chunk * options.chunkSize);
     await live.refill(endpoint.pools);
-    const requests = fc.sample(endpoint.requests, { seed: derivedSeed(options.seed, endpoint.name, chunk), numRuns: size });
+    const requests = fc.sample(endpoint.requests, {
+      seed: derivedSeed(options.seed, endpoint.name, chunk),
+      numRuns: size,
+    });
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { HttpServiceName, RunningSystem } from '@psd2/testing';
 import type { DemoQwacName } from '@psd2/test-pki';
+import type { HttpServiceName, RunningSystem } from '@psd2/testing';
 import { Agent } from 'undici';
 import type { WireRequest } from './request.js';
 

@@ -11,7 +11,14 @@ import {
   oversize,
 } from '../hostile.js';
 import type { PoolTargets } from '../live-state.js';
-import { type Body, type CertificateChoice, type FuzzRequest, LIVE_VALUES, live, type Subject } from '../request.js';
+import {
+  type Body,
+  type CertificateChoice,
+  type FuzzRequest,
+  LIVE_VALUES,
+  live,
+  type Subject,
+} from '../request.js';
 
 /*
  * What every endpoint's generator shares: the mix of valid and hostile values (mostly valid, so that
@@ -61,7 +68,9 @@ export const subjectOf = (kind: 'client' | 'consent' | 'tokens' | 'managed'): fc
   pick.map((n) => ({ kind, pick: n }));
 
 const FORGED_XFCC = fc.oneof(
-  fc.constant('Hash=00;Cert="-----BEGIN%20CERTIFICATE-----%0AAA%3D%3D%0A-----END%20CERTIFICATE-----";Subject="CN=x"'),
+  fc.constant(
+    'Hash=00;Cert="-----BEGIN%20CERTIFICATE-----%0AAA%3D%3D%0A-----END%20CERTIFICATE-----";Subject="CN=x"',
+  ),
   fc.constant('By=spiffe://x;Hash=abc'),
   fc.constant('Cert="unterminated'),
   oversize,
@@ -71,13 +80,19 @@ const FORGED_XFCC = fc.oneof(
 /** Headers a client can add: forged certificates, junk cookies, odd accepts, encodings, sizes. */
 const extraHeader: fc.Arbitrary<readonly [string, string]> = fc.oneof(
   FORGED_XFCC.map((v) => ['x-forwarded-client-cert', v] as const),
-  fc.constantFrom('text/html', 'application/json', '*/*', 'image/png', '', 'text/html;q=0').map((v) => ['accept', v] as const),
-  fc.constantFrom('gzip', 'br', 'deflate', 'identity', 'bogus', 'gzip, gzip').map((v) => ['content-encoding', v] as const),
+  fc
+    .constantFrom('text/html', 'application/json', '*/*', 'image/png', '', 'text/html;q=0')
+    .map((v) => ['accept', v] as const),
+  fc
+    .constantFrom('gzip', 'br', 'deflate', 'identity', 'bogus', 'gzip, gzip')
+    .map((v) => ['content-encoding', v] as const),
   fc.constantFrom('https://evil.example', 'null', '', 'https://localhost').map((v) => ['origin', v] as const),
   anyText.map((v) => ['cookie', `__Host-psd2-authz=${v}`] as const),
   fc.constantFrom('fr', 'en', '*', 'zz;q=x', '').map((v) => ['accept-language', v] as const),
   anyText.map((v) => ['x-forwarded-for', v] as const),
-  fc.constantFrom('Basic Og==', 'Bearer', 'Bearer  ', 'DPoP x', 'Bearer a b').map((v) => ['authorization', v] as const),
+  fc
+    .constantFrom('Basic Og==', 'Bearer', 'Bearer  ', 'DPoP x', 'Bearer a b')
+    .map((v) => ['authorization', v] as const),
   fc.tuple(fc.stringMatching(/^x-[a-z]{1,12}$/), anyText),
   fc.constantFrom(2_000, 20_000, 70_000).map((n) => ['x-padding', 'p'.repeat(n)] as const),
 );
@@ -91,32 +106,69 @@ export const extraHeaders = fc.oneof(
 /** One parameter, mutated: kept, replaced by a hostile value, dropped, or sent twice. */
 function mutated(name: string, valid: fc.Arbitrary<string>): fc.Arbitrary<Pairs> {
   return fc.oneof(
-    { weight: 12, arbitrary: valid.map((v) => [[name, v]] as const) },
+    { weight: 30, arbitrary: valid.map((v) => [[name, v]] as const) },
     { weight: 2, arbitrary: hostileValue.map((v) => [[name, v]] as const) },
     { weight: 1, arbitrary: fc.constant([]) },
-    { weight: 1, arbitrary: fc.tuple(valid, mostly(valid, 1)).map(([a, b]) => [[name, a], [name, b]] as const) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(valid, mostly(valid, 1)).map(
+        ([a, b]) =>
+          [
+            [name, a],
+            [name, b],
+          ] as const,
+      ),
+    },
   );
 }
 
 const extraPair: fc.Arbitrary<readonly [string, string]> = fc.tuple(
-  fc.oneof(fc.constantFrom('client_secret', 'assertion', 'resource', 'audience', '', '[]', 'a[b]', '__proto__'), anyText),
+  fc.oneof(
+    fc.constantFrom('client_secret', 'assertion', 'resource', 'audience', '', '[]', 'a[b]', '__proto__'),
+    anyText,
+  ),
   hostileValue,
 );
 
 /** A parameter list built from the valid one, each parameter mutated, sometimes with extras. */
 export function params(base: readonly (readonly [string, fc.Arbitrary<string>])[]): fc.Arbitrary<Pairs> {
   return fc
-    .tuple(fc.tuple(...base.map(([name, valid]) => mutated(name, valid))), fc.array(extraPair, { maxLength: 2 }))
+    .tuple(
+      fc.tuple(...base.map(([name, valid]) => mutated(name, valid))),
+      fc.array(extraPair, { maxLength: 2 }),
+    )
     .map(([parts, extra]) => [...parts.flat(), ...extra]);
 }
 
 /** A form body of those parameters, or something else in its place (JSON, text, nothing). */
 export function formBody(pairs: fc.Arbitrary<Pairs>): fc.Arbitrary<{ body: Body; type: string }> {
   return fc.oneof(
-    { weight: 10, arbitrary: fc.tuple(pairs, formEncoder).map(([p, encoding]) => ({ body: { kind: 'form', params: p, encoding } as Body, type: 'application/x-www-form-urlencoded' })) },
-    { weight: 1, arbitrary: fc.tuple(pairs, contentType).map(([p, type]) => ({ body: { kind: 'form', params: p, encoding: 'standard' } as Body, type })) },
-    { weight: 1, arbitrary: pairs.map((p) => ({ body: { kind: 'json', value: Object.fromEntries(p) } as Body, type: 'application/json' })) },
-    { weight: 1, arbitrary: fc.tuple(fc.oneof(anyText, oversize, badPercentEscape), contentType).map(([text, type]) => ({ body: { kind: 'text', text } as Body, type })) },
+    {
+      weight: 10,
+      arbitrary: fc.tuple(pairs, formEncoder).map(([p, encoding]) => ({
+        body: { kind: 'form', params: p, encoding } as Body,
+        type: 'application/x-www-form-urlencoded',
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(pairs, contentType)
+        .map(([p, type]) => ({ body: { kind: 'form', params: p, encoding: 'standard' } as Body, type })),
+    },
+    {
+      weight: 1,
+      arbitrary: pairs.map((p) => ({
+        body: { kind: 'json', value: Object.fromEntries(p) } as Body,
+        type: 'application/json',
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.oneof(anyText, oversize, badPercentEscape), contentType)
+        .map(([text, type]) => ({ body: { kind: 'text', text } as Body, type })),
+    },
   );
 }
 
@@ -153,7 +205,8 @@ export interface RequestParts {
 }
 
 export function request(parts: RequestParts): FuzzRequest {
-  const typeHeader: Pairs = parts.body === undefined || parts.body.type === '' ? [] : [['content-type', parts.body.type]];
+  const typeHeader: Pairs =
+    parts.body === undefined || parts.body.type === '' ? [] : [['content-type', parts.body.type]];
   return {
     method: parts.method,
     path: parts.path,

@@ -11,7 +11,12 @@ import {
   sandboxConsentEndpoint,
   sandboxPageEndpoint,
 } from './pages.js';
-import { manageDeleteEndpoint, manageGetEndpoint, managePutEndpoint, registerEndpoint } from './registration.js';
+import {
+  manageDeleteEndpoint,
+  manageGetEndpoint,
+  managePutEndpoint,
+  registerEndpoint,
+} from './registration.js';
 import { introspectionEndpoint, revocationEndpoint, tokenEndpoint } from './token.js';
 
 export type { FuzzEndpoint } from './common.js';
@@ -43,11 +48,16 @@ export function allEndpoints(pki: DemoPki): FuzzEndpoint[] {
 
 /** The endpoints a comma-separated FUZZ_ENDPOINTS names (all when empty); an unknown name is an error. */
 export function selectEndpoints(all: readonly FuzzEndpoint[], names: string | undefined): FuzzEndpoint[] {
-  const wanted = (names ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const wanted = (names ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (wanted.length === 0) return [...all];
   const unknown = wanted.filter((name) => !all.some((endpoint) => endpoint.name === name));
   if (unknown.length > 0) {
-    throw new Error(`FUZZ_ENDPOINTS names no endpoint ${unknown.join(', ')}; known: ${all.map((e) => e.name).join(', ')}`);
+    throw new Error(
+      `FUZZ_ENDPOINTS names no endpoint ${unknown.join(', ')}; known: ${all.map((e) => e.name).join(', ')}`,
+    );
   }
   return all.filter((endpoint) => wanted.includes(endpoint.name));
 }

@@ -23,7 +23,10 @@ import {
  * would: every XFCC form (several elements, quoting, escapes, sizes, certificates of every kind).
  */
 
-const junkQuery = fc.array(fc.tuple(fc.oneof(anyText, fc.constantFrom('a', 'callback', '__proto__')), hostileValue), { maxLength: 3 });
+const junkQuery = fc.array(
+  fc.tuple(fc.oneof(anyText, fc.constantFrom('a', 'callback', '__proto__')), hostileValue),
+  { maxLength: 3 },
+);
 
 const publicDocument = (name: string, path: string): FuzzEndpoint => ({
   name,
@@ -45,10 +48,39 @@ export const openApiEndpoint = publicDocument('openapi', '/oauth2/openapi.json')
 
 /** Paths under every route prefix and none: unknown pages, escapes the router cannot decode, traversal. */
 const unknownPath = fc.oneof(
-  fc.tuple(fc.constantFrom('/oauth2/fr/', '/oauth2/en/', '/oauth2/register/', '/oauth2/', '/', '/.well-known/', '/oauth2/fr/banque/', '/oauth2/en/sandbox/'), segment(fc.constantFrom('x', '..', '%2e%2e', 'signin.html', 'static/authorize.css', 'healthz', 'metrics'))).map(([a, b]) => a + b),
-  fc.tuple(fc.constantFrom('/oauth2/fr/', '/oauth2/register/', '/oauth2/token/'), badPercentEscape).map(([a, b]) => a + b),
-  fc.constantFrom('/oauth2/register/%E0%A4%A', '/oauth2/fr/%FF', '/oauth2/token?%', '//oauth2/token', '/oauth2/fr/static/authorize.css', '/healthz', '/readyz', '/metrics'),
-  fc.array(fc.oneof(fc.stringMatching(/^[a-z%.]{1,8}$/), badPercentEscape), { minLength: 1, maxLength: 5 }).map((parts) => `/${parts.join('/')}`),
+  fc
+    .tuple(
+      fc.constantFrom(
+        '/oauth2/fr/',
+        '/oauth2/en/',
+        '/oauth2/register/',
+        '/oauth2/',
+        '/',
+        '/.well-known/',
+        '/oauth2/fr/banque/',
+        '/oauth2/en/sandbox/',
+      ),
+      segment(
+        fc.constantFrom('x', '..', '%2e%2e', 'signin.html', 'static/authorize.css', 'healthz', 'metrics'),
+      ),
+    )
+    .map(([a, b]) => a + b),
+  fc
+    .tuple(fc.constantFrom('/oauth2/fr/', '/oauth2/register/', '/oauth2/token/'), badPercentEscape)
+    .map(([a, b]) => a + b),
+  fc.constantFrom(
+    '/oauth2/register/%E0%A4%A',
+    '/oauth2/fr/%FF',
+    '/oauth2/token?%',
+    '//oauth2/token',
+    '/oauth2/fr/static/authorize.css',
+    '/healthz',
+    '/readyz',
+    '/metrics',
+  ),
+  fc
+    .array(fc.oneof(fc.stringMatching(/^[a-z%.]{1,8}$/), badPercentEscape), { minLength: 1, maxLength: 5 })
+    .map((parts) => `/${parts.join('/')}`),
 );
 
 export const unknownPathEndpoint: FuzzEndpoint = {
@@ -76,7 +108,16 @@ function xfccElements(pki: DemoPki): fc.Arbitrary<string> {
       pem: fc.constantFrom(...pems),
       hash: fc.oneof(fc.constant('00'), fc.stringMatching(/^[0-9a-f]{64}$/)),
       subject: fc.oneof(fc.constant('CN=Fuzz,O=Fuzz'), anyText),
-      mangle: fc.constantFrom('none', 'none', 'none', 'truncate', 'unescaped', 'unquoted', 'double-escape', 'base64-junk'),
+      mangle: fc.constantFrom(
+        'none',
+        'none',
+        'none',
+        'truncate',
+        'unescaped',
+        'unquoted',
+        'double-escape',
+        'base64-junk',
+      ),
     })
     .map(({ pem, hash, subject, mangle }) => {
       let cert = encodeURIComponent(pem);
@@ -90,7 +131,14 @@ function xfccElements(pki: DemoPki): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 6, arbitrary: element },
     { weight: 2, arbitrary: fc.array(element, { minLength: 2, maxLength: 4 }).map((list) => list.join(',')) },
-    { weight: 1, arbitrary: fc.oneof(anyText, oversize, fc.constantFrom('', ';;;', 'Cert=', 'Cert=""', 'Hash="', ',,,', 'By=x;By=y')) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        anyText,
+        oversize,
+        fc.constantFrom('', ';;;', 'Cert=', 'Cert=""', 'Hash="', ',,,', 'By=x;By=y'),
+      ),
+    },
   );
 }
 

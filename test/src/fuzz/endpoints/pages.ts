@@ -25,10 +25,28 @@ import {
 const authorizationQuery = params([
   ['response_type', mostly(fc.constant('code'), 8)],
   ['client_id', fc.constant(live('clientId'))],
-  ['redirect_uri', fc.oneof({ weight: 6, arbitrary: fc.constant(live('redirectUri')) }, { weight: 1, arbitrary: fc.constantFrom('https://evil.example/cb', 'https://tpp.example/cb?x=1') })],
-  ['scope', fc.oneof({ weight: 6, arbitrary: fc.constant(live('scope')) }, { weight: 1, arbitrary: fc.constantFrom('pisp', 'aisp cbpii', 'openid', '') })],
+  [
+    'redirect_uri',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('redirectUri')) },
+      { weight: 1, arbitrary: fc.constantFrom('https://evil.example/cb', 'https://tpp.example/cb?x=1') },
+    ),
+  ],
+  [
+    'scope',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('scope')) },
+      { weight: 1, arbitrary: fc.constantFrom('pisp', 'aisp cbpii', 'openid', '') },
+    ),
+  ],
   ['state', fc.oneof(fc.constant('s1'), anyText)],
-  ['code_challenge', fc.oneof({ weight: 6, arbitrary: fc.constant(live('challenge')) }, { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,50}$/) })],
+  [
+    'code_challenge',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('challenge')) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,50}$/) },
+    ),
+  ],
   ['code_challenge_method', mostly(fc.constantFrom('S256', 'S256', 'plain'), 6)],
   ['ui_locales', fc.constantFrom('fr', 'en', 'de', 'en-GB fr', '')],
 ]);
@@ -45,7 +63,9 @@ const authorizationPage = (name: string, page: string): FuzzEndpoint => ({
       extra: extraHeaders,
       subject: subjectOf('client'),
     })
-    .map(({ lang: l, ...rest }) => request({ ...rest, path: `/oauth2/${l}/${page}`, certificate: undefined })),
+    .map(({ lang: l, ...rest }) =>
+      request({ ...rest, path: `/oauth2/${l}/${page}`, certificate: undefined }),
+    ),
 });
 
 export const sandboxPageEndpoint = authorizationPage('sandbox-page', 'sandbox/signin.html');
@@ -54,18 +74,34 @@ export const bankPageEndpoint = authorizationPage('bank-page', 'banque/oauth2_au
 /** A session at `stage` mostly, at another stage sometimes (steps out of order), or none. */
 const sessionSubject = (stage: SessionStage): fc.Arbitrary<Subject> =>
   fc.oneof(
-    { weight: 8, arbitrary: fc.nat({ max: 1000 }).map((pick) => ({ kind: 'session', stage, pick }) as Subject) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom<SessionStage>('sandbox', 'password', 'otp', 'consent'), fc.nat({ max: 1000 })).map(([s, pick]) => ({ kind: 'session', stage: s, pick }) as Subject) },
+    {
+      weight: 8,
+      arbitrary: fc.nat({ max: 1000 }).map((pick) => ({ kind: 'session', stage, pick }) as Subject),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom<SessionStage>('sandbox', 'password', 'otp', 'consent'), fc.nat({ max: 1000 }))
+        .map(([s, pick]) => ({ kind: 'session', stage: s, pick }) as Subject),
+    },
   );
 
 const cookie = fc.oneof(
   { weight: 10, arbitrary: fc.constant([['cookie', `__Host-psd2-authz=${live('session')}`]] as const) },
   { weight: 1, arbitrary: fc.constant([] as const) },
   { weight: 1, arbitrary: hostileValue.map((v) => [['cookie', `__Host-psd2-authz=${v}`]] as const) },
-  { weight: 1, arbitrary: fc.constant([['cookie', `__Host-psd2-authz=${live('session')}; __Host-psd2-authz=x`]] as const) },
+  {
+    weight: 1,
+    arbitrary: fc.constant([
+      ['cookie', `__Host-psd2-authz=${live('session')}; __Host-psd2-authz=x`],
+    ] as const),
+  },
 );
 
-const csrf = fc.oneof({ weight: 8, arbitrary: fc.constant(live('csrf')) }, { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,43}$/) });
+const csrf = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(live('csrf')) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,43}$/) },
+);
 const decision = mostly(fc.constantFrom('grant', 'deny'), 6);
 
 /** A form post of one step of the pages, with its session. */
@@ -94,7 +130,12 @@ const formStep = (
 });
 
 /** A step page fetched with its session. */
-const stepPage = (name: string, path: string, stage: SessionStage, pools: FuzzEndpoint['pools']): FuzzEndpoint => ({
+const stepPage = (
+  name: string,
+  path: string,
+  stage: SessionStage,
+  pools: FuzzEndpoint['pools'],
+): FuzzEndpoint => ({
   name,
   pools,
   requests: fc
@@ -143,9 +184,15 @@ export const bankOtpEndpoint = formStep(
   { sessions: { otp: 4 } },
 );
 
-export const bankConsentEndpoint = formStep('bank-consent', 'banque/consent', 'consent', [['decision', decision]], {
-  sessions: { consent: 2, password: 2 },
-});
+export const bankConsentEndpoint = formStep(
+  'bank-consent',
+  'banque/consent',
+  'consent',
+  [['decision', decision]],
+  {
+    sessions: { consent: 2, password: 2 },
+  },
+);
 
 export const bankOtpPageEndpoint = stepPage('bank-otp-page', 'banque/otp', 'otp', { sessions: { otp: 4 } });
 export const bankConsentPageEndpoint = stepPage('bank-consent-page', 'banque/consent', 'consent', {

@@ -19,15 +19,34 @@ import {
  * the right client get requests past client authentication into the grant logic.
  */
 
-const scopes = fc.constantFrom('aisp', 'cbpii', 'pisp', 'aisp extended_transaction_history', 'aisp  pisp', 'openid');
+const scopes = fc.constantFrom(
+  'aisp',
+  'cbpii',
+  'pisp',
+  'aisp extended_transaction_history',
+  'aisp  pisp',
+  'openid',
+);
 
 const authorizationCode = fc.record({
   subject: subjectOf('consent'),
   pairs: params([
     ['grant_type', fc.constant('authorization_code')],
     ['code', fc.constant(live('code'))],
-    ['redirect_uri', fc.oneof({ weight: 5, arbitrary: fc.constant(live('redirectUri')) }, { weight: 1, arbitrary: fc.constant('https://tpp.example/cb/') })],
-    ['code_verifier', fc.oneof({ weight: 5, arbitrary: fc.constant(live('verifier')) }, { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/) })],
+    [
+      'redirect_uri',
+      fc.oneof(
+        { weight: 5, arbitrary: fc.constant(live('redirectUri')) },
+        { weight: 1, arbitrary: fc.constant('https://tpp.example/cb/') },
+      ),
+    ],
+    [
+      'code_verifier',
+      fc.oneof(
+        { weight: 5, arbitrary: fc.constant(live('verifier')) },
+        { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/) },
+      ),
+    ],
     ['client_id', fc.constant(live('clientId'))],
   ]),
 });
@@ -38,7 +57,10 @@ const refreshToken = fc.record({
     ['grant_type', fc.constant('refresh_token')],
     ['refresh_token', fc.constant(live('refreshToken'))],
     ['client_id', fc.constant(live('clientId'))],
-    ['scope', fc.oneof({ weight: 3, arbitrary: fc.constant(live('scope')) }, { weight: 1, arbitrary: scopes })],
+    [
+      'scope',
+      fc.oneof({ weight: 3, arbitrary: fc.constant(live('scope')) }, { weight: 1, arbitrary: scopes }),
+    ],
   ]),
 });
 
@@ -54,7 +76,19 @@ const clientCredentials = fc.record({
 const otherGrant = fc.record({
   subject: subjectOf('client'),
   pairs: params([
-    ['grant_type', mostly(fc.constantFrom('password', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'AUTHORIZATION_CODE', 'urn:ietf:params:oauth:grant-type:device_code'), 2)],
+    [
+      'grant_type',
+      mostly(
+        fc.constantFrom(
+          'password',
+          'implicit',
+          'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          'AUTHORIZATION_CODE',
+          'urn:ietf:params:oauth:grant-type:device_code',
+        ),
+        2,
+      ),
+    ],
     ['client_id', fc.constant(live('clientId'))],
   ]),
 });
@@ -84,7 +118,10 @@ export const tokenEndpoint: FuzzEndpoint = {
     ),
 };
 
-const tokenHint = mostly(fc.constantFrom('access_token', 'refresh_token', 'authorization_code', 'ACCESS_TOKEN'), 3);
+const tokenHint = mostly(
+  fc.constantFrom('access_token', 'refresh_token', 'authorization_code', 'ACCESS_TOKEN'),
+  3,
+);
 const someToken = fc.oneof(
   { weight: 3, arbitrary: fc.constant(live('accessToken')) },
   { weight: 3, arbitrary: fc.constant(live('refreshToken')) },
