@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { anyText, bodyEncoding, formEncoder } from '../hostile.js';
+import { MINT_PSUS, SANDBOX_PASSWORD } from '../live-state.js';
+import { live, type SessionStage, type Subject } from '../request.js';
+import {
+  extraHeaders,
+  type FuzzEndpoint,
+  formBody,
+  hostileValue,
+  lang,
+  method,
+  mostly,
+  params,
+  request,
+  segment,
+  subjectOf,
+} from './common.js';
+
+/*
+ * The PSU's pages (RFC 6749 §4.1.1 authorization requests, then sign-in, one-time code and consent
+ * forms). Requests come from a browser (no certificate), name a live client with PKCE, and post with
+ * a live session cookie and its CSRF token at the right stage, or at the wrong one, or with junk.
+ */
+
+const authorizationQuery = params([
+  ['response_type', mostly(fc.constant('code'), 8)],
+  ['client_id', fc.constant(live('clientId'))],
+  [
+    'redirect_uri',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('redirectUri')) },
+      { weight: 1, arbitrary: fc.constantFrom('https://evil.example/cb', 'https://tpp.example/cb?x=1') },
+    ),
+  ],
+  [
+    'scope',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('scope')) },
+      { weight: 1, arbitrary: fc.constantFrom('pisp', 'aisp cbpii', 'openid', '') },
+    ),
+  ],
+  ['state', fc.oneof(fc.constant('s1'), anyText)],
+  [
+    'code_challenge',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('challenge')) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,50}$/) },
+    ),
+  ],
+  ['code_challenge_method', mostly(fc.constantFrom('S256', 'S256', 'plain'), 6)],
+  ['ui_locales', fc.constantFrom('fr', 'en', 'de', 'en-GB fr', '')],
+]);
+
+const authorizationPage = (name: string, page: string): FuzzEndpoint => ({
+  name,
+  pools: {},
+  requests: fc
+    .record({
+      lang,
+      query: authorizationQuery,
+      queryEncoding: formEncoder,
+      method: method('GET'),
+      extra: extraHeaders,
+      subject: subjectOf('client'),
+    })
+    .map(({ lang: l, ...rest }) =>
+      request({ ...rest, path: `/oauth2/${l}/${page}`, certificate: undefined }),
+    ),
+});
+
+export const sandboxPageEndpoint = authorizationPage('sandbox-page', 'sandbox/signin.html');
+export const bankPageEndpoint = authorizationPage('bank-page', 'banque/oauth2_authorization.aspx');
+
+/** A session at `stage` mostly, at another stage sometimes (steps out of order), or none. */
+const sessionSubject = (stage: SessionStage): fc.Arbitrary<Subject> =>
+  fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.nat({ max: 1000 }).map((pick) => ({ kind: 'session', stage, pick }) as Subject),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom<SessionStage>('sandbox', 'password', 'otp', 'consent'), fc.nat({ max: 1000 }))
+        .map(([s, pick]) => ({ kind: 'session', stage: s, pick }) as Subject),
+    },
+  );
+
+const cookie = fc.oneof(
+  { weight: 10, arbitrary: fc.constant([['cookie', `__Host-psd2-authz=${live('session')}`]] as const) },
+  { weight: 1, arbitrary: fc.constant([] as const) },
+  { weight: 1, arbitrary: hostileValue.map((v) => [['cookie', `__Host-psd2-authz=${v}`]] as const) },
+  {
+    weight: 1,
+    arbitrary: fc.constant([
+      ['cookie', `__Host-psd2-authz=${live('session')}; __Host-psd2-authz=x`],
+    ] as const),
+  },
+);
+
+const csrf = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(live('csrf')) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,43}$/) },
+);
+const decision = mostly(fc.constantFrom('grant', 'deny'), 6);
+
+/** A form post of one step of the pages, with its session. */
+const formStep = (
+  name: string,
+  path: string,
+  stage: SessionStage,
+  fields: Parameters<typeof params>[0],
+  pools: FuzzEndpoint['pools'],
+): FuzzEndpoint => ({
+  name,
+  pools,
+  requests: fc
+    .record({
+      lang,
+      subject: sessionSubject(stage),
+      cookie,
+      body: formBody(params([['csrf_token', csrf], ...fields])),
+      method: method('POST'),
+      extra: extraHeaders,
+      bodyEncoding,
+    })
+    .map(({ lang: l, cookie: c, ...rest }) =>
+      request({ ...rest, path: `/oauth2/${l}/${path}`, headers: c, certificate: undefined }),
+    ),
+});
+
+/** A step page fetched with its session. */
+const stepPage = (
+  name: string,
+  path: string,
+  stage: SessionStage,
+  pools: FuzzEndpoint['pools'],
+): FuzzEndpoint => ({
+  name,
+  pools,
+  requests: fc
+    .record({
+      lang,
+      subject: sessionSubject(stage),
+      cookie,
+      method: method('GET'),
+      extra: extraHeaders,
+      tail: segment(fc.constant('')),
+    })
+    .map(({ lang: l, cookie: c, tail, ...rest }) =>
+      request({ ...rest, path: `/oauth2/${l}/${path}${tail}`, headers: c, certificate: undefined }),
+    ),
+});
+
+const psuIds = fc.constantFrom('psu-alice', 'psu-bruno', 'psu-chloe', 'psu-nobody', ...MINT_PSUS);
+
+export const sandboxConsentEndpoint = formStep(
+  'sandbox-consent',
+  'sandbox/consent',
+  'sandbox',
+  [
+    ['decision', decision],
+    ['psu', mostly(psuIds, 4)],
+  ],
+  { sessions: { sandbox: 8 } },
+);
+
+export const bankSignInEndpoint = formStep(
+  'bank-signin',
+  'banque/signin',
+  'password',
+  [
+    ['customer_id', mostly(psuIds, 4)],
+    ['password', mostly(fc.constantFrom(SANDBOX_PASSWORD, 'wrong-password', ''), 3)],
+  ],
+  { sessions: { password: 8 } },
+);
+
+export const bankOtpEndpoint = formStep(
+  'bank-otp',
+  'banque/otp',
+  'otp',
+  [['otp', mostly(fc.stringMatching(/^[0-9]{6}$/), 4)]],
+  { sessions: { otp: 4 } },
+);
+
+export const bankConsentEndpoint = formStep(
+  'bank-consent',
+  'banque/consent',
+  'consent',
+  [['decision', decision]],
+  {
+    sessions: { consent: 2, password: 2 },
+  },
+);
+
+export const bankOtpPageEndpoint = stepPage('bank-otp-page', 'banque/otp', 'otp', { sessions: { otp: 4 } });
+export const bankConsentPageEndpoint = stepPage('bank-consent-page', 'banque/consent', 'consent', {
+  sessions: { consent: 2, password: 2 },
+});

@@ -1,0 +1,161 @@
+import { type RunningSystem, startSystem } from '@psd2/testing';
+import { allEndpoints, type FuzzEndpoint, selectEndpoints } from './endpoints/index.js';
+import { checkInvariants, type InvariantReport } from './invariants.js';
+import { LiveState, MINT_PSUS } from './live-state.js';
+import { type EndpointReport, type FailureExample, runEndpoint } from './runner.js';
+import { createTransport, type Transport } from './transport.js';
+
+/*
+ * One fuzz run: the whole system started as processes (registry on PostgreSQL, four services on
+ * Redis, the local mTLS edge), live clients and consents made through the edge, every selected
+ * endpoint fuzzed in turn, then the stored state checked. Shared by `pnpm fuzz` and the test.
+ */
+
+export interface FuzzSettings {
+  readonly seed: number;
+  readonly runsPerEndpoint: number;
+  /** Comma-separated endpoint names; empty for all. */
+  readonly endpoints?: string;
+  readonly concurrency: number;
+  readonly label: string;
+  readonly log: (line: string) => void;
+}
+
+export interface FuzzResult {
+  readonly reports: EndpointReport[];
+  readonly invariants: InvariantReport;
+  /** Log lines of the services mentioning a server error, for the failures' causes. */
+  readonly serverErrors: string[];
+}
+
+/**
+ * Limits set generously for the fuzz, so that most requests get past them to deeper code: one
+ * 100 000 registrations a second, the largest client cap, one-second PSU locks. The
+ * rate limiters and locks are themselves tested elsewhere.
+ */
+export const FUZZ_ENVIRONMENT = {
+  registration: {
+    REGISTRATION_RATE_LIMIT: '100000',
+    REGISTRATION_RATE_WINDOW_SECONDS: '1',
+    MAX_CLIENTS_PER_ORGANISATION: '100',
+  },
+  authorization: {
+    PSU_LOCK_SECONDS: '1',
+    SANDBOX_PSUS: [
+      'psu-alice:Alice',
+      'psu-bruno:Bruno',
+      'psu-chloe:Chloé',
+      ...MINT_PSUS.map((id) => `${id}:Mint`),
+    ].join(','),
+  },
+  // Info for the registry only: its start-up line is what the system waits for.
+  'client-registry': { LOG_LEVEL: 'info' },
+} as const;
+
+export interface FuzzSystem {
+  readonly system: RunningSystem;
+  readonly transport: Transport;
+  readonly live: LiveState;
+  endpoints(names?: string): FuzzEndpoint[];
+  /** Log lines of the services at error level: the causes of the failures found. */
+  serverErrors(): string[];
+  checkInvariants(): Promise<InvariantReport>;
+  stop(): Promise<void>;
+}
+
+const PROCESSES = [
+  'registration',
+  'authorization',
+  'token',
+  'revocation',
+  'client-registry',
+  'local-edge',
+] as const;
+
+export async function startFuzzSystem(label: string, concurrency: number): Promise<FuzzSystem> {
+  const system = await startSystem({ label, env: FUZZ_ENVIRONMENT, commonEnv: { LOG_LEVEL: 'warn' } });
+  const transport = createTransport(system, Math.max(4, Math.ceil(concurrency / 2)));
+  const live = new LiveState(transport);
+  try {
+    await live.setUp();
+  } catch (error) {
+    await transport.close();
+    await system.stop();
+    throw error;
+  }
+  return {
+    system,
+    transport,
+    live,
+    endpoints: (names) => selectEndpoints(allEndpoints(system.pki), names),
+    serverErrors: () =>
+      PROCESSES.flatMap((name) =>
+        system
+          .output(name)
+          .split('\n')
+          .filter((line) => /"level":(?:50|60|"error"|"fatal")/.test(line))
+          .map((line) => `${name}: ${line.slice(0, 1500)}`),
+      ),
+    async checkInvariants() {
+      await live.tearDown();
+      return checkInvariants({
+        databaseUrl: system.database.url,
+        redisUrl: system.redisUrl,
+        redisKeyPrefix: system.redisKeyPrefix,
+      });
+    },
+    async stop() {
+      await transport.close();
+      await system.stop();
+    },
+  };
+}
+
+/** Chunks of a tenth of the run (between 100 and 2000): the live state is refilled between them. */
+export const chunkSizeFor = (runs: number) => Math.min(2000, Math.max(100, Math.ceil(runs / 10)));
+
+export async function runFuzz(settings: FuzzSettings): Promise<FuzzResult> {
+  const fuzz = await startFuzzSystem(settings.label, settings.concurrency);
+  try {
+    const reports: EndpointReport[] = [];
+    // The processes' output is a bounded window: gather error lines after each endpoint.
+    const serverErrors = new Set<string>();
+    for (const endpoint of fuzz.endpoints(settings.endpoints)) {
+      const report = await runEndpoint(endpoint, fuzz.live, fuzz.transport, {
+        seed: settings.seed,
+        runs: settings.runsPerEndpoint,
+        concurrency: settings.concurrency,
+        chunkSize: chunkSizeFor(settings.runsPerEndpoint),
+        onFailure: (example) => settings.log(describeFailure(example)),
+      });
+      settings.log(describeReport(report));
+      reports.push(report);
+      for (const line of fuzz.serverErrors()) serverErrors.add(line);
+    }
+    const invariants = await fuzz.checkInvariants();
+    return { reports, invariants, serverErrors: [...serverErrors] };
+  } finally {
+    await fuzz.stop();
+  }
+}
+
+export function describeFailure(example: FailureExample): string {
+  return [
+    `FAILURE ${example.failure} at ${example.endpoint} (chunk ${example.chunk}, request ${example.index}): ${example.detail}`,
+    `  certificate: ${example.certificate}`,
+    `  request: ${example.request.method} ${example.request.target}`,
+    `  headers: ${JSON.stringify(example.request.headers)}`,
+    `  body: ${JSON.stringify(example.request.body)}`,
+    `  response: ${example.response.status} ${JSON.stringify(example.response.body)}`,
+  ].join('\n');
+}
+
+export function describeReport(report: EndpointReport): string {
+  const rate = report.requests / Math.max(0.001, report.milliseconds / 1000);
+  const statuses = Object.entries(report.statuses)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, n]) => `${status}:${n}`)
+    .join(' ');
+  const failed = report.failures.reduce((sum, example) => sum + example.count, 0);
+  return `${report.endpoint.padEnd(18)} ${String(report.requests).padStart(7)} requests ${rate.toFixed(0).padStart(5)}/s  ${statuses}${failed > 0 ? `  FAILED ${failed} (${report.failures.length} distinct)` : ''}`;
+}
