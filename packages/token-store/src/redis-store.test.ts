@@ -8,8 +8,8 @@ import { generateOpaqueToken } from './secrets.js';
 
 const keyPrefix = createIsolatedRedisPrefix('token-store');
 
-describeTokenStoreContract('Redis', async () => {
-  const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix });
+describeTokenStoreContract('Redis', async (clock) => {
+  const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix, now: clock.now });
   const inspector = new Redis(testRedisUrl());
   return {
     store,

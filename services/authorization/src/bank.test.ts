@@ -164,7 +164,7 @@ describe('bank mode', () => {
     const params = locationParams(granted);
     expect(params.get('state')).toBe('bank-state');
     expect(params.get('iss')).toBe(system.edgeUrl);
-    const redemption = await store.redeemAuthorizationCode(params.get('code') ?? '');
+    const redemption = await store.redeemAuthorizationCode(params.get('code') ?? '', client.clientId);
     expect(redemption.outcome).toBe('redeemed');
     if (redemption.outcome !== 'redeemed') return;
     expect(redemption.record).toMatchObject({
