@@ -156,8 +156,8 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
       const { grantId, presenter, next } = request;
       const stored = refreshTokens.get(hashSecret(oldToken))?.value;
       if (stored === undefined) return 'unknown';
-      if (grants.get(grantId) === undefined || revokedClients.has(stored.record.clientId)) return 'revoked';
       if (stored.record.clientId !== presenter.clientId) return 'refused';
+      if (grants.get(grantId) === undefined || revokedClients.has(stored.record.clientId)) return 'revoked';
       const at = now();
       const nextKey = hashSecret(next.refreshToken);
       const storeNext = () => {

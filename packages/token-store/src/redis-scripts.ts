@@ -33,12 +33,13 @@ return {'redeemed', body}
 export const ROTATE_REFRESH = `
 local old = redis.call('GET', KEYS[1])
 if not old then return 'unknown' end
-if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
 local rotatedAt, successor, body = string.match(old, '^${USED}(%d+):([%w_%-]*):(.*)$')
 local active = string.sub(old, 1, 1) == '${ACTIVE}'
 if active or not body then body = string.sub(old, 2) end
 local record = cjson.decode(body)
 if record.clientId ~= ARGV[5] then return 'refused' end
+-- From here the presenting client is the token's, whose revocation marker KEYS[3] is.
+if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
 local sameCertificate = record.certificateThumbprint == ARGV[6]
 local function storeNext()
   redis.call('SET', KEYS[4], '${ACTIVE}' .. ARGV[1], 'EX', ARGV[2])

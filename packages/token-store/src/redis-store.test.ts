@@ -2,9 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { createIsolatedRedisPrefix, freePort, testRedisUrl } from '@psd2/testing';
 import { Redis } from 'ioredis';
 import { describeTokenStoreContract } from './contract.js';
+import { grant, owner, refreshRecord, rotation } from './contract-fixtures.js';
 import { TokenStoreUnavailableError } from './errors.js';
 import { createRedisTokenStore } from './redis-store.js';
-import { generateOpaqueToken } from './secrets.js';
+import { generateOpaqueToken, hashSecret } from './secrets.js';
 
 const keyPrefix = createIsolatedRedisPrefix('token-store');
 
@@ -40,5 +41,33 @@ describe('Redis token store when Redis is unreachable', () => {
     await expect(store.ping()).rejects.toBeInstanceOf(TokenStoreUnavailableError);
     expect(Date.now() - started).toBeLessThan(3000);
     await store.close();
+  });
+});
+
+describe('Redis refresh records written before certificate binding', () => {
+  it('refuses an active one and treats a rotated one as reuse', async () => {
+    const prefix = createIsolatedRedisPrefix('token-store-legacy');
+    const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix: prefix });
+    const raw = new Redis(testRedisUrl());
+    try {
+      const g = grant('client-legacy');
+      await store.createGrant(g);
+      const { certificateThumbprint: _none, ...legacy } = refreshRecord(g);
+      const [active, rotated] = [generateOpaqueToken(), generateOpaqueToken()];
+      await raw.set(`${prefix}r:${hashSecret(active)}`, `A${JSON.stringify(legacy)}`, 'EX', 600);
+      await raw.set(`${prefix}r:${hashSecret(rotated)}`, `U${JSON.stringify(legacy)}`, 'EX', 600);
+
+      expect(await store.lookupRefreshToken(rotated)).toEqual({ state: 'rotated', record: legacy });
+      const grace = { reuseGraceSeconds: 60, presenter: owner(g) };
+      expect(await store.rotateRefreshToken(active, rotation(g, grace))).toBe('refused');
+      expect(await store.findGrant(g.grantId)).toEqual(g);
+      expect(await store.rotateRefreshToken(rotated, rotation(g, grace))).toBe('reused');
+      expect(await store.findGrant(g.grantId)).toBeUndefined();
+    } finally {
+      const keys = await raw.keys(`${prefix}*`);
+      if (keys.length > 0) await raw.del(...keys);
+      raw.disconnect();
+      await store.close();
+    }
   });
 });
