@@ -117,7 +117,8 @@ describe('attacks', () => {
       ),
     ).toEqual({ error: 'invalid_client', status: 401 });
 
-    // The edge closes the connection right after the handshake: no HTTP response at all.
+    // The edge closes the connection right after the handshake: no HTTP response at all, the socket
+    // is closed under the request (undici's "other side closed", or a reset).
     await expect(
       e2e.call('expired', '/oauth2/token', {
         method: 'POST',
@@ -128,7 +129,11 @@ describe('attacks', () => {
           refresh_token: tokens.refresh_token ?? '',
         }).toString(),
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({
+      name: 'TypeError',
+      message: 'fetch failed',
+      cause: { code: expect.stringMatching(/^(UND_ERR_SOCKET|ECONNRESET)$/) },
+    });
 
     expect(await isActive(tokens.access_token)).toBe(true);
     const refreshed = await oidc.refreshTokenGrant(victim, tokens.refresh_token ?? '');
