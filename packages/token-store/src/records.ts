@@ -46,7 +46,7 @@ export interface AccessTokenRecord {
   readonly certificateThumbprint: string;
 }
 
-/** A refresh token's facts (RFC 6749 §6), bound like access tokens to a certificate (FAPI 2.0 §5.3.2.1). */
+/** A refresh token's facts (RFC 6749 §6), bound like access tokens to a certificate (RFC 8705 §3). */
 export interface RefreshTokenRecord {
   readonly grantId: string;
   readonly clientId: string;

@@ -6,9 +6,10 @@ import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
 
 /**
- * RFC 6749 §6 for FAPI 2.0 (Security Profile §5.3.2.1): the refresh token is bound to the certificate it
- * was issued to, and by default it is not rotated, so a refresh retried after a lost response never
- * ends the PSU's consent: the answer is a new access token and no `refresh_token` (§5.1 lets the
+ * RFC 6749 §6 for FAPI 2.0: the refresh token is bound to the certificate it was issued to (as access
+ * tokens are, RFC 8705 §3), and by default it is not rotated (Security Profile §5.3.2.1: no rotation
+ * unless a retry with the previous refresh token succeeds), so a refresh retried after a lost
+ * response never ends the PSU's consent: the answer is a new access token and no `refresh_token` (§5.1 lets the
  * server omit it; the client keeps the one it has). With REFRESH_TOKEN_ROTATION each use returns a new
  * refresh token and retires the old one; presenting a retired one is reuse, which revokes the grant,
  * except a retry of the previous token with the same certificate within the grace window.
@@ -37,7 +38,7 @@ async function lookupOwnToken(context: GrantContext, presented: string): Promise
   if (lookup.record.clientId !== client.clientId) {
     throw new InvalidGrantError({ detail: `refresh token was issued to client ${lookup.record.clientId}` });
   }
-  // FAPI 2.0 §5.3.2.1: refresh tokens are sender-constrained. A renewed certificate of the same client
+  // Sender-constrained like the access tokens (RFC 8705 §3). A renewed certificate of the same client
   // is another certificate: the PSU gives consent again.
   if (lookup.state === 'active' && lookup.record.certificateThumbprint !== certificate.x5tS256)
     throw new InvalidGrantError({ detail: 'refresh token is bound to another certificate' });
