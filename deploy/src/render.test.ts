@@ -267,6 +267,25 @@ describe('the production authorization service', () => {
   });
 });
 
+describe('the token service', () => {
+  const settings = (overlay: Overlay): unknown =>
+    field(findPrefixed(objectsOf(overlay), 'ConfigMap', 'token-settings'), 'data');
+
+  it.each(OVERLAYS)('reads token-settings in %s, with refresh tokens not rotated', (overlay) => {
+    const container = records(
+      field(find(objectsOf(overlay), 'Deployment', 'token'), 'spec', 'template', 'spec', 'containers'),
+    )[0];
+    const refs = records(container?.envFrom).map((source) => String(field(source, 'configMapRef', 'name')));
+    expect(refs.some((ref) => ref.startsWith('token-settings-'))).toBe(true);
+    expect(settings(overlay)).toMatchObject({ REFRESH_TOKEN_ROTATION: 'false' });
+  });
+
+  it('states the introspection allow-list in production, where bank mode requires it', () => {
+    const allowed = String(field(settings('production'), 'INTROSPECTION_ALLOWED_ORGANIZATIONS'));
+    expect(allowed.split(',').filter((entry) => entry.trim().length > 0).length).toBeGreaterThan(0);
+  });
+});
+
 describe('the add-psu Job (deploy/k8s/tools, created by hand)', () => {
   const objects = parseManifests(readFileSync(join(DEPLOY_DIR, 'k8s', 'tools', 'add-psu-job.yaml'), 'utf8'));
 

@@ -80,7 +80,13 @@ export interface EdgeTls {
   readonly clientCaFile: string;
 }
 
-export function processTable(root: string, ports: Ports, tls: EdgeTls): ProcessSpec[] {
+/** What the launcher takes from the demo PKI. */
+export interface DemoSettings {
+  /** organizationIdentifier of the demo bank API's QWAC (`psp-as`), allowed to introspect. */
+  readonly bankOrganization: string;
+}
+
+export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: DemoSettings): ProcessSpec[] {
   const upstream = (port: number) => `http://127.0.0.1:${port}`;
   return [
     {
@@ -107,7 +113,10 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls): ProcessS
           ? 'memory://'
           : join(root, '.local', 'pglite', 'psu-directory'),
     }),
-    httpService(root, 'token', ports, ports.token),
+    httpService(root, 'token', ports, ports.token, {
+      INTROSPECTION_ALLOWED_ORGANIZATIONS:
+        process.env.INTROSPECTION_ALLOWED_ORGANIZATIONS || demo.bankOrganization,
+    }),
     httpService(root, 'revocation', ports, ports.revocation),
     {
       name: 'local-edge',

@@ -123,7 +123,9 @@ async function main(): Promise<void> {
     shared.TOKEN_STORE_SECRET = secret;
     tokenStoreNote = `embedded, in this launcher (${host.url}); set REDIS_URL to use Redis`;
   }
-  const table = processTable(root, ports, tls);
+  const table = processTable(root, ports, tls, {
+    bankOrganization: pki.qwacs['psp-as'].organizationIdentifier,
+  });
   const stages = [...new Set(table.map((spec) => spec.stage))].sort((a, b) => a - b);
   for (const stage of stages) {
     const specs = table.filter((spec) => spec.stage === stage);

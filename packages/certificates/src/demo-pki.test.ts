@@ -19,6 +19,7 @@ const EXPECTED: Record<DemoQwacName, CertificateErrorCode | 'accepted'> = {
   'psp-pi': 'accepted',
   'psp-ic': 'accepted',
   'psp-as': 'accepted',
+  'psp-as-other': 'accepted',
   expired: 'ERR_CERT_EXPIRED',
   'not-yet-valid': 'ERR_CERT_NOT_YET_VALID',
   qseal: 'ERR_CERT_NOT_WEB_AUTHENTICATION',

@@ -51,6 +51,15 @@ export const DEMO_QWACS = {
     organizationName: 'Demo Bank API',
     roles: ['PSP_AS'],
   },
+  /** Another bank's API: a valid PSP_AS QWAC of an organisation not allowed to introspect here. */
+  'psp-as-other': {
+    organizationIdentifier: 'PSDDE-BAFIN-100001',
+    organizationName: 'Other Bank API',
+    roles: ['PSP_AS'],
+    ncaId: 'DE-BAFIN',
+    ncaName: 'Federal Financial Supervisory Authority',
+    countryName: 'DE',
+  },
   expired: { organizationIdentifier: 'PSDFR-ACPR-30001', organizationName: 'Expired TPP', roles: ['PSP_AI'] },
   'not-yet-valid': {
     organizationIdentifier: 'PSDFR-ACPR-30002',
@@ -155,7 +164,7 @@ async function stillUsable(pki: DemoPki, now: number): Promise<boolean> {
 }
 
 /** Bump when the layout or the certificates' contents change, so old demo folders are rewritten. */
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
 
 async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;

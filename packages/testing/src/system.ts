@@ -156,12 +156,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       CLIENT_REGISTRY_ADDRESS: registryAddress,
       CLIENT_REGISTRY_PLAINTEXT: 'true',
     };
+    // As `pnpm start` does: the demo bank's API (the `psp-as` QWAC) may introspect.
+    const ownEnv: Partial<Record<HttpServiceName, Record<string, string>>> = {
+      token: { INTROSPECTION_ALLOWED_ORGANIZATIONS: pki.qwacs['psp-as'].organizationIdentifier },
+    };
     for (const name of HTTP_SERVICES) {
       processes.set(
         name,
         startService(`services/${name}`, {
           ...serviceEnv,
           PORT: String(ports[name]),
+          ...ownEnv[name],
           ...options.env?.[name],
         }),
       );

@@ -1,12 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AccessTokenRecord, GrantRecord, RefreshTokenRecord } from './records.js';
-import { generateGrantId, generateOpaqueToken } from './secrets.js';
-import type { IssuedTokens, TokenStore } from './store.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  accessRecord,
+  type ContractClock,
+  codeRecord,
+  grant,
+  nowSeconds,
+  refreshRecord,
+} from './contract-fixtures.js';
+import { describeRefreshTokenContract } from './contract-refresh.js';
+import { generateOpaqueToken } from './secrets.js';
+import type { TokenStore } from './store.js';
 
 /*
  * The behaviour every TokenStore must have. Each implementation's test file runs this suite, so the
- * embedded store cannot drift from the Redis one.
+ * embedded store cannot drift from the Redis one. The store reads time from `clock`, which a test may
+ * move forward (grace windows) and always puts back.
  */
+
+export type { ContractClock } from './contract-fixtures.js';
 
 export interface ContractSubject {
   readonly store: TokenStore;
@@ -15,65 +26,20 @@ export interface ContractSubject {
   dispose(): Promise<void>;
 }
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const THUMBPRINT = 'x4E2qU1yNQX7lU0a2o7kqLIN2y2Jb9gVvFhYb1Z5f3c';
-
-function grant(clientId: string, overrides: Partial<GrantRecord> = {}): GrantRecord {
-  const at = nowSeconds();
-  return {
-    grantId: generateGrantId(),
-    clientId,
-    organizationId: 'PSDFR-ACPR-12345',
-    subject: 'psu-0001',
-    scope: 'aisp',
-    authTime: at,
-    createdAt: at,
-    expiresAt: at + 180 * 24 * 3600,
-    ...overrides,
-  };
-}
-
-function accessRecord(clientId: string, grantId?: string, lifetime = 3600): AccessTokenRecord {
-  const at = nowSeconds();
-  return {
-    clientId,
-    organizationId: 'PSDFR-ACPR-12345',
-    scope: grantId ? 'aisp' : 'pisp',
-    ...(grantId ? { grantId, subject: 'psu-0001' } : {}),
-    issuedAt: at,
-    expiresAt: at + lifetime,
-    certificateThumbprint: THUMBPRINT,
-  };
-}
-
-function refreshRecord(g: GrantRecord): RefreshTokenRecord {
-  return {
-    grantId: g.grantId,
-    clientId: g.clientId,
-    scope: g.scope,
-    issuedAt: nowSeconds(),
-    expiresAt: g.expiresAt,
-  };
-}
-
-function successors(g: GrantRecord): IssuedTokens {
-  return {
-    accessToken: generateOpaqueToken(),
-    accessRecord: accessRecord(g.clientId, g.grantId),
-    refreshToken: generateOpaqueToken(),
-    refreshRecord: refreshRecord(g),
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function describeTokenStoreContract(name: string, create: () => Promise<ContractSubject>): void {
+export function describeTokenStoreContract(
+  name: string,
+  create: (clock: ContractClock) => Promise<ContractSubject>,
+): void {
   describe(`TokenStore contract: ${name}`, () => {
+    const clock: ContractClock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
     let subject: ContractSubject;
     let store: TokenStore;
     beforeAll(async () => {
-      subject = await create();
+      subject = await create(clock);
       store = subject.store;
+    });
+    afterEach(() => {
+      clock.offsetMs = 0;
     });
     afterAll(async () => {
       await subject.dispose();
@@ -91,10 +57,11 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
       it('forgets a token when it expires', async () => {
         const token = generateOpaqueToken();
         // Expiry is in whole seconds: with a 1 s lifetime, a save just before a second boundary can
-        // read as expired at once. Two seconds leave the first read at least a second.
+        // read as expired at once. Two seconds leave the first read at least a second. The store's
+        // clock is then moved past the expiry (Redis's own TTL removes the key later).
         await store.saveAccessToken(token, accessRecord('client-at-2', undefined, 2));
         expect(await store.findAccessToken(token)).toBeDefined();
-        await sleep(3100);
+        clock.offsetMs = 3100;
         expect(await store.findAccessToken(token)).toBeUndefined();
       });
 
@@ -117,112 +84,73 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
         const g = grant('client-code-1');
         await store.createGrant(g);
         const code = generateOpaqueToken();
-        const record = {
-          clientId: g.clientId,
-          redirectUri: 'https://tpp.example/cb',
-          scope: g.scope,
-          grantId: g.grantId,
-          subject: g.subject,
-          codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-          issuedAt: nowSeconds(),
-          expiresAt: nowSeconds() + 60,
-        };
+        const record = { ...codeRecord(g), codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM' };
         await store.saveAuthorizationCode(code, record);
         expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'unused', record });
         expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'unused', record });
-        expect(await store.redeemAuthorizationCode(code)).toEqual({ outcome: 'redeemed', record });
+        expect(await store.redeemAuthorizationCode(code, g.clientId)).toEqual({
+          outcome: 'redeemed',
+          record,
+        });
         expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'redeemed', record });
 
         const issued = generateOpaqueToken();
         await store.saveAccessToken(issued, accessRecord(g.clientId, g.grantId));
         expect(await store.findAccessToken(issued)).toBeDefined();
 
-        expect(await store.redeemAuthorizationCode(code)).toEqual({ outcome: 'replayed', record });
+        expect(await store.redeemAuthorizationCode(code, g.clientId)).toEqual({
+          outcome: 'replayed',
+          record,
+        });
         expect(await store.findGrant(g.grantId)).toBeUndefined();
         expect(await store.findAccessToken(issued)).toBeUndefined();
       });
 
-      it('lets exactly one of several concurrent redemptions win', async () => {
+      it('changes nothing when another client presents a code, unused or redeemed', async () => {
+        const g = grant('client-code-owner');
+        await store.createGrant(g);
+        const code = generateOpaqueToken();
+        const record = codeRecord(g);
+        await store.saveAuthorizationCode(code, record);
+        expect(await store.redeemAuthorizationCode(code, 'client-code-thief')).toEqual({
+          outcome: 'foreign',
+        });
+        expect(await store.peekAuthorizationCode(code)).toEqual({ state: 'unused', record });
+        expect(await store.redeemAuthorizationCode(code, g.clientId)).toEqual({
+          outcome: 'redeemed',
+          record,
+        });
+
+        const issued = generateOpaqueToken();
+        await store.saveAccessToken(issued, accessRecord(g.clientId, g.grantId));
+        expect(await store.redeemAuthorizationCode(code, 'client-code-thief')).toEqual({
+          outcome: 'foreign',
+        });
+        expect(await store.findGrant(g.grantId)).toEqual(g);
+        expect(await store.findAccessToken(issued)).toBeDefined();
+      });
+
+      it('lets exactly one of several concurrent redemptions win; other clients change nothing', async () => {
         const g = grant('client-code-2');
         await store.createGrant(g);
         const code = generateOpaqueToken();
-        await store.saveAuthorizationCode(code, {
-          clientId: g.clientId,
-          redirectUri: 'https://tpp.example/cb',
-          scope: g.scope,
-          grantId: g.grantId,
-          subject: g.subject,
-          issuedAt: nowSeconds(),
-          expiresAt: nowSeconds() + 60,
-        });
-        const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => store.redeemAuthorizationCode(code)));
-        expect(outcomes.filter((outcome) => outcome.outcome === 'redeemed')).toHaveLength(1);
-        expect(outcomes.filter((outcome) => outcome.outcome === 'replayed')).toHaveLength(4);
+        await store.saveAuthorizationCode(code, codeRecord(g));
+        const callers = [g.clientId, 'client-code-2-thief', g.clientId, 'client-code-2-thief', g.clientId];
+        const outcomes = (
+          await Promise.all(callers.map((clientId) => store.redeemAuthorizationCode(code, clientId)))
+        ).map(({ outcome }) => outcome);
+        expect(outcomes.sort()).toEqual(['foreign', 'foreign', 'redeemed', 'replayed', 'replayed']);
       });
 
       it('knows nothing of an unknown code', async () => {
         expect(await store.peekAuthorizationCode(generateOpaqueToken())).toBeUndefined();
-        expect(await store.redeemAuthorizationCode(generateOpaqueToken())).toEqual({ outcome: 'unknown' });
-      });
-    });
-
-    describe('refresh tokens', () => {
-      it('rotates a refresh token: the old one is retired, the new pair is active', async () => {
-        const g = grant('client-rt-1');
-        await store.createGrant(g);
-        const old = generateOpaqueToken();
-        await store.saveRefreshToken(old, refreshRecord(g));
-        expect(await store.lookupRefreshToken(old)).toMatchObject({ state: 'active' });
-
-        const next = successors(g);
-        expect(await store.rotateRefreshToken(old, g.grantId, next)).toBe('rotated');
-        expect(await store.lookupRefreshToken(old)).toMatchObject({ state: 'rotated' });
-        expect(await store.lookupRefreshToken(next.refreshToken)).toEqual({
-          state: 'active',
-          record: next.refreshRecord,
+        expect(await store.redeemAuthorizationCode(generateOpaqueToken(), 'client-code-3')).toEqual({
+          outcome: 'unknown',
         });
-        expect(await store.findAccessToken(next.accessToken)).toEqual(next.accessRecord);
-      });
-
-      it('treats reuse of a rotated refresh token as theft and revokes the whole grant', async () => {
-        const g = grant('client-rt-2');
-        await store.createGrant(g);
-        const old = generateOpaqueToken();
-        await store.saveRefreshToken(old, refreshRecord(g));
-        const next = successors(g);
-        expect(await store.rotateRefreshToken(old, g.grantId, next)).toBe('rotated');
-
-        expect(await store.rotateRefreshToken(old, g.grantId, successors(g))).toBe('reused');
-        expect(await store.findGrant(g.grantId)).toBeUndefined();
-        expect(await store.findAccessToken(next.accessToken)).toBeUndefined();
-        expect(await store.lookupRefreshToken(next.refreshToken)).toBeUndefined();
-      });
-
-      it('lets exactly one of two concurrent rotations win', async () => {
-        const g = grant('client-rt-3');
-        await store.createGrant(g);
-        const old = generateOpaqueToken();
-        await store.saveRefreshToken(old, refreshRecord(g));
-        const outcomes = await Promise.all([
-          store.rotateRefreshToken(old, g.grantId, successors(g)),
-          store.rotateRefreshToken(old, g.grantId, successors(g)),
-        ]);
-        expect(outcomes.filter((outcome) => outcome === 'rotated')).toHaveLength(1);
-        expect(outcomes.filter((outcome) => outcome === 'reused')).toHaveLength(1);
-      });
-
-      it('refuses to rotate within a revoked grant', async () => {
-        const g = grant('client-rt-4');
-        await store.createGrant(g);
-        const old = generateOpaqueToken();
-        await store.saveRefreshToken(old, refreshRecord(g));
-        await store.revokeGrant(g.grantId);
-        expect(await store.lookupRefreshToken(old)).toBeUndefined();
-        const next = successors(g);
-        expect(await store.rotateRefreshToken(old, g.grantId, next)).toBe('revoked');
-        expect(await store.findAccessToken(next.accessToken)).toBeUndefined();
       });
     });
+
+    describeRefreshTokenContract(() => store, clock);
 
     describe('grants and clients', () => {
       it('revoking a grant makes every token of it inactive at once', async () => {
@@ -270,7 +198,7 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
         const g = grant('client-grant-2', { expiresAt: nowSeconds() + 2 });
         await store.createGrant(g);
         expect(await store.findGrant(g.grantId)).toEqual(g);
-        await sleep(3100);
+        clock.offsetMs = 3100;
         expect(await store.findGrant(g.grantId)).toBeUndefined();
       });
     });
@@ -281,15 +209,7 @@ export function describeTokenStoreContract(name: string, create: () => Promise<C
       const values = [generateOpaqueToken(), generateOpaqueToken(), generateOpaqueToken()] as const;
       await store.saveAccessToken(values[0], accessRecord(g.clientId, g.grantId));
       await store.saveRefreshToken(values[1], refreshRecord(g));
-      await store.saveAuthorizationCode(values[2], {
-        clientId: g.clientId,
-        redirectUri: 'https://tpp.example/cb',
-        scope: g.scope,
-        grantId: g.grantId,
-        subject: g.subject,
-        issuedAt: nowSeconds(),
-        expiresAt: nowSeconds() + 60,
-      });
+      await store.saveAuthorizationCode(values[2], codeRecord(g));
       const storage = await subject.dumpStorage();
       expect(storage.length).toBeGreaterThan(0);
       for (const value of values) expect(storage).not.toContain(value);

@@ -15,7 +15,9 @@ export type {
   CodePeek,
   CodeRedemption,
   IssuedTokens,
+  RefreshPresenter,
   RefreshTokenLookup,
   RotationOutcome,
+  RotationRequest,
   TokenStore,
 } from './store.js';

@@ -8,10 +8,10 @@ import { hashSecret } from './secrets.js';
 import {
   type CodePeek,
   type CodeRedemption,
-  type IssuedTokens,
   REDEEMED_CODE_RETENTION_SECONDS,
   type RefreshTokenLookup,
   type RotationOutcome,
+  type RotationRequest,
   type TokenStore,
 } from './store.js';
 
@@ -59,6 +59,17 @@ class ExpiringMap<T> {
   }
 }
 
+/** A refresh token once rotated: when (ms), and the key of the token it was exchanged for. */
+interface Retirement {
+  readonly at: number;
+  readonly successor: string;
+}
+
+interface StoredRefresh {
+  readonly record: RefreshTokenRecord;
+  retired?: Retirement;
+}
+
 export interface MemoryTokenStore extends TokenStore {
   /** Every key held, for tests that check no secret is stored in clear. */
   debugKeys(): string[];
@@ -69,7 +80,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   const codes = new ExpiringMap<AuthorizationCodeRecord>(now);
   const grants = new ExpiringMap<GrantRecord>(now);
   const accessTokens = new ExpiringMap<AccessTokenRecord>(now);
-  const refreshTokens = new ExpiringMap<RefreshTokenRecord>(now);
+  const refreshTokens = new ExpiringMap<StoredRefresh>(now);
   const revokedClients = new Set<string>();
   const sweeper = setInterval(() => {
     for (const map of [codes, grants, accessTokens, refreshTokens]) map.sweep();
@@ -101,10 +112,11 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
         ? undefined
         : { state: entry.used ? 'redeemed' : 'unused', record: entry.value };
     },
-    async redeemAuthorizationCode(code): Promise<CodeRedemption> {
+    async redeemAuthorizationCode(code, clientId): Promise<CodeRedemption> {
       const key = hashSecret(code);
       const entry = codes.get(key);
       if (entry === undefined) return { outcome: 'unknown' };
+      if (entry.value.clientId !== clientId) return { outcome: 'foreign' };
       if (entry.used) {
         grants.delete(entry.value.grantId);
         return { outcome: 'replayed', record: entry.value };
@@ -129,32 +141,60 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     },
 
     async saveRefreshToken(token, record) {
-      refreshTokens.set(hashSecret(token), { value: record, expiresAtMs: until(record.expiresAt) });
+      refreshTokens.set(hashSecret(token), { value: { record }, expiresAtMs: until(record.expiresAt) });
     },
     async lookupRefreshToken(token): Promise<RefreshTokenLookup | undefined> {
       const entry = refreshTokens.get(hashSecret(token));
-      if (entry === undefined || !lineageActive(entry.value.clientId, entry.value.grantId)) return undefined;
-      return { state: entry.used ? 'rotated' : 'active', record: entry.value };
+      if (entry === undefined) return undefined;
+      const { record, retired } = entry.value;
+      if (!lineageActive(record.clientId, record.grantId)) return undefined;
+      return retired === undefined
+        ? { state: 'active', record }
+        : { state: 'rotated', record, successor: retired.successor };
     },
-    async rotateRefreshToken(oldToken, grantId, next: IssuedTokens): Promise<RotationOutcome> {
-      const entry = refreshTokens.get(hashSecret(oldToken));
-      if (entry === undefined) return 'unknown';
-      if (grants.get(grantId) === undefined || revokedClients.has(next.refreshRecord.clientId))
-        return 'revoked';
-      if (entry.used) {
+    async rotateRefreshToken(oldToken, request: RotationRequest): Promise<RotationOutcome> {
+      const { grantId, presenter, next } = request;
+      const stored = refreshTokens.get(hashSecret(oldToken))?.value;
+      if (stored === undefined) return 'unknown';
+      if (stored.record.clientId !== presenter.clientId) return 'refused';
+      if (grants.get(grantId) === undefined || revokedClients.has(stored.record.clientId)) return 'revoked';
+      const at = now();
+      const nextKey = hashSecret(next.refreshToken);
+      const storeNext = () => {
+        refreshTokens.set(nextKey, {
+          value: { record: next.refreshRecord },
+          expiresAtMs: until(next.refreshRecord.expiresAt),
+        });
+        accessTokens.set(hashSecret(next.accessToken), {
+          value: next.accessRecord,
+          expiresAtMs: until(next.accessRecord.expiresAt),
+        });
+      };
+      const sameCertificate = stored.record.certificateThumbprint === presenter.certificateThumbprint;
+
+      const { retired } = stored;
+      if (retired === undefined) {
+        if (!sameCertificate) return 'refused';
+        stored.retired = { at, successor: nextKey };
+        storeNext();
+        return 'rotated';
+      }
+      if (!sameCertificate || at - retired.at >= request.reuseGraceSeconds * 1000) {
         grants.delete(grantId);
         return 'reused';
       }
-      entry.used = true;
-      refreshTokens.set(hashSecret(next.refreshToken), {
-        value: next.refreshRecord,
-        expiresAtMs: until(next.refreshRecord.expiresAt),
-      });
-      accessTokens.set(hashSecret(next.accessToken), {
-        value: next.accessRecord,
-        expiresAtMs: until(next.accessRecord.expiresAt),
-      });
-      return 'rotated';
+      if (retired.successor !== request.expectedSuccessor) return 'raced';
+      const successor = refreshTokens.get(retired.successor)?.value;
+      if (successor === undefined || successor.retired !== undefined) {
+        grants.delete(grantId);
+        return 'reused';
+      }
+      // A retry of a request whose answer was lost: the successor was never used, so it is retired in
+      // its turn and one token of the grant stays active.
+      successor.retired = { at, successor: nextKey };
+      stored.retired = { at: retired.at, successor: nextKey };
+      storeNext();
+      return 'retried';
     },
 
     async revokeClient(clientId) {

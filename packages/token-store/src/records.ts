@@ -46,6 +46,7 @@ export interface AccessTokenRecord {
   readonly certificateThumbprint: string;
 }
 
+/** A refresh token's facts (RFC 6749 §6), bound like access tokens to a certificate (RFC 8705 §3). */
 export interface RefreshTokenRecord {
   readonly grantId: string;
   readonly clientId: string;
@@ -53,4 +54,6 @@ export interface RefreshTokenRecord {
   readonly issuedAt: number;
   /** The grant's expiry: a refresh token never outlives its consent. */
   readonly expiresAt: number;
+  /** base64url SHA-256 of the certificate it was issued to; only that certificate may present it. */
+  readonly certificateThumbprint: string;
 }

@@ -8,14 +8,15 @@ import {
 } from '@psd2/testing';
 import { Redis } from 'ioredis';
 import { describeTokenStoreContract } from './contract.js';
+import { grant, owner, refreshRecord, rotation } from './contract-fixtures.js';
 import { TokenStoreUnavailableError } from './errors.js';
 import { createRedisTokenStore } from './redis-store.js';
-import { generateOpaqueToken } from './secrets.js';
+import { generateOpaqueToken, hashSecret } from './secrets.js';
 
 const keyPrefix = createIsolatedRedisPrefix('token-store');
 
-describeTokenStoreContract('Redis', async () => {
-  const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix });
+describeTokenStoreContract('Redis', async (clock) => {
+  const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix, now: clock.now });
   const inspector = new Redis(testRedisUrl());
   return {
     store,
@@ -63,6 +64,34 @@ describe('Redis token store when Redis refuses for now', () => {
       await Promise.all(stores.map((store) => store.close()));
       await full.stop();
       await replica.stop();
+    }
+  });
+});
+
+describe('Redis refresh records written before certificate binding', () => {
+  it('refuses an active one and treats a rotated one as reuse', async () => {
+    const prefix = createIsolatedRedisPrefix('token-store-legacy');
+    const store = createRedisTokenStore({ url: testRedisUrl(), keyPrefix: prefix });
+    const raw = new Redis(testRedisUrl());
+    try {
+      const g = grant('client-legacy');
+      await store.createGrant(g);
+      const { certificateThumbprint: _none, ...legacy } = refreshRecord(g);
+      const [active, rotated] = [generateOpaqueToken(), generateOpaqueToken()];
+      await raw.set(`${prefix}r:${hashSecret(active)}`, `A${JSON.stringify(legacy)}`, 'EX', 600);
+      await raw.set(`${prefix}r:${hashSecret(rotated)}`, `U${JSON.stringify(legacy)}`, 'EX', 600);
+
+      expect(await store.lookupRefreshToken(rotated)).toEqual({ state: 'rotated', record: legacy });
+      const grace = { reuseGraceSeconds: 60, presenter: owner(g) };
+      expect(await store.rotateRefreshToken(active, rotation(g, grace))).toBe('refused');
+      expect(await store.findGrant(g.grantId)).toEqual(g);
+      expect(await store.rotateRefreshToken(rotated, rotation(g, grace))).toBe('reused');
+      expect(await store.findGrant(g.grantId)).toBeUndefined();
+    } finally {
+      const keys = await raw.keys(`${prefix}*`);
+      if (keys.length > 0) await raw.del(...keys);
+      raw.disconnect();
+      await store.close();
     }
   });
 });

@@ -8,12 +8,12 @@ import type {
   GrantRecord,
   RefreshTokenRecord,
 } from './records.js';
+import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
 import {
   CLIENT_REVOCATION_RETENTION_SECONDS,
   type CodePeek,
   type CodeRedemption,
-  type IssuedTokens,
   REDEEMED_CODE_RETENTION_SECONDS,
   type RefreshTokenLookup,
   type RotationOutcome,
@@ -26,42 +26,12 @@ import {
  *   c:<sha256(code)>        'A'|'U' + JSON code record          TTL: code lifetime, then retention once used
  *   g:<grantId>             JSON grant record                   TTL: grant expiry; deleting it revokes the grant
  *   a:<sha256(token)>       binary access token record          TTL: token lifetime
- *   r:<sha256(token)>       'A'|'U' + JSON refresh record       TTL: grant expiry ('U' = rotated, kept to detect reuse)
+ *   r:<sha256(token)>       'A' + JSON refresh record, or       TTL: grant expiry
+ *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
  *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
  *
  * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
  */
-
-const ACTIVE = 'A';
-const USED = 'U';
-
-/** Atomic single use of a code (RFC 6749 §4.1.2): the first call wins, later ones see 'replayed'. */
-const REDEEM_CODE = `
-local value = redis.call('GET', KEYS[1])
-if not value then return {'unknown'} end
-local body = string.sub(value, 2)
-if string.sub(value, 1, 1) == '${USED}' then return {'replayed', body} end
-redis.call('SET', KEYS[1], '${USED}' .. body, 'EX', ARGV[1])
-return {'redeemed', body}
-`;
-
-/**
- * Atomic refresh token rotation. KEYS: old refresh, grant, client revocation, new refresh, new access.
- * ARGV: new refresh value, its TTL, new access value, its TTL.
- */
-const ROTATE_REFRESH = `
-local old = redis.call('GET', KEYS[1])
-if not old then return 'unknown' end
-if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
-if string.sub(old, 1, 1) == '${USED}' then
-  redis.call('DEL', KEYS[2])
-  return 'reused'
-end
-redis.call('SET', KEYS[1], '${USED}' .. string.sub(old, 2), 'KEEPTTL')
-redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[2])
-redis.call('SET', KEYS[5], ARGV[3], 'EX', ARGV[4])
-return 'rotated'
-`;
 
 export interface RedisTokenStoreOptions {
   readonly url: string;
@@ -73,17 +43,24 @@ export interface RedisTokenStoreOptions {
 }
 
 type RedisWithScripts = Redis & {
-  redeemCode(key: string, retentionSeconds: number): Promise<[string, string?]>;
+  redeemCode(key: string, retentionSeconds: number, clientId: string): Promise<[string, string?]>;
   rotateRefresh(
     oldKey: string,
     grantKey: string,
     clientKey: string,
     newRefreshKey: string,
     newAccessKey: string,
-    newRefreshValue: string,
+    expectedSuccessorKey: string,
+    newRefreshRecord: string,
     newRefreshTtl: number,
     newAccessValue: Buffer,
     newAccessTtl: number,
+    presentingClientId: string,
+    presentingThumbprint: string,
+    nowMs: number,
+    graceMs: number,
+    newRefreshHash: string,
+    expectedSuccessorHash: string,
   ): Promise<RotationOutcome>;
 };
 
@@ -115,12 +92,13 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   // Errors surface on the commands; the connection's own error events would otherwise crash the process.
   redis.on('error', () => undefined);
   redis.defineCommand('redeemCode', { numberOfKeys: 1, lua: REDEEM_CODE });
-  redis.defineCommand('rotateRefresh', { numberOfKeys: 5, lua: ROTATE_REFRESH });
+  redis.defineCommand('rotateRefresh', { numberOfKeys: 6, lua: ROTATE_REFRESH });
 
   const codeKey = (code: string) => `${prefix}c:${hashSecret(code)}`;
   const grantKey = (grantId: string) => `${prefix}g:${grantId}`;
   const accessKey = (token: string) => `${prefix}a:${hashSecret(token)}`;
-  const refreshKey = (token: string) => `${prefix}r:${hashSecret(token)}`;
+  const refreshKeyOfHash = (hash: string) => `${prefix}r:${hash}`;
+  const refreshKey = (token: string) => refreshKeyOfHash(hashSecret(token));
   const clientKey = (clientId: string) => `${prefix}x:${clientId}`;
 
   /**
@@ -174,12 +152,19 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         return { state: value.startsWith(USED) ? 'redeemed' : 'unused', record };
       }),
 
-    redeemAuthorizationCode: (code) =>
+    redeemAuthorizationCode: (code, clientId) =>
       guarded(async (): Promise<CodeRedemption> => {
-        const [outcome, body] = await redis.redeemCode(codeKey(code), REDEEMED_CODE_RETENTION_SECONDS);
+        const [outcome, body] = await redis.redeemCode(
+          codeKey(code),
+          REDEEMED_CODE_RETENTION_SECONDS,
+          clientId,
+        );
+        if (outcome === 'foreign') return { outcome: 'foreign' };
         if (outcome === 'unknown' || body === undefined) return { outcome: 'unknown' };
         const record = JSON.parse(body) as AuthorizationCodeRecord;
         if (outcome === 'replayed') {
+          // The script decided, atomically, that this is the owner's replay; the grant's key is only
+          // known from the record, so the revocation that follows is a separate (idempotent) command.
           await redis.del(grantKey(record.grantId));
           return { outcome: 'replayed', record };
         }
@@ -218,25 +203,38 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       guarded(async (): Promise<RefreshTokenLookup | undefined> => {
         const value = await redis.get(refreshKey(token));
         if (value === null) return undefined;
-        const record = JSON.parse(value.slice(1)) as RefreshTokenRecord;
+        const rotated = ROTATED_REFRESH.exec(value);
+        const record = JSON.parse(value.slice(rotated?.[0].length ?? 1)) as RefreshTokenRecord;
         if (record.expiresAt <= nowSeconds()) return undefined;
         if (!(await lineageActive(record.clientId, record.grantId))) return undefined;
-        return { state: value.startsWith(USED) ? 'rotated' : 'active', record };
+        if (value.startsWith(ACTIVE)) return { state: 'active', record };
+        return rotated?.[2] === undefined
+          ? { state: 'rotated', record }
+          : { state: 'rotated', record, successor: rotated[2] };
       }),
 
-    rotateRefreshToken: (oldToken, grantId, next: IssuedTokens) =>
+    rotateRefreshToken: (oldToken, request) =>
       guarded(async () => {
-        const at = nowSeconds();
+        const { next, presenter, expectedSuccessor } = request;
+        const at = now();
+        const nextHash = hashSecret(next.refreshToken);
         return redis.rotateRefresh(
           refreshKey(oldToken),
-          grantKey(grantId),
-          clientKey(next.refreshRecord.clientId),
-          refreshKey(next.refreshToken),
+          grantKey(request.grantId),
+          clientKey(presenter.clientId),
+          refreshKeyOfHash(nextHash),
           accessKey(next.accessToken),
-          ACTIVE + JSON.stringify(next.refreshRecord),
-          secondsUntil(next.refreshRecord.expiresAt, at),
+          expectedSuccessor === undefined ? refreshKey(oldToken) : refreshKeyOfHash(expectedSuccessor),
+          JSON.stringify(next.refreshRecord),
+          secondsUntil(next.refreshRecord.expiresAt, Math.floor(at / 1000)),
           encodeAccessToken(next.accessRecord),
-          secondsUntil(next.accessRecord.expiresAt, at),
+          secondsUntil(next.accessRecord.expiresAt, Math.floor(at / 1000)),
+          presenter.clientId,
+          presenter.certificateThumbprint,
+          at,
+          request.reuseGraceSeconds * 1000,
+          nextHash,
+          expectedSuccessor ?? '',
         );
       }),
 

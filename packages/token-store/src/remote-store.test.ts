@@ -6,8 +6,8 @@ import { createMemoryTokenStore } from './memory-store.js';
 import { createRemoteTokenStore, hostTokenStore } from './remote-store.js';
 import { generateOpaqueToken } from './secrets.js';
 
-describeTokenStoreContract('in-process, shared over loopback (pnpm start without Redis)', async () => {
-  const memory = createMemoryTokenStore();
+describeTokenStoreContract('in-process, shared over loopback (pnpm start without Redis)', async (clock) => {
+  const memory = createMemoryTokenStore({ now: clock.now });
   const secret = randomBytes(16).toString('hex');
   const host = await hostTokenStore(memory, { secret });
   const store = createRemoteTokenStore({ url: host.url, secret });

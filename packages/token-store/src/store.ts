@@ -7,8 +7,13 @@ import type {
 
 export type CodeRedemption =
   | { readonly outcome: 'redeemed'; readonly record: AuthorizationCodeRecord }
-  /** Used before: the store has already revoked the grant and so every token issued from the code (RFC 6749 §4.1.2). */
+  /**
+   * Used before by the same client: the store has already revoked the grant and so every token
+   * issued from the code (RFC 6749 §4.1.2).
+   */
   | { readonly outcome: 'replayed'; readonly record: AuthorizationCodeRecord }
+  /** Issued to another client: nothing was changed, whatever the code's state. */
+  | { readonly outcome: 'foreign' }
   | { readonly outcome: 'unknown' };
 
 export interface CodePeek {
@@ -18,8 +23,11 @@ export interface CodePeek {
 
 export type RefreshTokenLookup =
   | { readonly state: 'active'; readonly record: RefreshTokenRecord }
-  /** Already exchanged for a new one: presenting it again is reuse, which revokes the grant. */
-  | { readonly state: 'rotated'; readonly record: RefreshTokenRecord };
+  /**
+   * Already exchanged for a new one (rotation). `successor` is the key (SHA-256) of the token it was
+   * exchanged for, absent for records retired before successors were remembered.
+   */
+  | { readonly state: 'rotated'; readonly record: RefreshTokenRecord; readonly successor?: string };
 
 export interface IssuedTokens {
   readonly accessToken: string;
@@ -28,10 +36,42 @@ export interface IssuedTokens {
   readonly refreshRecord: RefreshTokenRecord;
 }
 
+/** Who presents a refresh token: the authenticated client and the certificate on this request. */
+export interface RefreshPresenter {
+  readonly clientId: string;
+  readonly certificateThumbprint: string;
+}
+
+export interface RotationRequest {
+  readonly grantId: string;
+  readonly presenter: RefreshPresenter;
+  readonly next: IssuedTokens;
+  /**
+   * How long after its rotation a retired token, presented with the same certificate, still counts as
+   * a retry of a request whose answer was lost rather than as reuse. 0: never.
+   */
+  readonly reuseGraceSeconds: number;
+  /** For a retired token: the successor the caller saw when it looked the token up. */
+  readonly expectedSuccessor?: string;
+}
+
 export type RotationOutcome =
+  /** The token was active: it is retired and `next` is stored. */
   | 'rotated'
-  /** The old token was rotated already (a reuse, or a lost race): the grant is now revoked. */
+  /**
+   * A retry within the grace window: the token's successor (never used) is retired in turn and `next`
+   * stored, so that one refresh token of the grant stays active.
+   */
+  | 'retried'
+  /**
+   * Reuse: a retired token outside the grace window, from another certificate, or whose successor was
+   * used already (or a lost race with grace 0). The grant is now revoked.
+   */
   | 'reused'
+  /** The token's successor changed since `expectedSuccessor` was read: look it up again. Nothing changed. */
+  | 'raced'
+  /** Another client's token, or an active token presented with another certificate. Nothing changed. */
+  | 'refused'
   /** The grant or client was revoked, or the grant expired. */
   | 'revoked'
   | 'unknown';
@@ -57,7 +97,11 @@ export interface TokenStore {
    * verifier can be refused without burning the code of the TPP it was issued to.
    */
   peekAuthorizationCode(code: string): Promise<CodePeek | undefined>;
-  redeemAuthorizationCode(code: string): Promise<CodeRedemption>;
+  /**
+   * Uses a code once. The replay penalty (grant revoked) applies only when `clientId` is the client the
+   * code was issued to: another client's attempt changes nothing (`foreign`), whatever the code's state.
+   */
+  redeemAuthorizationCode(code: string, clientId: string): Promise<CodeRedemption>;
 
   saveAccessToken(token: string, record: AccessTokenRecord): Promise<void>;
   /** The record while the token is active: not expired, not revoked, grant and client not revoked. */
@@ -68,8 +112,11 @@ export interface TokenStore {
   saveRefreshToken(token: string, record: RefreshTokenRecord): Promise<void>;
   /** The record while its grant and client are active, saying whether the token was already rotated. */
   lookupRefreshToken(token: string): Promise<RefreshTokenLookup | undefined>;
-  /** Atomically retires `oldToken` and stores its successor with a new access token. */
-  rotateRefreshToken(oldToken: string, grantId: string, next: IssuedTokens): Promise<RotationOutcome>;
+  /**
+   * Atomically retires `oldToken` and stores its successor with a new access token, or recognises a
+   * retry within the grace window, or punishes reuse by revoking the grant (see RotationOutcome).
+   */
+  rotateRefreshToken(oldToken: string, request: RotationRequest): Promise<RotationOutcome>;
 
   /** Makes every code, grant and token of the client inactive at once (client deleted). */
   revokeClient(clientId: string): Promise<void>;

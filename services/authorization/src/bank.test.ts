@@ -85,7 +85,10 @@ describe('bank mode', () => {
     const params = locationParams(granted);
     expect(params.get('state')).toBe('bank-state');
     expect(params.get('iss')).toBe(bank.system.edgeUrl);
-    const redemption = await bank.store.redeemAuthorizationCode(params.get('code') ?? '');
+    const redemption = await bank.store.redeemAuthorizationCode(
+      params.get('code') ?? '',
+      bank.client.clientId,
+    );
     expect(redemption.outcome).toBe('redeemed');
     if (redemption.outcome !== 'redeemed') return;
     expect(redemption.record).toMatchObject({

@@ -254,7 +254,7 @@ describe('the sandbox page', () => {
     }
 
     // The record as the token service will redeem it.
-    const redemption = await store.redeemAuthorizationCode(code);
+    const redemption = await store.redeemAuthorizationCode(code, aisp.clientId);
     expect(redemption.outcome).toBe('redeemed');
     if (redemption.outcome !== 'redeemed') return;
     const record = redemption.record;

@@ -8,17 +8,18 @@ export interface IntrospectionDependencies {
   readonly store: TokenStore;
   readonly certificates: ClientCertificateResolver;
   readonly issuer: string;
-  /** organizationIdentifiers allowed besides certificates with the PSP_AS role. */
+  /** The organizationIdentifiers allowed to introspect (the bank's own API). */
   readonly allowedOrganizations: readonly string[];
 }
 
 const INACTIVE = { active: false } as const;
 
 /**
- * `POST /oauth2/introspect` (RFC 7662) for the bank's own PSD2 API: the caller proves it is the
- * account servicing side (a PSP_AS QWAC) or an allow-listed organisation (§2.1 leaves the method to
- * the server). Anything not active answers only `{"active": false}` (§2.2), so the endpoint tells
- * nothing about tokens that are expired, revoked, unknown or of a deleted client.
+ * `POST /oauth2/introspect` (RFC 7662) for the bank's own PSD2 API: the caller presents a certificate
+ * of an allow-listed organisation (§2.1 leaves the method to the server; §4: the server MUST protect
+ * the endpoint against token scanning). The PSP_AS role alone is not enough: every bank in the EU holds
+ * it. Anything not active answers only `{"active": false}` (§2.2), so the endpoint tells nothing about
+ * tokens that are expired, revoked, unknown or of a deleted client.
  */
 export function introspectionEndpoint(deps: IntrospectionDependencies): FormEndpoint['handle'] {
   return async ({ body, headers, remoteAddress, fields }) => {
@@ -30,10 +31,7 @@ export function introspectionEndpoint(deps: IntrospectionDependencies): FormEndp
       throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
     }
     const caller = certificate.identity;
-    if (
-      !caller.roles.includes('PSP_AS') &&
-      !deps.allowedOrganizations.includes(caller.organizationIdentifier)
-    ) {
+    if (!deps.allowedOrganizations.includes(caller.organizationIdentifier)) {
       throw new InvalidClientError({
         detail: `${caller.organizationIdentifier} may not introspect tokens`,
       });

@@ -23,6 +23,9 @@ await runHttpService({
       () => instruments().tokenStoreDuration,
       { operationAttribute: 'psd2.token_store.operation', skip: ['close', 'ping'] },
     );
+    if (config.INTROSPECTION_ALLOWED_ORGANIZATIONS.length === 0) {
+      logger.warn('INTROSPECTION_ALLOWED_ORGANIZATIONS is unset: nobody may introspect tokens');
+    }
     if (config.REDIS_URL === undefined) {
       logger.warn('REDIS_URL is unset: tokens live in this process only (embedded default)');
     }
@@ -37,6 +40,8 @@ await runHttpService({
       certificates: createResolverFromSettings(config),
       tokens: {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenRotation: config.REFRESH_TOKEN_ROTATION,
+        refreshTokenReuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
       },
       metadata: { issuer: publicIssuer(config), deploymentMode: config.DEPLOYMENT_MODE },
       introspectionAllowedOrganizations: config.INTROSPECTION_ALLOWED_ORGANIZATIONS,

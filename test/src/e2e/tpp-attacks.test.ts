@@ -7,7 +7,7 @@ import { type E2eSystem, refusal, startE2e } from './harness.js';
 /*
  * What an attacker can try with a TPP's client id, codes and tokens. Each attempt gets its standard
  * error and leaves the victim's code or tokens as they were (except where the standards make the
- * attempt itself revoke the grant: a replayed code, a reused refresh token). The PSU's consent is given
+ * victim's own attempt revoke the grant: a code it replays). The PSU's consent is given
  * on the sandbox page by plain HTTP here; the browser flows are in tpp-flows.test.ts.
  */
 
@@ -117,7 +117,8 @@ describe('attacks', () => {
       ),
     ).toEqual({ error: 'invalid_client', status: 401 });
 
-    // The edge closes the connection right after the handshake: no HTTP response at all.
+    // The edge closes the connection right after the handshake: no HTTP response at all, the socket
+    // is closed under the request (undici's "other side closed", or a reset).
     await expect(
       e2e.call('expired', '/oauth2/token', {
         method: 'POST',
@@ -128,7 +129,11 @@ describe('attacks', () => {
           refresh_token: tokens.refresh_token ?? '',
         }).toString(),
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({
+      name: 'TypeError',
+      message: 'fetch failed',
+      cause: { code: expect.stringMatching(/^(UND_ERR_SOCKET|ECONNRESET)$/) },
+    });
 
     expect(await isActive(tokens.access_token)).toBe(true);
     const refreshed = await oidc.refreshTokenGrant(victim, tokens.refresh_token ?? '');
@@ -169,16 +174,47 @@ describe('attacks', () => {
     expect(refreshed.scope).toBe('aisp');
   });
 
-  it('reusing a rotated refresh token is invalid_grant and revokes the whole grant', async () => {
-    const first = await exchange(victim, await consent());
-    const second = await oidc.refreshTokenGrant(victim, first.refresh_token ?? '');
-    expect(await refusal(oidc.refreshTokenGrant(victim, first.refresh_token ?? ''))).toEqual({
+  it("a refresh token presented with the organisation's renewed certificate is invalid_grant; it still works with its own", async () => {
+    const tokens = await exchange(victim, await consent());
+    // Same organisation and subject: the renewed certificate authenticates as the client, but the
+    // refresh token is bound to the certificate it was issued to (FAPI 2.0).
+    const renewed = await e2e.discover('tpp-a-renewed', clientId());
+    expect(await refusal(oidc.refreshTokenGrant(renewed, tokens.refresh_token ?? ''))).toEqual({
       error: 'invalid_grant',
       status: 400,
     });
-    for (const token of [first.access_token, second.access_token]) expect(await isActive(token)).toBe(false);
-    expect(await refusal(oidc.refreshTokenGrant(victim, second.refresh_token ?? ''))).toMatchObject({
-      error: 'invalid_grant',
+    expect(await isActive(tokens.access_token)).toBe(true);
+    const refreshed = await oidc.refreshTokenGrant(victim, tokens.refresh_token ?? '');
+    expect(await isActive(refreshed.access_token)).toBe(true);
+  });
+
+  describe.each([
+    ['of the same organisation', 'tpp-a'],
+    ['of another organisation', 'tpp-b'],
+  ] as const)("the victim's code presented by another client %s", (_case, qwac) => {
+    let thief: oidc.Configuration;
+    beforeAll(async () => {
+      thief = await e2e.register(qwac, {
+        redirect_uris: [REDIRECT_URI],
+        grant_types: ['authorization_code', 'refresh_token'],
+        scope: 'aisp',
+      });
+    });
+
+    it('is invalid_grant while unused, and the victim still redeems it', async () => {
+      const authorized = await consent();
+      expect(await refusal(exchange(thief, authorized))).toEqual({ error: 'invalid_grant', status: 400 });
+      const tokens = await exchange(victim, authorized);
+      expect(await isActive(tokens.access_token)).toBe(true);
+    });
+
+    it("is invalid_grant once used, and revokes nothing of the victim's grant", async () => {
+      const authorized = await consent();
+      const tokens = await exchange(victim, authorized);
+      expect(await refusal(exchange(thief, authorized))).toEqual({ error: 'invalid_grant', status: 400 });
+      expect(await isActive(tokens.access_token)).toBe(true);
+      const refreshed = await oidc.refreshTokenGrant(victim, tokens.refresh_token ?? '');
+      expect(await isActive(refreshed.access_token)).toBe(true);
     });
   });
 });

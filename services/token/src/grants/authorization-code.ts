@@ -13,7 +13,8 @@ import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code's bindings are checked first without using it,
  * then it is redeemed atomically, so a code can never buy two token sets, and a second presentation
- * revokes the grant and every token issued from it (§4.1.2, done by the store).
+ * by its own client revokes the grant and every token issued from it (§4.1.2, done by the store). A
+ * code presented by any other client is refused and costs its owner nothing.
  */
 export async function authorizationCodeGrant(context: GrantContext): Promise<TokenResponse> {
   const { client, certificate } = context.authenticated;
@@ -28,17 +29,22 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   const verifier = formParam(context.body, 'code_verifier');
 
   // Checked on a read first, so that a request from another client, with another redirect_uri or a
-  // wrong verifier is refused without burning the code of the TPP it was issued to.
+  // wrong verifier is refused without burning the code of the TPP it was issued to. Another client is
+  // refused whatever the code's state: its attempt must never trigger the replay penalty below.
   const peeked = await context.store.peekAuthorizationCode(code);
   if (peeked === undefined) throw new InvalidGrantError({ detail: 'unknown or expired code' });
-  if (peeked.state === 'unused') checkCodeBinding(peeked.record, client.clientId, redirectUri, verifier);
+  checkCodeClient(peeked.record, client.clientId);
+  if (peeked.state === 'unused') checkCodeBinding(peeked.record, redirectUri, verifier);
 
   // Then used atomically: of two concurrent redemptions one wins; a second presentation of a used
-  // code revokes the grant and every token issued from it (done by the store). Under a concurrent
-  // replay the winner may therefore be refused below (grant gone) or hand out tokens that are already
-  // dead: either way the code buys no live token once it has been presented twice.
-  const redemption = await context.store.redeemAuthorizationCode(code);
+  // code by its client revokes the grant and every token issued from it (done by the store, which
+  // checks the client again in the same step). Under a concurrent replay the winner may therefore be
+  // refused below (grant gone) or hand out tokens that are already dead: either way the code buys no
+  // live token once its client has presented it twice.
+  const redemption = await context.store.redeemAuthorizationCode(code, client.clientId);
   if (redemption.outcome === 'unknown') throw new InvalidGrantError({ detail: 'unknown or expired code' });
+  if (redemption.outcome === 'foreign')
+    throw new InvalidGrantError({ detail: 'code was issued to another client' });
   if (redemption.outcome === 'replayed') {
     context.log.warn(
       { client_id: client.clientId, grant_id: redemption.record.grantId },
@@ -70,21 +76,25 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
       scope: formatScope(refreshScopes),
       issuedAt: context.nowSeconds,
       expiresAt: grant.expiresAt,
+      certificateThumbprint: certificate.x5tS256,
     };
     await context.store.saveRefreshToken(refreshToken, refresh);
   }
   return tokenResponse(accessToken, access, refreshToken);
 }
 
-/** RFC 6749 §4.1.3 and RFC 7636 §4.6: the code belongs to this client, this redirect URI and this verifier. */
+/** RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client". */
+function checkCodeClient(record: AuthorizationCodeRecord, clientId: string): void {
+  if (record.clientId !== clientId)
+    throw new InvalidGrantError({ detail: `code was issued to client ${record.clientId}` });
+}
+
+/** RFC 6749 §4.1.3 and RFC 7636 §4.6: the code belongs to this redirect URI and this verifier. */
 function checkCodeBinding(
   record: AuthorizationCodeRecord,
-  clientId: string,
   redirectUri: string,
   verifier: string | undefined,
 ): void {
-  if (record.clientId !== clientId)
-    throw new InvalidGrantError({ detail: `code was issued to client ${record.clientId}` });
   if (record.redirectUri !== redirectUri) {
     throw new InvalidGrantError({ detail: 'redirect_uri differs from the authorization request' });
   }

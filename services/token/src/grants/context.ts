@@ -5,6 +5,10 @@ import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
+  /** Off by default (FAPI 2.0): a refresh returns a new access token and the refresh token stays valid. */
+  readonly refreshTokenRotation: boolean;
+  /** With rotation: how long the previous refresh token may be retried with the same certificate. */
+  readonly refreshTokenReuseGraceSeconds: number;
 }
 
 export interface GrantContext {

@@ -1,41 +1,101 @@
 import { formParam, requiredFormParam } from '@psd2/http';
 import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope } from '@psd2/scopes';
-import { generateOpaqueToken } from '@psd2/token-store';
+import { generateOpaqueToken, type RefreshTokenLookup, type RefreshTokenRecord } from '@psd2/token-store';
 import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
 
 /**
- * RFC 6749 §6 with rotation (OAuth 2.0 Security BCP §4.14.2): every use returns a new refresh token
- * and retires the old one; presenting a retired one is treated as theft and revokes the whole grant.
- * The access token may be narrowed with `scope`, never widened; the new refresh token keeps the scope
- * of the old one (§6). `extended_transaction_history` needs a fresh SCA and is never refreshed.
+ * RFC 6749 §6 for FAPI 2.0: the refresh token is bound to the certificate it was issued to (as access
+ * tokens are, RFC 8705 §3), and by default it is not rotated (Security Profile §5.3.2.1: no rotation
+ * unless a retry with the previous refresh token succeeds), so a refresh retried after a lost
+ * response never ends the PSU's consent: the answer is a new access token and no `refresh_token` (§5.1 lets the
+ * server omit it; the client keeps the one it has). With REFRESH_TOKEN_ROTATION each use returns a new
+ * refresh token and retires the old one; presenting a retired one is reuse, which revokes the grant,
+ * except a retry of the previous token with the same certificate within the grace window.
+ * The access token may be narrowed with `scope`, never widened (§6). `extended_transaction_history`
+ * needs a fresh SCA and is never refreshed.
  */
 export async function refreshTokenGrant(context: GrantContext): Promise<TokenResponse> {
-  const { client, certificate } = context.authenticated;
+  const { client } = context.authenticated;
   if (!client.metadata.grantTypes.includes('refresh_token')) {
     throw new UnauthorizedClientError({
       detail: `client ${client.clientId} is not registered for refresh_token`,
     });
   }
   const presented = requiredFormParam(context.body, 'refresh_token');
+  return context.settings.refreshTokenRotation
+    ? refreshWithRotation(context, presented, { mayRetry: true })
+    : refreshWithoutRotation(context, presented);
+}
 
+/** The token's record if the authenticated client may present it: unknown and foreign tokens change nothing. */
+async function lookupOwnToken(context: GrantContext, presented: string): Promise<RefreshTokenLookup> {
   const lookup = await context.store.lookupRefreshToken(presented);
   if (lookup === undefined)
     throw new InvalidGrantError({ detail: 'unknown, expired or revoked refresh token' });
-  const record = lookup.record;
-  if (record.clientId !== client.clientId) {
-    throw new InvalidGrantError({ detail: `refresh token was issued to client ${record.clientId}` });
+  const { client, certificate } = context.authenticated;
+  if (lookup.record.clientId !== client.clientId) {
+    throw new InvalidGrantError({ detail: `refresh token was issued to client ${lookup.record.clientId}` });
   }
-  if (lookup.state === 'rotated') {
-    await context.store.revokeGrant(record.grantId);
-    context.log.warn(
-      { client_id: client.clientId, grant_id: record.grantId },
-      'rotated refresh token reused: grant revoked',
-    );
-    throw new InvalidGrantError({ detail: 'refresh token already used; its grant has been revoked' });
-  }
+  // Sender-constrained like the access tokens (RFC 8705 §3). A renewed certificate of the same client
+  // is another certificate: the PSU gives consent again.
+  if (lookup.state === 'active' && lookup.record.certificateThumbprint !== certificate.x5tS256)
+    throw new InvalidGrantError({ detail: 'refresh token is bound to another certificate' });
+  return lookup;
+}
 
+async function refreshWithoutRotation(context: GrantContext, presented: string): Promise<TokenResponse> {
+  const lookup = await lookupOwnToken(context, presented);
+  if (lookup.state === 'rotated') {
+    // Retired while rotation was on: presenting it is reuse.
+    await context.store.revokeGrant(lookup.record.grantId);
+    throw reuse(context, lookup.record);
+  }
+  const { accessToken, accessRecord } = await nextAccessToken(context, lookup.record);
+  await context.store.saveAccessToken(accessToken, accessRecord);
+  return tokenResponse(accessToken, accessRecord);
+}
+
+async function refreshWithRotation(
+  context: GrantContext,
+  presented: string,
+  options: { readonly mayRetry: boolean },
+): Promise<TokenResponse> {
+  const lookup = await lookupOwnToken(context, presented);
+  const { grant, ...access } = await nextAccessToken(context, lookup.record);
+  const next = {
+    ...access,
+    refreshToken: generateOpaqueToken(),
+    refreshRecord: { ...lookup.record, issuedAt: context.nowSeconds, expiresAt: grant.expiresAt },
+  };
+  const { client, certificate } = context.authenticated;
+  const outcome = await context.store.rotateRefreshToken(presented, {
+    grantId: lookup.record.grantId,
+    presenter: { clientId: client.clientId, certificateThumbprint: certificate.x5tS256 },
+    next,
+    reuseGraceSeconds: context.settings.refreshTokenReuseGraceSeconds,
+    ...(lookup.state === 'rotated' && lookup.successor !== undefined
+      ? { expectedSuccessor: lookup.successor }
+      : {}),
+  });
+  switch (outcome) {
+    case 'rotated':
+    case 'retried':
+      return tokenResponse(next.accessToken, next.accessRecord, next.refreshToken);
+    case 'raced':
+      // A concurrent refresh with the same token moved its successor on: read it again, once.
+      if (options.mayRetry) return refreshWithRotation(context, presented, { mayRetry: false });
+      throw new InvalidGrantError({ detail: 'refresh token rotated concurrently' });
+    case 'reused':
+      throw reuse(context, lookup.record);
+    default:
+      throw new InvalidGrantError({ detail: `refresh token rotation failed: ${outcome}` });
+  }
+}
+
+/** The access token a refresh issues, after the scope checks, and the grant it belongs to. */
+async function nextAccessToken(context: GrantContext, record: RefreshTokenRecord) {
   const granted = parseScope(record.scope) ?? [];
   const scopeParameter = formParam(context.body, 'scope');
   const requested = scopeParameter === undefined ? granted : parseScope(scopeParameter);
@@ -47,22 +107,27 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
       description: `The scope "${widened}" was not granted with this refresh token.`,
     });
   }
-  const check = checkScopes({ requested, roles: certificate.roles, grantType: 'refresh_token' });
+  const check = checkScopes({
+    requested,
+    roles: context.authenticated.certificate.roles,
+    grantType: 'refresh_token',
+  });
   if (!check.ok) throw scopeRefusal(check);
 
   const grant = await context.store.findGrant(record.grantId);
   if (grant === undefined) throw new InvalidGrantError({ detail: 'the grant was revoked or has expired' });
-
   const scope = formatScope(check.scopes);
-  const next = {
+  return {
+    grant,
     accessToken: generateOpaqueToken(),
     accessRecord: accessTokenRecord(context, { scope, subject: grant.subject, grantId: grant.grantId }),
-    refreshToken: generateOpaqueToken(),
-    refreshRecord: { ...record, issuedAt: context.nowSeconds, expiresAt: grant.expiresAt },
   };
-  const outcome = await context.store.rotateRefreshToken(presented, grant.grantId, next);
-  if (outcome !== 'rotated') {
-    throw new InvalidGrantError({ detail: `refresh token rotation failed: ${outcome}` });
-  }
-  return tokenResponse(next.accessToken, next.accessRecord, next.refreshToken);
+}
+
+function reuse(context: GrantContext, record: RefreshTokenRecord): InvalidGrantError {
+  context.log.warn(
+    { client_id: record.clientId, grant_id: record.grantId },
+    'rotated refresh token reused: grant revoked',
+  );
+  return new InvalidGrantError({ detail: 'refresh token already used; its grant has been revoked' });
 }

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, parseConfig } from '@psd2/config';
+import { repoRoot, startNodeProcess } from '@psd2/testing';
+import { configSchema } from './config.js';
+
+/** The configuration a bank deployment gives, apart from what a test varies. */
+const BANK = { DEPLOYMENT_MODE: 'bank', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+function issuesOf(source: Record<string, string>): readonly { variable: string }[] {
+  try {
+    parseConfig(configSchema, source);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+}
+
+describe('token service configuration', () => {
+  it('defaults to refresh tokens without rotation and a 60 s grace window for when rotation is on', () => {
+    expect(parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox' })).toMatchObject({
+      REFRESH_TOKEN_ROTATION: false,
+      REFRESH_TOKEN_REUSE_GRACE_SECONDS: 60,
+      INTROSPECTION_ALLOWED_ORGANIZATIONS: [],
+    });
+    expect(
+      parseConfig(configSchema, {
+        DEPLOYMENT_MODE: 'sandbox',
+        REFRESH_TOKEN_ROTATION: 'true',
+        REFRESH_TOKEN_REUSE_GRACE_SECONDS: '0',
+      }),
+    ).toMatchObject({ REFRESH_TOKEN_ROTATION: true, REFRESH_TOKEN_REUSE_GRACE_SECONDS: 0 });
+    expect(issuesOf({ REFRESH_TOKEN_REUSE_GRACE_SECONDS: '-1' })).toEqual([
+      expect.objectContaining({ variable: 'REFRESH_TOKEN_REUSE_GRACE_SECONDS' }),
+    ]);
+  });
+
+  it('requires the introspection allow-list in bank mode, and only there', () => {
+    expect(issuesOf(BANK)).toEqual([
+      {
+        variable: 'INTROSPECTION_ALLOWED_ORGANIZATIONS',
+        message: expect.stringMatching(/^is required in bank mode/),
+      },
+    ]);
+    expect(issuesOf({ ...BANK, INTROSPECTION_ALLOWED_ORGANIZATIONS: ' , ' })).toHaveLength(1);
+    expect(
+      parseConfig(configSchema, {
+        ...BANK,
+        INTROSPECTION_ALLOWED_ORGANIZATIONS: 'PSDFR-ACPR-10000, PSDFR-ACPR-10001',
+      }).INTROSPECTION_ALLOWED_ORGANIZATIONS,
+    ).toEqual(['PSDFR-ACPR-10000', 'PSDFR-ACPR-10001']);
+    expect(issuesOf({ DEPLOYMENT_MODE: 'sandbox' })).toEqual([]);
+  });
+
+  it('stops the service in bank mode without the list, with one line naming the variable (exit 78)', async () => {
+    const started = startNodeProcess({
+      cwd: join(repoRoot, 'services', 'token'),
+      args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
+      env: { ...BANK, OTEL_SDK_DISABLED: 'true' },
+    });
+    const exit = await started.exited;
+    expect(exit.code).toBe(78);
+    expect(started.output().trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^token: configuration error: INTROSPECTION_ALLOWED_ORGANIZATIONS is required in bank mode/,
+      ),
+    ]);
+  });
+});
