@@ -49,7 +49,8 @@ export function sharedStateRules(config: SharedStateSettings, ctx: z.RefinementC
       ctx.addIssue({
         code: 'custom',
         path: ['TOKEN_STORE_URL'],
-        message: 'is the development launcher\'s store: not allowed when DEPLOYMENT_MODE is bank (set REDIS_URL)',
+        message:
+          "is the development launcher's store: not allowed when DEPLOYMENT_MODE is bank (set REDIS_URL)",
       });
     }
   }

@@ -5,7 +5,7 @@ import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** Everything the authorization service reads from its environment, validated once at start-up. */
-export const configSchema = z.object({
+const settings = z.object({
   ...env.httpServiceFields(8082),
   // ISSUER (or https://localhost:EDGE_PORT): `iss` of every authorization response (RFC 9207).
   ...issuerSettings,
@@ -36,7 +36,10 @@ export const configSchema = z.object({
   // Sandbox mode only: the seeded PSUs' password and TOTP secret, public demo values (see the README).
   SANDBOX_PSU_PASSWORD: env.text('sandbox-password'),
   SANDBOX_TOTP_SECRET: env.text('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'),
-}).superRefine((config, ctx) => {
+});
+
+/** Validated once at start-up; bank mode (the default) requires REDIS_URL and DATABASE_URL. */
+export const configSchema = settings.superRefine((config, ctx) => {
   sharedStateRules(config, ctx);
   // Real PSUs' credentials and lockout counters belong in the bank's PostgreSQL, shared by every
   // replica, never in a file beside one pod.

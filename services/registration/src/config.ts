@@ -6,7 +6,7 @@ import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** Everything the registration service reads from its environment, validated once at start-up. */
-export const configSchema = z.object({
+const settings = z.object({
   ...env.httpServiceFields(8081),
   ...issuerSettings,
   // DEPLOYMENT_MODE (bank unless sandbox is asked for); REDIS_URL (required in bank mode),
@@ -21,6 +21,9 @@ export const configSchema = z.object({
   REGISTRATION_RATE_WINDOW_SECONDS: env.integer({ min: 1, max: 86_400, default: 60 }),
   /** Request bodies above this many bytes are refused with 413 (the edge stops at 64 KiB). */
   REGISTRATION_MAX_BODY_BYTES: env.integer({ min: 1024, max: 65_536, default: 32_768 }),
-}).superRefine(sharedStateRules);
+});
+
+/** Validated once at start-up; bank mode (the default) requires REDIS_URL. */
+export const configSchema = settings.superRefine(sharedStateRules);
 
 export type RegistrationConfig = z.output<typeof configSchema>;

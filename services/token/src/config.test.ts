@@ -31,10 +31,12 @@ describe('token configuration', () => {
     ).toEqual(['TOKEN_STORE_URL']);
   });
 
-  it('keeps its state in this process, or the launcher\'s store, only when sandbox is asked for', () => {
+  it("keeps its state in this process, or the launcher's store, only when sandbox is asked for", () => {
     expect(parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox' }).REDIS_URL).toBeUndefined();
     const shared = { DEPLOYMENT_MODE: 'sandbox', TOKEN_STORE_URL: 'http://127.0.0.1:9000' };
-    expect(parseConfig(configSchema, { ...shared, TOKEN_STORE_SECRET: 's' }).TOKEN_STORE_URL?.port).toBe('9000');
+    expect(parseConfig(configSchema, { ...shared, TOKEN_STORE_SECRET: 's' }).TOKEN_STORE_URL?.port).toBe(
+      '9000',
+    );
     expect(refusedVariables(shared)).toEqual(['TOKEN_STORE_SECRET']);
   });
 });

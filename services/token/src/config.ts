@@ -6,7 +6,7 @@ import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** Everything the token service reads from its environment, validated once at start-up. */
-export const configSchema = z.object({
+const settings = z.object({
   ...env.httpServiceFields(8083),
   ...issuerSettings,
   // DEPLOYMENT_MODE (bank unless sandbox is asked for; it also picks the advertised
@@ -19,6 +19,9 @@ export const configSchema = z.object({
   INTROSPECTION_ALLOWED_ORGANIZATIONS: env.list([]),
   /** How long a client read from the registry is reused (the token endpoint reads one per request). */
   CLIENT_REGISTRY_CACHE_MS: env.integer({ min: 0, max: 5000, default: 2000 }),
-}).superRefine(sharedStateRules);
+});
+
+/** Validated once at start-up; bank mode (the default) requires REDIS_URL. */
+export const configSchema = settings.superRefine(sharedStateRules);
 
 export type TokenConfig = z.output<typeof configSchema>;
