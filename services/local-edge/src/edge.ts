@@ -16,7 +16,6 @@ import {
   trace,
   ValueType,
 } from '@opentelemetry/api';
-import { distinguishedNames, formatXfccElement, pemFromDer } from '@psd2/certificates';
 import {
   EDGE_HEALTH,
   EDGE_LIMITS,
@@ -30,13 +29,14 @@ import {
 import type { Logger } from '@psd2/logging';
 import { tracerOf } from '@psd2/telemetry';
 import { type Dispatcher, Pool } from 'undici';
+import { connectionIdentity } from './forwarded-client-cert.js';
 import { normalisedTarget, type Target } from './target.js';
 
 /*
  * A Node HTTPS server that behaves like envoy/envoy.yaml, for `pnpm start` and the end-to-end tests:
  * the same route table, TLS policy, client-certificate validation, XFCC output with SANITIZE_SET
- * semantics, request ids and limits. Differences that remain are listed in docs/edge.md (HTTP/1.1
- * only, no active health checks, the XFCC Chain may include the trust anchor).
+ * semantics (forwarded-client-cert.ts), request ids and limits. Differences that remain are listed in
+ * docs/edge.md (HTTP/1.1 only, no active health checks).
  */
 
 export interface LocalEdgeOptions {
@@ -155,64 +155,6 @@ function forwardedResponseHeaders(headers: Dispatcher.ResponseData['headers']): 
     forwarded[name] = Array.isArray(value) ? folded(name, value) : value;
   }
   return forwarded;
-}
-
-/** DNS and URI subject alternative names, from Node's `subjectAltName` text (quoted entries are JSON strings). */
-function alternativeNames(text: string | undefined): { dns: string[]; uri: string[] } {
-  const names = { dns: [] as string[], uri: [] as string[] };
-  for (const match of (text ?? '').matchAll(/(DNS|URI):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
-    const raw = match[2] ?? '';
-    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw.trim();
-    if (match[1] === 'DNS') names.dns.push(value);
-    else names.uri.push(value);
-  }
-  return names;
-}
-
-/** What a TLS connection's client certificate amounts to: refused, or the XFCC element to forward (if any). */
-interface ConnectionIdentity {
-  readonly refused: boolean;
-  readonly element: string | undefined;
-}
-
-/**
- * A TLS connection's peer certificate cannot change (renegotiation is disabled), so its verdict and
- * XFCC element are worked out once per connection and reused by every request on it: keep-alive TPPs
- * then pay the certificate work once, not per request.
- */
-const identityOfConnection = new WeakMap<TLSSocket, ConnectionIdentity>();
-
-function connectionIdentity(socket: TLSSocket): ConnectionIdentity {
-  let identity = identityOfConnection.get(socket);
-  if (identity === undefined) {
-    const refused = socket.getPeerX509Certificate() !== undefined && !socket.authorized;
-    identity = { refused, element: refused ? undefined : buildClientCertificateElement(socket) };
-    identityOfConnection.set(socket, identity);
-  }
-  return identity;
-}
-
-/** What Envoy's `set_current_client_cert_details` {cert, chain, subject, uri, dns} writes, for a verified peer. */
-function buildClientCertificateElement(socket: TLSSocket): string | undefined {
-  const leaf = socket.getPeerX509Certificate();
-  if (leaf === undefined) return undefined;
-  const chain: string[] = [];
-  let link = socket.getPeerCertificate(true);
-  const seen = new Set<string>();
-  while (link?.raw !== undefined && !seen.has(link.fingerprint256)) {
-    seen.add(link.fingerprint256);
-    chain.push(pemFromDer(link.raw));
-    link = link.issuerCertificate;
-  }
-  const { dns, uri } = alternativeNames(leaf.subjectAltName);
-  return formatXfccElement({
-    hash: leaf.fingerprint256.replace(/:/g, '').toLowerCase(),
-    cert: pemFromDer(leaf.raw),
-    chain: chain.join(''),
-    subject: distinguishedNames(leaf.raw).subject,
-    uri,
-    dns,
-  });
 }
 
 async function readTlsFiles(
