@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openPglite } from './database.js';
-import { createPsuDirectory, type PsuDirectory } from './directory.js';
+import { createPsuDirectory, type PsuDirectory, PsuDirectoryInputError } from './directory.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { generateTotpSecret, totpAt } from './totp.js';
 
@@ -95,6 +95,6 @@ describe('the built-in PSU directory', () => {
     expect(await directory.findPsu('psu-3')).toBeUndefined();
     await expect(
       directory.addPsu({ psuId: 'x y', displayName: 'X', password: 'password' }),
-    ).rejects.toThrow();
+    ).rejects.toBeInstanceOf(PsuDirectoryInputError);
   });
 });

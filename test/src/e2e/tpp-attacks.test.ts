@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from '@psd2/testing';
 import * as oidc from 'openid-client';
 import { REDIRECT_URI } from './browser.js';
 import { type E2eSystem, refusal, startE2e } from './harness.js';
@@ -118,7 +119,7 @@ describe('attacks', () => {
     ).toEqual({ error: 'invalid_client', status: 401 });
 
     // The edge closes the connection right after the handshake: no HTTP response at all.
-    await expect(
+    const refused = await failureOf(
       e2e.call('expired', '/oauth2/token', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -128,7 +129,8 @@ describe('attacks', () => {
           refresh_token: tokens.refresh_token ?? '',
         }).toString(),
       }),
-    ).rejects.toThrow();
+    );
+    expect(describeFailure(refused)).toMatch(CERTIFICATE_REFUSED_BY_EDGE);
 
     expect(await isActive(tokens.access_token)).toBe(true);
     const refreshed = await oidc.refreshTokenGrant(victim, tokens.refresh_token ?? '');
