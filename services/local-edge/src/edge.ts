@@ -60,7 +60,15 @@ export interface LocalEdgeOptions {
   readonly healthPort?: number;
   /** `EDGE_LIMITS.routeTimeoutSeconds` unless given (tests shorten it). */
   readonly routeTimeoutSeconds?: number;
+  /** `UPSTREAM_IDLE_TIMEOUT_MS` unless given (tests shorten it). */
+  readonly upstreamIdleTimeoutMs?: number;
 }
+
+/**
+ * Idle connections to a service close before Node's default 5 s server keepAliveTimeout (so the edge
+ * never sends on a connection the service is closing), as envoy.yaml's upstream `idle_timeout: 4s`.
+ */
+export const UPSTREAM_IDLE_TIMEOUT_MS = 4000;
 
 export interface LocalEdge {
   /** https://<host>:<port> as actually bound. */
@@ -364,6 +372,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const routes = options.routes ?? EDGE_ROUTES;
   const logger = options.logger;
   const routeTimeout = (options.routeTimeoutSeconds ?? EDGE_LIMITS.routeTimeoutSeconds) * 1000;
+  const upstreamIdleTimeout = options.upstreamIdleTimeoutMs ?? UPSTREAM_IDLE_TIMEOUT_MS;
 
   // undici rather than http.request with an http.Agent: a Node https-to-http proxy measured ~130 µs of
   // CPU per request with undici's Pool against ~250 µs with http.request on the benchmark machine, and
@@ -374,10 +383,9 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     if (pool === undefined) {
       pool = new Pool(url.origin, {
         connections: 128,
-        // Idle connections close before Node's default 5 s server keepAliveTimeout, as with Envoy's
-        // upstream idle_timeout: 4s; the service's Keep-Alive: timeout hint, less 2 s, wins when shorter.
-        keepAliveTimeout: 4000,
-        keepAliveMaxTimeout: 4000,
+        // The service's Keep-Alive: timeout hint, less 2 s, wins when shorter.
+        keepAliveTimeout: upstreamIdleTimeout,
+        keepAliveMaxTimeout: upstreamIdleTimeout,
         // The route timeout: for the response to start, then between two pieces of its body.
         headersTimeout: routeTimeout,
         bodyTimeout: routeTimeout,
