@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { repoRoot, startNodeProcess } from '@psd2/testing';
+import { createIsolatedSchema, repoRoot, startNodeProcess } from '@psd2/testing';
 
 const HTTP_SERVICES = ['registration', 'authorization', 'token', 'revocation'] as const;
 
@@ -37,5 +37,30 @@ describe('a service started without DEPLOYMENT_MODE', () => {
     expect(started.output().trim().split('\n')).toEqual([
       `${service}: configuration error: REDIS_URL is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme redis: or rediss:`,
     ]);
+  });
+});
+
+describe('the add-psu tool (deploy/k8s/tools/add-psu-job.yaml)', () => {
+  it('adds a PSU with DATABASE_URL alone: it needs no Redis, whatever the mode', async () => {
+    const schema = await createIsolatedSchema('add-psu-tool');
+    try {
+      const started = startNodeProcess({
+        cwd: join(repoRoot, 'services', 'authorization'),
+        args: ['dist/add-psu.js', '--id', 'psu-tool', '--name', 'Tool Test'],
+        env: {
+          DATABASE_URL: schema.url,
+          DEPLOYMENT_MODE: '',
+          REDIS_URL: '',
+          PSU_PASSWORD: 'a-long-password',
+        },
+      });
+      const exit = await started.exited;
+      expect({ code: exit.code, output: started.output() }).toMatchObject({
+        code: 0,
+        output: expect.stringContaining('PSU added: psu-tool (Tool Test)'),
+      });
+    } finally {
+      await schema.drop();
+    }
   });
 });
