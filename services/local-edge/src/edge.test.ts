@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,13 +9,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CertificateError, createClientCertificateResolver, parseXfcc } from '@psd2/certificates';
 import { EDGE_LIMITS, EDGE_ROUTES, UPSTREAM_SERVICES, type UpstreamService } from '@psd2/edge-config';
-import {
-  type ChainedQwac,
-  type DemoPki,
-  type DemoQwacName,
-  issueQwacWithChain,
-  writeDemoPki,
-} from '@psd2/test-pki';
+import { type DemoPki, type DemoQwacName, writeDemoPki } from '@psd2/test-pki';
 import { type LocalEdge, type LocalEdgeOptions, startLocalEdge, UPSTREAM_IDLE_TIMEOUT_MS } from './edge.js';
 
 /*
@@ -117,8 +110,6 @@ interface CallOptions {
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
   readonly qwac?: DemoQwacName;
-  /** A client certificate (PEM, chain allowed) and key that are not one of the demo files. */
-  readonly certificate?: { readonly cert: string; readonly key: string };
   readonly agent?: https.Agent;
   /** Another edge than the shared one. */
   readonly through?: LocalEdge;
@@ -150,7 +141,6 @@ function call(path: string, options: CallOptions = {}): Promise<Reply> {
         ca: readFileSync(pki.ca.cert),
         servername: 'localhost',
         ...(qwac === undefined ? {} : { cert: readFileSync(qwac.cert), key: readFileSync(qwac.key) }),
-        ...(options.certificate ?? {}),
         agent: options.agent ?? false,
         timeout: 5000,
       },
@@ -292,57 +282,6 @@ describe('local edge: client certificates and XFCC', () => {
       );
     },
   );
-});
-
-describe('local edge: a QWAC issued under a long chain', () => {
-  const INTERMEDIATES = 12;
-  let chained: ChainedQwac;
-  let longChainEdge: LocalEdge;
-
-  beforeAll(async () => {
-    chained = await issueQwacWithChain(INTERMEDIATES, {
-      organizationName: 'Long Chain TPP',
-      roles: ['PSP_AI'],
-      dnsNames: ['tpp.example'],
-    });
-    const bundle = join(dir, 'long-chain-ca.crt');
-    await writeFile(bundle, readFileSync(pki.ca.cert, 'utf8') + chained.root.certificatePem);
-    const echo = upstreams.get('registration')?.url;
-    if (echo === undefined) throw new Error('no registration echo');
-    longChainEdge = await startLocalEdge({
-      host: '127.0.0.1',
-      port: 0,
-      tls: { certFile: pki.server.cert, keyFile: pki.server.key, clientCaFile: bundle },
-      upstreams: { registration: echo, authorization: echo, token: echo, revocation: echo },
-    });
-  });
-
-  afterAll(async () => {
-    await longChainEdge?.close();
-  });
-
-  it('forwards Hash, Cert and Subject only: the header is the size of one certificate', async () => {
-    const echo = await echoOf('/oauth2/register', {
-      method: 'POST',
-      body: '{}',
-      through: longChainEdge,
-      certificate: { cert: chained.chainPem, key: chained.qwac.privateKeyPem },
-    });
-    const header = String(echo.headers['x-forwarded-client-cert']);
-    const [element, ...others] = parseXfcc(header);
-    expect(others).toEqual([]);
-    expect(element).toEqual({
-      by: [],
-      hash: createHash('sha256').update(chained.qwac.der).digest('hex'),
-      cert: chained.qwac.certificatePem,
-      chain: undefined,
-      subject: 'CN=Long Chain TPP QWAC,organizationIdentifier=PSDFR-ACPR-12345,O=Long Chain TPP,C=FR',
-      uri: [],
-      dns: [],
-    });
-    // With the chain, each of the 12 intermediates would add about as much as the certificate itself.
-    expect(header.length).toBeLessThan(2 * chained.qwac.der.length + 512);
-  });
 });
 
 describe('local edge: TLS policy', () => {
