@@ -42,6 +42,8 @@ const token = startNodeProcess({
     LOG_LEVEL: process.env.PROFILE_LOG_LEVEL ?? 'info',
     PORT: String(tokenPort),
     ISSUER: system.edgeUrl,
+    // The same mode as the system it stands beside (startSystem runs a sandbox).
+    DEPLOYMENT_MODE: 'sandbox',
     REDIS_URL: system.redisUrl,
     REDIS_KEY_PREFIX: system.redisKeyPrefix,
     CLIENT_REGISTRY_ADDRESS: system.registryAddress,

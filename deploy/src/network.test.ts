@@ -11,9 +11,11 @@ import {
   renderOverlay,
 } from './manifests.js';
 import { connectionAllowed, inCidr, type Labels, matchesSelector, type Peer, podLabels } from './network.js';
+import { tokenStoreProcesses } from './service-settings.js';
 
 const HTTP = { registration: 8081, authorization: 8082, token: 8083, revocation: 8084 } as const;
-const TOKEN_STORE_USERS = ['authorization', 'token', 'revocation'];
+/** Every process that reads REDIS_URL (registration too: revocation markers and rate limits). */
+const TOKEN_STORE_USERS = tokenStoreProcesses();
 /** The registry's database clients, and the PSU directory's (the authorization service). */
 const REGISTRY_DATABASE_USERS = ['client-registry', 'client-registry-migrate'];
 const PSU_DIRECTORY_DATABASE_USERS = ['authorization', 'psu-directory-migrate'];
@@ -129,7 +131,7 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
   });
 
   if (overlay === 'sandbox') {
-    it('let only the token-keeping services reach Redis', () => {
+    it('let every process that reads REDIS_URL reach Redis, and nothing else', () => {
       for (const name of [...workloads(), INTRUDER]) {
         const expected = typeof name === 'string' && TOKEN_STORE_USERS.includes(name);
         expect({ from: name, allowed: allowed(name, 'redis', 6379) }).toEqual({
@@ -196,7 +198,7 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
       }
     });
 
-    it('let only the token-keeping services open connections to the external Redis', () => {
+    it('let every process that reads REDIS_URL, and nothing else, open connections to the external Redis', () => {
       for (const name of workloads()) {
         const expected = TOKEN_STORE_USERS.includes(name);
         expect({ from: name, allowed: allowed(name, DATASTORE, 6379) }).toEqual({

@@ -15,6 +15,7 @@ import {
 } from './manifests.js';
 import { checkPolicy, formatViolations } from './policy.js';
 import { allSchemaErrors, schemaErrors } from './schema.js';
+import { tokenStoreProcesses } from './service-settings.js';
 
 const rendered = new Map<Overlay, KubeObject[]>();
 function objectsOf(overlay: Overlay): KubeObject[] {
@@ -174,14 +175,31 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(records(authorization?.env).map((variable) => variable.name)).not.toContain('PGLITE_DATA_DIR');
   });
 
-  it("gives authorization and token the same DEPLOYMENT_MODE, the overlay's", () => {
+  it('gives every process that reads REDIS_URL the token store Secret, required', () => {
+    // Registration too: without it a DELETE's revocation marker went to a store in its own process (the
+    // deleted client's tokens stayed active) and the rate limit was counted per replica.
+    expect(tokenStoreProcesses()).toEqual(['authorization', 'registration', 'revocation', 'token']);
+    const objects = objectsOf(overlay);
+    for (const name of tokenStoreProcesses()) {
+      const container = records(
+        field(find(objects, 'Deployment', name), 'spec', 'template', 'spec', 'containers'),
+      )[0];
+      const secrets = records(container?.envFrom)
+        .map((source) => field(source, 'secretRef'))
+        .filter((ref) => ref !== undefined);
+      // No `optional: true`: without the Secret the pod does not start, rather than start without Redis.
+      expect({ name, secrets }).toEqual({ name, secrets: [{ name: 'token-store-redis' }] });
+    }
+  });
+
+  it("gives every process that reads DEPLOYMENT_MODE the same one, the overlay's", () => {
     const objects = objectsOf(overlay);
     const common = findPrefixed(objects, 'ConfigMap', 'psd2-common');
     expect(field(common, 'data', 'DEPLOYMENT_MODE')).toBe(overlay === 'sandbox' ? 'sandbox' : 'bank');
     const configMaps = new Map(
       objects.filter((object) => object.kind === 'ConfigMap').map((object) => [object.metadata.name, object]),
     );
-    for (const name of ['authorization', 'token']) {
+    for (const name of tokenStoreProcesses()) {
       const container = records(
         field(find(objects, 'Deployment', name), 'spec', 'template', 'spec', 'containers'),
       )[0];

@@ -112,9 +112,12 @@ async function main(): Promise<void> {
   };
   // Every service names the same public issuer (token `iss`, metadata, absolute URLs).
   const issuer = env.ISSUER || `https://localhost:${ports.edge}`;
-  const shared: Record<string, string> = { ISSUER: issuer };
+  // The services default to bank mode (Redis and PostgreSQL required, nothing seeded); a laptop
+  // runs the sandbox unless DEPLOYMENT_MODE says otherwise.
+  const mode = env.DEPLOYMENT_MODE || 'sandbox';
+  const shared: Record<string, string> = { ISSUER: issuer, DEPLOYMENT_MODE: mode };
   let tokenStoreNote = `Redis at ${withoutPassword(env.REDIS_URL ?? '')}`;
-  if (!env.REDIS_URL) {
+  if (!env.REDIS_URL && mode === 'sandbox') {
     // No Redis: one in-process token store, kept here in the launcher and shared with every service
     // over loopback, so codes, grants and tokens behave as they would in Redis (minus persistence).
     const secret = randomBytes(32).toString('base64url');
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
       ? `\nTry it as a TPP with a demo QWAC (from the repository root):\n  ${demoCurlCommand({ pki, issuer, cwd: root })}\n`
       : '';
   process.stdout.write(
-    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n  token store      ${tokenStoreNote}\n${curl}Press Ctrl-C to stop.\n\n`,
+    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n  mode             ${mode}\n  token store      ${tokenStoreNote}\n${curl}Press Ctrl-C to stop.\n\n`,
   );
 }
 

@@ -1,19 +1,66 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { repoRoot, startNodeProcess } from '@psd2/testing';
+import { createIsolatedSchema, repoRoot, startNodeProcess } from '@psd2/testing';
 
 const HTTP_SERVICES = ['registration', 'authorization', 'token', 'revocation'] as const;
 
+function startService(service: string, env: Record<string, string>) {
+  return startNodeProcess({
+    cwd: join(repoRoot, 'services', service),
+    args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
+    env: { OTEL_SDK_DISABLED: 'true', ...env },
+  });
+}
+
 describe('a bad configuration value', () => {
   it.each(HTTP_SERVICES)('stops the %s service with one line naming the variable', async (service) => {
-    const started = startNodeProcess({
-      cwd: join(repoRoot, 'services', service),
-      args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
-      env: { PORT: 'abc', OTEL_SDK_DISABLED: 'true' },
-    });
+    const started = startService(service, { PORT: 'abc' });
     const exit = await started.exited;
     expect(exit.code).toBe(78);
     const lines = started.output().trim().split('\n');
     expect(lines).toEqual([`${service}: configuration error: PORT must be an integer from 1 to 65535`]);
+  });
+});
+
+describe('a service started without DEPLOYMENT_MODE', () => {
+  it.each(HTTP_SERVICES)('runs %s as a bank, which refuses to start without REDIS_URL', async (service) => {
+    // Empty counts as unset (parseConfig); whatever the test runner's environment holds is cleared.
+    const started = startService(service, {
+      DEPLOYMENT_MODE: '',
+      REDIS_URL: '',
+      TOKEN_STORE_URL: '',
+      TOKEN_STORE_SECRET: '',
+      DATABASE_URL: 'postgres://127.0.0.1:5432/unused',
+    });
+    const exit = await started.exited;
+    expect(exit.code).toBe(78);
+    expect(started.output().trim().split('\n')).toEqual([
+      `${service}: configuration error: REDIS_URL is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme redis: or rediss:`,
+    ]);
+  });
+});
+
+describe('the add-psu tool (deploy/k8s/tools/add-psu-job.yaml)', () => {
+  it('adds a PSU with DATABASE_URL alone: it needs no Redis, whatever the mode', async () => {
+    const schema = await createIsolatedSchema('add-psu-tool');
+    try {
+      const started = startNodeProcess({
+        cwd: join(repoRoot, 'services', 'authorization'),
+        args: ['dist/add-psu.js', '--id', 'psu-tool', '--name', 'Tool Test'],
+        env: {
+          DATABASE_URL: schema.url,
+          DEPLOYMENT_MODE: '',
+          REDIS_URL: '',
+          PSU_PASSWORD: 'a-long-password',
+        },
+      });
+      const exit = await started.exited;
+      expect({ code: exit.code, output: started.output() }).toMatchObject({
+        code: 0,
+        output: expect.stringContaining('PSU added: psu-tool (Tool Test)'),
+      });
+    } finally {
+      await schema.drop();
+    }
   });
 });

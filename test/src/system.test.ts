@@ -17,8 +17,11 @@ describe('the system behind the edge', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
     });
+    // The token service's own answer (RFC 6749 §5.2: no client_id, so no client authentication), not an
+    // edge or server failure.
+    expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(response.json()).toHaveProperty('error');
+    expect(response.json()).toMatchObject({ error: 'invalid_client' });
     expect(response.headers.get('x-request-id')).toBeTruthy();
     // The access-log line is written asynchronously once the response has finished.
     const deadline = Date.now() + 5000;

@@ -55,6 +55,9 @@ describe('telemetry preload', () => {
       args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
       env: {
         PORT: String(port),
+        // No Redis here: a sandbox keeps its tokens in the process (bank mode would refuse to start).
+        DEPLOYMENT_MODE: 'sandbox',
+        REDIS_URL: '',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',

@@ -239,13 +239,15 @@ describe('createClientRegistry', () => {
   describe('read cache', () => {
     it('serves a read from the cache within its TTL, and asks again after it', async () => {
       handlers.set('getClient', answering({ client: sampleMessage('abc') }));
-      const registry = open({ cacheTtlMs: 150 });
+      let now = 1_000_000;
+      const registry = open({ cacheTtlMs: 150, now: () => now });
       await registry.getClient('abc');
+      now += 149;
       await registry.getClient('abc');
       expect(calls).toHaveLength(1);
       await registry.getClient('abc', { fresh: true });
       expect(calls).toHaveLength(2);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      now += 150;
       await registry.getClient('abc');
       expect(calls).toHaveLength(3);
     });

@@ -60,6 +60,8 @@ export interface ClientRegistryOptions {
   readonly cacheTtlMs?: number;
   /** Bound on cached clients, so memory stays flat. Default 10 000. */
   readonly cacheMaxEntries?: number;
+  /** The cache's clock in milliseconds (`Date.now` by default); tests pass one they move by hand. */
+  readonly now?: () => number;
   readonly retry?: {
     /** Attempts in all, for reads that fail with UNAVAILABLE. Default 3. */
     readonly maxAttempts?: number;
@@ -110,6 +112,7 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
   const cache = new TtlCache<RegisteredClient>({
     ttlMs: options.cacheTtlMs ?? 0,
     maxEntries: options.cacheMaxEntries ?? 10_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   // Concurrent misses for one client share one call instead of stampeding the registry.
   const inFlight = new Map<string, Promise<RegisteredClient>>();

@@ -124,6 +124,18 @@ export function host(defaultHost: string) {
     .transform((value) => value ?? defaultHost);
 }
 
+export const DEPLOYMENT_MODES = ['sandbox', 'bank'] as const;
+export type DeploymentMode = (typeof DEPLOYMENT_MODES)[number];
+
+/**
+ * `DEPLOYMENT_MODE`: `bank` (real PSUs, shared stores required, nothing seeded) or `sandbox`. Unset
+ * means `bank`: a forgotten variable must never turn a bank's deployment into a demo. `pnpm start`
+ * and the test harnesses ask for `sandbox` explicitly.
+ */
+export function deploymentMode() {
+  return oneOf(DEPLOYMENT_MODES, 'bank');
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

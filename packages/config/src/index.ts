@@ -1,2 +1,3 @@
+export type { DeploymentMode } from './fields.js';
 export * as env from './fields.js';
 export { ConfigError, type ConfigIssue, loadConfig, parseConfig } from './parse.js';

@@ -77,3 +77,19 @@ describe('parseConfig', () => {
     );
   });
 });
+
+describe('env.deploymentMode', () => {
+  const modeSchema = z.object({ DEPLOYMENT_MODE: env.deploymentMode() });
+
+  it('is bank when unset or empty: a forgotten variable never makes a demo of a bank', () => {
+    expect(parseConfig(modeSchema, {}).DEPLOYMENT_MODE).toBe('bank');
+    expect(parseConfig(modeSchema, { DEPLOYMENT_MODE: '' }).DEPLOYMENT_MODE).toBe('bank');
+  });
+
+  it('is sandbox only when asked for, and names the variable for anything else', () => {
+    expect(parseConfig(modeSchema, { DEPLOYMENT_MODE: 'sandbox' }).DEPLOYMENT_MODE).toBe('sandbox');
+    expect(() => parseConfig(modeSchema, { DEPLOYMENT_MODE: 'production' })).toThrow(
+      'DEPLOYMENT_MODE must be one of sandbox, bank',
+    );
+  });
+});

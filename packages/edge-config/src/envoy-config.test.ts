@@ -205,15 +205,10 @@ describe('envoy/envoy.yaml security settings', () => {
     }
   });
 
-  it('replaces any client-sent XFCC with the verified certificate details', () => {
+  it('replaces any client-sent XFCC with the verified certificate: Hash, Cert and Subject, never the chain', () => {
     expect(at(hcm, 'forward_client_cert_details')).toBe('SANITIZE_SET');
-    expect(at(hcm, 'set_current_client_cert_details')).toEqual({
-      cert: true,
-      chain: true,
-      subject: true,
-      uri: true,
-      dns: true,
-    });
+    // Hash is always written; chain, uri and dns stay off, so a long chain never meets a 431 upstream.
+    expect(at(hcm, 'set_current_client_cert_details')).toEqual({ cert: true, subject: true });
   });
 
   it('uses the remote address, request ids, and the shared timeouts and limits', () => {

@@ -12,5 +12,10 @@ export {
 export type { ReadinessCheck, ReadinessChecks } from './health.js';
 export { beginRequestLog, type RequestLog, requestLogger } from './request-context.js';
 export { type HttpService, runHttpService } from './run.js';
-export { type RunningServer, type ServerOptions, startHttpServer } from './server.js';
+export {
+  type RunningServer,
+  SERVICE_MAX_HEADER_BYTES,
+  type ServerOptions,
+  startHttpServer,
+} from './server.js';
 export { traceRequest, traceRequests } from './tracing.js';

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@psd2/logging';
 import { shutdownTelemetry } from '@psd2/telemetry';
@@ -23,8 +23,18 @@ export interface RunningServer {
   shutdown(reason?: string): Promise<void>;
 }
 
+/**
+ * The request header section a service accepts. The edge lets a client send up to 60 KiB of headers
+ * (EDGE_LIMITS.maxRequestHeadersKb) and then adds its own: x-forwarded-client-cert (Hash, Cert and
+ * Subject: about 1.5 times the certificate's DER, so some 15 KiB for an unusually large 10 KiB QWAC),
+ * x-forwarded-for, x-request-id, traceparent. Node's default (16 KiB) would answer 431 to requests the
+ * edge has accepted.
+ */
+export const SERVICE_MAX_HEADER_BYTES = 96 * 1024;
+
 export async function startHttpServer(app: Express, options: ServerOptions): Promise<RunningServer> {
-  const server = app.listen(options.port, options.host);
+  const server = createServer({ maxHeaderSize: SERVICE_MAX_HEADER_BYTES }, app);
+  server.listen(options.port, options.host);
   // Longer than the edge's idle timeout, so the edge (not the service) closes idle keep-alive connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { FirstFactor } from './authenticator.js';
 import { openPglite } from './database.js';
-import { createPsuDirectory, type PsuDirectory } from './directory.js';
+import { createPsuDirectory, type PsuDirectory, PsuDirectoryInputError } from './directory.js';
 import { hashPassword, type PasswordVerifier, scryptVerifier, verifyPassword } from './password.js';
 import { generateTotpSecret, totpAt } from './totp.js';
 
@@ -169,6 +169,6 @@ describe('the built-in PSU directory', () => {
     expect(await directory.findPsu('psu-3')).toBeUndefined();
     await expect(
       directory.addPsu({ psuId: 'x y', displayName: 'X', password: 'password' }),
-    ).rejects.toThrow();
+    ).rejects.toBeInstanceOf(PsuDirectoryInputError);
   });
 });

@@ -1,3 +1,4 @@
+export { type ChainedQwac, issueQwacWithChain } from './chain.js';
 export { demoCurlCommand } from './curl.js';
 export {
   type CertificateFiles,
@@ -14,6 +15,7 @@ export {
   createCertificateAuthority,
   DEFAULT_ORGANIZATION_IDENTIFIER,
   type IssuedCertificate,
+  issueIntermediateAuthority,
   issueQwac,
   issueServerCertificate,
   type KeyAlgorithm,

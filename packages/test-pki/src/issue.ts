@@ -95,6 +95,8 @@ export interface CertificateAuthorityOptions {
   readonly notBefore?: Date;
   readonly notAfter?: Date;
   readonly keyAlgorithm?: KeyAlgorithm;
+  /** How many intermediate CAs may follow (BasicConstraints pathLenConstraint); default 0, none. */
+  readonly pathLength?: number;
 }
 
 export async function createCertificateAuthority(
@@ -115,9 +117,36 @@ export async function createCertificateAuthority(
     signingAlgorithm: signingAlgorithmOf(keys.privateKey),
     keys,
     extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.BasicConstraintsExtension(true, options.pathLength ?? 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { ...(await finish(certificate, keys)), name: name.toString(), keys };
+}
+
+/** An intermediate CA under `parent`, allowed `pathLength` more intermediates below it. */
+export async function issueIntermediateAuthority(
+  parent: CertificateAuthority,
+  options: { readonly commonName: string; readonly pathLength: number; readonly keyAlgorithm?: KeyAlgorithm },
+): Promise<CertificateAuthority> {
+  const keys = await generateKeys(options.keyAlgorithm ?? 'ECDSA-P256');
+  const name = new x509.Name([{ C: ['FR'] }, { O: ['PSD2 Test QTSP'] }, { CN: [options.commonName] }]);
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: name,
+    issuer: parent.name,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 5 * 365 * DAY_MS),
+    signingAlgorithm: signingAlgorithmOf(parent.keys.privateKey),
+    publicKey: keys.publicKey,
+    signingKey: parent.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, options.pathLength, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(parent.keys.publicKey),
     ],
   });
   return { ...(await finish(certificate, keys)), name: name.toString(), keys };

@@ -1,5 +1,6 @@
 export { CHROMIUM_PATH, launchTestChromium } from './browser.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
+export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 export { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 export { createIsolatedRedisPrefix } from './redis.js';

@@ -14,7 +14,7 @@ import { createIsolatedRedisPrefix } from './redis.js';
  * presenting a QWAC from the shared test PKI.
  *
  * The environment contract every HTTP service honours (unknown variables are ignored):
- *   PORT, HOST, LOG_LEVEL, ISSUER, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
+ *   PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
  *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TRUSTED_PROXIES.
  */
 
@@ -149,6 +149,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const serviceEnv = {
       ...common,
       HOST: '127.0.0.1',
+      // The services default to bank mode; the tests drive the simulated-PSU sandbox unless a test
+      // asks for `bank` through `env`.
+      DEPLOYMENT_MODE: 'sandbox',
       ISSUER: edgeUrl,
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: redisKeyPrefix,

@@ -193,6 +193,28 @@ export function describeTokenStoreContract(
         expect(await store.findAccessToken(otherClientToken)).toBeDefined();
       });
 
+      it('restoring a revoked client makes its tokens active again, and nothing of other clients', async () => {
+        const g = grant('client-kept-after-failed-delete');
+        await store.createGrant(g);
+        const token = generateOpaqueToken();
+        const refresh = generateOpaqueToken();
+        await store.saveAccessToken(token, accessRecord(g.clientId, g.grantId));
+        await store.saveRefreshToken(refresh, refreshRecord(g));
+        const other = grant('client-deleted-meanwhile');
+        await store.createGrant(other);
+        const otherToken = generateOpaqueToken();
+        await store.saveAccessToken(otherToken, accessRecord(other.clientId, other.grantId));
+        await store.revokeClient(g.clientId);
+        await store.revokeClient(other.clientId);
+        expect(await store.findAccessToken(token)).toBeUndefined();
+
+        await store.restoreClient(g.clientId);
+        expect(await store.findAccessToken(token)).toBeDefined();
+        expect((await store.lookupRefreshToken(refresh))?.state).toBe('active');
+        expect(await store.findGrant(g.grantId)).toEqual(g);
+        expect(await store.findAccessToken(otherToken)).toBeUndefined();
+      });
+
       it('forgets a grant when it expires', async () => {
         // Two seconds, not one, for the reason given for access tokens above.
         const g = grant('client-grant-2', { expiresAt: nowSeconds() + 2 });

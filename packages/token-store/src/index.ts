@@ -10,7 +10,7 @@ export type {
 export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
 export { createRemoteTokenStore, hostTokenStore, type TokenStoreHost } from './remote-store.js';
 export { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
-export { createTokenStoreFromSettings, tokenStoreSettings } from './settings.js';
+export { createTokenStoreFromSettings, sharedStateRules, tokenStoreSettings } from './settings.js';
 export type {
   CodePeek,
   CodeRedemption,

@@ -201,6 +201,10 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
       revokedClients.add(clientId);
     },
 
+    async restoreClient(clientId) {
+      revokedClients.delete(clientId);
+    },
+
     async ping() {},
     async close() {
       clearInterval(sweeper);

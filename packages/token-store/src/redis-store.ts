@@ -243,6 +243,11 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         await redis.set(clientKey(clientId), String(now()), 'EX', CLIENT_REVOCATION_RETENTION_SECONDS);
       }),
 
+    restoreClient: (clientId) =>
+      guarded(async () => {
+        await redis.del(clientKey(clientId));
+      }),
+
     ping: () =>
       guarded(async () => {
         await redis.ping();

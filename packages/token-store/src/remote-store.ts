@@ -26,6 +26,7 @@ const METHODS = [
   'lookupRefreshToken',
   'rotateRefreshToken',
   'revokeClient',
+  'restoreClient',
   'ping',
 ] as const satisfies readonly (keyof TokenStore)[];
 type Method = (typeof METHODS)[number];

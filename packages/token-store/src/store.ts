@@ -120,6 +120,11 @@ export interface TokenStore {
 
   /** Makes every code, grant and token of the client inactive at once (client deleted). */
   revokeClient(clientId: string): Promise<void>;
+  /**
+   * Undoes `revokeClient` when the client's deletion did not happen after all (the registry refused or
+   * failed it): the client's tokens are active again, as if the DELETE had never been tried.
+   */
+  restoreClient(clientId: string): Promise<void>;
 
   /** Resolves when the store answers; for readiness checks. */
   ping(): Promise<void>;

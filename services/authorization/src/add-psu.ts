@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@psd2/config';
+import { env, loadConfig } from '@psd2/config';
 import {
   connectPostgres,
   createPsuDirectory,
@@ -8,7 +8,7 @@ import {
   otpauthUri,
   PsuDirectoryInputError,
 } from '@psd2/psu-directory';
-import { configSchema } from './config.js';
+import { z } from 'zod';
 
 /*
  * `pnpm --filter @psd2/authorization-service add-psu -- --id <customer id> --name "<display name>"`
@@ -42,7 +42,14 @@ if (values.id === undefined || values.name === undefined) {
   process.stderr.write(USAGE);
   process.exit(64);
 }
-const config = loadConfig(configSchema, { processName: 'add-psu' });
+// The directory only, not the service's settings: the tool needs no Redis, whatever DEPLOYMENT_MODE says.
+const config = loadConfig(
+  z.object({
+    DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
+    PGLITE_DATA_DIR: env.text('.local/pglite/psu-directory'),
+  }),
+  { processName: 'add-psu' },
+);
 const generated = process.env.PSU_PASSWORD === undefined || process.env.PSU_PASSWORD === '';
 const password = generated ? randomBytes(12).toString('base64url') : (process.env.PSU_PASSWORD ?? '');
 const database =

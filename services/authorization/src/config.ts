@@ -1,22 +1,24 @@
 import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { env } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
-import { tokenStoreSettings } from '@psd2/token-store';
+import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** Everything the authorization service reads from its environment, validated once at start-up. */
-export const configSchema = z.object({
+const settings = z.object({
   ...env.httpServiceFields(8082),
   // ISSUER (or https://localhost:EDGE_PORT): `iss` of every authorization response (RFC 9207).
   ...issuerSettings,
-  // REDIS_URL, REDIS_KEY_PREFIX: codes, grants and sessions; unset, all three live in this process.
+  // DEPLOYMENT_MODE: `bank` (the default: real PSUs only, nothing seeded) or `sandbox` (the
+  // simulated-PSU page, and the bank page with seeded PSUs, for demos).
+  // REDIS_URL, REDIS_KEY_PREFIX: codes, grants and sessions. Required in bank mode; unset in a sandbox,
+  // all three live in this process.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
-  // `sandbox`: the simulated-PSU page (and the bank page with seeded PSUs, for demos); `bank`: real PSUs only.
-  DEPLOYMENT_MODE: env.oneOf(['sandbox', 'bank'], 'sandbox'),
   // In sandbox mode, whether the bank sign-in page is served too (against the seeded sandbox PSUs).
   SANDBOX_BANK_PAGE: env.flag(true),
-  // The built-in PSU directory. Unset: the embedded PGlite database in PGLITE_DATA_DIR.
+  // The built-in PSU directory. Required in bank mode; unset in a sandbox: the embedded PGlite
+  // database in PGLITE_DATA_DIR.
   DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
   PGLITE_DATA_DIR: env.text('.local/pglite/psu-directory'),
   // With PostgreSQL, migrations run here only when asked; the embedded database always migrates.
@@ -49,6 +51,21 @@ export const configSchema = z.object({
   // Sandbox mode only: the seeded PSUs' password and TOTP secret, public demo values (see the README).
   SANDBOX_PSU_PASSWORD: env.text('sandbox-password'),
   SANDBOX_TOTP_SECRET: env.text('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'),
+});
+
+/** Validated once at start-up; bank mode (the default) requires REDIS_URL and DATABASE_URL. */
+export const configSchema = settings.superRefine((config, ctx) => {
+  sharedStateRules(config, ctx);
+  // Real PSUs' credentials and lockout counters belong in the bank's PostgreSQL, shared by every
+  // replica, never in a file beside one pod.
+  if (config.DEPLOYMENT_MODE === 'bank' && config.DATABASE_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_URL'],
+      message:
+        'is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme postgres: or postgresql:',
+    });
+  }
 });
 
 export type AuthorizationConfig = z.output<typeof configSchema>;

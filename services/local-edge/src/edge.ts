@@ -16,7 +16,6 @@ import {
   trace,
   ValueType,
 } from '@opentelemetry/api';
-import { distinguishedNames, formatXfccElement, pemFromDer } from '@psd2/certificates';
 import {
   EDGE_HEALTH,
   EDGE_LIMITS,
@@ -30,13 +29,14 @@ import {
 import type { Logger } from '@psd2/logging';
 import { tracerOf } from '@psd2/telemetry';
 import { type Dispatcher, Pool } from 'undici';
+import { connectionIdentity } from './forwarded-client-cert.js';
 import { normalisedTarget, type Target } from './target.js';
 
 /*
  * A Node HTTPS server that behaves like envoy/envoy.yaml, for `pnpm start` and the end-to-end tests:
  * the same route table, TLS policy, client-certificate validation, XFCC output with SANITIZE_SET
- * semantics, request ids and limits. Differences that remain are listed in docs/edge.md (HTTP/1.1
- * only, no active health checks, the XFCC Chain may include the trust anchor).
+ * semantics (forwarded-client-cert.ts), request ids and limits. Differences that remain are listed in
+ * docs/edge.md (HTTP/1.1 only, no active health checks).
  */
 
 export interface LocalEdgeOptions {
@@ -60,7 +60,15 @@ export interface LocalEdgeOptions {
   readonly healthPort?: number;
   /** `EDGE_LIMITS.routeTimeoutSeconds` unless given (tests shorten it). */
   readonly routeTimeoutSeconds?: number;
+  /** `UPSTREAM_IDLE_TIMEOUT_MS` unless given (tests shorten it). */
+  readonly upstreamIdleTimeoutMs?: number;
 }
+
+/**
+ * Idle connections to a service close before Node's default 5 s server keepAliveTimeout (so the edge
+ * never sends on a connection the service is closing), as envoy.yaml's upstream `idle_timeout: 4s`.
+ */
+export const UPSTREAM_IDLE_TIMEOUT_MS = 4000;
 
 export interface LocalEdge {
   /** https://<host>:<port> as actually bound. */
@@ -155,64 +163,6 @@ function forwardedResponseHeaders(headers: Dispatcher.ResponseData['headers']): 
     forwarded[name] = Array.isArray(value) ? folded(name, value) : value;
   }
   return forwarded;
-}
-
-/** DNS and URI subject alternative names, from Node's `subjectAltName` text (quoted entries are JSON strings). */
-function alternativeNames(text: string | undefined): { dns: string[]; uri: string[] } {
-  const names = { dns: [] as string[], uri: [] as string[] };
-  for (const match of (text ?? '').matchAll(/(DNS|URI):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
-    const raw = match[2] ?? '';
-    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw.trim();
-    if (match[1] === 'DNS') names.dns.push(value);
-    else names.uri.push(value);
-  }
-  return names;
-}
-
-/** What a TLS connection's client certificate amounts to: refused, or the XFCC element to forward (if any). */
-interface ConnectionIdentity {
-  readonly refused: boolean;
-  readonly element: string | undefined;
-}
-
-/**
- * A TLS connection's peer certificate cannot change (renegotiation is disabled), so its verdict and
- * XFCC element are worked out once per connection and reused by every request on it: keep-alive TPPs
- * then pay the certificate work once, not per request.
- */
-const identityOfConnection = new WeakMap<TLSSocket, ConnectionIdentity>();
-
-function connectionIdentity(socket: TLSSocket): ConnectionIdentity {
-  let identity = identityOfConnection.get(socket);
-  if (identity === undefined) {
-    const refused = socket.getPeerX509Certificate() !== undefined && !socket.authorized;
-    identity = { refused, element: refused ? undefined : buildClientCertificateElement(socket) };
-    identityOfConnection.set(socket, identity);
-  }
-  return identity;
-}
-
-/** What Envoy's `set_current_client_cert_details` {cert, chain, subject, uri, dns} writes, for a verified peer. */
-function buildClientCertificateElement(socket: TLSSocket): string | undefined {
-  const leaf = socket.getPeerX509Certificate();
-  if (leaf === undefined) return undefined;
-  const chain: string[] = [];
-  let link = socket.getPeerCertificate(true);
-  const seen = new Set<string>();
-  while (link?.raw !== undefined && !seen.has(link.fingerprint256)) {
-    seen.add(link.fingerprint256);
-    chain.push(pemFromDer(link.raw));
-    link = link.issuerCertificate;
-  }
-  const { dns, uri } = alternativeNames(leaf.subjectAltName);
-  return formatXfccElement({
-    hash: leaf.fingerprint256.replace(/:/g, '').toLowerCase(),
-    cert: pemFromDer(leaf.raw),
-    chain: chain.join(''),
-    subject: distinguishedNames(leaf.raw).subject,
-    uri,
-    dns,
-  });
 }
 
 async function readTlsFiles(
@@ -422,6 +372,7 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   const routes = options.routes ?? EDGE_ROUTES;
   const logger = options.logger;
   const routeTimeout = (options.routeTimeoutSeconds ?? EDGE_LIMITS.routeTimeoutSeconds) * 1000;
+  const upstreamIdleTimeout = options.upstreamIdleTimeoutMs ?? UPSTREAM_IDLE_TIMEOUT_MS;
 
   // undici rather than http.request with an http.Agent: a Node https-to-http proxy measured ~130 µs of
   // CPU per request with undici's Pool against ~250 µs with http.request on the benchmark machine, and
@@ -432,10 +383,9 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     if (pool === undefined) {
       pool = new Pool(url.origin, {
         connections: 128,
-        // Idle connections close before Node's default 5 s server keepAliveTimeout, as with Envoy's
-        // upstream idle_timeout: 4s; the service's Keep-Alive: timeout hint, less 2 s, wins when shorter.
-        keepAliveTimeout: 4000,
-        keepAliveMaxTimeout: 4000,
+        // The service's Keep-Alive: timeout hint, less 2 s, wins when shorter.
+        keepAliveTimeout: upstreamIdleTimeout,
+        keepAliveMaxTimeout: upstreamIdleTimeout,
         // The route timeout: for the response to start, then between two pieces of its body.
         headersTimeout: routeTimeout,
         bodyTimeout: routeTimeout,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClientCertificateResolver, formatXfccElement } from '@psd2/certificates';
 import {
+  ClientNotFoundError,
   type ClientRegistry,
   type RegisteredClient,
   RegistryUnavailableError,
@@ -76,6 +77,7 @@ async function start(options: {
   tokenStore?: TokenStore;
   rateLimiter?: RateLimiter;
   trustedProxies?: readonly string[];
+  registryCommitHorizonMs?: number;
 }): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
   const app = createRegistrationApp({
     logger: createLogger({ name: 'registration-test', level: 'silent' }),
@@ -84,6 +86,7 @@ async function start(options: {
       trustedProxies: options.trustedProxies ?? ['127.0.0.1', '::1'],
     }),
     tokenStore: options.tokenStore ?? createMemoryTokenStore(),
+    registryCommitHorizonMs: options.registryCommitHorizonMs ?? 0,
     rateLimiter:
       options.rateLimiter ?? createMemoryRateLimiter({ name: 'registration', limit: 100, windowSeconds: 60 }),
     issuer: 'https://as.example',
@@ -190,25 +193,140 @@ describe('registration app failure paths', () => {
     expect(steps).toEqual(['revoke']);
   });
 
-  it('answers 503 when the registry fails after the tokens were revoked, so the TPP retries', async () => {
-    const steps: string[] = [];
-    const store = createMemoryTokenStore();
-    const call = await start({
-      tokenStore: {
+  describe('a DELETE whose registry step fails', () => {
+    const unavailable = () => new RegistryUnavailableError('unavailable', 14, 'down');
+
+    /** A memory store holding one live access token of the client, and the steps taken, in order. */
+    async function storeWithToken(steps: string[]) {
+      const store = createMemoryTokenStore();
+      const now = Math.floor(Date.now() / 1000);
+      await store.saveAccessToken('live-token', {
+        clientId: CLIENT_ID,
+        organizationId: client.organizationId,
+        scope: 'pisp',
+        issuedAt: now,
+        expiresAt: now + 3600,
+        certificateThumbprint: 'x'.repeat(43),
+      });
+      const tokenStore: TokenStore = {
         ...store,
-        revokeClient: async (clientId) => {
-          steps.push(`revoke ${clientId}`);
+        revokeClient: async (id) => {
+          steps.push('revoke');
+          await store.revokeClient(id);
         },
-      },
-      registry: {
-        deleteClient: async () => {
-          steps.push('delete');
-          throw new RegistryUnavailableError('unavailable', 14, 'down');
+        restoreClient: async (id) => {
+          steps.push('restore');
+          await store.restoreClient(id);
         },
-      },
+      };
+      return {
+        tokenStore,
+        tokenActive: async () => (await store.findAccessToken('live-token')) !== undefined,
+      };
+    }
+
+    const remove = (call: Awaited<ReturnType<typeof start>>) =>
+      call(`/oauth2/register/${CLIENT_ID}`, { method: 'DELETE', headers: bearer });
+
+    it('gives the client its tokens back once the registry says it is still there, and answers 503', async () => {
+      const steps: string[] = [];
+      const { tokenStore, tokenActive } = await storeWithToken(steps);
+      const call = await start({
+        tokenStore,
+        registry: {
+          deleteClient: async () => {
+            steps.push('delete');
+            throw unavailable();
+          },
+          getClient: async () => {
+            steps.push('read back');
+            return client;
+          },
+        },
+      });
+      const response = await remove(call);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      expect(steps).toEqual(['revoke', 'delete', 'read back', 'restore']);
+      expect(await tokenActive()).toBe(true);
     });
-    const response = await call(`/oauth2/register/${CLIENT_ID}`, { method: 'DELETE', headers: bearer });
-    expect(response.status).toBe(503);
-    expect(steps).toEqual([`revoke ${CLIENT_ID}`, 'delete']);
+
+    it('reads back only once the delete can no longer commit', async () => {
+      let deleteSentAt = 0;
+      let readAt = 0;
+      const call = await start({
+        registryCommitHorizonMs: 300,
+        registry: {
+          deleteClient: async () => {
+            deleteSentAt = Date.now();
+            throw unavailable();
+          },
+          getClient: async () => {
+            readAt = Date.now();
+            return client;
+          },
+        },
+      });
+      expect((await remove(call)).status).toBe(503);
+      expect(readAt - deleteSentAt).toBeGreaterThanOrEqual(300);
+    });
+
+    it('takes the marker back at once when the registry refused the delete (409)', async () => {
+      const steps: string[] = [];
+      const { tokenStore, tokenActive } = await storeWithToken(steps);
+      const call = await start({
+        tokenStore,
+        registry: {
+          deleteClient: async () => {
+            steps.push('delete');
+            throw new VersionConflictError('version_conflict', 9, 'stale');
+          },
+        },
+      });
+      const response = await remove(call);
+      expect(response.status).toBe(409);
+      expect(steps).toEqual(['revoke', 'delete', 'restore']);
+      expect(await tokenActive()).toBe(true);
+    });
+
+    it('answers 204 and keeps the tokens inactive when the delete committed after all', async () => {
+      const steps: string[] = [];
+      const { tokenStore, tokenActive } = await storeWithToken(steps);
+      const call = await start({
+        tokenStore,
+        registry: {
+          deleteClient: async () => {
+            throw unavailable();
+          },
+          getClient: async () => {
+            throw new ClientNotFoundError('not_found', 5, 'gone');
+          },
+        },
+      });
+      expect((await remove(call)).status).toBe(204);
+      expect(steps).toEqual(['revoke']);
+      expect(await tokenActive()).toBe(false);
+    });
+
+    it('keeps the tokens inactive and answers 503 when the outcome cannot be learnt', async () => {
+      const steps: string[] = [];
+      const { tokenStore, tokenActive } = await storeWithToken(steps);
+      const call = await start({
+        tokenStore,
+        registry: {
+          deleteClient: async () => {
+            throw unavailable();
+          },
+          getClient: async () => {
+            throw unavailable();
+          },
+        },
+      });
+      const response = await remove(call);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      expect(steps).toEqual(['revoke']);
+      expect(await tokenActive()).toBe(false);
+    });
   });
 });

@@ -2,15 +2,11 @@ import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import { acceptBody, createHttpApp, type HttpApp, type Request, type Response } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import {
-  AccessDeniedError,
-  InvalidRequestError,
-  isDependencyUnavailable,
-  TemporarilyUnavailableError,
-} from '@psd2/oauth-errors';
+import { AccessDeniedError, InvalidRequestError, TemporarilyUnavailableError } from '@psd2/oauth-errors';
 import type { RateLimiter } from '@psd2/rate-limit';
 import type { TokenStore } from '@psd2/token-store';
 import { requireQwac } from './certificate.js';
+import { deleteClientAndTokens } from './client-deletion.js';
 import { authorizeManagement } from './management-auth.js';
 import { validateClientMetadata } from './metadata.js';
 import { fromRegistryError } from './registry-errors.js';
@@ -22,6 +18,8 @@ export interface RegistrationDependencies {
   readonly certificates: ClientCertificateResolver;
   /** Where a deleted client's tokens are revoked. */
   readonly tokenStore: TokenStore;
+  /** How long after a registry delete was sent it may still commit (client-deletion.ts). */
+  readonly registryCommitHorizonMs: number;
   readonly rateLimiter: RateLimiter;
   readonly issuer: string;
   readonly maxClientsPerOrganisation: number;
@@ -191,29 +189,24 @@ export function createRegistrationApp(deps: RegistrationDependencies): HttpApp {
   };
 
   /**
-   * RFC 7592 §2.3: deprovision. The client's tokens are revoked first, then the client deleted: if the
-   * second step fails the TPP is told 503 and retries, and there is never a deleted client whose tokens
-   * still work.
+   * RFC 7592 §2.3: deprovision. The client's tokens are revoked first, then the client deleted: there is
+   * never a deleted client whose tokens still work, and a failed registry step leaves the client working
+   * (503, the TPP retries): client-deletion.ts.
    */
   const remove = async (_req: Request, res: Response) => {
     const { qwac } = stateOf(res);
-    const client = managedClient(res);
-    try {
-      await deps.tokenStore.revokeClient(client.clientId);
-    } catch (error) {
-      if (isDependencyUnavailable(error)) {
-        throw new TemporarilyUnavailableError({ detail: 'token store unavailable', cause: error });
-      }
-      throw error;
-    }
-    try {
-      await deps.registry.deleteClient({
-        clientId: client.clientId,
+    await deleteClientAndTokens(
+      {
+        registry: deps.registry,
+        tokenStore: deps.tokenStore,
+        logger: deps.logger,
+        commitHorizonMs: deps.registryCommitHorizonMs,
+      },
+      {
+        clientId: managedClient(res).clientId,
         actor: { organizationId: qwac.organizationIdentifier, certificateThumbprint: qwac.x5tS256 },
-      });
-    } catch (error) {
-      throw fromRegistryError(error);
-    }
+      },
+    );
     noStore(res).status(204).end();
   };
 

@@ -2,14 +2,15 @@ import { clientCertificateSettings } from '@psd2/client-authentication';
 import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { env } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
-import { tokenStoreSettings } from '@psd2/token-store';
+import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** Everything the registration service reads from its environment, validated once at start-up. */
-export const configSchema = z.object({
+const settings = z.object({
   ...env.httpServiceFields(8081),
   ...issuerSettings,
-  // REDIS_URL, REDIS_KEY_PREFIX: the rate limit counters and, on DELETE, the client's tokens.
+  // DEPLOYMENT_MODE (bank unless sandbox is asked for); REDIS_URL (required in bank mode),
+  // REDIS_KEY_PREFIX: the rate limit counters and, on DELETE, the client's revocation marker.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
   ...clientCertificateSettings,
@@ -21,5 +22,8 @@ export const configSchema = z.object({
   /** Request bodies above this many bytes are refused with 413 (the edge stops at 64 KiB). */
   REGISTRATION_MAX_BODY_BYTES: env.integer({ min: 1024, max: 65_536, default: 32_768 }),
 });
+
+/** Validated once at start-up; bank mode (the default) requires REDIS_URL. */
+export const configSchema = settings.superRefine(sharedStateRules);
 
 export type RegistrationConfig = z.output<typeof configSchema>;

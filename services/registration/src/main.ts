@@ -7,12 +7,18 @@ import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createRegistrationApp } from './app.js';
 import { configSchema } from './config.js';
 
+/** Bound on one registry call, retries included. */
+const REGISTRY_DEADLINE_MS = 2000;
+
 await runHttpService({
   name: 'registration',
   configSchema,
   build: async (config, logger) => {
     // Management reads must see the latest version (PUT sends it back as expectedVersion): no cache.
-    const registry = createClientRegistryFromSettings(config, { cacheTtlMs: 0 });
+    const registry = createClientRegistryFromSettings(config, {
+      cacheTtlMs: 0,
+      deadlineMs: REGISTRY_DEADLINE_MS,
+    });
     const tokenStore = createTokenStoreFromSettings(config);
     const rate = {
       name: 'registration',
@@ -29,6 +35,9 @@ await runHttpService({
         registry,
         certificates: createResolverFromSettings(config),
         tokenStore,
+        // The registry commits nothing after its caller's deadline; the margin covers the deadline's
+        // trip to the registry and the commit's round trip.
+        registryCommitHorizonMs: REGISTRY_DEADLINE_MS + 1000,
         rateLimiter,
         issuer: publicIssuer(config),
         maxClientsPerOrganisation: config.MAX_CLIENTS_PER_ORGANISATION,

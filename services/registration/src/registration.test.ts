@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseQwac } from '@psd2/certificates';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import type { DemoQwacName } from '@psd2/test-pki';
-import { type RunningSystem, startSystem } from '@psd2/testing';
+import {
+  CERTIFICATE_REFUSED_BY_EDGE,
+  describeFailure,
+  failureOf,
+  type RunningSystem,
+  startSystem,
+} from '@psd2/testing';
 import { createRedisTokenStore, generateOpaqueToken } from '@psd2/token-store';
 import {
   aispMetadata,
@@ -139,7 +145,8 @@ describe('POST /oauth2/register (RFC 7591)', () => {
       'never gets a %s certificate past the edge handshake',
       async (qwac) => {
         await expectNothingStored(async () => {
-          await expect(register(system, qwac, aispMetadata())).rejects.toThrow();
+          const failure = await failureOf(register(system, qwac, aispMetadata()));
+          expect(describeFailure(failure)).toMatch(CERTIFICATE_REFUSED_BY_EDGE);
         });
       },
     );

@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { expect, it } from '@jest/globals';
 import { loadOpenApiDocument } from '@psd2/openapi';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { type RunningSystem, type SystemOptions, startSystem } from '@psd2/testing';
@@ -11,7 +12,8 @@ import { createResponseValidator, type ObservedResponse } from './openapi-valida
  * The TPP's side of the end-to-end suite: the whole system started as processes, and an HTTP stack
  * (undici, presenting a demo QWAC and trusting the test CA) through which every response is checked
  * against the OpenAPI document before anyone reads it. openid-client, the raw calls and the
- * browser all report to the same list of violations, which each test file asserts empty at the end.
+ * browser all report to the same list of violations, which each test file asserts empty in its last
+ * test (`itMatchedTheDocument`).
  */
 
 export type TppFetch = (url: string, init?: oidc.CustomFetchOptions | RequestInit) => Promise<Response>;
@@ -47,6 +49,18 @@ export interface E2eSystem {
   /** base64url SHA-256 of a demo certificate's DER: the `cnf.x5t#S256` of tokens bound to it. */
   thumbprint(qwac: DemoQwacName): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Declares the file's conformance test: every response the file saw was checked against the OpenAPI
+ * document, and none differed. A test rather than an `afterAll`, so that drift fails the run and is
+ * counted in its totals. Call it after every other test of the file: Jest runs them in order.
+ */
+export function itMatchedTheDocument(current: () => E2eSystem): void {
+  it('answered every request of this file as the OpenAPI document describes', () => {
+    expect(current().checked()).toBeGreaterThan(0);
+    expect(current().violations).toEqual([]);
+  });
 }
 
 const document = loadOpenApiDocument();
