@@ -31,11 +31,28 @@ describe('a service started without DEPLOYMENT_MODE', () => {
       TOKEN_STORE_URL: '',
       TOKEN_STORE_SECRET: '',
       DATABASE_URL: 'postgres://127.0.0.1:5432/unused',
+      // The token service's other bank-mode requirement, given so that only REDIS_URL is missing.
+      INTROSPECTION_ALLOWED_ORGANIZATIONS: 'PSDFR-ACPR-10000',
     });
     const exit = await started.exited;
     expect(exit.code).toBe(78);
     expect(started.output().trim().split('\n')).toEqual([
       `${service}: configuration error: REDIS_URL is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme redis: or rediss:`,
+    ]);
+  });
+});
+
+describe('the client registry started without DEPLOYMENT_MODE', () => {
+  it('runs as a bank, which refuses to start without DATABASE_URL (no embedded PGlite)', async () => {
+    const started = startNodeProcess({
+      cwd: join(repoRoot, 'services', 'client-registry'),
+      args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
+      env: { OTEL_SDK_DISABLED: 'true', DEPLOYMENT_MODE: '', DATABASE_URL: '' },
+    });
+    const exit = await started.exited;
+    expect(exit.code).toBe(78);
+    expect(started.output().trim().split('\n')).toEqual([
+      'client-registry: configuration error: DATABASE_URL is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme postgres: or postgresql:',
     ]);
   });
 });

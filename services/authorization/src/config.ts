@@ -1,5 +1,5 @@
 import { clientRegistrySettings } from '@psd2/client-registry-client';
-import { env } from '@psd2/config';
+import { databaseRequiredInBankMode, env } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
 import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
@@ -56,16 +56,7 @@ const settings = z.object({
 /** Validated once at start-up; bank mode (the default) requires REDIS_URL and DATABASE_URL. */
 export const configSchema = settings.superRefine((config, ctx) => {
   sharedStateRules(config, ctx);
-  // Real PSUs' credentials and lockout counters belong in the bank's PostgreSQL, shared by every
-  // replica, never in a file beside one pod.
-  if (config.DEPLOYMENT_MODE === 'bank' && config.DATABASE_URL === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['DATABASE_URL'],
-      message:
-        'is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme postgres: or postgresql:',
-    });
-  }
+  databaseRequiredInBankMode(config, ctx);
 });
 
 export type AuthorizationConfig = z.output<typeof configSchema>;

@@ -3,8 +3,18 @@ import { parseConfig } from '@psd2/config';
 import { registryConfigSchema } from './config.js';
 
 describe('registryConfigSchema', () => {
-  it('defaults to a laptop: port 50051 on loopback, PGlite, no plaintext unless asked', () => {
-    const config = parseConfig(registryConfigSchema, {});
+  it('runs as a bank by default: DATABASE_URL is required, and named when missing', () => {
+    expect(() => parseConfig(registryConfigSchema, {})).toThrow(
+      'DATABASE_URL is required when DEPLOYMENT_MODE is bank',
+    );
+    const config = parseConfig(registryConfigSchema, {
+      DATABASE_URL: 'postgres://registry@db:5432/registry',
+    });
+    expect(config.DEPLOYMENT_MODE).toBe('bank');
+  });
+
+  it('in sandbox mode defaults to a laptop: port 50051 on loopback, PGlite, no plaintext unless asked', () => {
+    const config = parseConfig(registryConfigSchema, { DEPLOYMENT_MODE: 'sandbox' });
     expect(config).toMatchObject({
       PORT: 50051,
       HOST: '127.0.0.1',
@@ -31,8 +41,8 @@ describe('registryConfigSchema', () => {
   });
 
   it('refuses a DATABASE_URL that is not PostgreSQL', () => {
-    expect(() => parseConfig(registryConfigSchema, { DATABASE_URL: 'mysql://db/registry' })).toThrow(
-      'DATABASE_URL',
-    );
+    expect(() =>
+      parseConfig(registryConfigSchema, { DEPLOYMENT_MODE: 'sandbox', DATABASE_URL: 'mysql://db/registry' }),
+    ).toThrow('DATABASE_URL');
   });
 });

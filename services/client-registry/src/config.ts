@@ -1,12 +1,14 @@
-import { env } from '@psd2/config';
+import { databaseRequiredInBankMode, env } from '@psd2/config';
 import { z } from 'zod';
 
 /** Every environment variable the registry reads. */
-export const registryConfigSchema = z.object({
+const settings = z.object({
   PORT: env.port(50051),
   HOST: env.host('127.0.0.1'),
   LOG_LEVEL: env.logLevel('info'),
-  // Unset: the embedded PGlite database, so a laptop needs no PostgreSQL.
+  // `bank` (the default) requires DATABASE_URL; `sandbox` (what `pnpm start` asks for) may use PGlite.
+  DEPLOYMENT_MODE: env.deploymentMode(),
+  // Unset (sandbox only): the embedded PGlite database, so a laptop needs no PostgreSQL.
   DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
   DATABASE_POOL_SIZE: env.integer({ min: 1, max: 100, default: 10 }),
   // Where PGlite keeps its files when DATABASE_URL is unset; `memory://` keeps nothing.
@@ -23,5 +25,8 @@ export const registryConfigSchema = z.object({
   // Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s by default) before SIGKILL.
   SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 10_000 }),
 });
+
+/** Validated once at start-up; bank mode (the default) requires DATABASE_URL. */
+export const registryConfigSchema = settings.superRefine(databaseRequiredInBankMode);
 
 export type RegistryConfig = z.output<typeof registryConfigSchema>;

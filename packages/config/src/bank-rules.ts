@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+import type { DeploymentMode } from './fields.js';
+
+/**
+ * A refinement for a service schema: in bank mode (the default) the PostgreSQL named by DATABASE_URL is
+ * required. Customers' credentials and OAuth clients belong in the bank's database, shared by every
+ * replica, never in an embedded PGlite file beside one pod (that is the laptop's convenience).
+ */
+export function databaseRequiredInBankMode(
+  config: { readonly DEPLOYMENT_MODE: DeploymentMode; readonly DATABASE_URL?: URL | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.DEPLOYMENT_MODE === 'bank' && config.DATABASE_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DATABASE_URL'],
+      message:
+        'is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme postgres: or postgresql:',
+    });
+  }
+}
