@@ -1,42 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from '@psd2/config';
+import { parseConfig } from '@psd2/config';
 import { configSchema } from './config.js';
 
-const REDIS = { REDIS_URL: 'redis://127.0.0.1:6379' };
-
-function refusedVariables(source: NodeJS.ProcessEnv): string[] {
-  try {
-    parseConfig(configSchema, source);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => issue.variable);
-  }
-  throw new Error('expected a ConfigError');
-}
-
+// The rules themselves are tested once, in packages/token-store/src/settings.test.ts.
 describe('registration configuration', () => {
-  it('runs as a bank when DEPLOYMENT_MODE is unset', () => {
-    expect(parseConfig(configSchema, REDIS).DEPLOYMENT_MODE).toBe('bank');
-  });
-
-  it('refuses to start in bank mode without REDIS_URL, naming it', () => {
-    expect(refusedVariables({})).toEqual(['REDIS_URL']);
-    expect(() => parseConfig(configSchema, { DEPLOYMENT_MODE: 'bank' })).toThrow(
-      'REDIS_URL is required when DEPLOYMENT_MODE is bank',
-    );
-  });
-
-  it("refuses the development launcher's shared store in bank mode", () => {
-    expect(
-      refusedVariables({ ...REDIS, TOKEN_STORE_URL: 'http://127.0.0.1:9000', TOKEN_STORE_SECRET: 's' }),
-    ).toEqual(['TOKEN_STORE_URL']);
-  });
-
-  it("keeps its state in this process, or the launcher's store, only when sandbox is asked for", () => {
+  it('runs as a bank when DEPLOYMENT_MODE is unset, which requires REDIS_URL', () => {
+    expect(parseConfig(configSchema, { REDIS_URL: 'redis://127.0.0.1:6379' }).DEPLOYMENT_MODE).toBe('bank');
+    expect(() => parseConfig(configSchema, {})).toThrow('REDIS_URL is required when DEPLOYMENT_MODE is bank');
     expect(parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox' }).REDIS_URL).toBeUndefined();
-    const shared = { DEPLOYMENT_MODE: 'sandbox', TOKEN_STORE_URL: 'http://127.0.0.1:9000' };
-    expect(parseConfig(configSchema, { ...shared, TOKEN_STORE_SECRET: 's' }).TOKEN_STORE_URL?.port).toBe(
-      '9000',
-    );
-    expect(refusedVariables(shared)).toEqual(['TOKEN_STORE_SECRET']);
   });
 });

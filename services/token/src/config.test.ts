@@ -69,47 +69,17 @@ describe('token service configuration', () => {
   });
 });
 
-const REDIS = {
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  INTROSPECTION_ALLOWED_ORGANIZATIONS: 'PSDFR-ACPR-10000',
-};
-
-function refusedVariables(source: NodeJS.ProcessEnv): string[] {
-  try {
-    parseConfig(configSchema, source);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => issue.variable);
-  }
-  throw new Error('expected a ConfigError');
-}
-
+// The shared-state rules themselves are tested once, in packages/token-store/src/settings.test.ts.
 describe('token configuration', () => {
-  it('runs as a bank when DEPLOYMENT_MODE is unset', () => {
-    expect(parseConfig(configSchema, REDIS).DEPLOYMENT_MODE).toBe('bank');
-  });
-
-  it('refuses to start in bank mode without REDIS_URL, naming it', () => {
-    expect(refusedVariables({ INTROSPECTION_ALLOWED_ORGANIZATIONS: 'PSDFR-ACPR-10000' })).toEqual([
-      'REDIS_URL',
+  it('runs as a bank when DEPLOYMENT_MODE is unset, which requires REDIS_URL', () => {
+    const list = { INTROSPECTION_ALLOWED_ORGANIZATIONS: 'PSDFR-ACPR-10000' };
+    expect(parseConfig(configSchema, { ...list, REDIS_URL: 'redis://127.0.0.1:6379' }).DEPLOYMENT_MODE).toBe(
+      'bank',
+    );
+    expect(issuesOf(list)).toEqual([expect.objectContaining({ variable: 'REDIS_URL' })]);
+    expect(issuesOf({})).toEqual([
+      expect.objectContaining({ variable: 'REDIS_URL' }),
+      expect.objectContaining({ variable: 'INTROSPECTION_ALLOWED_ORGANIZATIONS' }),
     ]);
-    expect(refusedVariables({})).toEqual(['REDIS_URL', 'INTROSPECTION_ALLOWED_ORGANIZATIONS']);
-    expect(() => parseConfig(configSchema, { DEPLOYMENT_MODE: 'bank' })).toThrow(
-      'REDIS_URL is required when DEPLOYMENT_MODE is bank',
-    );
-  });
-
-  it("refuses the development launcher's shared store in bank mode", () => {
-    expect(
-      refusedVariables({ ...REDIS, TOKEN_STORE_URL: 'http://127.0.0.1:9000', TOKEN_STORE_SECRET: 's' }),
-    ).toEqual(['TOKEN_STORE_URL']);
-  });
-
-  it("keeps its state in this process, or the launcher's store, only when sandbox is asked for", () => {
-    expect(parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox' }).REDIS_URL).toBeUndefined();
-    const shared = { DEPLOYMENT_MODE: 'sandbox', TOKEN_STORE_URL: 'http://127.0.0.1:9000' };
-    expect(parseConfig(configSchema, { ...shared, TOKEN_STORE_SECRET: 's' }).TOKEN_STORE_URL?.port).toBe(
-      '9000',
-    );
-    expect(refusedVariables(shared)).toEqual(['TOKEN_STORE_SECRET']);
   });
 });
