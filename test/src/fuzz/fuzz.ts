@@ -72,9 +72,9 @@ const PROCESSES = [
   'local-edge',
 ] as const;
 
-export async function startFuzzSystem(label: string, concurrency: number): Promise<FuzzSystem> {
+export async function startFuzzSystem(label: string): Promise<FuzzSystem> {
   const system = await startSystem({ label, env: FUZZ_ENVIRONMENT, commonEnv: { LOG_LEVEL: 'warn' } });
-  const transport = createTransport(system, Math.max(4, Math.ceil(concurrency / 2)));
+  const transport = createTransport(system);
   const live = new LiveState(transport);
   try {
     await live.setUp();
@@ -115,7 +115,7 @@ export async function startFuzzSystem(label: string, concurrency: number): Promi
 export const chunkSizeFor = (runs: number) => Math.min(2000, Math.max(100, Math.ceil(runs / 10)));
 
 export async function runFuzz(settings: FuzzSettings): Promise<FuzzResult> {
-  const fuzz = await startFuzzSystem(settings.label, settings.concurrency);
+  const fuzz = await startFuzzSystem(settings.label);
   try {
     const reports: EndpointReport[] = [];
     // The processes' output is a bounded window: gather error lines after each endpoint.
