@@ -111,9 +111,11 @@ const formStep = (
   stage: SessionStage,
   fields: Parameters<typeof params>[0],
   pools: FuzzEndpoint['pools'],
+  concurrency?: number,
 ): FuzzEndpoint => ({
   name,
   pools,
+  ...(concurrency === undefined ? {} : { concurrency }),
   requests: fc
     .record({
       lang,
@@ -174,6 +176,9 @@ export const bankSignInEndpoint = formStep(
     ['password', mostly(fc.constantFrom(SANDBOX_PASSWORD, 'wrong-password', ''), 3)],
   ],
   { sessions: { password: 8 } },
+  // Each post that passes the throttles costs one deliberate scrypt check, two at a time: more in
+  // flight would only wait at the gate (docs/fuzzing.md).
+  8,
 );
 
 export const bankOtpEndpoint = formStep(
