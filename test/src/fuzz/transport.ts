@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { DemoPki, DemoQwacName } from '@psd2/test-pki';
 import type { HttpServiceName, RunningSystem } from '@psd2/testing';
 import { buildConnector, Client } from 'undici';
@@ -98,8 +99,12 @@ export function createTransport(system: TransportTarget): Transport {
         connect:
           direct === undefined
             ? buildConnector({
-                ca,
-                ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
+                // One TLS context per certificate, not one per connection: building it (parsing the
+                // key and the CA) cost more than the handshake.
+                secureContext: createSecureContext({
+                  ca,
+                  ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
+                }),
               })
             : undefined,
         idle: [],
