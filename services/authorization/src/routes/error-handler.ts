@@ -8,9 +8,9 @@ import {
 import type { ErrorRequestHandler, NextFunction } from 'express';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { responseUrl } from '../authorize/redirect.js';
-import { SessionTooLargeError } from '../session/session.js';
 import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
 import { errorPage } from '../html/pages.js';
+import { SessionTooLargeError } from '../session/session.js';
 import { pageCsp, sendPage } from './browser.js';
 
 export function langOfPath(path: string): Lang {
