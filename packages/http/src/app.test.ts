@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidGrantError } from '@psd2/oauth-errors';
 import { createHttpApp } from './app.js';
@@ -98,6 +99,33 @@ describe('createHttpApp', () => {
     expect(response.status).toBe(415);
     expect(json().error).toBe('invalid_request');
   });
+
+  it.each([
+    ['gzip, compressed', 'gzip', gzipSync('a=b')],
+    ['gzip, not compressed', 'gzip', Buffer.from('a=b')],
+    ['deflate, not compressed', 'deflate', Buffer.from('a=b')],
+    ['br, corrupt', 'br', Buffer.from([0xff, 0xfe, 0x00])],
+    ['an unknown coding', 'bogus', Buffer.from('a=b')],
+  ])(
+    'refuses a content-coded body (%s) with 415 invalid_request, as the form endpoints do',
+    async (_name, coding, bytes) => {
+      for (const [path, type] of [
+        ['/form', 'application/x-www-form-urlencoded'],
+        ['/json', 'application/json'],
+      ] as const) {
+        const { response, json } = await call(path, {
+          method: 'POST',
+          headers: { 'content-type': type, 'content-encoding': coding },
+          body: bytes,
+        });
+        expect({ path, status: response.status, error: json().error }).toEqual({
+          path,
+          status: 415,
+          error: 'invalid_request',
+        });
+      }
+    },
+  );
 
   it('refuses a body over the limit with 413', async () => {
     const { response, json } = await call('/json', {

@@ -22,7 +22,10 @@ export function wrongMediaType(mediaType: string, contentType: string | undefine
 
 /**
  * A route accepts exactly one body media type. Anything else is refused before parsing, so that a
- * JSON body can never be read as a form (or the reverse) by a lenient parser.
+ * JSON body can never be read as a form (or the reverse) by a lenient parser. Content-coded bodies
+ * (`Content-Encoding` other than `identity`) are refused with 415 (RFC 9110 §15.5.16), as the form
+ * endpoints refuse them (form-endpoint.ts): these bodies are a few hundred bytes, and one rule
+ * everywhere means a gzip header on an uncompressed body is the same 415 on every route.
  */
 export function acceptBody(kind: BodyKind, options: { limit?: string } = {}): RequestHandler[] {
   const mediaType = MEDIA_TYPES[kind];
@@ -36,9 +39,10 @@ export function acceptBody(kind: BodyKind, options: { limit?: string } = {}): Re
   };
   const parse =
     kind === 'json'
-      ? express.json({ limit, strict: true, type: mediaType })
+      ? express.json({ limit, strict: true, type: mediaType, inflate: false })
       : express.urlencoded({
           limit,
+          inflate: false,
           extended: false,
           parameterLimit: BODY_LIMITS.parameters,
           type: mediaType,

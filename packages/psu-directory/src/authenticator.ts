@@ -104,12 +104,13 @@ export function createPsuAuthenticator(options: AuthenticatorOptions): PsuAuthen
       const at = now();
       // Known or not, locked or not: one UPDATE and one hash, so neither the answer nor its time tells.
       return gate(async () => {
-        const stored = CUSTOMER_ID_PATTERN.test(customerId)
-          ? await reserveAttempt(customerId, at)
-          : undefined;
+        const possible = CUSTOMER_ID_PATTERN.test(customerId);
+        const stored = possible ? await reserveAttempt(customerId, at) : undefined;
         if (stored === undefined) {
           await verifier.burn(password);
-          return { customerId, passed: false, refusal: 'unknown_or_locked' };
+          // The first factor waits in the PSU's session: an identifier no customer can have (NULs,
+          // 15 KB of text) is kept as the empty one it stands for, not as typed.
+          return { customerId: possible ? customerId : '', passed: false, refusal: 'unknown_or_locked' };
         }
         return (await verifier.verify(password, stored))
           ? { customerId, passed: true }

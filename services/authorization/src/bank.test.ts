@@ -148,6 +148,15 @@ describe('bank mode', () => {
     expect((await pages.attempt('psu-enum', 'pw-psu-enum-ok', bank.codeOf('psu-enum', 30))).status).toBe(303);
   });
 
+  it('refuses an identifier no customer can have (15 KB of NULs, too long, RTL override) as an unknown one', async () => {
+    const stranger = comparable(await pages.attempt('psu-ghost', 'pw', '000000'));
+    for (const customerId of ['\u0000'.repeat(5000), 'x'.repeat(5000), 'psu\u202emain']) {
+      const answer = await pages.attempt(customerId, 'pw', '000000');
+      expect(answer.status).toBe(401);
+      expect(comparable(answer)).toEqual(stranger);
+    }
+  });
+
   it('takes as long for an unknown identifier as for a known one (one scrypt check each)', async () => {
     const timed = async (customerId: string) => {
       const flow = await pages.open();

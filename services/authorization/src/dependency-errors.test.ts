@@ -45,10 +45,12 @@ const tokenStore: Pick<TokenStore, 'createGrant' | 'saveAuthorizationCode'> = {
 const failing = async (): Promise<never> => {
   throw databaseError;
 };
+/** The password step: failing (database unreachable) unless a test says otherwise. */
+let passwordCheck: PsuAuthenticator['checkPassword'] = failing;
 const psus: PsuLookup & PsuAuthenticator = {
   listPsus: failing,
   findPsu: failing,
-  checkPassword: failing,
+  checkPassword: (customerId, password) => passwordCheck(customerId, password),
   checkOneTimeCode: failing,
 };
 const app = createAuthorizationApp({
@@ -120,5 +122,29 @@ describe('the PSU directory database unreachable', () => {
     });
     expect(result.status).toBe(503);
     expect(result.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});
+
+describe('an identity provider that keeps the identifier as typed in the first factor', () => {
+  it('a session that would outgrow its bound is the 400 page, not a 500', async () => {
+    passwordCheck = async (customerId) => ({ customerId, passed: false, refusal: 'unknown_or_locked' });
+    try {
+      const page = await fetch(`${base}/oauth2/en/banque/oauth2_authorization.aspx?${query}`);
+      const cookie = page.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+      const result = await fetch(`${base}/oauth2/en/banque/signin`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: ISSUER },
+        body: new URLSearchParams({
+          csrf_token: csrfToken(await page.text()),
+          customer_id: '\u0000'.repeat(5000),
+          password: 'pw',
+        }).toString(),
+      });
+      expect(result.status).toBe(400);
+      expect(result.headers.get('content-type')).toMatch(/^text\/html/);
+    } finally {
+      passwordCheck = failing;
+    }
   });
 });

@@ -126,11 +126,14 @@ describe('registration app failure paths', () => {
     expect(created).toBe(false);
   });
 
-  it('fails closed with 503 when the rate limiter cannot count', async () => {
+  it.each([
+    ['Redis connection closed', 'Connection is closed.'],
+    ['a command timed out', 'Command timed out'],
+  ])('fails closed with 503 when the rate limiter cannot count (%s)', async (_name, message) => {
     const call = await start({
       rateLimiter: {
         hit: async () => {
-          throw new Error('redis down');
+          throw new Error(message);
         },
         ping: async () => {},
         close: async () => {},
@@ -139,6 +142,21 @@ describe('registration app failure paths', () => {
     const response = await call('/oauth2/register', { method: 'POST', headers: jsonHeaders, body: pispBody });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+  });
+
+  it('fails closed with 500, not a 503 to retry, when the rate limiter fails for another reason (a bug)', async () => {
+    const call = await start({
+      rateLimiter: {
+        hit: async () => {
+          throw new TypeError("Cannot read properties of undefined (reading 'length')");
+        },
+        ping: async () => {},
+        close: async () => {},
+      },
+    });
+    const response = await call('/oauth2/register', { method: 'POST', headers: jsonHeaders, body: pispBody });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: 'server_error' });
   });
 
   it('answers 503 when the registry cannot take a registration', async () => {

@@ -66,8 +66,12 @@ export function createRegistrationApp(deps: RegistrationDependencies): HttpApp {
     try {
       decision = await deps.rateLimiter.hit(qwac.organizationIdentifier);
     } catch (error) {
-      // Fail closed: without the shared counter the limit could not hold across replicas.
-      throw new TemporarilyUnavailableError({ detail: 'rate limiter unavailable', cause: error });
+      // Fail closed: without the shared counter the limit could not hold across replicas. Whether that
+      // is Redis being unavailable (503) or a bug (500) is the one classifier's call, as everywhere.
+      if (isDependencyUnavailable(error)) {
+        throw new TemporarilyUnavailableError({ detail: 'rate limiter unavailable', cause: error });
+      }
+      throw error;
     }
     if (!decision.allowed) {
       // RFC 6585 §4: 429 with Retry-After.

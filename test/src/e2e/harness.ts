@@ -40,7 +40,7 @@ export interface E2eSystem {
   call(
     qwac: DemoQwacName | undefined,
     path: string,
-    init?: { method?: string; headers?: Record<string, string>; body?: string },
+    init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array },
   ): Promise<CallResult>;
   /** openid-client configured as a TPP client: RFC 8414 discovery, tls_client_auth, the mTLS aliases. */
   discover(qwac: DemoQwacName, clientId: string): Promise<oidc.Configuration>;
@@ -134,7 +134,7 @@ export async function startE2e(options: SystemOptions): Promise<E2eSystem> {
     const response = await fetchAs(qwac)(`${system.edgeUrl}${path}`, {
       method: init.method ?? 'GET',
       ...(init.headers === undefined ? {} : { headers: init.headers }),
-      ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.body === undefined ? {} : { body: init.body as string }),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { HttpResult } from '@psd2/testing';
 import { REDIRECT_URI } from './browser.js';
@@ -195,6 +196,54 @@ describe('deeply nested JSON in registration metadata', () => {
         });
         expect(result.status).toBe(400);
         expect(['invalid_client_metadata', 'invalid_request']).toContain(result.json().error);
+      }
+    }
+  });
+});
+
+describe('a content-coded body (Content-Encoding other than identity): 415 everywhere', () => {
+  /** Codings with a body that does not honour them (plain, corrupt), and one honoured: all refused alike. */
+  const CODED: readonly (readonly [string, string | Buffer])[] = [
+    ['gzip', 'a=b'],
+    ['deflate', 'a=b'],
+    ['br', Buffer.from([0xff, 0xfe, 0x00])],
+    ['gzip', gzipSync('a=b')],
+  ];
+
+  it('token, introspection, revocation and registration: 415 invalid_request JSON', async () => {
+    const endpoints = [
+      ['/oauth2/token', FORM],
+      ['/oauth2/introspect', FORM],
+      ['/oauth2/revoke', FORM],
+      ['/oauth2/register', JSON_BODY],
+    ] as const;
+    for (const [path, type] of endpoints) {
+      for (const [coding, body] of CODED) {
+        const result = await e2e.call('tpp-a', path, {
+          method: 'POST',
+          headers: { ...type, 'content-encoding': coding },
+          body,
+        });
+        expect({ path, coding, status: result.status, error: result.json().error }).toEqual({
+          path,
+          coding,
+          status: 415,
+          error: 'invalid_request',
+        });
+      }
+    }
+  });
+
+  it("the authorization pages' form posts: the 415 error page", async () => {
+    const posts = ['sandbox/consent', 'banque/signin', 'banque/otp', 'banque/consent'];
+    for (const post of posts) {
+      for (const [coding, body] of CODED) {
+        const result = await e2e.call(undefined, `/oauth2/fr/${post}`, {
+          method: 'POST',
+          headers: { ...FORM, 'content-encoding': coding },
+          body,
+        });
+        expectErrorPage(result, 415);
       }
     }
   });

@@ -31,7 +31,10 @@ function summarise(result: FuzzResult, seed: number): number {
   const failures = result.reports.flatMap((report) => report.failures);
   const total = result.reports.reduce((sum, report) => sum + report.requests, 0);
   const seconds = result.reports.reduce((sum, report) => sum + report.milliseconds, 0) / 1000;
-  console.log(`\n${total} requests in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(0)}/s)`);
+  const { user, system } = process.cpuUsage();
+  console.log(
+    `\n${total} requests in ${seconds.toFixed(0)} s (${(total / seconds).toFixed(0)}/s); the harness itself used ${((user + system) / 1e6).toFixed(0)} s of CPU`,
+  );
   console.log(
     `stored state: ${result.invariants.checked.clients} clients, ${result.invariants.checked.auditRows} audit rows, ${result.invariants.checked.redisKeys} Redis keys checked; ${result.invariants.violations.length} violations`,
   );

@@ -14,7 +14,7 @@ const CONCURRENCY = 16;
 let fuzz: FuzzSystem;
 
 beforeAll(async () => {
-  fuzz = await startFuzzSystem('fuzz-short', CONCURRENCY);
+  fuzz = await startFuzzSystem('fuzz-short');
 }, 90_000);
 
 afterAll(async () => {
@@ -60,7 +60,10 @@ describe(`fuzz through the edge (seed ${SEED}, ${RUNS} requests per endpoint)`, 
         concurrency: CONCURRENCY,
         chunkSize: chunkSizeFor(RUNS),
       });
-      expect(report.requests).toBeGreaterThanOrEqual(RUNS * 0.95);
+      // Every request is accounted for; the edge refuses expired or untrusted certificates at TLS and
+      // the HTTP client will not send some (both counted apart), the rest got an answer.
+      expect(Object.values(report.statuses).reduce((sum, n) => sum + n, 0)).toBe(RUNS);
+      expect(report.requests).toBeGreaterThanOrEqual(RUNS * 0.8);
       expect(report.failures.map(describeFailure)).toEqual([]);
     },
     60_000,

@@ -41,6 +41,15 @@ export const FUZZ_ENVIRONMENT = {
   },
   authorization: {
     PSU_LOCK_SECONDS: '1',
+    // Page loads reach the session code, not the per-address flood limit (tested in bank-limits.test.ts);
+    // anonymous sessions then live a minute, so that the fuzz's page loads do not pile up in Redis.
+    RATE_LIMIT_SESSIONS_PER_ADDRESS: '1000000',
+    SESSION_ANONYMOUS_SECONDS: '60',
+    // Sign-in and code posts past the per-address throttle: 20 a second, half of what two scrypt
+    // checks at once can verify; beyond, the 429 page. The scrypt gate's own 503 (queue full or
+    // waited too long) is overload protection with its tests; the fuzz keeps out of its reach.
+    RATE_LIMIT_SIGNIN_PER_ADDRESS: '1200',
+    PASSWORD_CHECK_QUEUE_TIMEOUT_MS: '10000',
     SANDBOX_PSUS: [
       'psu-alice:Alice',
       'psu-bruno:Bruno',
@@ -72,9 +81,9 @@ const PROCESSES = [
   'local-edge',
 ] as const;
 
-export async function startFuzzSystem(label: string, concurrency: number): Promise<FuzzSystem> {
+export async function startFuzzSystem(label: string): Promise<FuzzSystem> {
   const system = await startSystem({ label, env: FUZZ_ENVIRONMENT, commonEnv: { LOG_LEVEL: 'warn' } });
-  const transport = createTransport(system, Math.max(4, Math.ceil(concurrency / 2)));
+  const transport = createTransport(system);
   const live = new LiveState(transport);
   try {
     await live.setUp();
@@ -115,7 +124,7 @@ export async function startFuzzSystem(label: string, concurrency: number): Promi
 export const chunkSizeFor = (runs: number) => Math.min(2000, Math.max(100, Math.ceil(runs / 10)));
 
 export async function runFuzz(settings: FuzzSettings): Promise<FuzzResult> {
-  const fuzz = await startFuzzSystem(settings.label, settings.concurrency);
+  const fuzz = await startFuzzSystem(settings.label);
   try {
     const reports: EndpointReport[] = [];
     // The processes' output is a bounded window: gather error lines after each endpoint.

@@ -119,22 +119,20 @@ export interface WireRequest {
 
 /** Bytes outside what a request target may carry are percent-encoded, as a browser would. */
 function wireTarget(text: string): string {
-  return Array.from(safeForUri(text), (char) => {
-    const code = char.codePointAt(0) ?? 0;
-    return code > 0x20 && code < 0x7f ? char : encodeURIComponent(char);
-  }).join('');
+  // Regular expressions rather than a loop over characters: values run to 70 000 characters, and this
+  // was the harness's largest cost.
+  const safe = safeForUri(text);
+  return VISIBLE_ASCII.test(safe) ? safe : safe.replace(NOT_VISIBLE_ASCII, encodeURIComponent);
 }
+const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
+const NOT_VISIBLE_ASCII = /[^\x21-\x7e]/gu;
 
 /** Header values as bytes: latin-1 only, no CR, LF or NUL (the client library refuses those). */
 function wireHeaderValue(text: string): string {
-  return Array.from(text, (char) => {
-    const code = char.codePointAt(0) ?? 0;
-    if (code === 0 || code === 10 || code === 13) return ' ';
-    return code <= 0xff ? char : '?';
-  })
-    .join('')
-    .trim();
+  return text.replace(CR_LF_NUL, ' ').replace(BEYOND_LATIN1, '?').trim();
 }
+const CR_LF_NUL = /[\0\n\r]/g;
+const BEYOND_LATIN1 = /[^\0-\xff]/gu;
 
 /** Renders a request after its markers are resolved: the exact method, target, headers and bytes. */
 export function toWire(request: FuzzRequest, values: LiveValues): WireRequest {

@@ -202,7 +202,8 @@ export async function runEndpoint(
         await sendOne(requests[index] as FuzzRequest, chunk, index);
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    const inFlight = Math.min(options.concurrency, endpoint.concurrency ?? options.concurrency);
+    await Promise.all(Array.from({ length: inFlight }, worker));
     report.milliseconds = performance.now() - started;
     options.onProgress?.(report);
   }

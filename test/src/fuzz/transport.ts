@@ -1,14 +1,23 @@
 import { readFileSync } from 'node:fs';
-import type { DemoQwacName } from '@psd2/test-pki';
+import { createSecureContext } from 'node:tls';
+import type { DemoPki, DemoQwacName } from '@psd2/test-pki';
 import type { HttpServiceName, RunningSystem } from '@psd2/testing';
-import { Agent } from 'undici';
+import { buildConnector, Client } from 'undici';
 import type { WireRequest } from './request.js';
 
 /*
- * How fuzz requests reach the system: one keep-alive undici agent per client certificate, so a TLS
- * handshake happens once per connection and not once per request. Requests go through the edge with
- * real mTLS, or (for the forwarded-certificate parser) straight to a service over plain HTTP from a
- * trusted proxy address.
+ * How fuzz requests reach the system: keep-alive connections per client certificate, so that a TLS
+ * handshake happens once per connection and not once per request (the certificate's connector keeps
+ * TLS sessions for resumption). Requests go through the edge with real mTLS, or (for the
+ * forwarded-certificate parser) straight to a service over plain HTTP from a trusted proxy address.
+ *
+ * Why not undici's Agent/Pool: a request undici refuses to send (a header value with a control
+ * character, a bad method) makes Pool.dispatch return false, and the Pool then marks that connection
+ * as waiting for a 'drain' event the idle connection never emits. After as many refused requests as
+ * the pool has connections, every later request waits in the Pool's queue forever, and an abort
+ * signal does not settle a request that was never dispatched. That was the fuzz's intermittent hang
+ * (transport.test.ts). Here each request has a connection of its own while it runs: one undici
+ * Client, taken from an idle list and given back, so nothing is ever queued behind a connection.
  */
 
 export interface WireResponse {
@@ -27,50 +36,112 @@ export interface Transport {
 }
 
 /** Every answer takes well under a second: a request stalled for 10 s is reported as a failure. */
-const REQUEST_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
 
-export function createTransport(system: RunningSystem, connectionsPerCertificate: number): Transport {
+/** A request that has not settled this long after its timeouts: the harness gives up on its connection. */
+const WATCHDOG_MS = REQUEST_TIMEOUT_MS + 5_000;
+
+interface Origin {
+  readonly url: string;
+  readonly connect: buildConnector.connector | undefined;
+  readonly idle: Client[];
+}
+
+export class StalledRequestError extends Error {
+  readonly code = 'FUZZ_STALLED';
+}
+
+/** One request on its own connection, with a watchdog that destroys the connection if undici never settles. */
+async function requestOn(client: Client, request: WireRequest): Promise<WireResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new StalledRequestError(`no answer in ${WATCHDOG_MS} ms`));
+      client.destroy().catch(() => undefined);
+    }, WATCHDOG_MS);
+  });
+  try {
+    return await Promise.race([
+      watchdog,
+      (async () => {
+        const response = await client.request({
+          path: request.target,
+          method: request.method,
+          headers: request.headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+        });
+        const body = await response.body.text();
+        return { status: response.statusCode, headers: response.headers, body };
+      })(),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the transport needs of the running system: where the edge and services listen, and the PKI. */
+export type TransportTarget = Pick<RunningSystem, 'edgeUrl' | 'serviceUrl'> & {
+  readonly pki: Pick<DemoPki, 'ca' | 'qwacs'>;
+};
+
+export function createTransport(system: TransportTarget): Transport {
   const ca = readFileSync(system.pki.ca.cert);
-  const agents = new Map<string, Agent>();
-  const agentFor = (certificate: DemoQwacName | undefined): Agent => {
-    const key = certificate ?? '(none)';
-    let agent = agents.get(key);
-    if (agent === undefined) {
+  const origins = new Map<string, Origin>();
+  const all = new Set<Client>();
+
+  const originFor = (certificate: DemoQwacName | undefined, direct: HttpServiceName | undefined) => {
+    const key = direct === undefined ? `edge ${certificate ?? '(none)'}` : `direct ${direct}`;
+    let origin = origins.get(key);
+    if (origin === undefined) {
       const files = certificate === undefined ? undefined : system.pki.qwacs[certificate];
-      agent = new Agent({
-        connections: connectionsPerCertificate,
-        keepAliveTimeout: 10_000,
-        headersTimeout: REQUEST_TIMEOUT_MS,
-        bodyTimeout: REQUEST_TIMEOUT_MS,
-        connect: {
-          ca,
-          ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
-        },
-      });
-      agents.set(key, agent);
+      origin = {
+        url: direct === undefined ? system.edgeUrl : system.serviceUrl(direct),
+        connect:
+          direct === undefined
+            ? buildConnector({
+                // One TLS context per certificate, not one per connection: building it (parsing the
+                // key and the CA) cost more than the handshake.
+                secureContext: createSecureContext({
+                  ca,
+                  ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
+                }),
+              })
+            : undefined,
+        idle: [],
+      };
+      origins.set(key, origin);
     }
-    return agent;
+    return origin;
   };
-  const plain = new Agent({ connections: connectionsPerCertificate, keepAliveTimeout: 10_000 });
+
+  const take = (origin: Origin): Client => {
+    let client = origin.idle.pop();
+    while (client !== undefined && (client.destroyed || client.closed)) client = origin.idle.pop();
+    if (client !== undefined) return client;
+    client = new Client(origin.url, {
+      keepAliveTimeout: 10_000,
+      headersTimeout: REQUEST_TIMEOUT_MS,
+      bodyTimeout: REQUEST_TIMEOUT_MS,
+      ...(origin.connect ? { connect: origin.connect } : {}),
+    });
+    all.add(client);
+    return client;
+  };
 
   return {
     async send(certificate, request, direct) {
-      const origin = direct === undefined ? system.edgeUrl : system.serviceUrl(direct);
-      const dispatcher = direct === undefined ? agentFor(certificate) : plain;
-      const response = await dispatcher.request({
-        origin,
-        path: request.target,
-        method: request.method,
-        headers: request.headers,
-        // Beyond undici's own timeouts: nothing, not even a stalled TLS handshake, holds a worker for long.
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + 5_000),
-        ...(request.body === undefined ? {} : { body: request.body }),
-      });
-      const body = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, body };
+      const origin = originFor(certificate, direct);
+      const client = take(origin);
+      try {
+        return await requestOn(client, request);
+      } finally {
+        if (client.destroyed || client.closed) all.delete(client);
+        else origin.idle.push(client);
+      }
     },
     async close() {
-      await Promise.all([...agents.values(), plain].map((agent) => agent.close()));
+      await Promise.all([...all].map((client) => client.destroy().catch(() => undefined)));
+      all.clear();
     },
   };
 }

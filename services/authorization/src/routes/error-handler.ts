@@ -10,6 +10,7 @@ import { PageError, RedirectError } from '../authorize/errors.js';
 import { responseUrl } from '../authorize/redirect.js';
 import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
 import { errorPage } from '../html/pages.js';
+import { SessionTooLargeError } from '../session/session.js';
 import { pageCsp, sendPage } from './browser.js';
 
 export function langOfPath(path: string): Lang {
@@ -36,6 +37,8 @@ export function redirectWithError(
 
 function toPageError(error: unknown): PageError {
   if (error instanceof PageError) return error;
+  // Whatever step stores it, a session over its bound holds what the request put there.
+  if (error instanceof SessionTooLargeError) return new PageError('bad_request', 400, error.message);
   if (isDependencyUnavailable(error)) {
     const detail = error instanceof Error ? error.message : 'dependency unavailable';
     return new PageError('unavailable', 503, detail, { cause: error });

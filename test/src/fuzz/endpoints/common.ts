@@ -31,6 +31,8 @@ export interface FuzzEndpoint {
   readonly name: string;
   /** What the live state must hold before each chunk of this endpoint's requests. */
   readonly pools: PoolTargets;
+  /** Fewer requests in flight than the run's, where the system deliberately serialises work (scrypt). */
+  readonly concurrency?: number;
   readonly requests: fc.Arbitrary<FuzzRequest>;
 }
 

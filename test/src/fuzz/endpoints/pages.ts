@@ -111,9 +111,11 @@ const formStep = (
   stage: SessionStage,
   fields: Parameters<typeof params>[0],
   pools: FuzzEndpoint['pools'],
+  concurrency?: number,
 ): FuzzEndpoint => ({
   name,
   pools,
+  ...(concurrency === undefined ? {} : { concurrency }),
   requests: fc
     .record({
       lang,
@@ -173,7 +175,12 @@ export const bankSignInEndpoint = formStep(
     ['customer_id', mostly(psuIds, 4)],
     ['password', mostly(fc.constantFrom(SANDBOX_PASSWORD, 'wrong-password', ''), 3)],
   ],
-  { sessions: { password: 8 } },
+  // A session's first accepted post moves it to the code step (later posts are redirected there): 32
+  // fresh sessions a chunk give 32 password checks through the deep code.
+  { sessions: { password: 32 } },
+  // Each post that passes the throttles costs one deliberate scrypt check, two at a time: more in
+  // flight would only wait at the gate (docs/fuzzing.md).
+  8,
 );
 
 export const bankOtpEndpoint = formStep(
