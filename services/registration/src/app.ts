@@ -2,7 +2,12 @@ import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import { acceptBody, createHttpApp, type HttpApp, type Request, type Response } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import { AccessDeniedError, InvalidRequestError, TemporarilyUnavailableError } from '@psd2/oauth-errors';
+import {
+  AccessDeniedError,
+  InvalidRequestError,
+  isDependencyUnavailable,
+  TemporarilyUnavailableError,
+} from '@psd2/oauth-errors';
 import type { RateLimiter } from '@psd2/rate-limit';
 import type { TokenStore } from '@psd2/token-store';
 import { requireQwac } from './certificate.js';
