@@ -2,11 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { TtlCache } from './cache.js';
 
 describe('TtlCache', () => {
-  it('expires entries after the TTL', () => {
+  it('expires entries once they are older than the TTL', () => {
     let now = 1000;
     const cache = new TtlCache<string>({ ttlMs: 100, maxEntries: 10, now: () => now });
     cache.set('a', 'A');
-    now += 99;
+    now += 100;
     expect(cache.get('a')).toBe('A');
     now += 1;
     expect(cache.get('a')).toBeUndefined();

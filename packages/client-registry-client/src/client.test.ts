@@ -247,7 +247,7 @@ describe('createClientRegistry', () => {
       expect(calls).toHaveLength(1);
       await registry.getClient('abc', { fresh: true });
       expect(calls).toHaveLength(2);
-      now += 150;
+      now += 151;
       await registry.getClient('abc');
       expect(calls).toHaveLength(3);
     });
