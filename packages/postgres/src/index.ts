@@ -1,0 +1,4 @@
+export type { Database, Db, Migrations, Tx } from './database.js';
+export { errorChain, isConnectionLost, sqlStateOf } from './errors.js';
+export { openPglite, type PgliteOptions } from './pglite.js';
+export { connectPostgres, type PostgresOptions } from './postgres.js';
