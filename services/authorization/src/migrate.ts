@@ -14,7 +14,7 @@ const config = loadConfig(
   { processName: 'psu-directory-migrate' },
 );
 const logger = createLogger({ name: 'psu-directory-migrate', level: config.LOG_LEVEL });
-const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2 });
+const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2, connectTimeoutMs: 10_000 });
 try {
   await database.migrate();
   logger.info('PSU directory migrations applied');
