@@ -1,3 +1,4 @@
+import type { Agent } from 'undici';
 import { log, settings } from './bench-settings.js';
 import { measureCpu } from './cpu.js';
 import { fixedRate, type LatencyResult, type LoadTarget, maxThroughput, median } from './load.js';
@@ -22,16 +23,12 @@ const issueBody = (clientId: string) => () =>
     scope: 'pisp',
   }).toString();
 
-function tokenTarget(server: Server, agents: Agents): Target {
-  return {
-    name: server.name,
-    processes: server.processes,
-    agent: agents[server.path].pisp,
-    origin: server.origin,
-    path: '/oauth2/token',
-    body: issueBody(server.clientId),
-  };
+function target(server: Server, agent: Agent, path: string, body: () => string): Target {
+  return { name: server.name, processes: server.processes, agent, origin: server.origin, path, body };
 }
+
+const tokenTarget = (server: Server, agents: Agents): Target =>
+  target(server, agents[server.path].pisp, '/oauth2/token', issueBody(server.clientId));
 
 /** Tokens to introspect, issued once per server; introspection cycles through them. */
 async function introspectionTarget(server: Server, agents: Agents): Promise<Target> {
@@ -50,19 +47,12 @@ async function introspectionTarget(server: Server, agents: Agents): Promise<Targ
     tokens.push(body.access_token);
   }
   let next = 0;
-  return {
-    name: server.name,
-    processes: server.processes,
-    agent: agents[server.path].bank,
-    origin: server.origin,
-    path: '/oauth2/introspect',
-    body: () => {
-      next = (next + 1) % tokens.length;
-      const fields: Record<string, string> = { token: tokens[next] ?? '' };
-      if (server.bankClientId !== undefined) fields.client_id = server.bankClientId;
-      return new URLSearchParams(fields).toString();
-    },
-  };
+  return target(server, agents[server.path].bank, '/oauth2/introspect', () => {
+    next = (next + 1) % tokens.length;
+    const fields: Record<string, string> = { token: tokens[next] ?? '' };
+    if (server.bankClientId !== undefined) fields.client_id = server.bankClientId;
+    return new URLSearchParams(fields).toString();
+  });
 }
 
 export async function buildScenarios(servers: readonly Server[], agents: Agents): Promise<Scenario[]> {

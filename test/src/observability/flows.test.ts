@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { formPost, plantConsent, registerTestClient, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
+import { formPost, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
 import { totpAt } from '@psd2/psu-directory';
 import { observeSystem } from './observed-system.js';
 import { attributeOf, dataPointsOf, eventually, KIND } from './otlp-receiver.js';
@@ -38,20 +38,10 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
   });
 
   it('refreshes, introspects, replays a code and revokes', async () => {
-    const client = await registerTestClient(observed.registry, observed.system.pki, 'psp-ai', {
-      scope: 'aisp',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
-    const consent = await plantConsent(observed.store, client, 'aisp');
-    secrets.set('second authorization code', consent.code);
-    secrets.set('second code_verifier', consent.verifier);
-    const exchange = formPost({
-      grant_type: 'authorization_code',
-      client_id: client.clientId,
-      code: consent.code,
-      redirect_uri: TEST_REDIRECT_URI,
-      code_verifier: consent.verifier,
-    });
+    const client = await observed.registerAispClient();
+    const refresh = (refreshToken: string) =>
+      formPost({ grant_type: 'refresh_token', client_id: client.clientId, refresh_token: refreshToken });
+    const exchange = await observed.plantCode(client, 'second');
     const first = await observed.system.client('psp-ai')('/oauth2/token', exchange);
     expect(first.status).toBe(200);
     const issued = first.json<{ access_token: string; refresh_token: string }>();
@@ -62,43 +52,20 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
     const replay = await observed.system.client('psp-ai')('/oauth2/token', exchange);
     expect(replay.json()).toMatchObject({ error: 'invalid_grant' });
 
-    const consent3 = await plantConsent(observed.store, client, 'aisp');
-    secrets.set('third authorization code', consent3.code);
-    secrets.set('third code_verifier', consent3.verifier);
     const third = await observed.system.client('psp-ai')(
       '/oauth2/token',
-      formPost({
-        grant_type: 'authorization_code',
-        client_id: client.clientId,
-        code: consent3.code,
-        redirect_uri: TEST_REDIRECT_URI,
-        code_verifier: consent3.verifier,
-      }),
+      await observed.plantCode(client, 'third'),
     );
     const live = third.json<{ access_token: string; refresh_token: string }>();
     secrets.set('third access token', live.access_token);
     secrets.set('third refresh token', live.refresh_token);
-    const refreshed = await observed.system.client('psp-ai')(
-      '/oauth2/token',
-      formPost({
-        grant_type: 'refresh_token',
-        client_id: client.clientId,
-        refresh_token: live.refresh_token,
-      }),
-    );
+    const refreshed = await observed.system.client('psp-ai')('/oauth2/token', refresh(live.refresh_token));
     expect(refreshed.status).toBe(200);
     // Refresh tokens are not rotated by default: the answer carries a new access token only, and the
     // same refresh token serves again (a retry after a lost answer).
     const rotated = { ...refreshed.json<{ access_token: string }>(), refresh_token: live.refresh_token };
     secrets.set('refreshed access token', rotated.access_token);
-    const retried = await observed.system.client('psp-ai')(
-      '/oauth2/token',
-      formPost({
-        grant_type: 'refresh_token',
-        client_id: client.clientId,
-        refresh_token: live.refresh_token,
-      }),
-    );
+    const retried = await observed.system.client('psp-ai')('/oauth2/token', refresh(live.refresh_token));
     expect(retried.status).toBe(200);
     secrets.set('access token of a retried refresh', retried.json<{ access_token: string }>().access_token);
 
@@ -119,26 +86,17 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
     // The revoked refresh token presented again: invalid_grant.
     const afterRevocation = await observed.system.client('psp-ai')(
       '/oauth2/token',
-      formPost({
-        grant_type: 'refresh_token',
-        client_id: client.clientId,
-        refresh_token: rotated.refresh_token,
-      }),
+      refresh(rotated.refresh_token),
     );
     expect(afterRevocation.json()).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('puts the OAuth error code on the failing request span', async () => {
-    const failed = await eventually(
-      () =>
-        receiver
-          .spans()
-          .find(
-            (span) =>
-              span.service === 'token' &&
-              span.kind === KIND.SERVER &&
-              span.attribute('oauth.error') === 'invalid_grant',
-          ),
+    const failed = await receiver.spanArrives(
+      (span) =>
+        span.service === 'token' &&
+        span.kind === KIND.SERVER &&
+        span.attribute('oauth.error') === 'invalid_grant',
       'a token span with oauth.error',
     );
     expect(failed.attribute('http.response.status_code')).toBe(400);
@@ -148,10 +106,7 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
   it('signs a PSU in on the bank page: password, one-time code, consent', async () => {
     secrets.set('PSU password', observed.psuPassword);
     secrets.set('PSU TOTP secret', observed.psuTotpSecret);
-    const client = await registerTestClient(observed.registry, observed.system.pki, 'psp-ai', {
-      scope: 'aisp',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
+    const client = await observed.registerAispClient();
     const verifier = randomBytes(32).toString('base64url');
     const browser = observed.system.client(undefined);
     const query = new URLSearchParams({

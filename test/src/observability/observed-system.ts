@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { type ClientRegistry, createClientRegistry } from '@psd2/client-registry-client';
+import {
+  type ClientRegistry,
+  createClientRegistry,
+  type RegisteredClient,
+} from '@psd2/client-registry-client';
+import { formPost, plantConsent, registerTestClient, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
 import { generateTotpSecret } from '@psd2/psu-directory';
 import { type RunningSystem, startSystem } from '@psd2/testing';
 import { createRedisTokenStore, hashSecret, type TokenStore } from '@psd2/token-store';
@@ -77,6 +82,28 @@ export class ObservedSystem {
     await this.#started?.store.close();
     await this.#started?.system.stop();
     await this.receiver.stop();
+  }
+
+  /** A psp-ai client for the account-information flows: codes and refresh tokens. */
+  registerAispClient(): Promise<RegisteredClient> {
+    return registerTestClient(this.registry, this.system.pki, 'psp-ai', {
+      scope: 'aisp',
+      grantTypes: ['authorization_code', 'refresh_token'],
+    });
+  }
+
+  /** Plants a consent, records its code and verifier as `<label> ...` secrets, returns the exchange form. */
+  async plantCode(client: RegisteredClient, label: string): Promise<ReturnType<typeof formPost>> {
+    const consent = await plantConsent(this.store, client, 'aisp');
+    this.secrets.set(`${label} authorization code`, consent.code);
+    this.secrets.set(`${label} code_verifier`, consent.verifier);
+    return formPost({
+      grant_type: 'authorization_code',
+      client_id: client.clientId,
+      code: consent.code,
+      redirect_uri: TEST_REDIRECT_URI,
+      code_verifier: consent.verifier,
+    });
   }
 
   /** Where a secret the flows handled shows up in exported telemetry or a log; empty when nowhere. */

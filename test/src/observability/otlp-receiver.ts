@@ -118,6 +118,11 @@ export class OtlpReceiver {
     );
   }
 
+  /** The first span `matches` accepts, once it has arrived. */
+  spanArrives(matches: (span: Span) => boolean, what: string): Promise<Span> {
+    return eventually(() => this.spans().find(matches), what);
+  }
+
   metrics(): Metric[] {
     return this.metricExports.flatMap((batch) =>
       batch.resourceMetrics.flatMap((resourceMetrics) =>

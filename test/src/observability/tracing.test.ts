@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import {
-  formPost,
-  identityOf,
-  plantConsent,
-  registerTestClient,
-  TEST_REDIRECT_URI,
-} from '@psd2/oauth-test-fixtures';
+import { identityOf } from '@psd2/oauth-test-fixtures';
 import { observeSystem } from './observed-system.js';
 import { eventually, KIND, type Span } from './otlp-receiver.js';
 
@@ -24,22 +18,10 @@ describe('one TPP request, one trace', () => {
   let clientId: string;
 
   it('exchanges an authorization code through the edge, continuing the TPP trace', async () => {
-    const client = await registerTestClient(observed.registry, observed.system.pki, 'psp-ai', {
-      scope: 'aisp',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
+    const client = await observed.registerAispClient();
     clientId = client.clientId;
-    const consent = await plantConsent(observed.store, client, 'aisp');
-    secrets.set('authorization code', consent.code);
-    secrets.set('code_verifier', consent.verifier);
     const response = await observed.system.client('psp-ai')('/oauth2/token', {
-      ...formPost({
-        grant_type: 'authorization_code',
-        client_id: client.clientId,
-        code: consent.code,
-        redirect_uri: TEST_REDIRECT_URI,
-        code_verifier: consent.verifier,
-      }),
+      ...(await observed.plantCode(client, 'traced')),
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         traceparent: `00-${traceId}-${callerSpanId}-01`,
@@ -157,27 +139,16 @@ describe('one TPP request, one trace', () => {
   it('starts a trace at the edge when the TPP sends none', async () => {
     const response = await observed.system.client('psp-ai')('/.well-known/oauth-authorization-server');
     expect(response.status).toBe(200);
-    const edgeRoot = await eventually(
-      () =>
-        receiver
-          .spans()
-          .find(
-            (span) =>
-              span.service === 'local-edge' &&
-              span.kind === KIND.SERVER &&
-              span.attribute('url.path') === '/.well-known/oauth-authorization-server' &&
-              (span.parentSpanId ?? '') === '',
-          ),
+    const edgeRoot = await receiver.spanArrives(
+      (span) =>
+        span.service === 'local-edge' &&
+        span.kind === KIND.SERVER &&
+        span.attribute('url.path') === '/.well-known/oauth-authorization-server' &&
+        (span.parentSpanId ?? '') === '',
       'a root span at the edge',
     );
-    await eventually(
-      () =>
-        receiver
-          .spans()
-          .find(
-            (span) =>
-              span.traceId === edgeRoot.traceId && span.service === 'token' && span.kind === KIND.SERVER,
-          ),
+    await receiver.spanArrives(
+      (span) => span.traceId === edgeRoot.traceId && span.service === 'token' && span.kind === KIND.SERVER,
       'the token service span in the edge-rooted trace',
     );
   });
