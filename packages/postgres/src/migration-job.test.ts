@@ -1,12 +1,8 @@
-import { afterEach, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Database } from './database.js';
 import { migrateAndClose } from './migration-job.js';
 
 /* The Job's outcome is its log line and its exit code; the pool is closed either way. */
-
-afterEach(() => {
-  process.exitCode = undefined;
-});
 
 function fakeDatabase(migrate: () => Promise<void>) {
   const calls: string[] = [];
@@ -32,22 +28,20 @@ function recordingLog() {
   };
 }
 
-it('logs the migrations applied, leaves the exit code alone and closes', async () => {
+it('logs the migrations applied, answers exit code 0 and closes', async () => {
   const { database, calls } = fakeDatabase(async () => undefined);
   const log = recordingLog();
-  await migrateAndClose(database, log, 'PSU directory');
+  expect(await migrateAndClose(database, log, 'PSU directory')).toBe(0);
   expect(log.lines).toEqual(['info PSU directory migrations applied']);
-  expect(process.exitCode).toBeUndefined();
   expect(calls).toEqual(['migrate', 'close']);
 });
 
-it('logs a failure, exits 1 for the Job to be retried, and still closes', async () => {
+it('logs a failure, answers exit code 1 for the Job to be retried, and still closes', async () => {
   const { database, calls } = fakeDatabase(async () => {
     throw new Error('connect ECONNREFUSED');
   });
   const log = recordingLog();
-  await migrateAndClose(database, log, 'client registry');
+  expect(await migrateAndClose(database, log, 'client registry')).toBe(1);
   expect(log.lines).toEqual(['error client registry migrations failed: Error: connect ECONNREFUSED']);
-  expect(process.exitCode).toBe(1);
   expect(calls).toEqual(['migrate', 'close']);
 });

@@ -7,16 +7,17 @@ export interface MigrationLog {
 }
 
 /**
- * The body of a migration Job (`dist/migrate.js`): applies the migrations, logs the outcome, leaves a
- * failure in the exit code for Kubernetes to retry, and closes the pool either way.
+ * The body of a migration Job (`dist/migrate.js`): applies the migrations, logs the outcome, closes the
+ * pool either way, and returns the exit code (1 on failure, for Kubernetes to retry the Job).
  */
-export async function migrateAndClose(database: Database, log: MigrationLog, what: string): Promise<void> {
+export async function migrateAndClose(database: Database, log: MigrationLog, what: string): Promise<number> {
   try {
     await database.migrate();
     log.info(`${what} migrations applied`);
+    return 0;
   } catch (error) {
     log.error({ err: error }, `${what} migrations failed`);
-    process.exitCode = 1;
+    return 1;
   } finally {
     await database.close();
   }

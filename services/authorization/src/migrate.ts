@@ -16,5 +16,5 @@ const config = loadConfig(
 );
 const logger = createLogger({ name: 'psu-directory-migrate', level: config.LOG_LEVEL });
 const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2, connectTimeoutMs: 10_000 });
-await migrateAndClose(database, logger, 'PSU directory');
+process.exitCode = await migrateAndClose(database, logger, 'PSU directory');
 logger.flush();

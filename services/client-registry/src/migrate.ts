@@ -18,5 +18,5 @@ const config = loadConfig(
 );
 const logger = createLogger({ name: 'client-registry-migrate', level: config.LOG_LEVEL });
 const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2, connectTimeoutMs: 10_000 });
-await migrateAndClose(database, logger, 'client registry');
+process.exitCode = await migrateAndClose(database, logger, 'client registry');
 logger.flush();
