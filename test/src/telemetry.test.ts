@@ -104,7 +104,7 @@ describe('telemetry preload', () => {
     const serverSpan = spans.find((span) => span.kind === SPAN_KIND_SERVER);
     expect(serverSpan).toMatchObject({ service: 'token', parentSpanId: '00f067aa0ba902b7' });
     // Named after its route (packages/http sets it for the HTTP instrumentation). That the ESM loader
-    // hook is in place before pg, ioredis and gRPC load is proven by observability.test.ts, whose trace
+    // hook is in place before pg, ioredis and gRPC load is proven by observability/tracing.test.ts, whose trace
     // has their spans.
     expect(serverSpan?.name).toBe('GET /.well-known/oauth-authorization-server');
 

@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /*
- * A fixed-window request counter per key (an organisation, a client address, a session). In Redis, so
- * that every replica counts against the same budget; in process when REDIS_URL is unset (one replica,
- * the laptop default). A fixed window lets a burst of up to twice the limit straddle a boundary: for
- * refusing floods, an acceptable price for one round trip and one short-lived key per counted key.
+ * A fixed-window request counter per key (an organisation, a client address, a session), on
+ * rate-limiter-flexible. In Redis, so that every replica counts against the same budget; in process
+ * when REDIS_URL is unset (one replica, the laptop default). A fixed window lets a burst of up to twice
+ * the limit straddle a boundary: for refusing floods, an acceptable price for one round trip and one
+ * short-lived key per counted key.
  */
 
 export interface RateDecision {
@@ -27,22 +29,24 @@ export interface RateLimitOptions {
   readonly windowSeconds: number;
 }
 
-/**
- * INCR and EXPIRE in one atomic step: a counter created without its expiry (a crash between two
- * commands) would refuse the organisation forever. Returns the count and the time left in the window.
- */
-const HIT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-`;
+type Counter = RateLimiterMemory | RateLimiterRedis;
 
-type RedisWithHit = Redis & { rateLimitHit(key: string, windowSeconds: number): Promise<[number, number]> };
+/**
+ * The library answers a refusal by rejecting with its result; anything else it rejects with (Redis
+ * down, a timeout) is passed on untouched, so isDependencyUnavailable still recognises it.
+ */
+async function hit(counter: Counter, key: string): Promise<RateDecision> {
+  const decide = (result: RateLimiterRes, allowed: boolean): RateDecision => ({
+    allowed,
+    retryAfterSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
+  });
+  try {
+    return decide(await counter.consume(key), true);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return decide(error, false);
+    throw error;
+  }
+}
 
 export function createRedisRateLimiter(
   options: RateLimitOptions & { readonly url: string; readonly keyPrefix: string },
@@ -53,18 +57,18 @@ export function createRedisRateLimiter(
     // Fail fast while Redis is down rather than queueing requests behind reconnects.
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-  }) as RedisWithHit;
+  });
   // Errors surface on the commands; an unhandled connection error event would end the process.
   redis.on('error', () => undefined);
-  redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT });
+  // The library joins prefix and key with ':', so the Redis key stays `<prefix>rl:<name>:<key>`.
+  const counter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${options.keyPrefix}rl:${options.name}`,
+    points: options.limit,
+    duration: options.windowSeconds,
+  });
   return {
-    async hit(key) {
-      const [count, ttl] = await redis.rateLimitHit(
-        `${options.keyPrefix}rl:${options.name}:${key}`,
-        options.windowSeconds,
-      );
-      return { allowed: count <= options.limit, retryAfterSeconds: Math.max(1, ttl) };
-    },
+    hit: (key) => hit(counter, key),
     async ping() {
       await redis.ping();
     },
@@ -74,29 +78,15 @@ export function createRedisRateLimiter(
   };
 }
 
-/** The same counter in process memory; windows that have ended are dropped so memory stays bounded. */
-export function createMemoryRateLimiter(
-  options: RateLimitOptions & { readonly now?: () => number },
-): RateLimiter {
-  const now = options.now ?? Date.now;
-  const windows = new Map<string, { count: number; resetsAt: number }>();
+/** The same counter in process memory; each window's entry is dropped when the window ends. */
+export function createMemoryRateLimiter(options: RateLimitOptions): RateLimiter {
+  const counter = new RateLimiterMemory({
+    keyPrefix: `rl:${options.name}`,
+    points: options.limit,
+    duration: options.windowSeconds,
+  });
   return {
-    async hit(key) {
-      const at = now();
-      if (windows.size > 10_000) {
-        for (const [name, window] of windows) if (window.resetsAt <= at) windows.delete(name);
-      }
-      let window = windows.get(key);
-      if (window === undefined || window.resetsAt <= at) {
-        window = { count: 0, resetsAt: at + options.windowSeconds * 1000 };
-        windows.set(key, window);
-      }
-      window.count += 1;
-      return {
-        allowed: window.count <= options.limit,
-        retryAfterSeconds: Math.max(1, Math.ceil((window.resetsAt - at) / 1000)),
-      };
-    },
+    hit: (key) => hit(counter, key),
     async ping() {},
     async close() {},
   };

@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@psd2/config';
 import { createLogger } from '@psd2/logging';
+import { migrateAndClose } from '@psd2/postgres';
 import { connectPostgres } from '@psd2/psu-directory';
 import { z } from 'zod';
 
@@ -14,14 +15,6 @@ const config = loadConfig(
   { processName: 'psu-directory-migrate' },
 );
 const logger = createLogger({ name: 'psu-directory-migrate', level: config.LOG_LEVEL });
-const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2 });
-try {
-  await database.migrate();
-  logger.info('PSU directory migrations applied');
-} catch (error) {
-  logger.error({ err: error }, 'PSU directory migrations failed');
-  process.exitCode = 1;
-} finally {
-  await database.close();
-  logger.flush();
-}
+const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2, connectTimeoutMs: 10_000 });
+process.exitCode = await migrateAndClose(database, logger, 'PSU directory');
+logger.flush();

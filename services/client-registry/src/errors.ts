@@ -1,4 +1,5 @@
 import { isDependencyUnavailable } from '@psd2/oauth-errors';
+import { errorChain, sqlStateOf } from '@psd2/postgres';
 
 /*
  * The failures the registry can name. The gRPC layer turns each into one status code, so a caller
@@ -24,30 +25,13 @@ export class RegistryError extends Error {
   }
 }
 
-/** Walks `cause` links: drizzle wraps the driver's error in a DrizzleQueryError. */
-function* causes(error: unknown): Generator<unknown> {
-  let current = error;
-  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    yield current;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-}
-
-function sqlStateOf(error: unknown): string | undefined {
-  for (const candidate of causes(error)) {
-    if (typeof candidate !== 'object' || candidate === null || !('code' in candidate)) continue;
-    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate.code;
-  }
-  return undefined;
-}
-
 /**
  * Classifies an error thrown while talking to the database. Whether the database is unavailable is the
  * shared rule's call (isDependencyUnavailable, @psd2/oauth-errors); a statement timeout (57014) is a
  * deadline. Returns undefined for a bug (which the gRPC layer reports as INTERNAL) rather than guessing.
  */
 export function classifyDatabaseError(error: unknown): RegistryError | undefined {
-  for (const candidate of causes(error)) {
+  for (const candidate of errorChain(error)) {
     if (candidate instanceof RegistryError) return candidate;
   }
   const sqlState = sqlStateOf(error);

@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@psd2/config';
 import { createLogger } from '@psd2/logging';
+import { migrateAndClose } from '@psd2/postgres';
 import { z } from 'zod';
 import { connectPostgres } from './db/database.js';
 
@@ -17,13 +18,5 @@ const config = loadConfig(
 );
 const logger = createLogger({ name: 'client-registry-migrate', level: config.LOG_LEVEL });
 const database = connectPostgres({ url: config.DATABASE_URL.href, poolSize: 2, connectTimeoutMs: 10_000 });
-try {
-  await database.migrate();
-  logger.info('client registry migrations applied');
-} catch (error) {
-  logger.error({ err: error }, 'client registry migrations failed');
-  process.exitCode = 1;
-} finally {
-  await database.close();
-  logger.flush();
-}
+process.exitCode = await migrateAndClose(database, logger, 'client registry');
+logger.flush();
