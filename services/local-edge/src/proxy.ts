@@ -38,6 +38,9 @@ export function forward(
     response.once('close', () => {
       if (!response.writableFinished) call.cancel();
     });
+    // Gone already, before the listener above: its 'close' will not come again, and an answer written
+    // to it would never drain, pausing the call on its pooled connection for good.
+    if (response.destroyed) call.cancel();
     upstream.pool.dispatch(
       // reset: false keeps the connection after a HEAD too, as http.Agent did; undici would close it
       // in case a server sends a body to HEAD anyway, which Node servers do not.

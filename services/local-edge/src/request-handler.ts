@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Span } from '@opentelemetry/api';
-import { routeFor, type UpstreamService } from '@psd2/edge-config';
+import type { UpstreamService } from '@psd2/edge-config';
 import type { Logger } from '@psd2/logging';
 import { EDGE_REPLIES, sendReply } from './edge-replies.js';
 import { isTraced, requestDurationHistogram, traceExchange, traceFields } from './edge-tracing.js';
 import { connectionIdentity } from './forwarded-client-cert.js';
 import { forward } from './proxy.js';
 import { readBody } from './request-body.js';
-import { hasUnderscoreName, singleHeader, upstreamRequestHeaders } from './request-headers.js';
-import { normalisedTarget } from './target.js';
+import { singleHeader, upstreamRequestHeaders } from './request-headers.js';
+import { routeRequest } from './routing.js';
 import type { Upstreams } from './upstream-pools.js';
 
 /**
- * What the edge does with one client request: check it as Envoy's connection manager would, route it
- * by the shared route table (EDGE_ROUTES, as envoy.yaml), read its body, and hand it to the proxy.
+ * What the edge does with one client request: check and route it as Envoy would (routing.ts), read its
+ * body, and hand it to the proxy.
  * Every request is traced and logged once, whatever its outcome.
  */
 export function createRequestHandler(upstreams: Upstreams, logger: Logger | undefined): http.RequestListener {
@@ -48,7 +48,7 @@ export function createRequestHandler(upstreams: Upstreams, logger: Logger | unde
       return;
     }
     const requestId = singleHeader(request.headers['x-request-id']) ?? randomUUID();
-    const target = normalisedTarget(request.url ?? '');
+    const routing = routeRequest(request);
     const log = (status: number, service?: UpstreamService) =>
       logger?.info(
         {
@@ -56,34 +56,27 @@ export function createRequestHandler(upstreams: Upstreams, logger: Logger | unde
           ...traceFields(span),
           traceparent: singleHeader(request.headers.traceparent),
           method: request.method,
-          path: target?.path,
+          path: routing.target?.path,
           status,
           upstream: service,
           duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
         },
         'edge request',
       );
-
-    // Envoy: headers_with_underscores_action REJECT_REQUEST; escaped slashes refused.
-    if (target === undefined || hasUnderscoreName(request.rawHeaders)) {
-      sendReply(response, EDGE_REPLIES.malformed);
-      log(EDGE_REPLIES.malformed.status);
+    if (routing.refused !== undefined) {
+      sendReply(response, routing.refused);
+      log(routing.refused.status);
       return;
     }
-    const route = routeFor(target.path);
-    if (route === undefined) {
-      sendReply(response, EDGE_REPLIES.notFound);
-      log(EDGE_REPLIES.notFound.status);
-      return;
-    }
+    const { target, service } = routing;
     const body = await readBody(request);
     if (body === undefined) {
       sendReply(response, EDGE_REPLIES.bodyTooLarge);
-      log(EDGE_REPLIES.bodyTooLarge.status, route.service);
+      log(EDGE_REPLIES.bodyTooLarge.status, service);
       return;
     }
 
-    markRouted(route.service);
+    markRouted(service);
     const headers = upstreamRequestHeaders(request, {
       traced: isTraced(span),
       clientCertificate: identity.element,
@@ -92,12 +85,12 @@ export function createRequestHandler(upstreams: Upstreams, logger: Logger | unde
     });
     const method = request.method ?? 'GET';
     const status = await forward(
-      upstreams.of(route.service),
+      upstreams.of(service),
       { method, target, headers, body },
       response,
       span,
       logger,
     );
-    log(status, route.service);
+    log(status, service);
   }
 }

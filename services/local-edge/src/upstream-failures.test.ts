@@ -1,13 +1,18 @@
+import http from 'node:http';
 import { describe, expect, it } from '@jest/globals';
+import { trace } from '@opentelemetry/api';
+import { listening, stop } from './edge.test-support.js';
+import { forward } from './proxy.js';
 import {
   cancelledSoon,
   SCRIPTED_ROUTE_TIMEOUT_SECONDS,
   useEdgesBeforeScriptedService,
 } from './scripted-service.test-support.js';
+import { createUpstreams } from './upstream-pools.js';
 
 /* How the edge answers when the call to the service fails or the client leaves: 502, 503, 504, cancellation. */
 
-const { holdFor, through, throughPatient } = useEdgesBeforeScriptedService();
+const { holdFor, options, socketOf, through, throughPatient } = useEdgesBeforeScriptedService();
 
 describe('local edge: when the call to the service fails', () => {
   it('answers 504 in JSON when the service does not answer within the route timeout', async () => {
@@ -68,5 +73,31 @@ describe('local edge: when the call to the service fails', () => {
     });
     await expect(reply).rejects.toThrow();
     expect(await cancelledSoon(entry)).toBe(true);
+  });
+
+  it('sends nothing to the service for a client that left before its request was forwarded', async () => {
+    // Forwarded, its answer would be written to a closed response that never drains: the paused call
+    // would hold its pooled connection for good (undici's body timeout does not run while paused).
+    const upstreams = createUpstreams(options().upstreams, { routeTimeoutMs: 15_000, idleTimeoutMs: 4000 });
+    const front = http.createServer();
+    const forwarded = new Promise<number>((resolve, reject) => {
+      front.once('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+        request.socket.destroy();
+        response.once('close', () => {
+          const target = { path: '/oauth2/register/big-after-leaving', search: '' };
+          const request = { method: 'GET', target, headers: {}, body: Buffer.alloc(0) };
+          const span = trace.getTracer('test').startSpan('test');
+          forward(upstreams.of('registration'), request, response, span, undefined).then(resolve, reject);
+        });
+      });
+    });
+    try {
+      http.get(await listening(front)).on('error', () => undefined);
+      expect(await forwarded).toBe(503);
+      expect(socketOf('big-after-leaving')).toBeUndefined();
+    } finally {
+      await upstreams.destroy();
+      await stop(front);
+    }
   });
 });
