@@ -20,8 +20,6 @@ import { createUpstreams, UPSTREAM_IDLE_TIMEOUT_MS } from './upstream-pools.js';
  * docs/edge.md (HTTP/1.1 only, no active health checks).
  */
 
-export { UPSTREAM_IDLE_TIMEOUT_MS };
-
 export interface LocalEdgeOptions {
   readonly host: string;
   /** 0 picks a free port (tests). */

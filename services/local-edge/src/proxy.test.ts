@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { describe, expect, it } from '@jest/globals';
-import { startLocalEdge, UPSTREAM_IDLE_TIMEOUT_MS } from './edge.js';
+import { startLocalEdge } from './edge.js';
 import { useEdgesBeforeScriptedService } from './scripted-service.test-support.js';
+import { UPSTREAM_IDLE_TIMEOUT_MS } from './upstream-pools.js';
 
 /* What the edge passes on from the service's answer, and how it keeps its connections to the service. */
 
