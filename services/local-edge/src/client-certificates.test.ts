@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, connect, type TLSSocket } from 'node:tls';
 import { describe, expect, it } from '@jest/globals';
 import { CertificateError, createClientCertificateResolver, parseXfcc } from '@psd2/certificates';
-import { failureText, useEdgeBeforeEchoes } from './edge.test-support.js';
+import { failureText, useEdgeInFrontOfEchoes } from './edge.test-support.js';
 
 /* What a client's certificate turns into at the edge: the XFCC the service receives, or a closed connection. */
 
-const fixture = useEdgeBeforeEchoes();
+const fixture = useEdgeInFrontOfEchoes();
 const { call, echoOf, files } = fixture;
 
 describe('local edge: client certificates and XFCC', () => {

@@ -208,7 +208,7 @@ async function startEcho(service: UpstreamService): Promise<EchoService> {
  * One edge in front of an echoing service per route, except revocation, which is not running: the
  * fixture most test files share.
  */
-export function useEdgeBeforeEchoes() {
+export function useEdgeInFrontOfEchoes() {
   const files = useTestPki();
   const echoes = new Map<UpstreamService, EchoService>();
   let edge: LocalEdge | undefined;

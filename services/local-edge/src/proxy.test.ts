@@ -1,12 +1,12 @@
 import http from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import { startLocalEdge } from './edge.js';
-import { useEdgesBeforeScriptedService } from './scripted-service.test-support.js';
+import { useEdgesInFrontOfScriptedService } from './scripted-service.test-support.js';
 import { UPSTREAM_IDLE_TIMEOUT_MS } from './upstream-pools.js';
 
 /* What the edge passes on from the service's answer, and how it keeps its connections to the service. */
 
-const { call, holdFor, options, socketOf, through, throughPatient } = useEdgesBeforeScriptedService();
+const { call, holdFor, options, socketOf, through, throughPatient } = useEdgesInFrontOfScriptedService();
 
 describe("local edge: proxying the service's answer", () => {
   it('streams the body: the client has the first part before the service sends the rest', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { EDGE_LIMITS, EDGE_ROUTES } from '@psd2/edge-config';
-import { useEdgeBeforeEchoes } from './edge.test-support.js';
+import { useEdgeInFrontOfEchoes } from './edge.test-support.js';
 
 /* Which service a request reaches, and what of it arrives there. */
 
-const { call, echoOf, echoes } = useEdgeBeforeEchoes();
+const { call, echoOf, echoes } = useEdgeInFrontOfEchoes();
 
 describe('local edge: routing and forwarding', () => {
   it.each(

@@ -34,7 +34,7 @@ interface HeldRequest extends Held {
   readonly markClosed: (early: boolean) => void;
 }
 
-export function useEdgesBeforeScriptedService() {
+export function useEdgesInFrontOfScriptedService() {
   const files = useTestPki();
   const held = new Map<string, HeldRequest>();
   const socketOf = new Map<string, Socket>();

@@ -6,13 +6,13 @@ import { forward } from './proxy.js';
 import {
   cancelledSoon,
   SCRIPTED_ROUTE_TIMEOUT_SECONDS,
-  useEdgesBeforeScriptedService,
+  useEdgesInFrontOfScriptedService,
 } from './scripted-service.test-support.js';
 import { createUpstreams } from './upstream-pools.js';
 
 /* How the edge answers when the call to the service fails or the client leaves: 502, 503, 504, cancellation. */
 
-const { holdFor, options, socketOf, through, throughPatient } = useEdgesBeforeScriptedService();
+const { holdFor, options, socketOf, through, throughPatient } = useEdgesInFrontOfScriptedService();
 
 describe('local edge: when the call to the service fails', () => {
   it('answers 504 in JSON when the service does not answer within the route timeout', async () => {
