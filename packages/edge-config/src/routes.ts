@@ -37,9 +37,9 @@ export const NOT_FOUND_BODY = JSON.stringify({
   error_description: 'No such endpoint.',
 });
 
-/** The route for a request path (without its query string), as Envoy would pick it. */
-export function routeFor(path: string, routes: readonly EdgeRoute[] = EDGE_ROUTES): EdgeRoute | undefined {
-  return routes.find((route) =>
+/** The route for a request path (without its query string), as Envoy would pick it from the one table. */
+export function routeFor(path: string): EdgeRoute | undefined {
+  return EDGE_ROUTES.find((route) =>
     'path' in route.match ? route.match.path === path : path.startsWith(route.match.prefix),
   );
 }

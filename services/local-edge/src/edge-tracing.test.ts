@@ -1,22 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { type DemoPki, writeDemoPki } from '@psd2/test-pki';
 import { type LocalEdge, startLocalEdge } from './edge.js';
+import { callEdge, closedUrl, edgeOptions, listening, stop, useTestPki } from './edge.test-support.js';
 
 /*
  * The edge's two spans with a real SDK registered (as the telemetry preload does): the SERVER span
  * continuing the client's trace, the CLIENT span for the call to the service, whose context is the one
  * the service receives, and how both end when the call succeeds or fails. A separate file because the
- * global tracer provider would change what edge.test.ts observes (untraced, trace headers pass as they came).
+ * global tracer provider would change what the other test files observe (untraced, trace headers pass as they came).
  */
 
 /** Ended spans, kept in memory as they end (no exporter: nothing asynchronous in between). */
@@ -36,52 +30,41 @@ const CLIENT_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN_ID = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${CLIENT_TRACE_ID}-${CLIENT_SPAN_ID}-01`;
 
-let dir: string;
-let pki: DemoPki;
+const files = useTestPki();
 let edge: LocalEdge;
-let service: http.Server;
 let serviceUrl: URL;
-let down: URL;
 const received = new Map<string, http.IncomingHttpHeaders>();
+const service = http.createServer((request, response) => {
+  received.set(request.url ?? '', request.headers);
+  request.resume();
+  if (request.url?.startsWith('/oauth2/register/garbage')) {
+    request.socket.end('NOT HTTP\r\n\r\n');
+  } else if (request.url?.startsWith('/oauth2/register/silent')) {
+    // no answer: the route timeout
+  } else if (request.url?.startsWith('/oauth2/register/cut-mid-body')) {
+    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+    response.write('part', () => setTimeout(() => request.socket.destroy(), 20));
+  } else {
+    response.writeHead(request.url?.startsWith('/oauth2/register/failing') ? 500 : 200);
+    response.end('{}');
+  }
+});
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'local-edge-tracing-'));
-  pki = await writeDemoPki(dir);
-  service = http.createServer((request, response) => {
-    received.set(request.url ?? '', request.headers);
-    request.resume();
-    if (request.url?.startsWith('/oauth2/register/garbage')) {
-      request.socket.end('NOT HTTP\r\n\r\n');
-    } else if (request.url?.startsWith('/oauth2/register/silent')) {
-      // no answer: the route timeout
-    } else if (request.url?.startsWith('/oauth2/register/cut-mid-body')) {
-      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
-      response.write('part', () => setTimeout(() => request.socket.destroy(), 20));
-    } else {
-      response.writeHead(request.url?.startsWith('/oauth2/register/failing') ? 500 : 200);
-      response.end('{}');
-    }
-  });
-  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-  serviceUrl = new URL(`http://127.0.0.1:${(service.address() as AddressInfo).port}`);
-  const closed = http.createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  down = new URL(`http://127.0.0.1:${(closed.address() as AddressInfo).port}`);
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  edge = await startLocalEdge({
-    host: '127.0.0.1',
-    port: 0,
-    tls: { certFile: pki.server.cert, keyFile: pki.server.key, clientCaFile: pki.clientCaBundle },
-    upstreams: { registration: serviceUrl, authorization: serviceUrl, token: serviceUrl, revocation: down },
-    routeTimeoutSeconds: 1,
-  });
+  serviceUrl = await listening(service);
+  const down = await closedUrl();
+  edge = await startLocalEdge(
+    edgeOptions(
+      files.pki,
+      { registration: serviceUrl, authorization: serviceUrl, token: serviceUrl, revocation: down },
+      { routeTimeoutSeconds: 1 },
+    ),
+  );
 });
 
 afterAll(async () => {
   await edge?.close();
-  service?.closeAllConnections();
-  await new Promise<void>((resolve) => service?.close(() => resolve()));
-  await rm(dir, { recursive: true, force: true });
+  await stop(service);
 });
 
 beforeEach(() => {
@@ -90,26 +73,13 @@ beforeEach(() => {
 
 /** Status, or the error's message when the response did not complete. */
 function call(path: string, method = 'GET'): Promise<number | string> {
-  return new Promise((resolve) => {
-    const request = https.request(
-      `${edge.url}${path}`,
-      {
-        method,
-        headers: { traceparent: TRACEPARENT, tracestate: 'client=1' },
-        ca: readFileSync(pki.ca.cert),
-        servername: 'localhost',
-        agent: false,
-        timeout: 5000,
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', (error) => resolve(error.message));
-      },
-    );
-    request.on('error', (error) => resolve(error.message));
-    request.end();
-  });
+  return callEdge(edge, files.pki, path, {
+    method,
+    headers: { traceparent: TRACEPARENT, tracestate: 'client=1' },
+  }).then(
+    (reply) => reply.status,
+    (error: Error) => error.message,
+  );
 }
 
 /** The edge's server and client spans of the last request, once both have ended. */

@@ -1,5 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { distinguishedNames, formatXfccElement, pemFromDer } from '@psd2/certificates';
+import { presentsUnverifiedCertificate } from './server-tls.js';
 
 /*
  * The x-forwarded-client-cert element the edge gives the services, as envoy/envoy.yaml's
@@ -24,7 +25,7 @@ const identityOfConnection = new WeakMap<TLSSocket, ConnectionIdentity>();
 export function connectionIdentity(socket: TLSSocket): ConnectionIdentity {
   let identity = identityOfConnection.get(socket);
   if (identity === undefined) {
-    const refused = socket.getPeerX509Certificate() !== undefined && !socket.authorized;
+    const refused = presentsUnverifiedCertificate(socket);
     identity = { refused, element: refused ? undefined : clientCertificateElement(socket) };
     identityOfConnection.set(socket, identity);
   }
