@@ -1,5 +1,5 @@
 import { CertificateError } from './errors.js';
-import { memoize } from './lru.js';
+import { memoize } from './memoize.js';
 import { derFromPem } from './pem.js';
 import { checkValidity, parseQwac, type QwacIdentity } from './qwac.js';
 import {
