@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { type ParsedCertificate, parseCertificate } from './certificate.js';
 import { DerError } from './der-decode.js';
 import { valuesOf } from './dn.js';
-import { CertificateError } from './errors.js';
+import { CertificateError, outcomeOf, settle } from './errors.js';
+import { fingerprintOf, memoizeBy } from './memoize.js';
 import { OID, type Psd2Role, roleOfOid } from './oids.js';
 import { derFromPem } from './pem.js';
 import { checkWebAuthentication, type RoleOfPsp, readPsd2Statement } from './statements.js';
@@ -125,10 +126,28 @@ export function readQwac(certificate: string | Uint8Array, options: { now?: Date
 }
 
 /** Subject and issuer as RFC 4514 strings, for any X.509 certificate (QWAC or not). */
-export function distinguishedNames(certificate: string | Uint8Array): { subject: string; issuer: string } {
-  const parsed = readCertificate(typeof certificate === 'string' ? derFromPem(certificate) : certificate);
-  return { subject: parsed.subject.rfc4514, issuer: parsed.issuer.rfc4514 };
+export function distinguishedNames(certificate: string | Uint8Array): DistinguishedNames {
+  return settle(namesOfCertificate(typeof certificate === 'string' ? derFromPem(certificate) : certificate));
 }
+
+export interface DistinguishedNames {
+  readonly subject: string;
+  readonly issuer: string;
+}
+
+/**
+ * The edge asks once per TLS connection, and decoding costs a millisecond: a TPP opening connection
+ * after connection with one certificate has it decoded once.
+ */
+const namesOfCertificate = memoizeBy(
+  fingerprintOf,
+  (der) =>
+    outcomeOf(() => {
+      const parsed = readCertificate(der);
+      return Object.freeze({ subject: parsed.subject.rfc4514, issuer: parsed.issuer.rfc4514 });
+    }),
+  1000,
+);
 
 function readCertificate(der: Uint8Array): ParsedCertificate {
   try {

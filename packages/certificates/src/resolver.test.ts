@@ -101,6 +101,13 @@ describe('createClientCertificateResolver', () => {
     expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: other })).toEqual(first);
   });
 
+  it('decodes a certificate once however many headers carry it', () => {
+    const resolver = createClientCertificateResolver();
+    const other = formatXfccElement({ hash: 'other', cert: good.certificatePem, subject: 'CN=other' });
+    const first = resolver.resolve({ remoteAddress: '127.0.0.1', header: xfccOf(good) });
+    expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: other })).toBe(first);
+  });
+
   it('checks the peer on a cache hit: a cached header from an untrusted peer is ignored', () => {
     const resolver = createClientCertificateResolver({ trustedProxies: ['10.0.0.1'] });
     const header = xfccOf(good);
