@@ -2,7 +2,7 @@ import { Certificate, Version } from '@peculiar/asn1-x509';
 import { DerError, decodeDer } from './der-decode.js';
 import { type DistinguishedName, readName } from './dn.js';
 import { OID } from './oids.js';
-import { QcStatements } from './qc-statements.js';
+import { QcStatements } from './qc-statement-schemas.js';
 
 /** What the QWAC checks read from a certificate. */
 export interface ParsedCertificate {

@@ -10,7 +10,7 @@ import {
 import { createCertificateAuthority, issueQwac } from '@psd2/test-pki';
 import { codeOf } from './error-code.test-support.js';
 import { derFromPem } from './pem.js';
-import { QcStatements } from './qc-statements.js';
+import { QcStatements } from './qc-statement-schemas.js';
 import { distinguishedNames, parseQwac } from './qwac.js';
 
 /*

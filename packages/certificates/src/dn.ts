@@ -1,7 +1,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import type { AttributeValue, Name } from '@peculiar/asn1-x509';
+import { AnyText, textOf } from './any-text.js';
 import { DerError, decodeDer } from './der-decode.js';
-import { AnyText, textOf } from './qc-statements.js';
 
 /*
  * Distinguished names as RFC 4514 strings, the form RFC 8705 §2.1.2 (`tls_client_auth_subject_dn`)

@@ -1,72 +1,82 @@
-import { AsnArray, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
+import { QcType } from '@peculiar/asn1-x509-qualified-etsi';
+import { type AnyText, textOf } from './any-text.js';
+import { DerError, decodeDer } from './der-decode.js';
+import { CertificateError } from './errors.js';
+import { OID } from './oids.js';
+import { Psd2QcType } from './qc-statement-schemas.js';
 
-/*
- * ASN.1 schemas @peculiar/asn1-x509-qualified-etsi does not carry: RFC 3739's QCStatements and
- * ETSI TS 119 495's PSD2QcType. The decorators are applied as calls because the project compiles
- * TC39 decorators, and these are the legacy kind.
+/** A role exactly as the certificate states it. */
+export interface RoleOfPsp {
+  readonly oid: string;
+  readonly name: string;
+}
+
+export interface Psd2Statement {
+  readonly rolesOfPsp: RoleOfPsp[];
+  readonly ncaName: string;
+  readonly ncaId: string;
+}
+
+/** A statementInfo as `parseCertificate` hands it over: the encoding, null for NULL, undefined when absent. */
+type StatementInfo = ArrayBuffer | null | undefined;
+
+function textIn(value: AnyText): string {
+  const text = textOf(value);
+  if (text === undefined) throw new DerError('expected a character string');
+  return text;
+}
+
+/**
+ * ETSI TS 119 495 §5.1 PSD2QcType. The names are UTF8String in the ASN.1 module; any character string
+ * type is read, because they are informational and a QTSP's encoding slip should not lock a TPP out.
+ * The role OIDs decide.
  */
-
-/** Any character string type: names in certificates are informational, and QTSPs do not all pick UTF8String. */
-export class AnyText {
-  utf8String?: string;
-  printableString?: string;
-  ia5String?: string;
-  visibleString?: string;
-  teletexString?: string;
-  bmpString?: string;
-  universalString?: string;
-}
-AsnType({ type: AsnTypeTypes.Choice })(AnyText);
-AsnProp({ type: AsnPropTypes.Utf8String })(AnyText.prototype, 'utf8String');
-AsnProp({ type: AsnPropTypes.PrintableString })(AnyText.prototype, 'printableString');
-AsnProp({ type: AsnPropTypes.IA5String })(AnyText.prototype, 'ia5String');
-AsnProp({ type: AsnPropTypes.VisibleString })(AnyText.prototype, 'visibleString');
-AsnProp({ type: AsnPropTypes.TeletexString })(AnyText.prototype, 'teletexString');
-AsnProp({ type: AsnPropTypes.BmpString })(AnyText.prototype, 'bmpString');
-AsnProp({ type: AsnPropTypes.UniversalString })(AnyText.prototype, 'universalString');
-
-/** The string an X.520 value or `AnyText` holds, whichever string type was chosen. */
-export function textOf(value: AnyText): string | undefined {
-  return (
-    value.utf8String ??
-    value.printableString ??
-    value.ia5String ??
-    value.visibleString ??
-    value.teletexString ??
-    value.bmpString ??
-    value.universalString
-  );
+export function readPsd2Statement(info: StatementInfo): Psd2Statement {
+  try {
+    if (info === undefined || info === null) throw new DerError('PSD2 statement has no statementInfo');
+    const statement = decodeDer(info, Psd2QcType);
+    return {
+      rolesOfPsp: statement.rolesOfPSP.map((role) => ({
+        oid: role.roleOfPspOid,
+        name: textIn(role.roleOfPspName),
+      })),
+      ncaName: textIn(statement.nCAName),
+      ncaId: textIn(statement.nCAId),
+    };
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    throw new CertificateError(
+      'ERR_CERT_PSD2_STATEMENT_INVALID',
+      `malformed PSD2 statement: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
-/** RFC 3739 §3.2.6: QCStatement ::= SEQUENCE { statementId OID, statementInfo ANY OPTIONAL }. */
-export class QcStatement {
-  statementId = '';
-  /** The whole encoding of the info; null when it is NULL. */
-  statementInfo?: ArrayBuffer | null;
+/**
+ * ETSI EN 319 412-5 §4.2.3 QcType. A QWAC (ETSI TS 119 495 §5.1, EN 319 412-4) is marked qct-web; a QSealC
+ * (qct-eseal) or an e-signature certificate must not authenticate a TLS client here, so the statement
+ * must be present and list web authentication only.
+ */
+export function checkWebAuthentication(info: StatementInfo): void {
+  let types: string[];
+  try {
+    if (info === undefined || info === null) throw new DerError('no QcType statement');
+    types = [...decodeDer(info, QcType)];
+  } catch (error) {
+    if (!(error instanceof DerError)) throw error;
+    throw new CertificateError(
+      'ERR_CERT_NOT_WEB_AUTHENTICATION',
+      `certificate is not a QWAC: ${error.message}`,
+    );
+  }
+  if (types.length === 0 || types.some((type) => type !== OID.qctWeb)) {
+    const seal = types.includes(OID.qctEseal) ? ' (a QSealC is not accepted for mTLS)' : '';
+    throw new CertificateError(
+      'ERR_CERT_NOT_WEB_AUTHENTICATION',
+      `QcType is not web authentication${seal}: ${types.join(', ') || 'empty'}`,
+    );
+  }
 }
-AsnProp({ type: AsnPropTypes.ObjectIdentifier })(QcStatement.prototype, 'statementId');
-AsnProp({ type: AsnPropTypes.Any, optional: true })(QcStatement.prototype, 'statementInfo');
-
-export class QcStatements extends AsnArray<QcStatement> {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: QcStatement })(QcStatements);
-
-/** ETSI TS 119 495 §5.1: RoleOfPSP ::= SEQUENCE { roleOfPspOid OID, roleOfPspName UTF8String }. */
-export class RoleOfPspSchema {
-  roleOfPspOid = '';
-  roleOfPspName = new AnyText();
-}
-AsnProp({ type: AsnPropTypes.ObjectIdentifier })(RoleOfPspSchema.prototype, 'roleOfPspOid');
-AsnProp({ type: AnyText })(RoleOfPspSchema.prototype, 'roleOfPspName');
-
-export class RolesOfPsp extends AsnArray<RoleOfPspSchema> {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: RoleOfPspSchema })(RolesOfPsp);
-
-/** ETSI TS 119 495 §5.1: PSD2QcType ::= SEQUENCE { rolesOfPSP RolesOfPSP, nCAName NCAName, nCAId NCAId }. */
-export class Psd2QcType {
-  rolesOfPSP = new RolesOfPsp();
-  nCAName = new AnyText();
-  nCAId = new AnyText();
-}
-AsnProp({ type: RolesOfPsp })(Psd2QcType.prototype, 'rolesOfPSP');
-AsnProp({ type: AnyText })(Psd2QcType.prototype, 'nCAName');
-AsnProp({ type: AnyText })(Psd2QcType.prototype, 'nCAId');

@@ -6,9 +6,9 @@ import { CertificateError, outcomeOf, settle } from './errors.js';
 import { fingerprintOf, memoizeBy } from './memoize.js';
 import { OID, type Psd2Role, roleOfOid } from './oids.js';
 import { derFromPem } from './pem.js';
-import { checkWebAuthentication, type RoleOfPsp, readPsd2Statement } from './statements.js';
+import { checkWebAuthentication, type RoleOfPsp, readPsd2Statement } from './qc-statements.js';
 
-export type { RoleOfPsp } from './statements.js';
+export type { RoleOfPsp } from './qc-statements.js';
 
 /** What a verified QWAC says about the TPP presenting it. Frozen: cached identities are shared. */
 export interface QwacIdentity {
