@@ -1,4 +1,5 @@
-import { Certificate, Version } from '@peculiar/asn1-x509';
+import { Version } from '@peculiar/asn1-x509';
+import { CertificateAsEncoded } from './certificate-schema.js';
 import { DerError, decodeDer } from './der-decode.js';
 import { type DistinguishedName, readName } from './dn.js';
 import { OID } from './oids.js';
@@ -19,10 +20,10 @@ export interface ParsedCertificate {
 /**
  * RFC 5280 §4.1, decoded by @peculiar/asn1-x509. The signature is not checked: the edge validated the
  * chain before it forwarded the certificate. Throws DerError on anything that is not a DER X.509 v3
- * certificate.
+ * certificate, an explicit critical FALSE aside (certificate-schema.ts says why).
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
-  const tbs = decodeDer(der, Certificate).tbsCertificate;
+  const tbs = decodeDer(der, CertificateAsEncoded).tbsCertificate;
   // Extensions, which a QWAC needs, exist only in v3 (RFC 5280 §4.1.2.1).
   if (tbs.version !== Version.v3) throw new DerError('not an X.509 v3 certificate');
 
