@@ -1,4 +1,7 @@
-import { childrenOf, DerError, expectTag, isStringTag, readOid, readString, TAG, type Tlv } from './der.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import type { AttributeValue, Name } from '@peculiar/asn1-x509';
+import { AnyText, textOf } from './any-text.js';
+import { DerError, decodeDer } from './der-decode.js';
 
 /*
  * Distinguished names as RFC 4514 strings, the form RFC 8705 §2.1.2 (`tls_client_auth_subject_dn`)
@@ -50,36 +53,37 @@ function escapeValue(value: string): string {
   return chars.join('');
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
+/** asn1-x509 reads the DirectoryString types and IA5String; a VisibleString arrives as `anyValue`. */
+function stringOf(value: AttributeValue): string | undefined {
+  const text = textOf(value);
+  if (text !== undefined || value.anyValue === undefined) return text;
+  try {
+    return textOf(decodeDer(value.anyValue, AnyText));
+  } catch (error) {
+    if (error instanceof DerError) return undefined;
+    throw error;
+  }
 }
 
-/** Reads an X.501 Name (SEQUENCE OF SET OF AttributeTypeAndValue). */
-export function readName(tlv: Tlv): DistinguishedName {
-  expectTag(tlv, TAG.SEQUENCE);
+/** An X.501 Name as decoded by @peculiar/asn1-x509, with its RFC 4514 form. */
+export function readName(name: Name): DistinguishedName {
   const rdns: NameAttribute[][] = [];
   const printed: string[] = [];
-  for (const set of childrenOf(tlv)) {
-    expectTag(set, TAG.SET);
+  for (const rdn of name) {
+    if (rdn.length === 0) throw new DerError('empty RelativeDistinguishedName');
     const attributes: NameAttribute[] = [];
     const parts: string[] = [];
-    for (const pair of childrenOf(set)) {
-      const [typeTlv, valueTlv, ...extra] = childrenOf(expectTag(pair, TAG.SEQUENCE));
-      if (typeTlv === undefined || valueTlv === undefined || extra.length > 0) {
-        throw new DerError('malformed AttributeTypeAndValue');
-      }
-      const type = readOid(typeTlv);
-      const value = isStringTag(valueTlv.tag) ? readString(valueTlv) : undefined;
-      attributes.push({ type, value });
+    for (const { type, value } of rdn) {
+      const text = stringOf(value);
+      attributes.push({ type, value: text });
       const descriptor = DESCRIPTORS[type];
       // §2.4: a type without a descriptor, or a value that is not a string, is shown as `#` + hex BER.
       parts.push(
-        descriptor !== undefined && value !== undefined
-          ? `${descriptor}=${escapeValue(value)}`
-          : `${descriptor ?? type}=#${hex(valueTlv.encoded)}`,
+        descriptor !== undefined && text !== undefined
+          ? `${descriptor}=${escapeValue(text)}`
+          : `${descriptor ?? type}=#${Buffer.from(value.anyValue ?? AsnConvert.serialize(value)).toString('hex')}`,
       );
     }
-    if (attributes.length === 0) throw new DerError('empty RelativeDistinguishedName');
     rdns.push(attributes);
     printed.push(parts.join('+'));
   }

@@ -40,3 +40,21 @@ export class CertificateError extends Error {
 export function isCertificateError(error: unknown): error is CertificateError {
   return error instanceof CertificateError;
 }
+
+/** What a check came to, a refusal included, so that a cache can remember both. */
+export type Outcome<V> = { readonly value: V } | { readonly error: CertificateError };
+
+export function outcomeOf<V>(run: () => V): Outcome<V> {
+  try {
+    return { value: run() };
+  } catch (error) {
+    if (error instanceof CertificateError) return { error };
+    throw error;
+  }
+}
+
+/** The value, or the refusal thrown again. */
+export function settle<V>(outcome: Outcome<V>): V {
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
+}

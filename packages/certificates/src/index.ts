@@ -4,11 +4,12 @@ export {
   type CertificateErrorCode,
   isCertificateError,
 } from './errors.js';
-export { LruCache, memoize } from './lru.js';
+export { memoize, memoizeBy } from './memoize.js';
 export { OID, PSD2_ROLE_BY_OID, PSD2_ROLES, type Psd2Role, roleOfOid } from './oids.js';
 export { derFromPem, pemFromDer } from './pem.js';
 export {
   checkValidity,
+  type DistinguishedNames,
   distinguishedNames,
   parseQwac,
   type QwacIdentity,

@@ -1,3 +1,10 @@
+import {
+  id_etsi_qcs_qcType,
+  id_etsi_qct_eseal,
+  id_etsi_qct_esign,
+  id_etsi_qct_web,
+} from '@peculiar/asn1-x509-qualified-etsi';
+
 /*
  * Object identifiers the certificate checks depend on. Roles are recognised by OID only: the
  * accompanying role name is free text, and certificates in the wild say "Account Information" or
@@ -12,10 +19,10 @@ export const OID = {
   /** RFC 3739 §3.2.6. */
   qcStatements: '1.3.6.1.5.5.7.1.3',
   /** ETSI EN 319 412-5 §4.2.3: QcType, a SEQUENCE OF OID. */
-  qcType: '0.4.0.1862.1.6',
-  qctEsign: '0.4.0.1862.1.6.1',
-  qctEseal: '0.4.0.1862.1.6.2',
-  qctWeb: '0.4.0.1862.1.6.3',
+  qcType: id_etsi_qcs_qcType,
+  qctEsign: id_etsi_qct_esign,
+  qctEseal: id_etsi_qct_eseal,
+  qctWeb: id_etsi_qct_web,
   /** ETSI TS 119 495 §5.1: PSD2QcType. */
   psd2Statement: '0.4.0.19495.2',
 } as const;

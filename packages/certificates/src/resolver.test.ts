@@ -6,7 +6,6 @@ import {
   issueQwac,
 } from '@psd2/test-pki';
 import { codeOf } from './error-code.test-support.js';
-import { LruCache, memoize } from './lru.js';
 import { createClientCertificateResolver } from './resolver.js';
 import { createTrustedProxyCheck, forwardedClientCertificate } from './trusted-proxy.js';
 import { formatXfccElement } from './xfcc.js';
@@ -102,6 +101,13 @@ describe('createClientCertificateResolver', () => {
     expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: other })).toEqual(first);
   });
 
+  it('decodes a certificate once however many headers carry it', () => {
+    const resolver = createClientCertificateResolver();
+    const other = formatXfccElement({ hash: 'other', cert: good.certificatePem, subject: 'CN=other' });
+    const first = resolver.resolve({ remoteAddress: '127.0.0.1', header: xfccOf(good) });
+    expect(resolver.resolve({ remoteAddress: '127.0.0.1', header: other })).toBe(first);
+  });
+
   it('checks the peer on a cache hit: a cached header from an untrusted peer is ignored', () => {
     const resolver = createClientCertificateResolver({ trustedProxies: ['10.0.0.1'] });
     const header = xfccOf(good);
@@ -145,50 +151,5 @@ describe('createClientCertificateResolver', () => {
     for (const header of [xfccOf(good), other, xfccOf(good)]) {
       expect(resolver.resolve({ remoteAddress: '127.0.0.1', header })?.x5tS256).toBe(good.x5tS256);
     }
-  });
-});
-
-describe('LruCache', () => {
-  it('evicts the least recently used entry', () => {
-    const cache = new LruCache<string, number>(2);
-    cache.set('a', 1);
-    cache.set('b', 2);
-    expect(cache.get('a')).toBe(1); // a is now the most recent
-    cache.set('c', 3);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
-    expect(cache.get('c')).toBe(3);
-    expect(cache.size).toBe(2);
-  });
-
-  it('keeps the order right when the most recent entry is read again', () => {
-    const cache = new LruCache<string, number>(2);
-    cache.set('a', 1);
-    cache.set('b', 2);
-    expect([cache.get('b'), cache.get('b'), cache.get('a'), cache.get('a')]).toEqual([2, 2, 1, 1]);
-    cache.set('c', 3); // b is now the least recently used
-    expect([cache.has('a'), cache.has('b'), cache.has('c')]).toEqual([true, false, true]);
-    cache.clear();
-    cache.set('d', 4);
-    expect([cache.get('a'), cache.get('d'), cache.size]).toEqual([undefined, 4, 1]);
-  });
-
-  it('refuses a capacity that is not a positive integer', () => {
-    expect(() => new LruCache(0)).toThrow(RangeError);
-  });
-});
-
-describe('memoize', () => {
-  it('computes once per remembered key, falsy results included, and again after eviction', () => {
-    const computed: string[] = [];
-    const isEven = memoize((key: string) => {
-      computed.push(key);
-      return key.length % 2 === 0;
-    }, 2);
-    expect([isEven('a'), isEven('a'), isEven('bb'), isEven('a')]).toEqual([false, false, true, false]);
-    expect(computed).toEqual(['a', 'bb']);
-    isEven('ccc'); // evicts 'bb', the least recently used
-    isEven('bb');
-    expect(computed).toEqual(['a', 'bb', 'ccc', 'bb']);
   });
 });

@@ -1,5 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { memoize } from './lru.js';
+import { memoize } from './memoize.js';
 
 /** Only the edge on the same machine, by default: services listen on 127.0.0.1 unless told otherwise. */
 export const DEFAULT_TRUSTED_PROXIES: readonly string[] = ['127.0.0.1', '::1'];
