@@ -1,5 +1,5 @@
 export { REDIRECT_URI_ISSUE } from './fields.js';
-export { describeIssues, type MetadataProblem, memberName } from './issues.js';
+export { describeIssues, localizedBase, type MetadataProblem, memberName } from './issues.js';
 export { type JsonWebKeySet, jwksSchema } from './jwks.js';
 export { metadataFromMessage, metadataToMessage } from './proto.js';
 export { fromRfc7591Members, toRfc7591Members } from './rfc7591.js';
@@ -13,4 +13,4 @@ export {
   clientMetadataMembersSchema,
   clientMetadataSchema,
 } from './schema.js';
-export { httpsUrl, text, textList } from './fields.js';
+export { httpsUrl, localized, text, textList } from './fields.js';

@@ -32,12 +32,15 @@ export interface MetadataProblem {
   readonly description: string;
 }
 
-/** The first of a failed parse's issues, described for the TPP (or the registry's caller). */
-export function describeIssues(error: z.ZodError): MetadataProblem {
+/**
+ * The first of a failed parse's issues, described for the TPP (or the registry's caller). `at` is where
+ * the parsed value sits, when a single field was parsed on its own: `['contacts']`.
+ */
+export function describeIssues(error: z.ZodError, at: readonly PropertyKey[] = []): MetadataProblem {
   const issue = error.issues[0];
   if (issue === undefined)
     return { error: 'invalid_client_metadata', description: 'invalid client metadata.' };
-  const description = issue.message.replaceAll('{field}', memberAt(issue.path));
+  const description = issue.message.replaceAll('{field}', memberAt([...at, ...issue.path]));
   const params = issue.code === 'custom' ? (issue.params as { error?: string } | undefined) : undefined;
   return {
     error: params?.error === REDIRECT_URI_ISSUE ? 'invalid_redirect_uri' : 'invalid_client_metadata',
