@@ -1,4 +1,4 @@
-export { REDIRECT_URI_ISSUE } from './fields.js';
+export { httpsUrl, localized, REDIRECT_URI_ISSUE, text, textList } from './fields.js';
 export { describeIssues, localizedBase, type MetadataProblem, memberName } from './issues.js';
 export { type JsonWebKeySet, jwksSchema } from './jwks.js';
 export { metadataFromMessage, metadataToMessage } from './proto.js';
@@ -13,4 +13,3 @@ export {
   clientMetadataMembersSchema,
   clientMetadataSchema,
 } from './schema.js';
-export { httpsUrl, localized, text, textList } from './fields.js';

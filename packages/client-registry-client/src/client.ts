@@ -1,15 +1,9 @@
-import {
-  type CallOptions,
-  type ClientUnaryCall,
-  Metadata,
-  type ServiceError,
-  status,
-} from '@grpc/grpc-js';
+import { type CallOptions, type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { metadataToMessage } from '@psd2/client-metadata';
 import { ClientRegistryServiceClient } from '@psd2/client-registry-proto';
 import { MAX_CACHE_TTL_MS, TtlCache } from './cache.js';
-import { clientFromMessage, roleToMessage } from './convert.js';
 import { type ClientRegistryTransport, transportOf } from './channel.js';
+import { clientFromMessage, roleToMessage } from './convert.js';
 import {
   InvalidClientRequestError,
   RegistryUnavailableError,

@@ -1,9 +1,10 @@
 import type { ClientMetadata } from '@psd2/client-metadata';
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { type Changes, creationChanges, diff, HIDDEN } from './audit-changes.js';
+import { findActive, notFound, toRecord, versionConflict } from './client-rows.js';
 import type { RegistryDatabase, Tx } from './db/database.js';
 import { type AuditAction, type ClientRow, clientAudit, clients } from './db/schema.js';
 import { RegistryError } from './errors.js';
-import { type Changes, creationChanges, diff, HIDDEN } from './audit-changes.js';
 import type { Actor, ClientRecord, NewClient } from './model.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { hashToken, newClientId, newRegistrationAccessToken, tokenMatches } from './tokens.js';
@@ -279,29 +280,4 @@ export class ClientStore {
       return result;
     });
   }
-}
-
-async function findActive(tx: Tx, clientId: string): Promise<ClientRow | undefined> {
-  const [row] = await tx
-    .select()
-    .from(clients)
-    .where(and(eq(clients.clientId, clientId), eq(clients.status, 'active')))
-    .limit(1);
-  return row;
-}
-
-function toRecord(row: ClientRow): ClientRecord {
-  const { registrationAccessTokenSha256: _hash, ...record } = row;
-  return record;
-}
-
-function notFound(): RegistryError {
-  return new RegistryError('not_found', 'no active client has this client_id');
-}
-
-function versionConflict(): RegistryError {
-  return new RegistryError(
-    'version_conflict',
-    'the client changed since it was read; read it again and retry with its current version',
-  );
 }

@@ -1,0 +1,133 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  ClientAlreadyExistsError,
+  ClientNotFoundError,
+  InvalidClientRequestError,
+} from '@psd2/client-registry-client';
+import { actorOf, backends, sampleClient, useContractHarness } from './test-support.js';
+
+/*
+ * The registry's contract (creating and reading clients), over real gRPC, run once on PostgreSQL and once on PGlite:
+ * the embedded database must behave exactly as production's.
+ */
+
+describe.each(backends)('client registry on $name', (backend) => {
+  const contract = useContractHarness(backend, 'client_registry_create');
+
+  describe('CreateClient', () => {
+    it('stores every field, generates the id and returns the registration access token once', async () => {
+      const input = sampleClient();
+      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+
+      expect(client.clientId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(registrationAccessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(client).toMatchObject({
+        organizationId: input.organizationId,
+        organizationName: input.organizationName,
+        ncaId: 'FR-ACPR',
+        roles: ['PSP_AI', 'PSP_PI'],
+        registeredSubjectDn: input.registeredSubjectDn,
+        registeredCertificateThumbprint: input.registeredCertificateThumbprint,
+        status: 'active',
+        version: 1,
+      });
+      expect(client.metadata).toEqual(input.metadata);
+      expect(client.createdAt).toBeInstanceOf(Date);
+      expect(client.updatedAt.getTime()).toBe(client.createdAt.getTime());
+
+      const read = await contract.harness.registry.getClient(client.clientId);
+      expect(read).toEqual(client);
+    });
+
+    it('keeps absent optional metadata absent', async () => {
+      const input = sampleClient({
+        metadata: {
+          redirectUris: ['https://a.example/cb'],
+          grantTypes: ['authorization_code'],
+          responseTypes: ['code'],
+        },
+      });
+      const { client } = await contract.harness.registry.createClient(input);
+      expect(client.metadata.scope).toBeUndefined();
+      expect(client.metadata.jwks).toBeUndefined();
+      expect(client.metadata.contacts).toEqual([]);
+      expect(client.metadata.clientNameLocalized).toEqual({});
+    });
+
+    it('generates distinct client ids', async () => {
+      const ids = await Promise.all(
+        [1, 2, 3].map(
+          async () => (await contract.harness.registry.createClient(sampleClient())).client.clientId,
+        ),
+      );
+      expect(new Set(ids).size).toBe(3);
+    });
+
+    it.each([
+      ['no roles', { roles: [] }, 'roles'],
+      [
+        'a malformed thumbprint',
+        { registeredCertificateThumbprint: 'abc' },
+        'registered_certificate_thumbprint',
+      ],
+      ['an empty organisation', { organizationId: '  ' }, 'organization_id'],
+    ])('refuses %s with INVALID_ARGUMENT', async (_label, overrides, field) => {
+      const error = await contract.harness.registry
+        .createClient(sampleClient(overrides))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidClientRequestError);
+      expect((error as Error).message).toContain(field);
+    });
+
+    it.each([
+      ['jwks and jwks_uri together', { jwksUri: 'https://app.example.com/jwks' }, 'jwks_uri'],
+      ['a redirect URI with a fragment', { redirectUris: ['https://app.example.com/cb#x'] }, 'fragment'],
+      ['a relative redirect URI', { redirectUris: ['/callback'] }, 'redirect_uris'],
+      ['a bad language tag', { clientNameLocalized: { 'not a tag': 'x' } }, 'language tag'],
+      ['a jwks without keys', { jwks: { keys: 'no' } as never }, 'keys'],
+    ])('refuses metadata with %s', async (_label, metadata, message) => {
+      const input = sampleClient();
+      const error = await contract.harness.registry
+        .createClient({ ...input, metadata: { ...input.metadata, ...metadata } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidClientRequestError);
+      expect((error as Error).message).toContain(message);
+    });
+
+    it('answers ALREADY_EXISTS for a second active client of the same software in one organisation', async () => {
+      const input = sampleClient();
+      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      await expect(contract.harness.registry.createClient(input)).rejects.toBeInstanceOf(
+        ClientAlreadyExistsError,
+      );
+      // The same software in another organisation is another client.
+      await expect(
+        contract.harness.registry.createClient(sampleClient({ metadata: input.metadata })),
+      ).resolves.toBeDefined();
+      // Once deleted, the software may be registered again.
+      expect(registrationAccessToken).toBeDefined();
+      await contract.harness.registry.deleteClient({ clientId: client.clientId, actor: actorOf(input) });
+      await expect(contract.harness.registry.createClient(input)).resolves.toBeDefined();
+    });
+  });
+
+  describe('GetClient', () => {
+    it('answers NOT_FOUND for an unknown client and INVALID_ARGUMENT for a malformed id, which the client reads as unknown', async () => {
+      await expect(contract.harness.registry.getClient('unknownclientid0000000')).rejects.toBeInstanceOf(
+        ClientNotFoundError,
+      );
+      for (const malformed of ['', 'not/a client']) {
+        const error = await contract.harness.registry.getClient(malformed).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(ClientNotFoundError);
+        expect((error as Error).cause).toBeInstanceOf(InvalidClientRequestError);
+      }
+    });
+  });
+
+  describe('health', () => {
+    it('reports SERVING for the registry and for the whole server', async () => {
+      await expect(contract.harness.health()).resolves.toBe('SERVING');
+      await expect(contract.harness.health('')).resolves.toBe('SERVING');
+    });
+  });
+});
