@@ -3,38 +3,31 @@ import { describe, expect, it } from '@jest/globals';
 import { MAX_CACHE_TTL_MS } from './cache.js';
 import { createClientRegistry } from './client.js';
 import { ClientNotFoundError, RegistryUnavailableError } from './errors.js';
-import {
-  answering,
-  calls,
-  failing,
-  handlers,
-  sampleMessage,
-  useScriptedRegistry,
-} from './scripted-registry.test-support.js';
+import { answering, failing, sampleMessage, useScriptedRegistry } from './scripted-registry.test-support.js';
 
 /* The client package against a scripted gRPC server: the read cache, readiness and TLS options. */
 
-describe('createClientRegistry', () => {
+describe('the registry client: read cache, readiness, TLS options', () => {
   const scripted = useScriptedRegistry();
 
   describe('read cache', () => {
     it('serves a read from the cache within its TTL, and asks again after it', async () => {
-      handlers.set('getClient', answering({ client: sampleMessage('abc') }));
+      scripted.handlers.set('getClient', answering({ client: sampleMessage('abc') }));
       let now = 1_000_000;
       const registry = scripted.open({ cacheTtlMs: 150, now: () => now });
       await registry.getClient('abc');
       now += 149;
       await registry.getClient('abc');
-      expect(calls).toHaveLength(1);
+      expect(scripted.calls).toHaveLength(1);
       await registry.getClient('abc', { fresh: true });
-      expect(calls).toHaveLength(2);
+      expect(scripted.calls).toHaveLength(2);
       now += 150;
       await registry.getClient('abc');
-      expect(calls).toHaveLength(3);
+      expect(scripted.calls).toHaveLength(3);
     });
 
     it('shares one call between concurrent misses', async () => {
-      handlers.set('getClient', (call, callback) => {
+      scripted.handlers.set('getClient', (call, callback) => {
         setTimeout(() => answering({ client: sampleMessage('abc') })(call, callback), 50);
       });
       const registry = scripted.open({ cacheTtlMs: 1000 });
@@ -43,21 +36,21 @@ describe('createClientRegistry', () => {
         registry.getClient('abc'),
         registry.getClient('abc'),
       ]);
-      expect(calls).toHaveLength(1);
+      expect(scripted.calls).toHaveLength(1);
       expect(results[0]).toBe(results[2]);
     });
 
     it('forgets a client this process replaces, deletes or rotates', async () => {
       const actor = { organizationId: 'PSDFR-ACPR-12345', certificateThumbprint: 'x'.repeat(43) };
-      handlers.set('getClient', answering({ client: sampleMessage('abc') }));
-      handlers.set('replaceClient', answering({ client: sampleMessage('abc', 2) }));
-      handlers.set('deleteClient', answering({}));
-      handlers.set(
+      scripted.handlers.set('getClient', answering({ client: sampleMessage('abc') }));
+      scripted.handlers.set('replaceClient', answering({ client: sampleMessage('abc', 2) }));
+      scripted.handlers.set('deleteClient', answering({}));
+      scripted.handlers.set(
         'rotateRegistrationAccessToken',
         answering({ client: sampleMessage('abc', 3), registrationAccessToken: 't' }),
       );
       const registry = scripted.open({ cacheTtlMs: 5000 });
-      const gets = () => calls.filter((call) => call.method === 'getClient').length;
+      const gets = () => scripted.calls.filter((call) => call.method === 'getClient').length;
 
       await registry.getClient('abc');
       await registry.replaceClient({
@@ -79,7 +72,7 @@ describe('createClientRegistry', () => {
     it('sends a renewed certificate with a replace, and nothing when there is none', async () => {
       const actor = { organizationId: 'PSDFR-ACPR-12345', certificateThumbprint: 'y'.repeat(43) };
       const received: unknown[] = [];
-      handlers.set('replaceClient', (call, callback) => {
+      scripted.handlers.set('replaceClient', (call, callback) => {
         received.push(call.request);
         callback(null, { client: sampleMessage('abc', 2) });
       });
@@ -104,11 +97,11 @@ describe('createClientRegistry', () => {
     });
 
     it('does not cache a failure', async () => {
-      handlers.set('getClient', failing(status.NOT_FOUND));
+      scripted.handlers.set('getClient', failing(status.NOT_FOUND));
       const registry = scripted.open({ cacheTtlMs: 1000 });
       await expect(registry.getClient('gone')).rejects.toBeInstanceOf(ClientNotFoundError);
       await expect(registry.getClient('gone')).rejects.toBeInstanceOf(ClientNotFoundError);
-      expect(calls).toHaveLength(2);
+      expect(scripted.calls).toHaveLength(2);
     });
 
     it(`refuses a TTL above ${MAX_CACHE_TTL_MS} ms`, () => {

@@ -11,22 +11,15 @@ import {
   RegistryUnavailableError,
   VersionConflictError,
 } from './errors.js';
-import {
-  answering,
-  calls,
-  failing,
-  handlers,
-  sampleMessage,
-  useScriptedRegistry,
-} from './scripted-registry.test-support.js';
+import { answering, failing, sampleMessage, useScriptedRegistry } from './scripted-registry.test-support.js';
 
 /* The client package against a scripted gRPC server: the wire mapping, errors, retries and deadlines. */
 
-describe('createClientRegistry', () => {
+describe('the registry client: wire mapping, errors, retries, deadlines', () => {
   const scripted = useScriptedRegistry();
 
   it('turns the wire message into the domain type', async () => {
-    handlers.set('getClient', answering({ client: sampleMessage('abc') }));
+    scripted.handlers.set('getClient', answering({ client: sampleMessage('abc') }));
     const client = await scripted.open().getClient('abc');
     expect(client).toMatchObject({
       clientId: 'abc',
@@ -40,14 +33,14 @@ describe('createClientRegistry', () => {
   });
 
   it('puts a deadline on every call', async () => {
-    handlers.set('getClient', answering({ client: sampleMessage('abc') }));
-    handlers.set('listClients', answering({ clients: [], nextPageToken: '' }));
+    scripted.handlers.set('getClient', answering({ client: sampleMessage('abc') }));
+    scripted.handlers.set('listClients', answering({ clients: [], nextPageToken: '' }));
     const registry = scripted.open({ deadlineMs: 1500 });
     const before = Date.now();
     await registry.getClient('abc');
     await registry.listClients({ organizationId: 'PSDFR-ACPR-12345' });
-    expect(calls).toHaveLength(2);
-    for (const call of calls) {
+    expect(scripted.calls).toHaveLength(2);
+    for (const call of scripted.calls) {
       const at = call.deadline instanceof Date ? call.deadline.getTime() : call.deadline;
       expect(Number.isFinite(at)).toBe(true);
       expect(at).toBeGreaterThan(before);
@@ -57,7 +50,7 @@ describe('createClientRegistry', () => {
 
   it('retries a read that failed with UNAVAILABLE, with backoff, until it succeeds', async () => {
     let attempts = 0;
-    handlers.set('getClient', (call, callback) => {
+    scripted.handlers.set('getClient', (call, callback) => {
       attempts++;
       if (attempts < 3) failing(status.UNAVAILABLE)(call, callback);
       else answering({ client: sampleMessage('abc') })(call, callback);
@@ -67,18 +60,18 @@ describe('createClientRegistry', () => {
   });
 
   it('gives up after the last attempt with RegistryUnavailableError', async () => {
-    handlers.set('checkRegistrationAccessToken', failing(status.UNAVAILABLE));
+    scripted.handlers.set('checkRegistrationAccessToken', failing(status.UNAVAILABLE));
     await expect(
       scripted
         .open({ retry: { maxAttempts: 4, initialBackoffMs: 1 } })
         .checkRegistrationAccessToken('abc', 'token'),
     ).rejects.toBeInstanceOf(RegistryUnavailableError);
-    expect(calls).toHaveLength(4);
+    expect(scripted.calls).toHaveLength(4);
   });
 
   it('never retries a write, nor any other status', async () => {
-    handlers.set('createClient', failing(status.UNAVAILABLE));
-    handlers.set('getClient', failing(status.INTERNAL));
+    scripted.handlers.set('createClient', failing(status.UNAVAILABLE));
+    scripted.handlers.set('getClient', failing(status.INTERNAL));
     const registry = scripted.open();
     await expect(
       registry.createClient({
@@ -92,7 +85,7 @@ describe('createClientRegistry', () => {
       }),
     ).rejects.toBeInstanceOf(RegistryUnavailableError);
     await expect(registry.getClient('abc')).rejects.toBeInstanceOf(RegistryFailureError);
-    expect(calls.map((call) => call.method)).toEqual(['createClient', 'getClient']);
+    expect(scripted.calls.map((call) => call.method)).toEqual(['createClient', 'getClient']);
   });
 
   it.each([
@@ -104,7 +97,7 @@ describe('createClientRegistry', () => {
     [status.DEADLINE_EXCEEDED, RegistryDeadlineExceededError, 'deadline_exceeded'],
     [status.INTERNAL, RegistryFailureError, 'failure'],
   ])('maps status %i to %p', async (code, errorClass, kind) => {
-    handlers.set('listClients', failing(code, 'details from the registry'));
+    scripted.handlers.set('listClients', failing(code, 'details from the registry'));
     const error = await scripted
       .open()
       .listClients({ organizationId: 'PSDFR-ACPR-12345' })
@@ -114,8 +107,8 @@ describe('createClientRegistry', () => {
   });
 
   it('a client id the registry refuses as malformed is an unknown client: getClient not found, check undefined', async () => {
-    handlers.set('getClient', failing(status.INVALID_ARGUMENT, 'client_id is missing or malformed'));
-    handlers.set(
+    scripted.handlers.set('getClient', failing(status.INVALID_ARGUMENT, 'client_id is missing or malformed'));
+    scripted.handlers.set(
       'checkRegistrationAccessToken',
       failing(status.INVALID_ARGUMENT, 'client_id is missing or malformed'),
     );
@@ -125,7 +118,7 @@ describe('createClientRegistry', () => {
   });
 
   it('fails with RegistryDeadlineExceededError when the registry does not answer in time', async () => {
-    handlers.set('getClient', () => undefined); // never answers
+    scripted.handlers.set('getClient', () => undefined); // never answers
     const startedAt = Date.now();
     await expect(scripted.open({ deadlineMs: 200 }).getClient('abc')).rejects.toBeInstanceOf(
       RegistryDeadlineExceededError,

@@ -75,7 +75,7 @@ export function answering(response: unknown): Handler {
 /** Starts the scripted server for a test file; `open` connects a client to it, closed after the file. */
 export function useScriptedRegistry() {
   const server = new Server();
-  const scripted = { address: '', opened: [] as ClientRegistry[], open };
+  const scripted = { address: '', opened: [] as ClientRegistry[], open, handlers, calls };
 
   function open(options: Partial<ClientRegistryOptions> = {}): ClientRegistry {
     const registry = createClientRegistry({

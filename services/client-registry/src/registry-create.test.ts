@@ -7,11 +7,11 @@ import {
 import { actorOf, backends, sampleClient, useContractHarness } from './test-support.js';
 
 /*
- * The registry's contract (creating and reading clients), over real gRPC, run once on PostgreSQL and once on PGlite:
- * the embedded database must behave exactly as production's.
+ * CreateClient and GetClient against the real service over gRPC, on PostgreSQL and on PGlite alike:
+ * what is stored, what is refused, and the health the server reports.
  */
 
-describe.each(backends)('client registry on $name', (backend) => {
+describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
   const contract = useContractHarness(backend, 'client_registry_create');
 
   describe('CreateClient', () => {

@@ -11,11 +11,11 @@ import { actorOf, auditOf, backends, sampleClient, thumbprint, useContractHarnes
 import { hashToken } from './tokens.js';
 
 /*
- * The registry's contract (tokens, deletion and listing), over real gRPC, run once on PostgreSQL and once on PGlite:
- * the embedded database must behave exactly as production's.
+ * Registration access tokens, DeleteClient and ListClients against the real service, on each
+ * database backend: hashes only at rest, rotation, deletion kept in the trail, keyset pages.
  */
 
-describe.each(backends)('client registry on $name', (backend) => {
+describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
   const contract = useContractHarness(backend, 'client_registry_lifecycle');
 
   describe('the registration access token', () => {

@@ -9,11 +9,11 @@ import {
 import { actorOf, auditOf, backends, sampleClient, thumbprint, useContractHarness } from './test-support.js';
 
 /*
- * The registry's contract (ReplaceClient), over real gRPC, run once on PostgreSQL and once on PGlite:
- * the embedded database must behave exactly as production's.
+ * ReplaceClient (RFC 7592 PUT) against the real service, once per database backend: whole
+ * replacement, optimistic versions, renewed certificates, and the audit row of each change.
  */
 
-describe.each(backends)('client registry on $name', (backend) => {
+describe.each(backends)('ReplaceClient on $name', (backend) => {
   const contract = useContractHarness(backend, 'client_registry_replace');
 
   describe('ReplaceClient', () => {
