@@ -137,6 +137,41 @@ describe('migration 0001: metadata columns into one jsonb document', () => {
     await expect(harness.registry.createClient(taken)).rejects.toBeInstanceOf(ClientAlreadyExistsError);
   });
 
+  describe('while registry pods of the previous release still run', () => {
+    let pool: pg.Pool;
+    beforeAll(() => {
+      pool = new pg.Pool({ connectionString: isolated.url, max: 1 });
+    });
+    afterAll(() => pool.end());
+
+    it('gives a row they insert or update, column by column, its document', async () => {
+      await insertOldRow(pool, 'old-release-insert', { ...minimal, clientName: 'Late' });
+      expect((await harness.registry.getClient('old-release-insert')).metadata.clientName).toBe('Late');
+      await pool.query(
+        `update clients set client_name = 'Renamed', version = 2 where client_id = 'old-release-insert'`,
+      );
+      const read = await harness.registry.getClient('old-release-insert', { fresh: true });
+      expect(read.metadata).toMatchObject({ clientName: 'Renamed', scope: 'pisp' });
+    });
+
+    it('fills the columns they read from the document this release writes', async () => {
+      const input = sampleClient({ organizationId: ORGANISATION });
+      const { client } = await harness.registry.createClient(input);
+      const { rows } = await pool.query(
+        'select redirect_uris, scope, client_name_localized, contacts, jwks, software_id from clients where client_id = $1',
+        [client.clientId],
+      );
+      expect(rows[0]).toEqual({
+        redirect_uris: input.metadata.redirectUris,
+        scope: input.metadata.scope,
+        client_name_localized: input.metadata.clientNameLocalized,
+        contacts: input.metadata.contacts,
+        jwks: input.metadata.jwks,
+        software_id: input.metadata.softwareId,
+      });
+    });
+  });
+
   it('is recorded as applied, so a second migrate changes nothing', async () => {
     await expect(database.migrate()).resolves.toBeUndefined();
     expect((await harness.registry.getClient('old-complete-client', { fresh: true })).metadata).toEqual(
