@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { credentials, makeClientConstructor, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import {
   type Actor,
   type ClientRegistry,
@@ -182,9 +182,15 @@ export async function eventually(
   }
 }
 
-/** The database and a harness on it for one contract test file, opened before its tests and closed after. */
-export function useContractHarness(backend: Backend, label: string) {
-  const contract = {} as { database: RegistryDatabase; harness: Harness };
+/** What the contract cases run against: set before they run, by useContractHarness. */
+export interface ContractHarness {
+  database: RegistryDatabase;
+  harness: Harness;
+}
+
+/** The database and a harness on it for the contract suite, opened before its tests and closed after. */
+export function useContractHarness(backend: Backend, label: string): ContractHarness {
+  const contract = {} as ContractHarness;
   let opened: OpenDatabase | undefined;
   beforeAll(async () => {
     opened = await backend.open(label);
@@ -196,6 +202,12 @@ export function useContractHarness(backend: Backend, label: string) {
     await opened?.cleanup();
   });
   return contract;
+}
+
+/** After a rotation the new registration access token works and the old one stopped at once. */
+export async function expectTokenReplaced(harness: Harness, clientId: string, old: string, current: string) {
+  await expect(harness.registry.checkRegistrationAccessToken(clientId, old)).resolves.toBeUndefined();
+  await expect(harness.registry.checkRegistrationAccessToken(clientId, current)).resolves.toBeDefined();
 }
 
 export const actorOf = (input: NewClientInput): Actor => ({

@@ -1,19 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  ClientAlreadyExistsError,
-  ClientNotFoundError,
-  InvalidClientRequestError,
-} from '@psd2/client-registry-client';
-import { actorOf, backends, sampleClient, useContractHarness } from './test-support.js';
+import * as errors from '@psd2/client-registry-client';
+import { actorOf, type ContractHarness, sampleClient } from './test-support.js';
 
 /*
  * CreateClient and GetClient against the real service over gRPC, on PostgreSQL and on PGlite alike:
  * what is stored, what is refused, and the health the server reports.
  */
 
-describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
-  const contract = useContractHarness(backend, 'client_registry_create');
-
+export function describeCreateAndReadContract(contract: ContractHarness): void {
   describe('CreateClient', () => {
     it('stores every field, generates the id and returns the registration access token once', async () => {
       const input = sampleClient();
@@ -75,7 +69,7 @@ describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
       const error = await contract.harness.registry
         .createClient(sampleClient(overrides))
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InvalidClientRequestError);
+      expect(error).toBeInstanceOf(errors.InvalidClientRequestError);
       expect((error as Error).message).toContain(field);
     });
 
@@ -90,7 +84,7 @@ describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
       const error = await contract.harness.registry
         .createClient({ ...input, metadata: { ...input.metadata, ...metadata } })
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InvalidClientRequestError);
+      expect(error).toBeInstanceOf(errors.InvalidClientRequestError);
       expect((error as Error).message).toContain(message);
     });
 
@@ -98,7 +92,7 @@ describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
       const input = sampleClient();
       const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
       await expect(contract.harness.registry.createClient(input)).rejects.toBeInstanceOf(
-        ClientAlreadyExistsError,
+        errors.ClientAlreadyExistsError,
       );
       // The same software in another organisation is another client.
       await expect(
@@ -114,12 +108,12 @@ describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
   describe('GetClient', () => {
     it('answers NOT_FOUND for an unknown client and INVALID_ARGUMENT for a malformed id, which the client reads as unknown', async () => {
       await expect(contract.harness.registry.getClient('unknownclientid0000000')).rejects.toBeInstanceOf(
-        ClientNotFoundError,
+        errors.ClientNotFoundError,
       );
       for (const malformed of ['', 'not/a client']) {
         const error = await contract.harness.registry.getClient(malformed).catch((caught: unknown) => caught);
-        expect(error).toBeInstanceOf(ClientNotFoundError);
-        expect((error as Error).cause).toBeInstanceOf(InvalidClientRequestError);
+        expect(error).toBeInstanceOf(errors.ClientNotFoundError);
+        expect((error as Error).cause).toBeInstanceOf(errors.InvalidClientRequestError);
       }
     });
   });
@@ -130,4 +124,4 @@ describe.each(backends)('CreateClient and GetClient on $name', (backend) => {
       await expect(contract.harness.health('')).resolves.toBe('SERVING');
     });
   });
-});
+}

@@ -1,21 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
+import * as errors from '@psd2/client-registry-client';
 import {
-  ClientAlreadyExistsError,
-  ClientNotFoundError,
-  ClientPermissionDeniedError,
-  InvalidClientRequestError,
-  VersionConflictError,
-} from '@psd2/client-registry-client';
-import { actorOf, auditOf, backends, sampleClient, thumbprint, useContractHarness } from './test-support.js';
+  actorOf,
+  auditOf,
+  type ContractHarness,
+  expectTokenReplaced,
+  sampleClient,
+  thumbprint,
+} from './test-support.js';
 
 /*
  * ReplaceClient (RFC 7592 PUT) against the real service, once per database backend: whole
  * replacement, optimistic versions, renewed certificates, and the audit row of each change.
  */
 
-describe.each(backends)('ReplaceClient on $name', (backend) => {
-  const contract = useContractHarness(backend, 'client_registry_replace');
-
+export function describeReplaceContract(contract: ContractHarness): void {
   describe('ReplaceClient', () => {
     it('replaces the metadata whole (RFC 7592 PUT), bumps the version and audits what changed', async () => {
       const input = sampleClient();
@@ -73,15 +72,12 @@ describe.each(backends)('ReplaceClient on $name', (backend) => {
         rotateRegistrationAccessToken: true,
       });
       expect(replaced.registrationAccessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      await expect(
-        contract.harness.registry.checkRegistrationAccessToken(client.clientId, registrationAccessToken),
-      ).resolves.toBeUndefined();
-      await expect(
-        contract.harness.registry.checkRegistrationAccessToken(
-          client.clientId,
-          replaced.registrationAccessToken ?? '',
-        ),
-      ).resolves.toBeDefined();
+      await expectTokenReplaced(
+        contract.harness,
+        client.clientId,
+        registrationAccessToken,
+        replaced.registrationAccessToken ?? '',
+      );
     });
 
     it('moves the client to a renewed certificate when one is given, and audits it', async () => {
@@ -130,7 +126,7 @@ describe.each(backends)('ReplaceClient on $name', (backend) => {
           registeredCertificate: { subjectDn: 'CN=x', thumbprint: 'short' },
         })
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InvalidClientRequestError);
+      expect(error).toBeInstanceOf(errors.InvalidClientRequestError);
       expect((error as Error).message).toContain('registered_certificate_thumbprint');
     });
 
@@ -151,7 +147,7 @@ describe.each(backends)('ReplaceClient on $name', (backend) => {
           actor: actorOf(input),
         })
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(VersionConflictError);
+      expect(error).toBeInstanceOf(errors.VersionConflictError);
       const current = await contract.harness.registry.getClient(client.clientId, { fresh: true });
       expect(current.version).toBe(2);
       expect(current.metadata.clientName).toBe('Example budgeting');
@@ -175,7 +171,7 @@ describe.each(backends)('ReplaceClient on $name', (backend) => {
         const lost = results.filter((result) => result.status === 'rejected');
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(1);
-        expect(lost[0]?.status === 'rejected' && lost[0].reason).toBeInstanceOf(VersionConflictError);
+        expect(lost[0]?.status === 'rejected' && lost[0].reason).toBeInstanceOf(errors.VersionConflictError);
       }
       const final = await contract.harness.registry.getClient(client.clientId, { fresh: true });
       expect(final.version).toBe(6);
@@ -196,22 +192,22 @@ describe.each(backends)('ReplaceClient on $name', (backend) => {
       };
       await expect(
         contract.harness.registry.replaceClient({ ...base, clientId: 'unknownclientid0000000' }),
-      ).rejects.toBeInstanceOf(ClientNotFoundError);
+      ).rejects.toBeInstanceOf(errors.ClientNotFoundError);
       await expect(
         contract.harness.registry.replaceClient({
           ...base,
           actor: { organizationId: 'PSDFR-ACPR-OTHER', certificateThumbprint: thumbprint() },
         }),
-      ).rejects.toBeInstanceOf(ClientPermissionDeniedError);
+      ).rejects.toBeInstanceOf(errors.ClientPermissionDeniedError);
       await expect(
         contract.harness.registry.replaceClient({ ...base, expectedVersion: 0 }),
-      ).rejects.toBeInstanceOf(InvalidClientRequestError);
+      ).rejects.toBeInstanceOf(errors.InvalidClientRequestError);
       await expect(
         contract.harness.registry.replaceClient({
           ...base,
           actor: { organizationId: input.organizationId, certificateThumbprint: '' },
         }),
-      ).rejects.toBeInstanceOf(InvalidClientRequestError);
+      ).rejects.toBeInstanceOf(errors.InvalidClientRequestError);
     });
 
     it('answers ALREADY_EXISTS when the new software_id is taken in the organisation', async () => {
@@ -226,7 +222,7 @@ describe.each(backends)('ReplaceClient on $name', (backend) => {
           metadata: { ...second.metadata, softwareId: first.metadata.softwareId },
           actor: actorOf(second),
         }),
-      ).rejects.toBeInstanceOf(ClientAlreadyExistsError);
+      ).rejects.toBeInstanceOf(errors.ClientAlreadyExistsError);
     });
   });
-});
+}

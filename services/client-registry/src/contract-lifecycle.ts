@@ -1,13 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  ClientNotFoundError,
-  ClientPermissionDeniedError,
-  InvalidClientRequestError,
-  VersionConflictError,
-} from '@psd2/client-registry-client';
+import * as errors from '@psd2/client-registry-client';
 import { eq } from 'drizzle-orm';
 import { clientAudit, clients } from './db/schema.js';
-import { actorOf, auditOf, backends, sampleClient, thumbprint, useContractHarness } from './test-support.js';
+import {
+  actorOf,
+  auditOf,
+  type ContractHarness,
+  expectTokenReplaced,
+  sampleClient,
+  thumbprint,
+} from './test-support.js';
 import { hashToken } from './tokens.js';
 
 /*
@@ -15,9 +17,7 @@ import { hashToken } from './tokens.js';
  * database backend: hashes only at rest, rotation, deletion kept in the trail, keyset pages.
  */
 
-describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
-  const contract = useContractHarness(backend, 'client_registry_lifecycle');
-
+export function describeTokenDeleteAndListContract(contract: ContractHarness): void {
   describe('the registration access token', () => {
     it('never reaches the database in plain: only its SHA-256 is stored', async () => {
       const input = sampleClient();
@@ -83,15 +83,12 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
       });
       expect(rotated.registrationAccessToken).not.toBe(registrationAccessToken);
       expect(rotated.client.version).toBe(2);
-      await expect(
-        contract.harness.registry.checkRegistrationAccessToken(client.clientId, registrationAccessToken),
-      ).resolves.toBeUndefined();
-      await expect(
-        contract.harness.registry.checkRegistrationAccessToken(
-          client.clientId,
-          rotated.registrationAccessToken,
-        ),
-      ).resolves.toBeDefined();
+      await expectTokenReplaced(
+        contract.harness,
+        client.clientId,
+        registrationAccessToken,
+        rotated.registrationAccessToken,
+      );
       const audit = await auditOf(contract.database, client.clientId);
       expect(audit.map((row) => row.action)).toEqual(['create', 'rotate_token']);
       expect(audit[1]).toMatchObject({
@@ -109,13 +106,13 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
           clientId: 'unknownclientid0000000',
           actor: actorOf(input),
         }),
-      ).rejects.toBeInstanceOf(ClientNotFoundError);
+      ).rejects.toBeInstanceOf(errors.ClientNotFoundError);
       await expect(
         contract.harness.registry.rotateRegistrationAccessToken({
           clientId: client.clientId,
           actor: { organizationId: 'PSDFR-ACPR-OTHER', certificateThumbprint: thumbprint() },
         }),
-      ).rejects.toBeInstanceOf(ClientPermissionDeniedError);
+      ).rejects.toBeInstanceOf(errors.ClientPermissionDeniedError);
     });
   });
 
@@ -126,14 +123,14 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
       await contract.harness.registry.deleteClient({ clientId: client.clientId, actor: actorOf(input) });
 
       await expect(contract.harness.registry.getClient(client.clientId)).rejects.toBeInstanceOf(
-        ClientNotFoundError,
+        errors.ClientNotFoundError,
       );
       await expect(
         contract.harness.registry.checkRegistrationAccessToken(client.clientId, registrationAccessToken),
       ).resolves.toBeUndefined();
       await expect(
         contract.harness.registry.deleteClient({ clientId: client.clientId, actor: actorOf(input) }),
-      ).rejects.toBeInstanceOf(ClientNotFoundError);
+      ).rejects.toBeInstanceOf(errors.ClientNotFoundError);
 
       const [row] = await contract.database.db
         .select()
@@ -156,13 +153,13 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
           actor: actorOf(input),
           expectedVersion: 7,
         }),
-      ).rejects.toBeInstanceOf(VersionConflictError);
+      ).rejects.toBeInstanceOf(errors.VersionConflictError);
       await expect(
         contract.harness.registry.deleteClient({
           clientId: client.clientId,
           actor: { organizationId: 'PSDFR-ACPR-OTHER', certificateThumbprint: thumbprint() },
         }),
-      ).rejects.toBeInstanceOf(ClientPermissionDeniedError);
+      ).rejects.toBeInstanceOf(errors.ClientPermissionDeniedError);
       await contract.harness.registry.deleteClient({
         clientId: client.clientId,
         actor: actorOf(input),
@@ -173,7 +170,7 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
 
   describe('ListClients', () => {
     it("pages through one organisation's active clients, oldest first", async () => {
-      const organizationId = `PSDFR-ACPR-LIST${backend.name.toUpperCase()}`;
+      const organizationId = `PSDFR-ACPR-LIST${contract.database.kind.toUpperCase()}`;
       const created = [];
       for (let i = 0; i < 5; i++) {
         created.push((await contract.harness.registry.createClient(sampleClient({ organizationId }))).client);
@@ -207,12 +204,12 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
     it('refuses a forged page token, a negative page size and a missing organisation', async () => {
       await expect(
         contract.harness.registry.listClients({ organizationId: 'PSDFR-ACPR-1', pageToken: 'forged' }),
-      ).rejects.toBeInstanceOf(InvalidClientRequestError);
+      ).rejects.toBeInstanceOf(errors.InvalidClientRequestError);
       await expect(
         contract.harness.registry.listClients({ organizationId: 'PSDFR-ACPR-1', pageSize: -1 }),
-      ).rejects.toBeInstanceOf(InvalidClientRequestError);
+      ).rejects.toBeInstanceOf(errors.InvalidClientRequestError);
       await expect(contract.harness.registry.listClients({ organizationId: '' })).rejects.toBeInstanceOf(
-        InvalidClientRequestError,
+        errors.InvalidClientRequestError,
       );
     });
 
@@ -224,4 +221,4 @@ describe.each(backends)('tokens, deletion and listing on $name', (backend) => {
       });
     });
   });
-});
+}
