@@ -1,26 +1,14 @@
-import { readFileSync } from 'node:fs';
-import {
-  type CallOptions,
-  type ChannelCredentials,
-  type ChannelOptions,
-  type ClientUnaryCall,
-  credentials,
-  Metadata,
-  type ServiceError,
-  status,
-} from '@grpc/grpc-js';
+import { type CallOptions, type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { metadataToMessage } from '@psd2/client-metadata';
 import { ClientRegistryServiceClient } from '@psd2/client-registry-proto';
 import { MAX_CACHE_TTL_MS, TtlCache } from './cache.js';
-import { clientFromMessage, metadataToMessage, roleToMessage } from './convert.js';
+import { type ClientRegistryTransport, transportOf } from './channel.js';
+import { clientFromMessage, roleToMessage } from './convert.js';
 import {
-  ClientNotFoundError,
-  type ClientRegistryError,
-  fromServiceError,
   InvalidClientRequestError,
-  isServiceError,
-  RegistryDeadlineExceededError,
-  RegistryFailureError,
   RegistryUnavailableError,
+  toClientError,
+  unknownIfMalformed,
 } from './errors.js';
 import type {
   ClientPage,
@@ -32,22 +20,6 @@ import type {
   ReplaceClientInput,
   ReplacedClient,
 } from './types.js';
-
-/** PEM material as file paths (read once, at creation) or as contents. */
-export interface TlsOptions {
-  /** CA that issued the registry's server certificate; the system roots when absent. */
-  readonly caFile?: string;
-  readonly ca?: Buffer | string;
-  /** This service's own certificate and key, for mutual TLS. */
-  readonly certFile?: string;
-  readonly cert?: Buffer | string;
-  readonly keyFile?: string;
-  readonly key?: Buffer | string;
-  /** The name to verify in the server certificate when it differs from the address's host. */
-  readonly serverName?: string;
-}
-
-export type ClientRegistryTransport = { readonly tls: TlsOptions } | { readonly plaintext: true };
 
 export interface ClientRegistryOptions {
   /** `host:port` of the registry, e.g. `127.0.0.1:50051` or `client-registry:50051`. */
@@ -291,54 +263,5 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
   };
 }
 
-/**
- * A lookup by a client id the registry refuses as malformed (`bQ==`, `a/b`, 5000 characters, a NUL):
- * no client has that id, so it is an unknown client, the answer every caller already gives for one.
- */
-function unknownIfMalformed(error: unknown): never {
-  if (error instanceof InvalidClientRequestError) {
-    throw new ClientNotFoundError('not_found', error.grpcCode, `malformed client id: ${error.message}`, {
-      cause: error,
-    });
-  }
-  throw error;
-}
-
-function toClientError(error: unknown): ClientRegistryError {
-  if (isServiceError(error)) return fromServiceError(error);
-  if (error instanceof RegistryDeadlineExceededError) return error;
-  return new RegistryFailureError(
-    'failure',
-    status.INTERNAL,
-    error instanceof Error ? error.message : String(error),
-    {
-      cause: error,
-    },
-  );
-}
-
-function pem(file: string | undefined, contents: Buffer | string | undefined): Buffer | null {
-  if (contents !== undefined) return Buffer.from(contents);
-  return file === undefined ? null : readFileSync(file);
-}
-
-function transportOf(transport: ClientRegistryTransport): {
-  channelCredentials: ChannelCredentials;
-  channelOptions: ChannelOptions;
-} {
-  if ('plaintext' in transport) {
-    return { channelCredentials: credentials.createInsecure(), channelOptions: {} };
-  }
-  const { tls } = transport;
-  const key = pem(tls.keyFile, tls.key);
-  const cert = pem(tls.certFile, tls.cert);
-  if ((key === null) !== (cert === null)) {
-    throw new TypeError('a client certificate needs its key, and a key its certificate');
-  }
-  return {
-    channelCredentials: credentials.createSsl(pem(tls.caFile, tls.ca), key, cert),
-    channelOptions: tls.serverName === undefined ? {} : { 'grpc.ssl_target_name_override': tls.serverName },
-  };
-}
-
+export type { ClientRegistryTransport, TlsOptions } from './channel.js';
 export { MAX_CACHE_TTL_MS };

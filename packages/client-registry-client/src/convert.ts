@@ -1,10 +1,6 @@
-import {
-  type Client,
-  type ClientMetadata as ClientMetadataMessage,
-  ClientStatus,
-  Psd2Role,
-} from '@psd2/client-registry-proto';
-import type { ClientMetadata, JsonWebKeySet, Psd2RoleName, RegisteredClient } from './types.js';
+import { metadataFromMessage } from '@psd2/client-metadata';
+import { type Client, ClientStatus, Psd2Role } from '@psd2/client-registry-proto';
+import type { Psd2RoleName, RegisteredClient } from './types.js';
 
 /* Between the generated protobuf messages and the package's own types. */
 
@@ -22,51 +18,6 @@ export function roleToMessage(role: Psd2RoleName): Psd2Role {
 function roleFromMessage(role: Psd2Role): Psd2RoleName | undefined {
   for (const [name, value] of Object.entries(ROLE_BY_NAME)) if (value === role) return name as Psd2RoleName;
   return undefined;
-}
-
-export function metadataToMessage(metadata: ClientMetadata): ClientMetadataMessage {
-  return {
-    redirectUris: [...metadata.redirectUris],
-    grantTypes: [...metadata.grantTypes],
-    responseTypes: [...metadata.responseTypes],
-    scope: metadata.scope,
-    tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
-    tlsClientAuthSubjectDn: metadata.tlsClientAuthSubjectDn,
-    clientName: metadata.clientName,
-    clientNameLocalized: { ...metadata.clientNameLocalized },
-    contacts: [...(metadata.contacts ?? [])],
-    logoUri: metadata.logoUri,
-    clientUri: metadata.clientUri,
-    policyUri: metadata.policyUri,
-    tosUri: metadata.tosUri,
-    jwks: metadata.jwks === undefined ? undefined : JSON.stringify(metadata.jwks),
-    jwksUri: metadata.jwksUri,
-    softwareId: metadata.softwareId,
-    softwareVersion: metadata.softwareVersion,
-  };
-}
-
-function metadataFromMessage(message: ClientMetadataMessage | undefined): ClientMetadata {
-  if (message === undefined) return { redirectUris: [], grantTypes: [], responseTypes: [] };
-  return {
-    redirectUris: message.redirectUris,
-    grantTypes: message.grantTypes,
-    responseTypes: message.responseTypes,
-    scope: message.scope,
-    tokenEndpointAuthMethod: message.tokenEndpointAuthMethod,
-    tlsClientAuthSubjectDn: message.tlsClientAuthSubjectDn,
-    clientName: message.clientName,
-    clientNameLocalized: message.clientNameLocalized,
-    contacts: message.contacts,
-    logoUri: message.logoUri,
-    clientUri: message.clientUri,
-    policyUri: message.policyUri,
-    tosUri: message.tosUri,
-    jwks: message.jwks === undefined ? undefined : (JSON.parse(message.jwks) as JsonWebKeySet),
-    jwksUri: message.jwksUri,
-    softwareId: message.softwareId,
-    softwareVersion: message.softwareVersion,
-  };
 }
 
 /** Frozen, because the read cache hands the same object to every caller. */

@@ -82,3 +82,29 @@ export function fromServiceError(error: ServiceError): ClientRegistryError {
       return new RegistryFailureError('failure', error.code, message, options);
   }
 }
+
+/**
+ * A lookup by a client id the registry refuses as malformed (`bQ==`, `a/b`, 5000 characters, a NUL):
+ * no client has that id, so it is an unknown client, the answer every caller already gives for one.
+ */
+export function unknownIfMalformed(error: unknown): never {
+  if (error instanceof InvalidClientRequestError) {
+    throw new ClientNotFoundError('not_found', error.grpcCode, `malformed client id: ${error.message}`, {
+      cause: error,
+    });
+  }
+  throw error;
+}
+
+export function toClientError(error: unknown): ClientRegistryError {
+  if (isServiceError(error)) return fromServiceError(error);
+  if (error instanceof RegistryDeadlineExceededError) return error;
+  return new RegistryFailureError(
+    'failure',
+    status.INTERNAL,
+    error instanceof Error ? error.message : String(error),
+    {
+      cause: error,
+    },
+  );
+}

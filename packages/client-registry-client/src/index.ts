@@ -1,3 +1,5 @@
+/** The one client id rule: what the registry generates and accepts. */
+export { isClientId } from '@psd2/client-metadata';
 export { MAX_CACHE_TTL_MS } from './cache.js';
 export {
   type ClientRegistry,

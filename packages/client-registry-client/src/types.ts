@@ -3,35 +3,12 @@
  * generated protobuf type leaks out of this package, so the wire format can change under them.
  */
 
+import type { ClientMetadata } from '@psd2/client-metadata';
+
 export type Psd2RoleName = 'PSP_AS' | 'PSP_PI' | 'PSP_AI' | 'PSP_IC';
 
-/** A JWK Set (RFC 7517 §5); the registry checks only that `keys` is an array. */
-export interface JsonWebKeySet {
-  readonly keys: readonly unknown[];
-  readonly [member: string]: unknown;
-}
-
-/** RFC 7591 client metadata. An absent optional field is `undefined`, never an empty string. */
-export interface ClientMetadata {
-  readonly redirectUris: readonly string[];
-  readonly grantTypes: readonly string[];
-  readonly responseTypes: readonly string[];
-  readonly scope?: string | undefined;
-  readonly tokenEndpointAuthMethod?: string | undefined;
-  readonly tlsClientAuthSubjectDn?: string | undefined;
-  readonly clientName?: string | undefined;
-  /** client_name#<tag>, keyed by BCP 47 language tag, e.g. `{ fr: 'Mon appli' }`. */
-  readonly clientNameLocalized?: Readonly<Record<string, string>> | undefined;
-  readonly contacts?: readonly string[] | undefined;
-  readonly logoUri?: string | undefined;
-  readonly clientUri?: string | undefined;
-  readonly policyUri?: string | undefined;
-  readonly tosUri?: string | undefined;
-  readonly jwks?: JsonWebKeySet | undefined;
-  readonly jwksUri?: string | undefined;
-  readonly softwareId?: string | undefined;
-  readonly softwareVersion?: string | undefined;
-}
+/** RFC 7591 client metadata, as @psd2/client-metadata's schema defines it. */
+export type { ClientMetadata, JsonWebKeySet } from '@psd2/client-metadata';
 
 export interface RegisteredClient {
   readonly clientId: string;

@@ -1,10 +1,6 @@
 import { type handleUnaryCall, Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
-import {
-  type Client,
-  type ClientMetadata,
-  type ClientRegistryServiceServer,
-  ClientStatus,
-} from '@psd2/client-registry-proto';
+import { metadataToMessage } from '@psd2/client-metadata';
+import { type Client, type ClientRegistryServiceServer, ClientStatus } from '@psd2/client-registry-proto';
 import type { Logger } from '@psd2/logging';
 import { instruments } from '@psd2/telemetry';
 import { classifyDatabaseError, RegistryError, type RegistryErrorCode } from './errors.js';
@@ -209,25 +205,6 @@ function toServiceError(error: RegistryError): { code: status; details: string; 
 }
 
 export function toClientMessage(record: ClientRecord): Client {
-  const metadata: ClientMetadata = {
-    redirectUris: record.redirectUris,
-    grantTypes: record.grantTypes,
-    responseTypes: record.responseTypes,
-    scope: record.scope ?? undefined,
-    tokenEndpointAuthMethod: record.tokenEndpointAuthMethod ?? undefined,
-    tlsClientAuthSubjectDn: record.tlsClientAuthSubjectDn ?? undefined,
-    clientName: record.clientName ?? undefined,
-    clientNameLocalized: record.clientNameLocalized,
-    contacts: record.contacts,
-    logoUri: record.logoUri ?? undefined,
-    clientUri: record.clientUri ?? undefined,
-    policyUri: record.policyUri ?? undefined,
-    tosUri: record.tosUri ?? undefined,
-    jwks: record.jwks === null ? undefined : JSON.stringify(record.jwks),
-    jwksUri: record.jwksUri ?? undefined,
-    softwareId: record.softwareId ?? undefined,
-    softwareVersion: record.softwareVersion ?? undefined,
-  };
   return {
     clientId: record.clientId,
     organizationId: record.organizationId,
@@ -236,7 +213,7 @@ export function toClientMessage(record: ClientRecord): Client {
     roles: record.roles.map(roleToMessage),
     registeredSubjectDn: record.registeredSubjectDn,
     registeredCertificateThumbprint: record.registeredCertificateThumbprint,
-    metadata,
+    metadata: metadataToMessage(record.metadata),
     status:
       record.status === 'active' ? ClientStatus.CLIENT_STATUS_ACTIVE : ClientStatus.CLIENT_STATUS_DELETED,
     createdAt: record.createdAt,

@@ -1,14 +1,12 @@
+import type { ClientMetadata } from '@psd2/client-metadata';
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { type Changes, creationChanges, diff, HIDDEN } from './audit-changes.js';
+import { findActive, notFound, toRecord, versionConflict } from './client-rows.js';
 import type { RegistryDatabase, Tx } from './db/database.js';
 import { type AuditAction, type ClientRow, clientAudit, clients } from './db/schema.js';
 import { RegistryError } from './errors.js';
-import {
-  type Actor,
-  type ClientMetadataValues,
-  type ClientRecord,
-  METADATA_FIELDS,
-  type NewClient,
-} from './model.js';
+import type { Actor, ClientRecord, NewClient } from './model.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
 import { hashToken, newClientId, newRegistrationAccessToken, tokenMatches } from './tokens.js';
 
 /*
@@ -30,7 +28,7 @@ export interface IssuedToken {
 export interface ReplaceInput {
   readonly clientId: string;
   readonly expectedVersion: number;
-  readonly metadata: ClientMetadataValues;
+  readonly metadata: ClientMetadata;
   readonly actor: Actor;
   readonly rotateRegistrationAccessToken: boolean;
   /** The renewed certificate the client is now bound to; absent keeps the stored one. */
@@ -43,9 +41,6 @@ export interface ClientPage {
   readonly nextPageToken: string;
 }
 
-type Changes = Record<string, { from: unknown; to: unknown }>;
-
-const HIDDEN = '[hidden]';
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -72,7 +67,7 @@ export class ClientStore {
           roles: input.roles,
           registeredSubjectDn: input.registeredSubjectDn,
           registeredCertificateThumbprint: input.registeredCertificateThumbprint,
-          ...input.metadata,
+          metadata: input.metadata,
           status: 'active',
           registrationAccessTokenSha256: hashToken(token),
           createdAt: now,
@@ -81,18 +76,7 @@ export class ClientStore {
         })
         .returning();
       if (inserted === undefined) throw new Error('insert returned no row');
-      const changes: Changes = {};
-      for (const field of [
-        'organizationId',
-        'organizationName',
-        'ncaId',
-        'roles',
-        'registeredSubjectDn',
-        'registeredCertificateThumbprint',
-        ...METADATA_FIELDS,
-      ] as const) {
-        if (!isEmpty(inserted[field])) changes[field] = { from: null, to: inserted[field] };
-      }
+      const changes = creationChanges(inserted);
       changes.registrationAccessToken = { from: null, to: HIDDEN };
       await this.#audit(
         tx,
@@ -126,7 +110,7 @@ export class ClientStore {
       const [after] = await tx
         .update(clients)
         .set({
-          ...input.metadata,
+          metadata: input.metadata,
           ...(input.certificate === undefined
             ? {}
             : {
@@ -296,82 +280,4 @@ export class ClientStore {
       return result;
     });
   }
-}
-
-async function findActive(tx: Tx, clientId: string): Promise<ClientRow | undefined> {
-  const [row] = await tx
-    .select()
-    .from(clients)
-    .where(and(eq(clients.clientId, clientId), eq(clients.status, 'active')))
-    .limit(1);
-  return row;
-}
-
-function toRecord(row: ClientRow): ClientRecord {
-  const { registrationAccessTokenSha256: _hash, ...record } = row;
-  return record;
-}
-
-function notFound(): RegistryError {
-  return new RegistryError('not_found', 'no active client has this client_id');
-}
-
-function versionConflict(): RegistryError {
-  return new RegistryError(
-    'version_conflict',
-    'the client changed since it was read; read it again and retry with its current version',
-  );
-}
-
-function isEmpty(value: unknown): boolean {
-  if (value === null || value === undefined) return true;
-  if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === 'object') return Object.keys(value).length === 0;
-  return false;
-}
-
-/** JSON with object keys sorted, so jsonb's reordering of keys is not mistaken for a change. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-}
-
-function diff(before: ClientRow, after: ClientRow): Changes {
-  const changes: Changes = {};
-  for (const field of [
-    ...METADATA_FIELDS,
-    'registeredSubjectDn',
-    'registeredCertificateThumbprint',
-  ] as const) {
-    if (canonical(before[field]) !== canonical(after[field])) {
-      changes[field] = { from: before[field], to: after[field] };
-    }
-  }
-  return changes;
-}
-
-function encodePageToken(row: ClientRow): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.clientId])).toString('base64url');
-}
-
-function decodePageToken(token: string): { createdAt: string; clientId: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2) {
-      const [createdAt, clientId] = parsed as unknown[];
-      if (
-        typeof createdAt === 'string' &&
-        typeof clientId === 'string' &&
-        !Number.isNaN(Date.parse(createdAt))
-      ) {
-        return { createdAt, clientId };
-      }
-    }
-  } catch {
-    // Falls through to the error below: a token that does not parse is the caller's mistake.
-  }
-  throw new RegistryError('invalid_argument', 'page_token is not one this registry issued');
 }

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { credentials, makeClientConstructor, ServerCredentials, type ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import {
+  type Actor,
   type ClientRegistry,
   type ClientRegistryOptions,
   createClientRegistry,
@@ -8,8 +10,10 @@ import {
 } from '@psd2/client-registry-client';
 import { createLogger, type Logger } from '@psd2/logging';
 import { createIsolatedSchema } from '@psd2/testing';
+import { asc, eq } from 'drizzle-orm';
 import { service as healthServiceDefinition } from 'grpc-health-check';
 import { connectPostgres, openPglite, type RegistryDatabase } from './db/database.js';
+import { clientAudit } from './db/schema.js';
 import { REGISTRY_SERVICE_NAME } from './health.js';
 import { type RunningRegistryServer, startRegistryServer } from './server.js';
 
@@ -177,3 +181,43 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** What the contract cases run against: set before they run, by useContractHarness. */
+export interface ContractHarness {
+  database: RegistryDatabase;
+  harness: Harness;
+}
+
+/** The database and a harness on it for the contract suite, opened before its tests and closed after. */
+export function useContractHarness(backend: Backend, label: string): ContractHarness {
+  const contract = {} as ContractHarness;
+  let opened: OpenDatabase | undefined;
+  beforeAll(async () => {
+    opened = await backend.open(label);
+    contract.database = opened.database;
+    contract.harness = await startHarness(opened.database);
+  });
+  afterAll(async () => {
+    await contract.harness?.stop();
+    await opened?.cleanup();
+  });
+  return contract;
+}
+
+/** After a rotation the new registration access token works and the old one stopped at once. */
+export async function expectTokenReplaced(harness: Harness, clientId: string, old: string, current: string) {
+  await expect(harness.registry.checkRegistrationAccessToken(clientId, old)).resolves.toBeUndefined();
+  await expect(harness.registry.checkRegistrationAccessToken(clientId, current)).resolves.toBeDefined();
+}
+
+export const actorOf = (input: NewClientInput): Actor => ({
+  organizationId: input.organizationId,
+  certificateThumbprint: input.registeredCertificateThumbprint,
+});
+
+export const auditOf = (database: RegistryDatabase, clientId: string) =>
+  database.db
+    .select()
+    .from(clientAudit)
+    .where(eq(clientAudit.clientId, clientId))
+    .orderBy(asc(clientAudit.id));

@@ -1,26 +1,30 @@
+import {
+  type ClientMetadata,
+  clientMetadataSchema,
+  describeIssues,
+  isClientId,
+  metadataFromMessage,
+} from '@psd2/client-metadata';
 import type {
   Actor as ActorMessage,
-  ClientMetadata,
+  ClientMetadata as ClientMetadataMessage,
   CreateClientRequest,
   ReplaceClientRequest,
 } from '@psd2/client-registry-proto';
 import { Psd2Role } from '@psd2/client-registry-proto';
 import { RegistryError } from './errors.js';
-import type { Actor, ClientMetadataValues, NewClient, Psd2RoleName } from './model.js';
+import type { Actor, NewClient, Psd2RoleName } from './model.js';
 
 /*
- * Structural checks on what callers send. Policy (which grant types a role may use, https-only
- * redirect URIs, ...) belongs to the registration service; the registry refuses only what it could not
- * store faithfully or what no caller should ever send. Limits keep one client's row small.
+ * Checks on what callers send. The metadata is held to @psd2/client-metadata's schema, the one
+ * registration reads a TPP's JSON with; rules that need the TPP's certificate (which scopes its roles
+ * allow, its subject DN) stay with registration.
  */
 
 const MAX_TEXT = 2048;
-const MAX_LIST = 50;
 // A base64url SHA-256 digest, without padding.
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
-const LANGUAGE_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
-// Server-generated ids are 22 base64url characters; anything far off cannot be one.
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_JWKS_TEXT = 64 * 1024;
 
 function invalid(message: string): never {
   throw new RegistryError('invalid_argument', message);
@@ -33,26 +37,8 @@ function requiredText(value: string, field: string): string {
   return trimmed;
 }
 
-function optionalText(value: string | undefined, field: string): string | null {
-  if (value === undefined) return null;
-  return requiredText(value, field);
-}
-
-function optionalUri(value: string | undefined, field: string): string | null {
-  const text = optionalText(value, field);
-  if (text !== null && !URL.canParse(text)) invalid(`${field} must be an absolute URI`);
-  return text;
-}
-
-function textList(values: readonly string[], field: string): string[] {
-  if (values.length > MAX_LIST) invalid(`${field} has more than ${MAX_LIST} entries`);
-  const list = values.map((value, index) => requiredText(value, `${field}[${index}]`));
-  if (new Set(list).size !== list.length) invalid(`${field} has duplicate entries`);
-  return list;
-}
-
 export function validateClientId(clientId: string): string {
-  if (!CLIENT_ID.test(clientId)) invalid('client_id is missing or malformed');
+  if (!isClientId(clientId)) invalid('client_id is missing or malformed');
   return clientId;
 }
 
@@ -69,59 +55,19 @@ export function validateActor(actor: ActorMessage | undefined): Actor {
   };
 }
 
-export function validateMetadata(metadata: ClientMetadata | undefined): ClientMetadataValues {
-  if (metadata === undefined) invalid('metadata is required');
-  const redirectUris = textList(metadata.redirectUris, 'redirect_uris');
-  for (const uri of redirectUris) {
-    if (!URL.canParse(uri)) invalid('redirect_uris must hold absolute URIs');
-    // RFC 6749 §3.1.2: the redirection endpoint URI must not include a fragment.
-    if (new URL(uri).hash !== '' || uri.includes('#')) invalid('redirect_uris must not have a fragment');
-  }
-  const localized = Object.entries(metadata.clientNameLocalized);
-  if (localized.length > MAX_LIST) invalid(`client_name_localized has more than ${MAX_LIST} entries`);
-  const clientNameLocalized: Record<string, string> = {};
-  for (const [tag, name] of localized) {
-    if (!LANGUAGE_TAG.test(tag)) invalid('client_name_localized keys must be language tags');
-    clientNameLocalized[tag] = requiredText(name, `client_name#${tag}`);
-  }
-  if (metadata.jwks !== undefined && metadata.jwksUri !== undefined) {
-    invalid('jwks and jwks_uri must not both be present (RFC 7591 §2)');
-  }
-  return {
-    redirectUris,
-    grantTypes: textList(metadata.grantTypes, 'grant_types'),
-    responseTypes: textList(metadata.responseTypes, 'response_types'),
-    scope: optionalText(metadata.scope, 'scope'),
-    tokenEndpointAuthMethod: optionalText(metadata.tokenEndpointAuthMethod, 'token_endpoint_auth_method'),
-    tlsClientAuthSubjectDn: optionalText(metadata.tlsClientAuthSubjectDn, 'tls_client_auth_subject_dn'),
-    clientName: optionalText(metadata.clientName, 'client_name'),
-    clientNameLocalized,
-    contacts: textList(metadata.contacts, 'contacts'),
-    logoUri: optionalUri(metadata.logoUri, 'logo_uri'),
-    clientUri: optionalUri(metadata.clientUri, 'client_uri'),
-    policyUri: optionalUri(metadata.policyUri, 'policy_uri'),
-    tosUri: optionalUri(metadata.tosUri, 'tos_uri'),
-    jwks: metadata.jwks === undefined ? null : parseJwks(metadata.jwks),
-    jwksUri: optionalUri(metadata.jwksUri, 'jwks_uri'),
-    softwareId: optionalText(metadata.softwareId, 'software_id'),
-    softwareVersion: optionalText(metadata.softwareVersion, 'software_version'),
-  };
-}
-
-function parseJwks(text: string): Record<string, unknown> {
-  if (text.length > 64 * 1024) invalid('jwks is larger than 64 KiB');
-  let parsed: unknown;
+/** The metadata as the shared schema reads it; the registry stores nothing the schema refuses. */
+export function validateMetadata(message: ClientMetadataMessage | undefined): ClientMetadata {
+  if (message === undefined) invalid('metadata is required');
+  if ((message.jwks?.length ?? 0) > MAX_JWKS_TEXT) invalid('jwks is larger than 64 KiB');
+  let candidate: ClientMetadata;
   try {
-    parsed = JSON.parse(text);
+    candidate = metadataFromMessage(message);
   } catch {
     invalid('jwks must be JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    invalid('jwks must be a JSON object');
-  }
-  const keys: unknown = Reflect.get(parsed, 'keys');
-  if (!Array.isArray(keys)) invalid('jwks must have a "keys" array (RFC 7517 §5)');
-  return parsed as Record<string, unknown>;
+  const parsed = clientMetadataSchema.safeParse(candidate);
+  if (!parsed.success) invalid(describeIssues(parsed.error).description);
+  return parsed.data;
 }
 
 const ROLE_NAMES: ReadonlyMap<Psd2Role, Psd2RoleName> = new Map([

@@ -1,3 +1,4 @@
+import { toRfc7591Members } from '@psd2/client-metadata';
 import type { RegisteredClient } from '@psd2/client-registry-client';
 
 /** RFC 7592 §1: the client configuration endpoint, `${issuer}/oauth2/register/${client_id}`. */
@@ -15,33 +16,14 @@ export function clientInformation(
   issuer: string,
   registrationAccessToken?: string,
 ): Record<string, unknown> {
-  const { metadata } = client;
-  const body: Record<string, unknown> = {
+  return {
     client_id: client.clientId,
     client_id_issued_at: Math.floor(client.createdAt.getTime() / 1000),
     ...(registrationAccessToken === undefined ? {} : { registration_access_token: registrationAccessToken }),
     registration_client_uri: registrationClientUri(issuer, client.clientId),
-    redirect_uris: [...metadata.redirectUris],
-    grant_types: [...metadata.grantTypes],
-    response_types: [...metadata.responseTypes],
-    token_endpoint_auth_method: metadata.tokenEndpointAuthMethod ?? 'tls_client_auth',
-    tls_client_auth_subject_dn: metadata.tlsClientAuthSubjectDn ?? client.registeredSubjectDn,
+    ...toRfc7591Members(client.metadata),
+    // Clients registered before these were filled in at registration read as they were defaulted then.
+    token_endpoint_auth_method: client.metadata.tokenEndpointAuthMethod ?? 'tls_client_auth',
+    tls_client_auth_subject_dn: client.metadata.tlsClientAuthSubjectDn ?? client.registeredSubjectDn,
   };
-  const optional: Record<string, unknown> = {
-    scope: metadata.scope,
-    client_name: metadata.clientName,
-    logo_uri: metadata.logoUri,
-    client_uri: metadata.clientUri,
-    policy_uri: metadata.policyUri,
-    tos_uri: metadata.tosUri,
-    jwks: metadata.jwks,
-    jwks_uri: metadata.jwksUri,
-    software_id: metadata.softwareId,
-    software_version: metadata.softwareVersion,
-  };
-  for (const [field, value] of Object.entries(optional)) if (value !== undefined) body[field] = value;
-  for (const [tag, name] of Object.entries(metadata.clientNameLocalized ?? {}))
-    body[`client_name#${tag}`] = name;
-  if (metadata.contacts !== undefined && metadata.contacts.length > 0) body.contacts = [...metadata.contacts];
-  return body;
 }

@@ -83,6 +83,14 @@ export function openDatabase(system: RunningSystem) {
       );
       return rows;
     },
+    /** The metadata document the registry stored for a client. */
+    async storedMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const { rows } = await pool.query<{ metadata: Record<string, unknown> }>(
+        'select metadata from clients where client_id = $1',
+        [clientId],
+      );
+      return rows[0]?.metadata;
+    },
     async clientCount(): Promise<number> {
       const { rows } = await pool.query<{ count: string }>('select count(*) as count from clients');
       return Number(rows[0]?.count ?? 0);

@@ -1,3 +1,4 @@
+import type { ClientMetadata } from '@psd2/client-metadata';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -15,7 +16,7 @@ import {
  * The registry's tables. They carry no schema name on purpose: the connection's search_path decides
  * where they live, so each test file gets its own schema and production uses `public`.
  *
- * This file imports nothing but drizzle: drizzle-kit loads it on its own to generate migrations
+ * This file imports nothing but drizzle (and types, which vanish): drizzle-kit loads it on its own to generate migrations
  * (`pnpm --filter @psd2/client-registry-service db:generate`).
  */
 
@@ -34,23 +35,9 @@ export const clients = pgTable(
     registeredSubjectDn: text('registered_subject_dn').notNull(),
     registeredCertificateThumbprint: text('registered_certificate_thumbprint').notNull(),
 
-    redirectUris: text('redirect_uris').array().notNull(),
-    grantTypes: text('grant_types').array().notNull(),
-    responseTypes: text('response_types').array().notNull(),
-    scope: text('scope'),
-    tokenEndpointAuthMethod: text('token_endpoint_auth_method'),
-    tlsClientAuthSubjectDn: text('tls_client_auth_subject_dn'),
-    clientName: text('client_name'),
-    clientNameLocalized: jsonb('client_name_localized').$type<Record<string, string>>().notNull(),
-    contacts: text('contacts').array().notNull(),
-    logoUri: text('logo_uri'),
-    clientUri: text('client_uri'),
-    policyUri: text('policy_uri'),
-    tosUri: text('tos_uri'),
-    jwks: jsonb('jwks').$type<Record<string, unknown>>(),
-    jwksUri: text('jwks_uri'),
-    softwareId: text('software_id'),
-    softwareVersion: text('software_version'),
+    // The RFC 7591 metadata, as @psd2/client-metadata's schema validated it: one document, so a new
+    // metadata field needs no migration.
+    metadata: jsonb('metadata').$type<ClientMetadata>().notNull(),
 
     status: text('status', { enum: ['active', 'deleted'] }).notNull(),
     // base64url SHA-256 of the registration access token; null once the client is deleted, so no
@@ -72,8 +59,8 @@ export const clients = pgTable(
     // One active registration per software product and organisation: registering the same software
     // twice is almost always a retried request, and RFC 7592 PUT is the way to change it.
     uniqueIndex('clients_active_software_uidx')
-      .on(table.organizationId, table.softwareId)
-      .where(sql`${table.status} = 'active' and ${table.softwareId} is not null`),
+      .on(table.organizationId, sql`(${table.metadata} ->> 'softwareId')`)
+      .where(sql`${table.status} = 'active' and (${table.metadata} ->> 'softwareId') is not null`),
   ],
 );
 

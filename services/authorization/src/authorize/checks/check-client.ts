@@ -1,13 +1,12 @@
 import {
   ClientNotFoundError,
   type ClientRegistry,
+  isClientId,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
 import { isDependencyUnavailable } from '@psd2/oauth-errors';
 import { PageError } from '../errors.js';
 import { type RawParams, single } from '../params.js';
-
-const CLIENT_ID = /^[\x21-\x7E]{1,128}$/;
 
 /**
  * check_client: the client must exist and be active. Nothing about the request can be trusted before
@@ -23,7 +22,7 @@ export async function checkClient(
   } catch {
     throw new PageError('unknown_client', 400, 'client_id repeated');
   }
-  if (clientId === undefined || !CLIENT_ID.test(clientId)) {
+  if (clientId === undefined || !isClientId(clientId)) {
     throw new PageError('unknown_client', 400, 'client_id missing or malformed');
   }
   let client: RegisteredClient;

@@ -43,7 +43,11 @@ export enum ClientStatus {
   CLIENT_STATUS_DELETED = 2,
 }
 
-/** The RFC 7591 metadata a client registers. Unset optional fields are absent, not empty. */
+/**
+ * The RFC 7591 metadata a client registers. Unset optional fields are absent, not empty.
+ * Each field mirrors one of @psd2/client-metadata's schema (packages/client-metadata/src/schema.ts) under
+ * the same name, which is how the one generic conversion there finds it: a new field is added to both.
+ */
 export interface ClientMetadata {
   redirectUris: string[];
   grantTypes: string[];

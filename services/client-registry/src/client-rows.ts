@@ -1,0 +1,32 @@
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from './db/database.js';
+import { type ClientRow, clients } from './db/schema.js';
+import { RegistryError } from './errors.js';
+import type { ClientRecord } from './model.js';
+
+/* Reading one client row, and the refusals every change of one shares. */
+
+export async function findActive(tx: Tx, clientId: string): Promise<ClientRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(clients)
+    .where(and(eq(clients.clientId, clientId), eq(clients.status, 'active')))
+    .limit(1);
+  return row;
+}
+
+export function toRecord(row: ClientRow): ClientRecord {
+  const { registrationAccessTokenSha256: _hash, ...record } = row;
+  return record;
+}
+
+export function notFound(): RegistryError {
+  return new RegistryError('not_found', 'no active client has this client_id');
+}
+
+export function versionConflict(): RegistryError {
+  return new RegistryError(
+    'version_conflict',
+    'the client changed since it was read; read it again and retry with its current version',
+  );
+}
