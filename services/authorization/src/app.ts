@@ -1,7 +1,8 @@
 import { createHttpApp, type HttpApp, type ReadinessChecks } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import { pageCsp } from './routes/browser.js';
-import { mountPages, type PageDependencies } from './routes/handlers.js';
+import type { PageDependencies } from './flow/dependencies.js';
+import { mountPages } from './steps/mount-pages.js';
+import { pageCsp } from './web/browser.js';
 
 export interface AuthorizationDependencies extends PageDependencies {
   readonly logger: Logger;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Request } from '@psd2/http';
 import type { RateLimiter } from '@psd2/rate-limit';
@@ -51,4 +52,11 @@ export async function throttle(limiter: RateLimiter, key: string, what: string):
       retryAfterSeconds: decision.retryAfterSeconds,
     });
   }
+}
+
+/** Each sign-in or code post costs a slow hash or a code check: bounded per client address and per request. */
+export async function throttleSignIn(throttles: PageThrottles, req: Request, flowId: string): Promise<void> {
+  await throttle(throttles.signInPerAddress, clientAddressKey(req), 'sign-in posts of an address');
+  const flowKey = createHash('sha256').update(flowId).digest('base64url');
+  await throttle(throttles.signInPerSession, flowKey, 'sign-in posts of a session');
 }
