@@ -1,6 +1,6 @@
-import type { ClientCertificateResolver } from '@psd2/certificates';
+import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
 import { readClientCertificate } from '@psd2/client-authentication';
-import { type FormEndpoint, requiredFormParam } from '@psd2/http';
+import { defineEndpoint, type Endpoint, formSchema, json, type RequestBasics } from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 
@@ -21,39 +21,53 @@ const INACTIVE = { active: false } as const;
  * it. Anything not active answers only `{"active": false}` (§2.2), so the endpoint tells nothing about
  * tokens that are expired, revoked, unknown or of a deleted client.
  */
-export function introspectionEndpoint(deps: IntrospectionDependencies): FormEndpoint['handle'] {
-  return async ({ body, headers, remoteAddress, fields }) => {
-    const certificate = readClientCertificate(deps.certificates, {
-      remoteAddress,
-      header: headers['x-forwarded-client-cert'],
-    });
-    if (certificate.kind !== 'present') {
-      throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
-    }
-    const caller = certificate.identity;
-    if (!deps.allowedOrganizations.includes(caller.organizationIdentifier)) {
-      throw new InvalidClientError({
-        detail: `${caller.organizationIdentifier} may not introspect tokens`,
-      });
-    }
-    fields.organization_id = caller.organizationIdentifier;
-
+export function introspectionEndpoint(deps: IntrospectionDependencies): Endpoint {
+  return defineEndpoint({
+    method: 'POST',
+    path: '/oauth2/introspect',
+    accepts: 'form',
+    response: 'api',
+    // The caller is checked before the body is read, as it was checked before the token was.
+    caller: (request) => allowedCaller(deps, request),
     // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
-    const token = requiredFormParam(body, 'token');
-    const record = await deps.store.findAccessToken(token);
-    if (record === undefined) return INACTIVE;
-    return {
-      active: true,
-      scope: record.scope,
-      client_id: record.clientId,
-      token_type: 'Bearer',
-      exp: record.expiresAt,
-      iat: record.issuedAt,
-      iss: deps.issuer,
-      ...(record.subject === undefined ? {} : { sub: record.subject }),
-      // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
-      cnf: { 'x5t#S256': record.certificateThumbprint },
-      organization_id: record.organizationId,
-    };
+    input: { body: formSchema({ token: 'required' }) },
+    handle: async ({ body }) => json(await introspect(deps, body.token)),
+  });
+}
+
+function allowedCaller(deps: IntrospectionDependencies, request: RequestBasics): QwacIdentity {
+  const { headers, remoteAddress, fields } = request;
+  const certificate = readClientCertificate(deps.certificates, {
+    remoteAddress,
+    header: headers['x-forwarded-client-cert'],
+  });
+  if (certificate.kind !== 'present') {
+    throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
+  }
+  const caller = certificate.identity;
+  if (!deps.allowedOrganizations.includes(caller.organizationIdentifier)) {
+    throw new InvalidClientError({
+      detail: `${caller.organizationIdentifier} may not introspect tokens`,
+    });
+  }
+  fields.organization_id = caller.organizationIdentifier;
+  return caller;
+}
+
+async function introspect(deps: IntrospectionDependencies, token: string): Promise<object> {
+  const record = await deps.store.findAccessToken(token);
+  if (record === undefined) return INACTIVE;
+  return {
+    active: true,
+    scope: record.scope,
+    client_id: record.clientId,
+    token_type: 'Bearer',
+    exp: record.expiresAt,
+    iat: record.issuedAt,
+    iss: deps.issuer,
+    ...(record.subject === undefined ? {} : { sub: record.subject }),
+    // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
+    cnf: { 'x5t#S256': record.certificateThumbprint },
+    organization_id: record.organizationId,
   };
 }

@@ -1,0 +1,186 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '@psd2/logging';
+import type { z } from 'zod';
+import { type InputRefusal, invalidRequest, parseInput } from './endpoint-input.js';
+import type { EndpointResult, ResponseKind } from './endpoint-result.js';
+
+/*
+ * One way to declare an HTTP endpoint, for every service. An endpoint is data plus a handler:
+ *
+ *   export const revoke = defineEndpoint({
+ *     method: 'POST',
+ *     path: '/oauth2/register/:clientId',   // express-style parameters
+ *     accepts: 'json',                      // 'form' | 'json' | 'none': any other body → 415
+ *     response: 'api',                      // 'api' (JSON, API_SECURITY_HEADERS) | 'page' (HTML, helmet)
+ *     input: { params: z.object({ clientId: z.string() }), body: formSchema({ token: 'required' }) },
+ *     invalidInput: (failure) => new InvalidClientMetadataError(...),  // default: invalid_request
+ *     caller: managedClient,                // 'anyone' (default) or a check run before the body is read
+ *     handle: async (ctx) => json({ ... }), // or page(), redirect(), empty(), text()
+ *   });
+ *
+ * and createHttpApp({ logger, endpoints: [revoke, ...] }) serves it: `POST` form API endpoints on a
+ * fixed path through the form fast path (form-endpoint.ts, no express on the hot path), everything
+ * else through express. Either way the request gets the same span, access-log line, request id and
+ * `http.server.request.duration` histogram (route label = the declared path).
+ *
+ * The order is fixed: caller, then the body (media type, size, parse), then the input schemas, then
+ * the handler. So an unauthenticated caller learns nothing about how its body would have been read.
+ *
+ * Results (endpoint-result.ts): json (status, headers, body), page (status, html, headers: its CSP,
+ * Set-Cookie), redirect (302/303 with Location), empty (200/204), text (a pre-serialised body). An
+ * `api` response carries API_SECURITY_HEADERS, a `page` response helmet's set; the result's own
+ * headers replace either by name.
+ *
+ * Errors: a handler throws the typed OAuth errors of @psd2/oauth-errors. An `api` endpoint answers
+ * them with the one serializer (oauthErrorResponse: RFC 6749 §5.2 JSON). A `page` endpoint hands
+ * whatever it threw to the service's `renderPageError` (createHttpApp options), which returns the
+ * result to send (an error page, or a redirect to the client with the error).
+ *
+ * Caller: a CallerCheck receives the request's headers, peer address, path parameters and log fields
+ * and returns who is calling (a QWAC identity, a managed client) or throws (401/403/429). Its value
+ * reaches the handler as `ctx.caller`, typed.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'ALL';
+export type BodyMediaType = 'form' | 'json' | 'none';
+
+/** What every step of a request can see. */
+export interface RequestBasics {
+  readonly requestId: string;
+  /** The request's logger, bound to its request id (made on first use: read it only to log). */
+  readonly log: Logger;
+  /** Fields for the request's access-log line and span (client_id, organization_id, grant_type). */
+  readonly fields: Record<string, string>;
+  readonly method: string;
+  /** The request path, without its query string. */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The TCP peer: who actually sent the request (the edge, for XFCC trust). */
+  readonly remoteAddress: string | undefined;
+  /** Path parameters as the router decoded them, before the params schema. */
+  readonly rawParams: Readonly<Record<string, string>>;
+}
+
+/** Decides who is calling before the body is read; throws the OAuth error that refuses the request. */
+export type CallerCheck<C> = (request: RequestBasics) => C | Promise<C>;
+
+export interface EndpointContext<P, Q, B, C> extends RequestBasics {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly caller: C;
+}
+
+type Schema = z.ZodType;
+type Output<S> = S extends z.ZodType ? z.output<S> : never;
+
+export interface EndpointSpec<
+  PS extends Schema | undefined,
+  QS extends Schema | undefined,
+  BS extends Schema | undefined,
+  C,
+> {
+  readonly method: Exclude<HttpMethod, 'ALL'> | 'ALL';
+  readonly path: string;
+  /** The body's media type; default 'none' (no body is read). */
+  readonly accepts?: BodyMediaType;
+  readonly response: ResponseKind;
+  /** Above this the body is refused with 413; default BODY_LIMITS.bytes. */
+  readonly bodyLimitBytes?: number;
+  readonly input?: { readonly params?: PS; readonly query?: QS; readonly body?: BS };
+  /** The OAuth error for input the schemas refuse; default invalid_request. */
+  readonly invalidInput?: InputRefusal;
+  readonly caller?: 'anyone' | CallerCheck<C>;
+  readonly handle: (
+    ctx: EndpointContext<
+      PS extends Schema ? Output<PS> : Readonly<Record<string, string>>,
+      QS extends Schema ? Output<QS> : Readonly<Record<string, unknown>>,
+      BS extends Schema ? Output<BS> : unknown,
+      C
+    >,
+  ) => Promise<EndpointResult>;
+}
+
+/** What the layer needs to serve a request, whichever path (fast or express) brought it. */
+export interface EndpointRequest extends RequestBasics {
+  readonly query: unknown;
+  /** Reads, checks and parses the body as the endpoint accepts it. */
+  readBody(): Promise<unknown>;
+}
+
+/** A declared endpoint, its types erased: what createHttpApp mounts. */
+export interface Endpoint {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly accepts: BodyMediaType;
+  readonly response: ResponseKind;
+  readonly bodyLimitBytes: number | undefined;
+  serve(request: EndpointRequest): Promise<EndpointResult>;
+}
+
+/** A class, for its prototype getters: see RequestLogEntry (request-context.ts) on getters in literals. */
+class Context implements EndpointContext<unknown, unknown, unknown, unknown> {
+  constructor(
+    private readonly request: EndpointRequest,
+    readonly params: unknown,
+    readonly query: unknown,
+    readonly body: unknown,
+    readonly caller: unknown,
+  ) {}
+  get requestId(): string {
+    return this.request.requestId;
+  }
+  get log(): Logger {
+    return this.request.log;
+  }
+  get fields(): Record<string, string> {
+    return this.request.fields;
+  }
+  get method(): string {
+    return this.request.method;
+  }
+  get path(): string {
+    return this.request.path;
+  }
+  get headers(): IncomingHttpHeaders {
+    return this.request.headers;
+  }
+  get remoteAddress(): string | undefined {
+    return this.request.remoteAddress;
+  }
+  get rawParams(): Readonly<Record<string, string>> {
+    return this.request.rawParams;
+  }
+}
+
+export function defineEndpoint<
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  BS extends Schema | undefined = undefined,
+  C = undefined,
+>(spec: EndpointSpec<PS, QS, BS, C>): Endpoint {
+  const refuse = spec.invalidInput ?? invalidRequest;
+  const { params, query, body } = spec.input ?? {};
+  const caller = spec.caller === undefined || spec.caller === 'anyone' ? undefined : spec.caller;
+  const handle = spec.handle as (ctx: Context) => Promise<EndpointResult>;
+  return {
+    method: spec.method,
+    path: spec.path,
+    accepts: spec.accepts ?? 'none',
+    response: spec.response,
+    bodyLimitBytes: spec.bodyLimitBytes,
+    async serve(request) {
+      const identity = caller === undefined ? undefined : await caller(request);
+      const rawBody = await request.readBody();
+      return handle(
+        new Context(
+          request,
+          params === undefined ? request.rawParams : parseInput(params, request.rawParams, 'params', refuse),
+          query === undefined ? request.query : parseInput(query, request.query, 'query', refuse),
+          body === undefined ? rawBody : parseInput(body, rawBody, 'body', refuse),
+          identity,
+        ),
+      );
+    },
+  };
+}
