@@ -49,6 +49,9 @@ class ExpressEndpointRequest implements EndpointRequest {
   get remoteAddress(): string | undefined {
     return this.req.socket.remoteAddress;
   }
+  get clientAddress(): string | undefined {
+    return this.req.ip;
+  }
   get rawParams(): Readonly<Record<string, string>> {
     return this.req.params as Record<string, string>;
   }

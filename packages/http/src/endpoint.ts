@@ -57,6 +57,11 @@ export interface RequestBasics {
   readonly headers: IncomingHttpHeaders;
   /** The TCP peer: who actually sent the request (the edge, for XFCC trust). */
   readonly remoteAddress: string | undefined;
+  /**
+   * The client as express's `req.ip` sees it: X-Forwarded-For trusted only as the edge writes it
+   * (`trust proxy`). Undefined on the form fast path, whose API callers are known by certificate.
+   */
+  readonly clientAddress: string | undefined;
   /** Path parameters as the router decoded them, before the params schema. */
   readonly rawParams: Readonly<Record<string, string>>;
 }
@@ -147,6 +152,9 @@ class Context implements EndpointContext<unknown, unknown, unknown, unknown> {
   }
   get remoteAddress(): string | undefined {
     return this.request.remoteAddress;
+  }
+  get clientAddress(): string | undefined {
+    return this.request.clientAddress;
   }
   get rawParams(): Readonly<Record<string, string>> {
     return this.request.rawParams;

@@ -142,6 +142,9 @@ class FastFormRequest implements EndpointRequest {
   get remoteAddress(): string | undefined {
     return this.req.socket.remoteAddress;
   }
+  get clientAddress(): undefined {
+    return undefined;
+  }
 
   async readBody(): Promise<FormBody> {
     checkMediaType(this.req.headers);

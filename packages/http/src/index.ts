@@ -34,6 +34,7 @@ export {
   redirect,
   type TextResult,
   text,
+  writeResult,
 } from './endpoint-result.js';
 export type { PageErrorRenderer } from './endpoint-serve.js';
 export { clientFault, oauthErrorHandler, oauthErrorResponse } from './errors.js';
