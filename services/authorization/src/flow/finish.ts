@@ -1,5 +1,5 @@
 import { ClientNotFoundError } from '@psd2/client-registry-client';
-import type { Response } from '@psd2/http';
+import { type RedirectResult, type RequestBasics, redirect } from '@psd2/http';
 import {
   AccessDeniedError,
   isDependencyUnavailable,
@@ -11,7 +11,7 @@ import { PageError, RedirectError } from '../authorize/errors.js';
 import { issueAuthorizationCode } from '../authorize/issue-code.js';
 import { responseUrl } from '../authorize/redirect.js';
 import type { Decided, PendingRequest } from '../session/session.js';
-import { clearSessionCookie } from '../web/browser.js';
+import { CLEARED_SESSION_COOKIE } from '../web/browser.js';
 import { nowSeconds, type PageDependencies } from './dependencies.js';
 
 /*
@@ -21,30 +21,24 @@ import { nowSeconds, type PageDependencies } from './dependencies.js';
 
 export async function finishDecided(
   deps: PageDependencies,
-  res: Response,
+  request: RequestBasics,
   sessionId: string,
   decided: Decided,
-): Promise<void> {
-  const { request, decision } = decided;
+): Promise<RedirectResult> {
+  const { request: pending, decision } = decided;
   const params =
     decision.outcome === 'granted'
-      ? { code: await issueCode(deps, res, sessionId, request, decision) }
+      ? { code: await issueCode(deps, sessionId, pending, decision) }
       : oauthErrorRedirectParams(new AccessDeniedError({ description: 'The PSU denied the request.' }));
-  res.locals.logFields = {
-    ...res.locals.logFields,
-    decision: decision.outcome === 'granted' ? 'grant' : 'deny',
-  };
+  request.fields.decision = decision.outcome === 'granted' ? 'grant' : 'deny';
   await deps.sessions.destroy(sessionId).catch(() => undefined);
-  clearSessionCookie(res);
   // 303 turns the form's POST into a GET at the client (RFC 9700 §4.12: never 307).
-  res
-    .set('Cache-Control', 'no-store')
-    .redirect(303, responseUrl(request.redirectUri, { ...params, state: request.state, iss: deps.issuer }));
+  const location = responseUrl(pending.redirectUri, { ...params, state: pending.state, iss: deps.issuer });
+  return redirect(303, location, { 'Set-Cookie': CLEARED_SESSION_COOKIE });
 }
 
 async function issueCode(
   deps: PageDependencies,
-  res: Response,
   sessionId: string,
   request: PendingRequest,
   granted: { readonly psuId: string; readonly authTime: number },
@@ -64,19 +58,23 @@ async function issueCode(
   } catch (error) {
     if (error instanceof PageError) throw error;
     await deps.sessions.destroy(sessionId).catch(() => undefined);
-    clearSessionCookie(res);
     throw refusalOf(error, request);
   }
 }
 
 /** A failure to issue the code, as the client's redirect (or the page, for a client now gone). */
 function refusalOf(error: unknown, request: PendingRequest): Error {
-  if (error instanceof ClientNotFoundError)
-    return new PageError('unknown_client', 400, 'client deleted meanwhile');
+  if (error instanceof ClientNotFoundError) {
+    return new PageError('unknown_client', 400, 'client deleted meanwhile', { endsSession: true });
+  }
   const target = { redirectUri: request.redirectUri, state: request.state };
   if (isDependencyUnavailable(error)) {
     const detail = 'issuing the code: dependency unavailable';
-    return new RedirectError(new TemporarilyUnavailableError({ detail, cause: error }), target);
+    return new RedirectError(new TemporarilyUnavailableError({ detail, cause: error }), target, true);
   }
-  return new RedirectError(new ServerError({ detail: 'issuing the code failed', cause: error }), target);
+  return new RedirectError(
+    new ServerError({ detail: 'issuing the code failed', cause: error }),
+    target,
+    true,
+  );
 }

@@ -1,9 +1,9 @@
-import type { Response } from '@psd2/http';
+import type { PageResult } from '@psd2/http';
 import { GRANT_LIFETIME_SECONDS } from '../authorize/issue-code.js';
 import { type Lang, messagesFor } from '../html/messages.js';
 import type { PageFrame } from '../html/pages.js';
 import type { Session } from '../session/session.js';
-import { formActionSource, pageCsp, sendPage } from '../web/browser.js';
+import { formActionSource, htmlPage, pageCsp } from '../web/browser.js';
 import type { PageDependencies } from './dependencies.js';
 
 export function pageFrame(deps: PageDependencies, lang: Lang): PageFrame {
@@ -21,6 +21,11 @@ export function scopesOf(session: Session): string[] {
 }
 
 /** A page of a flow: its forms may lead on to the client's redirect URI (the final 303). */
-export function sendFlowPage(res: Response, status: number, html: string, session: Session): void {
-  sendPage(res, status, html, pageCsp([formActionSource(session.request.redirectUri)]));
+export function flowPage(
+  status: number,
+  html: string,
+  session: Session,
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
+): PageResult {
+  return htmlPage(status, html, pageCsp([formActionSource(session.request.redirectUri)]), headers);
 }

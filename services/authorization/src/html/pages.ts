@@ -105,7 +105,7 @@ export function sandboxPage(
     psus: readonly { psuId: string; displayName: string }[];
     action: string;
     csrf: string;
-    error?: string;
+    error?: string | undefined;
   },
 ): string {
   const { m } = frame;
@@ -137,7 +137,7 @@ export function signInPage(
     action: string;
     cancelAction: string;
     csrf: string;
-    error?: string;
+    error?: string | undefined;
   },
 ): string {
   const { m } = frame;
@@ -154,7 +154,7 @@ ${stepForm(m, view, fields, m.continue)}`;
 
 export function otpPage(
   frame: PageFrame,
-  view: { action: string; cancelAction: string; csrf: string; error?: string },
+  view: { action: string; cancelAction: string; csrf: string; error?: string | undefined },
 ): string {
   const { m } = frame;
   const fields = html`<label for="otp">${m.otpCode}<span class="hint" id="otp-hint">${m.otpHint}</span></label>

@@ -1,56 +1,56 @@
-import { acceptBody, type Request, type Response, type Router } from '@psd2/http';
+import { type Endpoint, redirect } from '@psd2/http';
 import { PageError } from '../authorize/errors.js';
-import { nowSeconds, type PageDependencies, paths, requireFlow } from '../flow/dependencies.js';
+import { nowSeconds, type PageDependencies, paths } from '../flow/dependencies.js';
+import { formStep, type StepHandler } from '../flow/form-step.js';
 import { pageFrame } from '../flow/page-view.js';
-import { formField, loadPostedSession } from '../flow/session-access.js';
-import { sendStagePage } from '../flow/stage-page.js';
+import { stagePageEndpoint } from '../flow/stage-page.js';
 import { type Lang, messagesFor } from '../html/messages.js';
 import { otpPage } from '../html/pages.js';
+import type { PasswordChecked } from '../session/session.js';
 import { refuseSignIn, signIn } from '../session/transitions.js';
-import { setSessionCookie } from '../web/browser.js';
+import { sessionCookie } from '../web/browser.js';
 import { throttleSignIn } from '../web/throttle.js';
-import { sendSignInPage } from './password.js';
+import { signInPage } from './password.js';
 
 /*
  * The bank's second factor, and the one answer to the whole sign-in: on to the consent, or back to
  * the password page with one refusal whatever failed.
  */
 
-export function mountOneTimeCode(router: Router, lang: Lang, deps: PageDependencies): void {
-  const p = paths(lang);
-  router.get(p.bankOtp, (req: Request, res: Response) =>
-    sendStagePage(deps, req, res, { lang, stage: 'password_checked' }, (session) =>
-      otpPage(pageFrame(deps, session.lang), {
-        action: paths(session.lang).bankOtp,
-        cancelAction: paths(session.lang).bankConsent,
-        csrf: session.csrf,
-      }),
-    ),
-  );
+export function oneTimeCodeEndpoints(lang: Lang, deps: PageDependencies): Endpoint[] {
+  const path = paths(lang).bankOtp;
+  const page = stagePageEndpoint(deps, { path, lang, stage: 'password_checked' }, (s) => otpHtml(deps, s));
+  return [page, formStep(deps, { path, flow: 'bank', fields: ['otp'], handle: answer(deps, lang) })];
+}
 
-  router.post(p.bankOtp, ...acceptBody('form'), async (req: Request, res: Response) => {
-    requireFlow(deps, 'bank');
-    const { id, session } = await loadPostedSession(deps, req, 'bank');
+function otpHtml(deps: PageDependencies, session: PasswordChecked): string {
+  const action = paths(session.lang).bankOtp;
+  const cancelAction = paths(session.lang).bankConsent;
+  return otpPage(pageFrame(deps, session.lang), { action, cancelAction, csrf: session.csrf });
+}
+
+/** The one answer to the sign-in: on to the consent, or the password page again (401). */
+function answer(deps: PageDependencies, lang: Lang): StepHandler<'bank', 'otp'> {
+  return async (request, form, { id, session }) => {
     if (session.stage !== 'password_checked') {
       throw new PageError('bad_request', 400, 'one-time code posted out of order');
     }
-    await throttleSignIn(deps.throttles, req, session.flowId);
+    await throttleSignIn(deps.throttles, request.clientAddress, session.flowId);
     // One code per password: of two posts racing on this session, one finds it gone.
     const taken = await deps.sessions.take(id);
     if (taken?.stage !== 'password_checked')
       throw new PageError('session_expired', 400, 'code step already answered');
-    const otp = (formField(req.body, 'otp') ?? '').trim();
-    const result = await deps.authenticator.checkOneTimeCode(taken.signIn, otp);
+    const result = await deps.authenticator.checkOneTimeCode(taken.signIn, (form.otp ?? '').trim());
     // A new session id either way: an id seen before this answer is worth nothing after it.
     if (result.status === 'refused') {
-      res.locals.logFields = { ...res.locals.logFields, sca: result.reason };
+      request.fields.sca = result.reason;
       const again = refuseSignIn(taken);
-      setSessionCookie(res, await deps.sessions.create(again));
-      sendSignInPage(deps, res, 401, again, messagesFor(again.lang).signInRefused);
-      return;
+      const headers = { 'Set-Cookie': sessionCookie(await deps.sessions.create(again)) };
+      return signInPage(deps, 401, again, { error: messagesFor(again.lang).signInRefused, headers });
     }
-    setSessionCookie(res, await deps.sessions.create(signIn(taken, result.psu, nowSeconds(deps))));
-    res.locals.logFields = { ...res.locals.logFields, sca: 'ok' };
-    res.redirect(303, p.bankConsent);
-  });
+    const authenticated = signIn(taken, result.psu, nowSeconds(deps));
+    const headers = { 'Set-Cookie': sessionCookie(await deps.sessions.create(authenticated)) };
+    request.fields.sca = 'ok';
+    return redirect(303, paths(lang).bankConsent, headers);
+  };
 }

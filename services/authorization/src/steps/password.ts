@@ -1,11 +1,11 @@
-import { acceptBody, type Request, type Response, type Router } from '@psd2/http';
+import { type Endpoint, type PageResult, type ResultHeaders, redirect } from '@psd2/http';
 import { type FirstFactor, PasswordChecksBusyError } from '@psd2/psu-directory';
 import { PageError } from '../authorize/errors.js';
-import { type PageDependencies, pageOfStage, paths, requireFlow } from '../flow/dependencies.js';
-import { pageFrame, sendFlowPage } from '../flow/page-view.js';
-import { formField, loadPostedSession } from '../flow/session-access.js';
+import { type PageDependencies, pageOfStage, paths } from '../flow/dependencies.js';
+import { formStep, type StepHandler } from '../flow/form-step.js';
+import { flowPage, pageFrame } from '../flow/page-view.js';
 import type { Lang } from '../html/messages.js';
-import { signInPage } from '../html/pages.js';
+import { signInPage as signInHtml } from '../html/pages.js';
 import type { Started } from '../session/session.js';
 import { checkPassword } from '../session/transitions.js';
 import { throttleSignIn } from '../web/throttle.js';
@@ -17,48 +17,48 @@ import { throttleSignIn } from '../web/throttle.js';
  */
 
 /** The first page of the bank flow (200), and the page of a refused sign-in (401). */
-export function sendSignInPage(
+export function signInPage(
   deps: PageDependencies,
-  res: Response,
   status: 200 | 401,
   session: Started<'bank'>,
-  error?: string,
-): void {
-  const html = signInPage(pageFrame(deps, session.lang), {
+  options: { readonly error?: string; readonly headers?: ResultHeaders } = {},
+): PageResult {
+  const html = signInHtml(pageFrame(deps, session.lang), {
     client: session.client,
     action: paths(session.lang).bankSignIn,
     cancelAction: paths(session.lang).bankConsent,
     csrf: session.csrf,
-    ...(error === undefined ? {} : { error }),
+    error: options.error,
   });
-  sendFlowPage(res, status, html, session);
+  return flowPage(status, html, session, options.headers);
 }
 
-export function mountPassword(router: Router, lang: Lang, deps: PageDependencies): void {
-  router.post(paths(lang).bankSignIn, ...acceptBody('form'), async (req: Request, res: Response) => {
-    requireFlow(deps, 'bank');
-    const { id, session } = await loadPostedSession(deps, req, 'bank');
-    if (session.stage !== 'started') {
-      res.redirect(303, pageOfStage(session, lang));
-      return;
-    }
-    await throttleSignIn(deps.throttles, req, session.flowId);
-    const signIn = await firstFactor(deps, req.body);
-    res.locals.logFields = {
-      ...res.locals.logFields,
-      sca: signIn.passed ? 'password_ok' : (signIn.refusal ?? 'refused'),
-    };
-    await deps.sessions.save(id, checkPassword(session, signIn));
-    res.redirect(303, paths(lang).bankOtp);
-  });
+export function passwordEndpoints(lang: Lang, deps: PageDependencies): Endpoint[] {
+  const path = paths(lang).bankSignIn;
+  return [
+    formStep(deps, { path, flow: 'bank', fields: ['customer_id', 'password'], handle: signIn(deps, lang) }),
+  ];
 }
 
-async function firstFactor(deps: PageDependencies, body: unknown): Promise<FirstFactor> {
+/** Checks the first factor and always goes on to the code step, its outcome kept in the session. */
+function signIn(deps: PageDependencies, lang: Lang): StepHandler<'bank', 'customer_id' | 'password'> {
+  return async (request, form, { id, session }) => {
+    if (session.stage !== 'started') return redirect(303, pageOfStage(session, lang));
+    await throttleSignIn(deps.throttles, request.clientAddress, session.flowId);
+    const outcome = await firstFactor(deps, (form.customer_id ?? '').trim(), form.password ?? '');
+    request.fields.sca = outcome.passed ? 'password_ok' : (outcome.refusal ?? 'refused');
+    await deps.sessions.save(id, checkPassword(session, outcome));
+    return redirect(303, paths(lang).bankOtp);
+  };
+}
+
+async function firstFactor(
+  deps: PageDependencies,
+  customerId: string,
+  password: string,
+): Promise<FirstFactor> {
   try {
-    return await deps.authenticator.checkPassword(
-      (formField(body, 'customer_id') ?? '').trim(),
-      formField(body, 'password') ?? '',
-    );
+    return await deps.authenticator.checkPassword(customerId, password);
   } catch (error) {
     if (error instanceof PasswordChecksBusyError) {
       throw new PageError('unavailable', 503, error.message, { cause: error, retryAfterSeconds: 5 });

@@ -1,8 +1,8 @@
-import { acceptBody, type Request, type Response, type Router } from '@psd2/http';
-import { nowSeconds, type PageDependencies, paths, requireFlow } from '../flow/dependencies.js';
+import type { Endpoint, PageResult, ResultHeaders } from '@psd2/http';
+import { nowSeconds, type PageDependencies, paths } from '../flow/dependencies.js';
 import { finishDecided } from '../flow/finish.js';
-import { expiresOn, pageFrame, scopesOf, sendFlowPage } from '../flow/page-view.js';
-import { formField, loadPostedSession } from '../flow/session-access.js';
+import { formStep, type StepHandler } from '../flow/form-step.js';
+import { expiresOn, flowPage, pageFrame, scopesOf } from '../flow/page-view.js';
 import { type Lang, messagesFor } from '../html/messages.js';
 import { sandboxPage } from '../html/pages.js';
 import type { Started } from '../session/session.js';
@@ -15,12 +15,11 @@ import { deny, grantAs } from '../session/transitions.js';
 const SANDBOX_PSU_LIMIT = 20;
 
 /** The picker; with `error`, the 400 page of a post that named no known PSU. */
-export async function sendSandboxPicker(
+export async function sandboxPicker(
   deps: PageDependencies,
-  res: Response,
   session: Started<'sandbox'>,
-  error?: string,
-): Promise<void> {
+  options: { readonly error?: string; readonly headers?: ResultHeaders } = {},
+): Promise<PageResult> {
   const psus = await deps.psus.listPsus(SANDBOX_PSU_LIMIT);
   const html = sandboxPage(pageFrame(deps, session.lang), {
     client: session.client,
@@ -29,24 +28,22 @@ export async function sendSandboxPicker(
     psus,
     action: paths(session.lang).sandboxDecision,
     csrf: session.csrf,
-    ...(error === undefined ? {} : { error }),
+    error: options.error,
   });
-  sendFlowPage(res, error === undefined ? 200 : 400, html, session);
+  return flowPage(options.error === undefined ? 200 : 400, html, session, options.headers);
 }
 
-export function mountSandboxPicker(router: Router, lang: Lang, deps: PageDependencies): void {
-  router.post(paths(lang).sandboxDecision, ...acceptBody('form'), async (req: Request, res: Response) => {
-    requireFlow(deps, 'sandbox');
-    const { id, session } = await loadPostedSession(deps, req, 'sandbox');
-    if (formField(req.body, 'decision') !== 'grant') {
-      await finishDecided(deps, res, id, deny(session));
-      return;
-    }
-    const psu = await deps.psus.findPsu(formField(req.body, 'psu') ?? '');
-    if (psu === undefined) {
-      await sendSandboxPicker(deps, res, session, messagesFor(session.lang).noPsu);
-      return;
-    }
-    await finishDecided(deps, res, id, grantAs(session, psu, nowSeconds(deps)));
-  });
+export function sandboxPickerEndpoints(lang: Lang, deps: PageDependencies): Endpoint[] {
+  const path = paths(lang).sandboxDecision;
+  return [formStep(deps, { path, flow: 'sandbox', fields: ['decision', 'psu'], handle: decide(deps) })];
+}
+
+/** Grant as the picked PSU, or deny; a PSU the directory does not know is asked for again. */
+function decide(deps: PageDependencies): StepHandler<'sandbox', 'decision' | 'psu'> {
+  return async (request, form, { id, session }) => {
+    if (form.decision !== 'grant') return finishDecided(deps, request, id, deny(session));
+    const psu = await deps.psus.findPsu(form.psu ?? '');
+    if (psu === undefined) return sandboxPicker(deps, session, { error: messagesFor(session.lang).noPsu });
+    return finishDecided(deps, request, id, grantAs(session, psu, nowSeconds(deps)));
+  };
 }

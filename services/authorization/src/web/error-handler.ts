@@ -1,38 +1,21 @@
-import { clientFault, type Request, type Response } from '@psd2/http';
+import { clientFault, type EndpointResult, type RequestBasics, redirect, writeResult } from '@psd2/http';
 import {
   isDependencyUnavailable,
   OAuthError,
   oauthErrorRedirectParams,
   ServerError,
 } from '@psd2/oauth-errors';
-import type { ErrorRequestHandler, NextFunction } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { responseUrl } from '../authorize/redirect.js';
 import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
 import { errorPage } from '../html/pages.js';
 import { SessionTooLargeError } from '../session/session.js';
-import { pageCsp, sendPage } from './browser.js';
+import { CLEARED_SESSION_COOKIE, htmlPage, pageCsp } from './browser.js';
 
 export function langOfPath(path: string): Lang {
   const segment = path.split('/')[2] ?? '';
   return isLang(segment) ? segment : DEFAULT_LANG;
-}
-
-/** The authorization response of an error (RFC 6749 §4.1.2.1), with `iss` (RFC 9207 §2). */
-export function redirectWithError(
-  res: Response,
-  status: 302 | 303,
-  error: RedirectError,
-  issuer: string,
-): void {
-  const params = oauthErrorRedirectParams(error.error);
-  res.locals.logFields = { ...res.locals.logFields, error: params.error };
-  res
-    .set('Cache-Control', 'no-store')
-    .redirect(
-      status,
-      responseUrl(error.target.redirectUri, { ...params, state: error.target.state, iss: issuer }),
-    );
 }
 
 function toPageError(error: unknown): PageError {
@@ -49,55 +32,86 @@ function toPageError(error: unknown): PageError {
   if (refused !== undefined && !(refused instanceof ServerError)) {
     return new PageError('bad_request', refused.status, refused.detail ?? refused.description);
   }
-  return new PageError(
-    'server',
-    500,
-    error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown',
-    {
-      cause: error,
-    },
-  );
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+  return new PageError('server', 500, detail, { cause: error });
+}
+
+type ErrorRequest = Pick<RequestBasics, 'method' | 'path' | 'log' | 'fields' | 'requestId'>;
+
+/** What the pages answer for an error; a PageErrorRenderer for the endpoint layer. */
+export type PageErrorAnswer = (error: unknown, request: ErrorRequest) => EndpointResult;
+
+/** The authorization response of an error (RFC 6749 §4.1.2.1), with `iss` (RFC 9207 §2). */
+function redirectWithError(error: RedirectError, request: ErrorRequest, issuer: string): EndpointResult {
+  const { log } = request;
+  if (error.error instanceof ServerError)
+    log.error({ err: error.error.cause ?? error.error }, 'request failed');
+  else {
+    const detail = error.error.detail ?? error.error.description;
+    log.info({ error: error.error.code, detail }, 'request refused');
+  }
+  const params = oauthErrorRedirectParams(error.error);
+  request.fields.error = params.error;
+  const location = responseUrl(error.target.redirectUri, {
+    ...params,
+    state: error.target.state,
+    iss: issuer,
+  });
+  return redirect(request.method === 'GET' ? 302 : 303, location, {
+    'Cache-Control': 'no-store',
+    ...(error.endsSession ? { 'Set-Cookie': CLEARED_SESSION_COOKIE } : {}),
+  });
 }
 
 /**
- * The browser-facing counterpart of the JSON error handler: a redirect to the client when the request
- * was verified far enough (RedirectError), otherwise a localised page. Never a stack trace.
+ * The browser-facing counterpart of the JSON error serializer: a redirect to the client when the
+ * request was verified far enough (RedirectError), otherwise a localised page. Never a stack trace.
  */
-export function browserErrorHandler(options: {
+export function pageErrorRenderer(options: {
   readonly issuer: string;
   readonly sandbox: boolean;
-}): ErrorRequestHandler {
+}): PageErrorAnswer {
+  return (error, request) => {
+    if (error instanceof RedirectError) return redirectWithError(error, request, options.issuer);
+    const page = toPageError(error);
+    request.fields.error = page.kind;
+    if (page.status >= 500)
+      request.log.error({ err: page.cause ?? page, detail: page.detail }, 'request failed');
+    else request.log.info({ error: page.kind, detail: page.detail }, 'request refused');
+    const lang = langOfPath(request.path);
+    const frame = { lang, m: messagesFor(lang), sandbox: options.sandbox };
+    return htmlPage(
+      page.status,
+      errorPage(frame, { kind: page.kind, requestId: request.requestId }),
+      pageCsp(),
+      {
+        ...(page.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(page.retryAfterSeconds) }),
+        ...(page.endsSession ? { 'Set-Cookie': CLEARED_SESSION_COOKIE } : {}),
+      },
+    );
+  };
+}
+
+/**
+ * The same answers for what fails in express before any endpoint runs (the router's 400 for an
+ * undecodable path under a page prefix), with the pages' security headers.
+ */
+export function pageErrorsOutsideEndpoints(
+  render: PageErrorAnswer,
+  pageHeaders: RequestHandler,
+): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const log = res.locals.log;
-    if (error instanceof RedirectError) {
-      if (error.error instanceof ServerError)
-        log.error({ err: error.error.cause ?? error.error }, 'request failed');
-      else
-        log.info(
-          { error: error.error.code, detail: error.error.detail ?? error.error.description },
-          'request refused',
-        );
-      redirectWithError(res, req.method === 'GET' ? 302 : 303, error, options.issuer);
-      return;
-    }
-    const page = toPageError(error);
-    res.locals.logFields = { ...res.locals.logFields, error: page.kind };
-    if (page.status >= 500) log.error({ err: page.cause ?? page, detail: page.detail }, 'request failed');
-    else log.info({ error: page.kind, detail: page.detail }, 'request refused');
-    const lang = langOfPath(req.path);
-    if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
-    sendPage(
-      res,
-      page.status,
-      errorPage(
-        { lang, m: messagesFor(lang), sandbox: options.sandbox },
-        { kind: page.kind, requestId: res.locals.requestId },
-      ),
-      pageCsp(),
-    );
+    const request: ErrorRequest = {
+      method: req.method,
+      path: req.path,
+      log: res.locals.log,
+      fields: res.locals.logFields,
+      requestId: res.locals.requestId,
+    };
+    pageHeaders(req, res, () => writeResult(res, 'page', request.requestId, render(error, request)));
   };
 }
