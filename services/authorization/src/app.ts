@@ -1,7 +1,8 @@
-import { createHttpApp, type HttpApp, type ReadinessChecks } from '@psd2/http';
+import { createHttpApp, type HttpApp, type HttpAppOptions, type ReadinessChecks } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
-import helmet, { type HelmetOptions } from 'helmet';
+import { PageError } from './authorize/errors.js';
 import type { PageDependencies } from './flow/dependencies.js';
+import { LANGUAGES } from './html/messages.js';
 import { pageEndpoints } from './steps/page-endpoints.js';
 import { pageCsp } from './web/browser.js';
 import { pageErrorRenderer, pageErrorsOutsideEndpoints } from './web/error-handler.js';
@@ -11,7 +12,7 @@ export interface AuthorizationDependencies extends PageDependencies {
   readonly readiness?: ReadinessChecks;
 }
 
-const PAGE_HEADERS: HelmetOptions = {
+const PAGE_HEADERS: NonNullable<HttpAppOptions['helmet']> = {
   // The default for every response; pages replace it with one that also lets their forms reach the
   // client's redirect URI (helmet's default `form-action 'self'` would block the final redirect).
   contentSecurityPolicy: {
@@ -41,6 +42,16 @@ export function createAuthorizationApp(deps: AuthorizationDependencies): HttpApp
     helmet: PAGE_HEADERS,
     endpoints: pageEndpoints(deps),
     renderPageError,
-    routes: (router) => router.use(pageErrorsOutsideEndpoints(renderPageError, helmet(PAGE_HEADERS))),
+    routes: (router) => {
+      // Anything else under a language prefix is this service's: the HTML 404. A plain route, not an
+      // endpoint: an undecodable path fails in the router while matching its wildcard, and only the
+      // error handler beside it answers that with the page rather than the API's JSON.
+      for (const lang of LANGUAGES) {
+        router.all(`/oauth2/${lang}/*rest`, () => {
+          throw new PageError('not_found', 404, 'no such page');
+        });
+      }
+      router.use(pageErrorsOutsideEndpoints(renderPageError));
+    },
   });
 }

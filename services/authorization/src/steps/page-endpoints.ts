@@ -1,5 +1,4 @@
 import { defineEndpoint, type Endpoint, text } from '@psd2/http';
-import { PageError } from '../authorize/errors.js';
 import { type PageDependencies, paths } from '../flow/dependencies.js';
 import { LANGUAGES, type Lang } from '../html/messages.js';
 import { STYLESHEET } from '../html/style.js';
@@ -18,15 +17,6 @@ export function pageEndpoints(deps: PageDependencies): Endpoint[] {
     ...passwordEndpoints(lang, deps),
     ...oneTimeCodeEndpoints(lang, deps),
     ...consentEndpoints(lang, deps),
-    // Anything else under the language prefix is this service's: answer a browser in HTML.
-    defineEndpoint({
-      method: 'ALL',
-      path: `/oauth2/${lang}/*rest`,
-      response: 'page',
-      handle: async () => {
-        throw new PageError('not_found', 404, 'no such page');
-      },
-    }),
   ]);
 }
 

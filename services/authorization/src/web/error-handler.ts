@@ -5,7 +5,7 @@ import {
   oauthErrorRedirectParams,
   ServerError,
 } from '@psd2/oauth-errors';
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { responseUrl } from '../authorize/redirect.js';
 import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
@@ -93,13 +93,10 @@ export function pageErrorRenderer(options: {
 }
 
 /**
- * The same answers for what fails in express before any endpoint runs (the router's 400 for an
- * undecodable path under a page prefix), with the pages' security headers.
+ * The same answers for what fails in the plain routes (the HTML 404, the router's 400 for an
+ * undecodable path under a page prefix); helmet's headers are already set there.
  */
-export function pageErrorsOutsideEndpoints(
-  render: PageErrorAnswer,
-  pageHeaders: RequestHandler,
-): ErrorRequestHandler {
+export function pageErrorsOutsideEndpoints(render: PageErrorAnswer): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
@@ -112,6 +109,6 @@ export function pageErrorsOutsideEndpoints(
       fields: res.locals.logFields,
       requestId: res.locals.requestId,
     };
-    pageHeaders(req, res, () => writeResult(res, 'page', request.requestId, render(error, request)));
+    writeResult(res, 'page', request.requestId, render(error, request));
   };
 }
