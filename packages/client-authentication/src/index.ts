@@ -1,7 +1,9 @@
 export {
   type AuthenticatedClient,
+  authenticateClientRequest,
   authenticateTlsClient,
   type CertificateOutcome,
+  type ClientRequest,
   readClientCertificate,
 } from './authenticate.js';
 export { clientCertificateSettings, createResolverFromSettings } from './settings.js';

@@ -8,6 +8,7 @@ export {
   type Endpoint,
   type EndpointContext,
   type EndpointSpec,
+  FORM_POST,
   type HttpMethod,
   type RequestBasics,
 } from './endpoint.js';

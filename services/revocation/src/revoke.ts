@@ -1,7 +1,7 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
-import { authenticateTlsClient, readClientCertificate } from '@psd2/client-authentication';
+import { authenticateClientRequest } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { defineEndpoint, type Endpoint, empty, formSchema, parseInput } from '@psd2/http';
+import { defineEndpoint, type Endpoint, empty, FORM_POST, formSchema, parseInput } from '@psd2/http';
 import { InvalidGrantError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 
@@ -45,24 +45,12 @@ export function revocationEndpoint(deps: RevocationDependencies): Endpoint {
   }
 
   return defineEndpoint({
-    method: 'POST',
+    ...FORM_POST,
     path: '/oauth2/revoke',
-    accepts: 'form',
-    response: 'api',
     input: { body: CLIENT },
-    handle: async ({ body, headers, remoteAddress, fields }) => {
-      const { client } = await authenticateTlsClient({
-        clientId: body.client_id,
-        certificate: readClientCertificate(deps.certificates, {
-          remoteAddress,
-          header: headers['x-forwarded-client-cert'],
-        }),
-        registry: deps.registry,
-      });
-      fields.client_id = client.clientId;
-      fields.organization_id = client.organizationId;
-
-      const { token, token_type_hint: hint } = parseInput(REVOCATION, body, 'body');
+    handle: async (request) => {
+      const { client } = await authenticateClientRequest(request, request.body.client_id, deps);
+      const { token, token_type_hint: hint } = parseInput(REVOCATION, request.body, 'body');
       // §2.1: the hint only decides where to look first; a wrong or unknown hint still finds the token.
       const order =
         hint === 'refresh_token'
@@ -73,7 +61,7 @@ export function revocationEndpoint(deps: RevocationDependencies): Endpoint {
         outcome = await attempt(token, client.clientId);
         if (outcome === 'revoked') break;
       }
-      fields.revocation = outcome;
+      request.fields.revocation = outcome;
       return empty(200);
     },
   });

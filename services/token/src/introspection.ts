@@ -1,6 +1,6 @@
 import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
 import { readClientCertificate } from '@psd2/client-authentication';
-import { defineEndpoint, type Endpoint, formSchema, json, type RequestBasics } from '@psd2/http';
+import { defineEndpoint, type Endpoint, FORM_POST, formSchema, json, type RequestBasics } from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 
@@ -23,10 +23,8 @@ const INACTIVE = { active: false } as const;
  */
 export function introspectionEndpoint(deps: IntrospectionDependencies): Endpoint {
   return defineEndpoint({
-    method: 'POST',
+    ...FORM_POST,
     path: '/oauth2/introspect',
-    accepts: 'form',
-    response: 'api',
     // The caller is checked before the body is read, as it was checked before the token was.
     caller: (request) => allowedCaller(deps, request),
     // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
