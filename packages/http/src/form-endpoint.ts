@@ -91,7 +91,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 /**
  * application/x-www-form-urlencoded as the URL Standard parses it (`+` is a space, percent-escapes are
- * UTF-8). Repeated names become arrays, so that formParam can refuse them (RFC 6749 §3.2). The record
+ * UTF-8). Repeated names become arrays, so that formSchema can refuse them (RFC 6749 §3.2). The record
  * has no prototype: a parameter named `__proto__` or `constructor` is just a parameter.
  */
 export function parseForm(text: string): FormBody {

@@ -7,7 +7,6 @@ import {
   type EndpointContext,
   FORM_POST,
   type FormBody,
-  formParam,
   formSchema,
   json,
 } from '@psd2/http';
@@ -26,8 +25,8 @@ const GRANTS: Readonly<Record<string, Grant>> = {
   client_credentials: clientCredentialsGrant,
 };
 
-/** The grant type first; the rest is the grant's to read once it is known. */
-const TOKEN_REQUEST = formSchema({ grant_type: 'required' }, { others: 'keep' });
+/** The grant type and the client first; the rest is the grant's to read once it is known. */
+const TOKEN_REQUEST = formSchema({ grant_type: 'required', client_id: 'optional' }, { others: 'keep' });
 type TokenRequest = EndpointContext<unknown, unknown, FormBody, undefined>;
 
 export interface TokenEndpointDependencies {
@@ -86,7 +85,7 @@ export function tokenEndpoint(deps: TokenEndpointDependencies): Endpoint {
       if (grant === undefined) throw new UnsupportedGrantTypeError({ detail: `grant_type ${grantType}` });
       fields.grant_type = grantType;
 
-      const authenticated = await authenticateClientRequest(request, formParam(body, 'client_id'), deps);
+      const authenticated = await authenticateClientRequest(request, body.client_id, deps);
       const { client } = authenticated;
       if (!client.metadata.grantTypes.includes(grant.type)) {
         throw new UnauthorizedClientError({
