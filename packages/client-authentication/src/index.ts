@@ -6,5 +6,6 @@ export {
   type ClientRequest,
   readClientCertificate,
 } from './authenticate.js';
+export { certificateCaller } from './certificate-caller.js';
 export { clientCertificateSettings, createResolverFromSettings } from './settings.js';
 export { subjectDnMatches } from './subject-dn.js';

@@ -1,4 +1,5 @@
 import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
+import { certificateCaller } from '@psd2/client-authentication';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import type { CallerCheck, RequestBasics } from '@psd2/http';
 import {
@@ -7,7 +8,6 @@ import {
   TemporarilyUnavailableError,
 } from '@psd2/oauth-errors';
 import type { RateLimiter } from '@psd2/rate-limit';
-import { requireQwac } from './certificate.js';
 import { authorizeManagement } from './management-auth.js';
 
 /** An RFC 7592 request's caller: the QWAC presented and the client its registration access token opens. */
@@ -56,12 +56,10 @@ export function registrationCallers(deps: {
     }
   }
 
+  const qwacOf = certificateCaller(deps.certificates);
+
   async function organisation(request: RequestBasics): Promise<QwacIdentity> {
-    const qwac = requireQwac(deps.certificates, {
-      remoteAddress: request.remoteAddress,
-      header: request.headers['x-forwarded-client-cert'],
-    });
-    request.fields.organization_id = qwac.organizationIdentifier;
+    const qwac = qwacOf(request);
     await withinRate(qwac.organizationIdentifier);
     return qwac;
   }
