@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   ClientNotFoundError,
+  type ClientRegistry,
   RegistryUnavailableError,
   VersionConflictError,
 } from '@psd2/client-registry-client';
@@ -46,25 +47,27 @@ describe('a DELETE whose registry step fails', () => {
   const remove = (call: Awaited<ReturnType<typeof start>>) =>
     call(`/oauth2/register/${CLIENT_ID}`, { method: 'DELETE', headers: bearer });
 
+  /** The client's DELETE against a registry scripted as given, with one live token of the client. */
+  async function deleteWith(steps: string[], registry: Partial<ClientRegistry>) {
+    const { tokenStore, tokenActive } = await storeWithToken(steps);
+    const response = await remove(await start({ tokenStore, registry }));
+    return { status: response.status, body: await response.json().catch(() => undefined), tokenActive };
+  }
+
   it('gives the client its tokens back once the registry says it is still there, and answers 503', async () => {
     const steps: string[] = [];
-    const { tokenStore, tokenActive } = await storeWithToken(steps);
-    const call = await start({
-      tokenStore,
-      registry: {
-        deleteClient: async () => {
-          steps.push('delete');
-          throw unavailable();
-        },
-        getClient: async () => {
-          steps.push('read back');
-          return client;
-        },
+    const { status, body, tokenActive } = await deleteWith(steps, {
+      deleteClient: async () => {
+        steps.push('delete');
+        throw unavailable();
+      },
+      getClient: async () => {
+        steps.push('read back');
+        return client;
       },
     });
-    const response = await remove(call);
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ error: 'temporarily_unavailable' });
     expect(steps).toEqual(['revoke', 'delete', 'read back', 'restore']);
     expect(await tokenActive()).toBe(true);
   });
@@ -91,58 +94,44 @@ describe('a DELETE whose registry step fails', () => {
 
   it('takes the marker back at once when the registry refused the delete (409)', async () => {
     const steps: string[] = [];
-    const { tokenStore, tokenActive } = await storeWithToken(steps);
-    const call = await start({
-      tokenStore,
-      registry: {
-        deleteClient: async () => {
-          steps.push('delete');
-          throw new VersionConflictError('version_conflict', 9, 'stale');
-        },
+    const { status, tokenActive } = await deleteWith(steps, {
+      deleteClient: async () => {
+        steps.push('delete');
+        throw new VersionConflictError('version_conflict', 9, 'stale');
       },
     });
-    const response = await remove(call);
-    expect(response.status).toBe(409);
+    expect(status).toBe(409);
     expect(steps).toEqual(['revoke', 'delete', 'restore']);
     expect(await tokenActive()).toBe(true);
   });
 
   it('answers 204 and keeps the tokens inactive when the delete committed after all', async () => {
     const steps: string[] = [];
-    const { tokenStore, tokenActive } = await storeWithToken(steps);
-    const call = await start({
-      tokenStore,
-      registry: {
-        deleteClient: async () => {
-          throw unavailable();
-        },
-        getClient: async () => {
-          throw new ClientNotFoundError('not_found', 5, 'gone');
-        },
+    const { status, tokenActive } = await deleteWith(steps, {
+      deleteClient: async () => {
+        throw unavailable();
+      },
+      getClient: async () => {
+        throw new ClientNotFoundError('not_found', 5, 'gone');
       },
     });
-    expect((await remove(call)).status).toBe(204);
+    expect(status).toBe(204);
     expect(steps).toEqual(['revoke']);
     expect(await tokenActive()).toBe(false);
   });
 
   it('keeps the tokens inactive and answers 503 when the outcome cannot be learnt', async () => {
     const steps: string[] = [];
-    const { tokenStore, tokenActive } = await storeWithToken(steps);
-    const call = await start({
-      tokenStore,
-      registry: {
-        deleteClient: async () => {
-          throw unavailable();
-        },
-        getClient: async () => {
-          throw unavailable();
-        },
+    const { status, body, tokenActive } = await deleteWith(steps, {
+      deleteClient: async () => {
+        throw unavailable();
+      },
+      getClient: async () => {
+        throw unavailable();
       },
     });
-    const response = await remove(call);
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ error: 'temporarily_unavailable' });
     expect(steps).toEqual(['revoke']);
     expect(await tokenActive()).toBe(false);
   });

@@ -10,6 +10,21 @@ import { bearer, CLIENT_ID, closeApps, jsonHeaders, pispBody, start } from './ap
 
 afterEach(closeApps);
 
+/** A registration through an app whose rate limiter fails with `error`. */
+async function registerWhenLimiterThrows(error: Error) {
+  const call = await start({
+    rateLimiter: {
+      hit: async () => {
+        throw error;
+      },
+      ping: async () => {},
+      close: async () => {},
+    },
+  });
+  const response = await call('/oauth2/register', { method: 'POST', headers: jsonHeaders, body: pispBody });
+  return { status: response.status, body: await response.json() };
+}
+
 describe('registration app failure paths', () => {
   it('ignores the XFCC header of a peer that is not a trusted proxy', async () => {
     let created = false;
@@ -32,33 +47,17 @@ describe('registration app failure paths', () => {
     ['Redis connection closed', 'Connection is closed.'],
     ['a command timed out', 'Command timed out'],
   ])('fails closed with 503 when the rate limiter cannot count (%s)', async (_name, message) => {
-    const call = await start({
-      rateLimiter: {
-        hit: async () => {
-          throw new Error(message);
-        },
-        ping: async () => {},
-        close: async () => {},
-      },
-    });
-    const response = await call('/oauth2/register', { method: 'POST', headers: jsonHeaders, body: pispBody });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    const { status, body } = await registerWhenLimiterThrows(new Error(message));
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ error: 'temporarily_unavailable' });
   });
 
   it('fails closed with 500, not a 503 to retry, when the rate limiter fails for another reason (a bug)', async () => {
-    const call = await start({
-      rateLimiter: {
-        hit: async () => {
-          throw new TypeError("Cannot read properties of undefined (reading 'length')");
-        },
-        ping: async () => {},
-        close: async () => {},
-      },
-    });
-    const response = await call('/oauth2/register', { method: 'POST', headers: jsonHeaders, body: pispBody });
-    expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ error: 'server_error' });
+    const { status, body } = await registerWhenLimiterThrows(
+      new TypeError("Cannot read properties of undefined (reading 'length')"),
+    );
+    expect(status).toBe(500);
+    expect(body).toMatchObject({ error: 'server_error' });
   });
 
   it('answers 503 when the registry cannot take a registration', async () => {
