@@ -8,7 +8,7 @@ import { mountEndpoint } from './endpoint-express.js';
 import type { PageErrorRenderer } from './endpoint-serve.js';
 import { oauthErrorHandler } from './errors.js';
 import { formEndpointListener, servesFast } from './form-endpoint.js';
-import { mountHealth, type ReadinessChecks } from './health.js';
+import { mountHealth, PROBE_PATHS, type ReadinessChecks } from './health.js';
 import { requestLogger } from './request-context.js';
 import { API_SECURITY_HEADERS } from './security-headers.js';
 import { traceRequests } from './tracing.js';
@@ -59,8 +59,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const pageHeaders = helmet(options.helmet);
 
   const health = Router();
-  health.use(apiSecurityHeaders);
   mountHealth(health, options.readiness ?? {});
+  app.use([...PROBE_PATHS], apiSecurityHeaders);
   app.use(health);
 
   const endpoints = options.endpoints ?? [];

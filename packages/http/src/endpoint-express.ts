@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Logger } from '@psd2/logging';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { acceptBody, BODY_LIMITS } from './body.js';
-import type { Endpoint, EndpointRequest } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { EndpointCall } from './endpoint-call.js';
 import { writeResult } from './endpoint-result.js';
 import { type PageErrorRenderer, resultOf } from './endpoint-serve.js';
 
@@ -20,23 +20,16 @@ function runMiddlewares(handlers: readonly RequestHandler[], req: Request, res: 
   );
 }
 
-/** A request through express, seen as the endpoint layer sees every request. */
-class ExpressEndpointRequest implements EndpointRequest {
+/** A request through express: body-parser reads its body, the router decoded its parameters. */
+class ExpressCall extends EndpointCall {
   constructor(
     private readonly req: Request,
     private readonly res: Response,
     private readonly bodyParsers: readonly RequestHandler[],
-  ) {}
+  ) {
+    super(res.locals.requestLog);
+  }
 
-  get requestId(): string {
-    return this.res.locals.requestId;
-  }
-  get log(): Logger {
-    return this.res.locals.log;
-  }
-  get fields(): Record<string, string> {
-    return this.res.locals.logFields;
-  }
   get method(): string {
     return this.req.method;
   }
@@ -55,7 +48,7 @@ class ExpressEndpointRequest implements EndpointRequest {
   get rawParams(): Readonly<Record<string, string>> {
     return this.req.params as Record<string, string>;
   }
-  get query(): unknown {
+  get rawQuery(): unknown {
     return this.req.query;
   }
 
@@ -89,9 +82,9 @@ export function mountEndpoint(
       ? []
       : acceptBody(endpoint.accepts, { limit: `${endpoint.bodyLimitBytes ?? BODY_LIMITS.bytes}b` });
   const handler = async (req: Request, res: Response): Promise<void> => {
-    const request = new ExpressEndpointRequest(req, res, bodyParsers);
-    const result = await resultOf(endpoint, request, options.renderPageError);
-    writeResult(res, endpoint.response, request.requestId, result);
+    const call = new ExpressCall(req, res, bodyParsers);
+    const result = await resultOf(endpoint, call, options.renderPageError);
+    writeResult(res, endpoint.response, call.requestId, result);
   };
   const route = router[ROUTER_METHOD[endpoint.method]].bind(router);
   if (endpoint.response === 'page') route(endpoint.path, options.pageHeaders, handler);

@@ -62,7 +62,7 @@ function refuseParameter(ctx: z.core.$RefinementCtx, input: unknown, message: st
 
 /**
  * One form parameter. RFC 6749 §3.2: "Request and response parameters MUST NOT be included more
- * than once"; empty values count as absent (§3.1). The same rules and words as formParam.
+ * than once"; empty values count as absent (§3.1).
  */
 function formParameter(name: string, required: boolean): z.ZodType<string | undefined> {
   const repeated = `The ${name} parameter is repeated.`;

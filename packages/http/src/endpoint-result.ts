@@ -114,7 +114,7 @@ function bodyOf(result: EndpointResult): { contentType?: string; body: string } 
 /**
  * The whole response in one writeHead: with no header set before (the form fast path), Node takes the
  * list as it is instead of building its header map one setHeader at a time; after setHeader calls
- * (express, helmet), a name in the list replaces the earlier value and repeated names stay repeated.
+ * (express, helmet), a name in the list replaces the earlier value.
  */
 export function writeResult(
   res: ServerResponse,
@@ -125,7 +125,7 @@ export function writeResult(
   const { contentType, body } = bodyOf(result);
   const own = result.headers;
   const ownCaching = hasHeader(own, 'Cache-Control');
-  const lines: string[] = [];
+  const lines: Array<string | string[]> = [];
   for (const [name, value] of defaultsFor(kind)) {
     if (hasHeader(own, name) || (ownCaching && name === 'Pragma')) continue;
     lines.push(name, value);
@@ -133,8 +133,8 @@ export function writeResult(
   if (own !== undefined) {
     for (const name in own) {
       const value = own[name] as string | readonly string[];
-      if (typeof value === 'string') lines.push(name, value);
-      else for (const each of value) lines.push(name, each);
+      // One entry per name: after setHeader calls Node 20 sets each pair in turn, the last one winning.
+      lines.push(name, typeof value === 'string' ? value : [...value]);
     }
   }
   if (result.kind === 'redirect') lines.push('Location', result.location);

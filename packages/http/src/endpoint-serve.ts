@@ -1,4 +1,5 @@
-import type { Endpoint, EndpointRequest, RequestBasics } from './endpoint.js';
+import type { Endpoint, RequestBasics } from './endpoint.js';
+import type { EndpointCall } from './endpoint-call.js';
 import { type EndpointResult, json } from './endpoint-result.js';
 import { oauthErrorResponse } from './errors.js';
 
@@ -12,14 +13,14 @@ export type PageErrorRenderer = (error: unknown, request: RequestBasics) => Endp
 /** What an endpoint answers, its errors included: never throws for a request's failure. */
 export async function resultOf(
   endpoint: Endpoint,
-  request: EndpointRequest,
+  call: EndpointCall,
   renderPageError: PageErrorRenderer | undefined,
 ): Promise<EndpointResult> {
   try {
-    return await endpoint.serve(request);
+    return await endpoint.serve(call);
   } catch (error) {
-    if (endpoint.response === 'page' && renderPageError !== undefined) return renderPageError(error, request);
-    const response = oauthErrorResponse(error, request);
+    if (endpoint.response === 'page' && renderPageError !== undefined) return renderPageError(error, call);
+    const response = oauthErrorResponse(error, call);
     return json(response.body, { status: response.status, headers: response.headers });
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '@psd2/logging';
 import type { z } from 'zod';
+import type { EndpointCall } from './endpoint-call.js';
 import { type InputRefusal, invalidRequest, parseInput } from './endpoint-input.js';
 import type { EndpointResult, ResponseKind } from './endpoint-result.js';
 
@@ -106,13 +107,6 @@ export interface EndpointSpec<
   ) => Promise<EndpointResult>;
 }
 
-/** What the layer needs to serve a request, whichever path (fast or express) brought it. */
-export interface EndpointRequest extends RequestBasics {
-  readonly query: unknown;
-  /** Reads, checks and parses the body as the endpoint accepts it. */
-  readBody(): Promise<unknown>;
-}
-
 /** A declared endpoint, its types erased: what createHttpApp mounts. */
 export interface Endpoint {
   readonly method: HttpMethod;
@@ -120,46 +114,11 @@ export interface Endpoint {
   readonly accepts: BodyMediaType;
   readonly response: ResponseKind;
   readonly bodyLimitBytes: number | undefined;
-  serve(request: EndpointRequest): Promise<EndpointResult>;
+  serve(call: EndpointCall): Promise<EndpointResult>;
 }
 
-/** A class, for its prototype getters: see RequestLogEntry (request-context.ts) on getters in literals. */
-class Context implements EndpointContext<unknown, unknown, unknown, unknown> {
-  constructor(
-    private readonly request: EndpointRequest,
-    readonly params: unknown,
-    readonly query: unknown,
-    readonly body: unknown,
-    readonly caller: unknown,
-  ) {}
-  get requestId(): string {
-    return this.request.requestId;
-  }
-  get log(): Logger {
-    return this.request.log;
-  }
-  get fields(): Record<string, string> {
-    return this.request.fields;
-  }
-  get method(): string {
-    return this.request.method;
-  }
-  get path(): string {
-    return this.request.path;
-  }
-  get headers(): IncomingHttpHeaders {
-    return this.request.headers;
-  }
-  get remoteAddress(): string | undefined {
-    return this.request.remoteAddress;
-  }
-  get clientAddress(): string | undefined {
-    return this.request.clientAddress;
-  }
-  get rawParams(): Readonly<Record<string, string>> {
-    return this.request.rawParams;
-  }
-}
+/** A `POST` of a form answered in JSON: the token, introspection and revocation endpoints (RFC 6749 §3.2). */
+export const FORM_POST = { method: 'POST', accepts: 'form', response: 'api' } as const;
 
 export function defineEndpoint<
   PS extends Schema | undefined = undefined,
@@ -170,25 +129,21 @@ export function defineEndpoint<
   const refuse = spec.invalidInput ?? invalidRequest;
   const { params, query, body } = spec.input ?? {};
   const caller = spec.caller === undefined || spec.caller === 'anyone' ? undefined : spec.caller;
-  const handle = spec.handle as (ctx: Context) => Promise<EndpointResult>;
+  const handle = spec.handle as (ctx: EndpointCall) => Promise<EndpointResult>;
   return {
     method: spec.method,
     path: spec.path,
     accepts: spec.accepts ?? 'none',
     response: spec.response,
     bodyLimitBytes: spec.bodyLimitBytes,
-    async serve(request) {
-      const identity = caller === undefined ? undefined : await caller(request);
-      const rawBody = await request.readBody();
-      return handle(
-        new Context(
-          request,
-          params === undefined ? request.rawParams : parseInput(params, request.rawParams, 'params', refuse),
-          query === undefined ? request.query : parseInput(query, request.query, 'query', refuse),
-          body === undefined ? rawBody : parseInput(body, rawBody, 'body', refuse),
-          identity,
-        ),
-      );
+    async serve(call) {
+      if (caller !== undefined) call.caller = await caller(call);
+      const rawBody = await call.readBody();
+      call.params =
+        params === undefined ? call.rawParams : parseInput(params, call.rawParams, 'params', refuse);
+      call.query = query === undefined ? call.rawQuery : parseInput(query, call.rawQuery, 'query', refuse);
+      call.body = body === undefined ? rawBody : parseInput(body, rawBody, 'body', refuse);
+      return handle(call);
     },
   };
 }

@@ -4,8 +4,9 @@ import { InvalidGrantError } from '@psd2/oauth-errors';
 import { createHttpApp } from './app.js';
 import { BODY_LIMITS } from './body.js';
 import { defineEndpoint } from './endpoint.js';
+import { formSchema } from './endpoint-input.js';
 import { json } from './endpoint-result.js';
-import { type FormBody, formParam } from './form.js';
+import type { FormBody } from './form.js';
 import { parseForm } from './form-endpoint.js';
 import { capturingLogger, expectGenericServerError } from './log-capture.test-support.js';
 import { type RunningServer, startHttpServer } from './server.js';
@@ -30,8 +31,8 @@ beforeAll(async () => {
       defineEndpoint({
         ...formPost,
         path: '/refuse',
-        handle: async ({ body }) => {
-          formParam(body as FormBody, 'grant_type');
+        input: { body: formSchema({ grant_type: 'optional' }) },
+        handle: async () => {
           throw new InvalidGrantError({ detail: 'code abc was already redeemed' });
         },
       }),
@@ -115,7 +116,7 @@ describe('form endpoints', () => {
     expect((await fetch(`${running.url}/express`)).status).toBe(200);
   });
 
-  it('keep repeated parameters as lists, for formParam to refuse', async () => {
+  it('keep repeated parameters as lists, for the form schemas to refuse', async () => {
     expect((await post('/echo', 'scope=a&scope=b')).json().received).toEqual({ scope: ['a', 'b'] });
     const refused = await post('/refuse', 'grant_type=a&grant_type=b');
     expect(refused.response.status).toBe(400);

@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Logger } from '@psd2/logging';
 import { InvalidRequestError } from '@psd2/oauth-errors';
 import { BODY_LIMITS, wrongMediaType } from './body.js';
-import type { Endpoint, EndpointRequest } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+import { EndpointCall } from './endpoint-call.js';
 import { writeResult } from './endpoint-result.js';
 import { resultOf } from './endpoint-serve.js';
 import type { FormBody } from './form.js';
@@ -90,7 +91,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 /**
  * application/x-www-form-urlencoded as the URL Standard parses it (`+` is a space, percent-escapes are
- * UTF-8). Repeated names become arrays, so that formParam can refuse them (RFC 6749 §3.2). The record
+ * UTF-8). Repeated names become arrays, so that formSchema can refuse them (RFC 6749 §3.2). The record
  * has no prototype: a parameter named `__proto__` or `constructor` is just a parameter.
  */
 export function parseForm(text: string): FormBody {
@@ -112,27 +113,17 @@ export function parseForm(text: string): FormBody {
   return form;
 }
 
-/** A class, for its prototype getters: see RequestLogEntry (request-context.ts) on getters in literals. */
-class FastFormRequest implements EndpointRequest {
-  readonly query = EMPTY;
-  readonly rawParams = EMPTY;
-
+/** A request on the fast path: its body is read by the form rules above. */
+class FastFormCall extends EndpointCall {
   constructor(
     private readonly req: IncomingMessage,
     readonly path: string,
-    private readonly requestLog: RequestLog,
+    requestLog: RequestLog,
     private readonly limit: number,
-  ) {}
+  ) {
+    super(requestLog);
+  }
 
-  get requestId(): string {
-    return this.requestLog.requestId;
-  }
-  get log(): Logger {
-    return this.requestLog.log;
-  }
-  get fields(): Record<string, string> {
-    return this.requestLog.fields;
-  }
   get method(): string {
     return 'POST';
   }
@@ -144,6 +135,12 @@ class FastFormRequest implements EndpointRequest {
   }
   get clientAddress(): undefined {
     return undefined;
+  }
+  get rawParams(): Readonly<Record<string, string>> {
+    return EMPTY;
+  }
+  get rawQuery(): unknown {
+    return EMPTY;
   }
 
   async readBody(): Promise<FormBody> {
@@ -177,13 +174,13 @@ export function formEndpointListener(options: {
 
   async function serve(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse) {
     const requestLog = beginRequestLog(options.logger, req, res, endpoint.path);
-    const request = new FastFormRequest(
+    const call = new FastFormCall(
       req,
       endpoint.path,
       requestLog,
       endpoint.bodyLimitBytes ?? BODY_LIMITS.bytes,
     );
-    const result = await resultOf(endpoint, request, undefined);
+    const result = await resultOf(endpoint, call, undefined);
     // A refusal before the body was read (wrong media type, too large) must not leave it unread.
     if (!req.complete) req.resume();
     requestLog.annotate(endpoint.path);

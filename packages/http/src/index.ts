@@ -8,6 +8,7 @@ export {
   type Endpoint,
   type EndpointContext,
   type EndpointSpec,
+  FORM_POST,
   type HttpMethod,
   type RequestBasics,
 } from './endpoint.js';
@@ -38,7 +39,7 @@ export {
 } from './endpoint-result.js';
 export type { PageErrorRenderer } from './endpoint-serve.js';
 export { clientFault, oauthErrorHandler, oauthErrorResponse } from './errors.js';
-export { type FormBody, formParam, noStore, requiredFormParam } from './form.js';
+export type { FormBody } from './form.js';
 export { parseForm } from './form-endpoint.js';
 export type { ReadinessCheck, ReadinessChecks } from './health.js';
 export { beginRequestLog, type RequestLog, requestLogger } from './request-context.js';

@@ -1,6 +1,14 @@
 import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
 import { readClientCertificate } from '@psd2/client-authentication';
-import { defineEndpoint, type Endpoint, formSchema, json, type RequestBasics } from '@psd2/http';
+import {
+  defineEndpoint,
+  type Endpoint,
+  FORM_POST,
+  formSchema,
+  json,
+  parseInput,
+  type RequestBasics,
+} from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 
@@ -14,6 +22,9 @@ export interface IntrospectionDependencies {
 
 const INACTIVE = { active: false } as const;
 
+/** The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way. */
+const INTROSPECTION = formSchema({ token: 'required' });
+
 /**
  * `POST /oauth2/introspect` (RFC 7662) for the bank's own PSD2 API: the caller presents a certificate
  * of an allow-listed organisation (§2.1 leaves the method to the server; §4: the server MUST protect
@@ -23,15 +34,14 @@ const INACTIVE = { active: false } as const;
  */
 export function introspectionEndpoint(deps: IntrospectionDependencies): Endpoint {
   return defineEndpoint({
-    method: 'POST',
+    ...FORM_POST,
     path: '/oauth2/introspect',
-    accepts: 'form',
-    response: 'api',
-    // The caller is checked before the body is read, as it was checked before the token was.
-    caller: (request) => allowedCaller(deps, request),
-    // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
-    input: { body: formSchema({ token: 'required' }) },
-    handle: async ({ body }) => json(await introspect(deps, body.token)),
+    // The caller is checked once the body is known to be a form, before its parameters are looked at.
+    handle: async (request) => {
+      allowedCaller(deps, request);
+      const { token } = parseInput(INTROSPECTION, request.body, 'body');
+      return json(await introspect(deps, token));
+    },
   });
 }
 

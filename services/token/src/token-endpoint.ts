@@ -1,16 +1,12 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
-import {
-  type AuthenticatedClient,
-  authenticateTlsClient,
-  readClientCertificate,
-} from '@psd2/client-authentication';
+import { type AuthenticatedClient, authenticateClientRequest } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import {
   defineEndpoint,
   type Endpoint,
   type EndpointContext,
+  FORM_POST,
   type FormBody,
-  formParam,
   formSchema,
   json,
 } from '@psd2/http';
@@ -29,8 +25,8 @@ const GRANTS: Readonly<Record<string, Grant>> = {
   client_credentials: clientCredentialsGrant,
 };
 
-/** The grant type first; the rest is the grant's to read once it is known. */
-const TOKEN_REQUEST = formSchema({ grant_type: 'required' }, { others: 'keep' });
+/** The grant type and the client first; the rest is the grant's to read once it is known. */
+const TOKEN_REQUEST = formSchema({ grant_type: 'required', client_id: 'optional' }, { others: 'keep' });
 type TokenRequest = EndpointContext<unknown, unknown, FormBody, undefined>;
 
 export interface TokenEndpointDependencies {
@@ -79,29 +75,18 @@ class GrantRequest implements GrantContext {
  */
 export function tokenEndpoint(deps: TokenEndpointDependencies): Endpoint {
   return defineEndpoint({
-    method: 'POST',
+    ...FORM_POST,
     path: '/oauth2/token',
-    accepts: 'form',
-    response: 'api',
     input: { body: TOKEN_REQUEST },
     handle: async (request) => {
-      const { body, headers, remoteAddress, fields } = request;
+      const { body, fields } = request;
       const grantType = body.grant_type;
       const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
       if (grant === undefined) throw new UnsupportedGrantTypeError({ detail: `grant_type ${grantType}` });
       fields.grant_type = grantType;
 
-      const authenticated = await authenticateTlsClient({
-        clientId: formParam(body, 'client_id'),
-        certificate: readClientCertificate(deps.certificates, {
-          remoteAddress,
-          header: headers['x-forwarded-client-cert'],
-        }),
-        registry: deps.registry,
-      });
+      const authenticated = await authenticateClientRequest(request, body.client_id, deps);
       const { client } = authenticated;
-      fields.client_id = client.clientId;
-      fields.organization_id = client.organizationId;
       if (!client.metadata.grantTypes.includes(grant.type)) {
         throw new UnauthorizedClientError({
           detail: `client ${client.clientId} is not registered for ${grant.type}`,
