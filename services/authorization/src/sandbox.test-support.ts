@@ -62,16 +62,18 @@ async function createClients(registry: ClientRegistry): Promise<SandboxClients> 
   return { aisp, paymentsOnly, mixed, deleted };
 }
 
-interface Started {
+interface Started extends SandboxClients {
   readonly system: RunningSystem;
   readonly registry: ClientRegistry;
   readonly browser: TppFetch;
   readonly store: TokenStore;
   readonly redis: Redis;
-  readonly clients: SandboxClients;
 }
 
-export interface SandboxSuite extends Omit<Started, 'registry' | 'clients'>, SandboxClients {
+/** What a test reads of the started system: each a getter, live once beforeAll has run. */
+const LIVE = ['system', 'browser', 'store', 'redis', 'aisp', 'paymentsOnly', 'mixed', 'deleted'] as const;
+
+export interface SandboxSuite extends Pick<Started, (typeof LIVE)[number]> {
   /** A valid authorization request of `aisp`, with overrides (undefined drops a parameter). */
   valid(overrides?: Record<string, string | undefined>): string;
   openSandboxPage(
@@ -92,7 +94,7 @@ export function sandboxSuite(label: string): SandboxSuite {
       browser: system.client(undefined),
       store: createRedisTokenStore({ url: system.redisUrl, keyPrefix: system.redisKeyPrefix }),
       redis: new Redis(system.redisUrl),
-      clients: await createClients(registry),
+      ...(await createClients(registry)),
     };
   }, 60_000);
   afterAll(async () => {
@@ -108,7 +110,7 @@ export function sandboxSuite(label: string): SandboxSuite {
   const valid = (overrides: Record<string, string | undefined> = {}) =>
     authorizeQuery({
       response_type: 'code',
-      client_id: live().clients.aisp.clientId,
+      client_id: live().aisp.clientId,
       redirect_uri: REDIRECT,
       scope: 'aisp',
       state: 'st-ä/&=1',
@@ -116,31 +118,7 @@ export function sandboxSuite(label: string): SandboxSuite {
       code_challenge_method: 'S256',
       ...overrides,
     });
-  return {
-    get system() {
-      return live().system;
-    },
-    get browser() {
-      return live().browser;
-    },
-    get store() {
-      return live().store;
-    },
-    get redis() {
-      return live().redis;
-    },
-    get aisp() {
-      return live().clients.aisp;
-    },
-    get paymentsOnly() {
-      return live().clients.paymentsOnly;
-    },
-    get mixed() {
-      return live().clients.mixed;
-    },
-    get deleted() {
-      return live().clients.deleted;
-    },
+  const suite: Pick<SandboxSuite, 'valid' | 'openSandboxPage'> = {
     valid,
     async openSandboxPage(path = SANDBOX, overrides = {}) {
       const page = await live().browser(`${path}?${valid(overrides)}`);
@@ -150,6 +128,8 @@ export function sandboxSuite(label: string): SandboxSuite {
       return { page, cookie, csrf: csrfToken(page.text) };
     },
   };
+  for (const key of LIVE) Object.defineProperty(suite, key, { get: () => live()[key], enumerable: true });
+  return suite as SandboxSuite;
 }
 
 /** An error page for the PSU: no redirect, HTML in French, never a stack trace. */
