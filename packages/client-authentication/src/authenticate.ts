@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { CertificateError, type ClientCertificateResolver, type QwacIdentity } from '@psd2/certificates';
 import {
   ClientNotFoundError,
@@ -84,4 +85,35 @@ export async function authenticateTlsClient(input: {
     throw refuse(`certificate subject "${identity.subjectDn}" is not the registered "${registeredDn}"`);
   }
   return { client, certificate: identity };
+}
+
+/** What tls_client_auth reads of a request: the edge's certificate header, and who sent it. */
+export interface ClientRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
+  /** The request's access-log fields: the client's ids go there once it is known. */
+  readonly fields: Record<string, string>;
+}
+
+/**
+ * authenticateTlsClient for a request to the token or revocation endpoint (RFC 7009 §2.1: the client
+ * authenticates as at the token endpoint): the certificate the edge forwarded and the `client_id`
+ * the body names.
+ */
+export async function authenticateClientRequest(
+  request: ClientRequest,
+  clientId: string | undefined,
+  deps: { readonly certificates: ClientCertificateResolver; readonly registry: ClientRegistry },
+): Promise<AuthenticatedClient> {
+  const authenticated = await authenticateTlsClient({
+    clientId,
+    certificate: readClientCertificate(deps.certificates, {
+      remoteAddress: request.remoteAddress,
+      header: request.headers['x-forwarded-client-cert'],
+    }),
+    registry: deps.registry,
+  });
+  request.fields.client_id = authenticated.client.clientId;
+  request.fields.organization_id = authenticated.client.organizationId;
+  return authenticated;
 }

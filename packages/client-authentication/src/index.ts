@@ -1,8 +1,11 @@
 export {
   type AuthenticatedClient,
+  authenticateClientRequest,
   authenticateTlsClient,
   type CertificateOutcome,
+  type ClientRequest,
   readClientCertificate,
 } from './authenticate.js';
+export { certificateCaller } from './certificate-caller.js';
 export { clientCertificateSettings, createResolverFromSettings } from './settings.js';
 export { subjectDnMatches } from './subject-dn.js';

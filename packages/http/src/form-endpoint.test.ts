@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidGrantError } from '@psd2/oauth-errors';
 import { createHttpApp } from './app.js';
 import { BODY_LIMITS } from './body.js';
-import { formParam } from './form.js';
+import { defineEndpoint } from './endpoint.js';
+import { formSchema } from './endpoint-input.js';
+import { json } from './endpoint-result.js';
+import type { FormBody } from './form.js';
 import { parseForm } from './form-endpoint.js';
 import { capturingLogger, expectGenericServerError } from './log-capture.test-support.js';
 import { type RunningServer, startHttpServer } from './server.js';
@@ -13,37 +16,42 @@ const { logger, lines: logLines } = capturingLogger('form-endpoint-test');
 let running: RunningServer;
 
 beforeAll(async () => {
+  const formPost = { method: 'POST', accepts: 'form', response: 'api' } as const;
   const app = createHttpApp({
     logger,
-    formEndpoints: [
-      {
+    endpoints: [
+      defineEndpoint({
+        ...formPost,
         path: '/echo',
         handle: async ({ body, fields, remoteAddress }) => {
           fields.client_id = 'client-1';
-          return { received: { ...body }, remoteAddress };
+          return json({ received: { ...(body as FormBody) }, remoteAddress });
         },
-      },
-      {
+      }),
+      defineEndpoint({
+        ...formPost,
         path: '/refuse',
-        handle: async ({ body }) => {
-          formParam(body, 'grant_type');
+        input: { body: formSchema({ grant_type: 'optional' }) },
+        handle: async () => {
           throw new InvalidGrantError({ detail: 'code abc was already redeemed' });
         },
-      },
-      {
+      }),
+      defineEndpoint({
+        ...formPost,
         path: '/log',
         handle: async (request) => {
           request.log.info({ step: 'handler' }, 'handler line');
           // No getter of its own: see RequestLogEntry (request-context.ts) on getters in per-request literals.
-          return { ownLog: Object.getOwnPropertyDescriptor(request, 'log') !== undefined };
+          return json({ ownLog: Object.getOwnPropertyDescriptor(request, 'log') !== undefined });
         },
-      },
-      {
+      }),
+      defineEndpoint({
+        ...formPost,
         path: '/crash',
         handle: async () => {
           throw new Error('secret internal detail at /srv/app.js:42');
         },
-      },
+      }),
     ],
     routes: (router) => {
       router.get('/express', (_req, res) => {
@@ -108,7 +116,7 @@ describe('form endpoints', () => {
     expect((await fetch(`${running.url}/express`)).status).toBe(200);
   });
 
-  it('keep repeated parameters as lists, for formParam to refuse', async () => {
+  it('keep repeated parameters as lists, for the form schemas to refuse', async () => {
     expect((await post('/echo', 'scope=a&scope=b')).json().received).toEqual({ scope: ['a', 'b'] });
     const refused = await post('/refuse', 'grant_type=a&grant_type=b');
     expect(refused.response.status).toBe(400);

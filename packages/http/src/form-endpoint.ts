@@ -2,7 +2,10 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Logger } from '@psd2/logging';
 import { InvalidRequestError } from '@psd2/oauth-errors';
 import { BODY_LIMITS, wrongMediaType } from './body.js';
-import { oauthErrorResponse } from './errors.js';
+import type { Endpoint } from './endpoint.js';
+import { EndpointCall } from './endpoint-call.js';
+import { writeResult } from './endpoint-result.js';
+import { resultOf } from './endpoint-serve.js';
 import type { FormBody } from './form.js';
 import { beginRequestLog, type RequestLog } from './request-context.js';
 import { traceRequest } from './tracing.js';
@@ -13,68 +16,9 @@ import { traceRequest } from './tracing.js';
  * chain, body-parser) a request cost about 170 µs of CPU before the handler ran, several times the
  * handler's own work (bench/README.md). These endpoints take one form body and answer JSON, so they
  * are served here without express, by the same pieces express routes use: the request's span
- * (traceRequest), its id, logger and access-log line (beginRequestLog), and the one OAuth error
- * mapping (oauthErrorResponse).
+ * (traceRequest), its id, logger and access-log line (beginRequestLog), and serveEndpoint (the
+ * endpoint's steps, the one OAuth error mapping, the one response writer).
  */
-
-/**
- * The security headers of an API response, as the OWASP REST Security Cheat Sheet lists them: no
- * caching of credentials (with RFC 6749 §5.1's Pragma), no rendering or framing should a browser ever
- * load the response, HTTPS only. helmet's other defaults (COOP, CORP, Origin-Agent-Cluster,
- * Referrer-Policy, X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies,
- * X-XSS-Protection) govern documents a browser renders or no-cors GETs it embeds; these endpoints
- * answer POSTs from TPP servers. Each of those eight headers cost about 4 µs per request between
- * the service and the edge (bench/README.md).
- */
-export const API_SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['Cache-Control', 'no-store'],
-  ['Pragma', 'no-cache'],
-  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
-  ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['X-Frame-Options', 'DENY'],
-];
-
-/** What a form endpoint's handler sees of its request. */
-export interface FormRequest {
-  /** The parsed `application/x-www-form-urlencoded` body; repeated names are arrays. */
-  readonly body: FormBody;
-  readonly headers: IncomingHttpHeaders;
-  /** The TCP peer: who actually sent the request (the edge, for XFCC trust). */
-  readonly remoteAddress: string | undefined;
-  /** The request's logger, bound to its request id (made on first use: read it only to log). */
-  readonly log: Logger;
-  /** Fields for the request's access-log line and span (client_id, organization_id, grant_type). */
-  readonly fields: Record<string, string>;
-}
-
-/** A class, for its prototype getter: see RequestLogEntry (request-context.ts) on getters in literals. */
-class FormRequestOf implements FormRequest {
-  constructor(
-    readonly body: FormBody,
-    readonly headers: IncomingHttpHeaders,
-    readonly remoteAddress: string | undefined,
-    private readonly requestLog: RequestLog,
-  ) {}
-
-  get log(): Logger {
-    return this.requestLog.log;
-  }
-
-  get fields(): Record<string, string> {
-    return this.requestLog.fields;
-  }
-}
-
-/**
- * `POST <path>` with a form body, answered with the JSON object the handler returns (200) or the
- * OAuth error it throws. Responses are never cached: they carry or refuse credentials (RFC 6749
- * §5.1, RFC 7662 §4).
- */
-export interface FormEndpoint {
-  readonly path: string;
-  readonly handle: (request: FormRequest) => Promise<object>;
-}
 
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
@@ -116,8 +60,8 @@ const TOO_LARGE = () =>
   new InvalidRequestError({ status: 413, description: 'The request body is too large.' });
 
 /** The whole body, refused above the limit as soon as the declared or received length passes it. */
-function readBody(req: IncomingMessage): Promise<string> {
-  if (Number(req.headers['content-length'] ?? 0) > BODY_LIMITS.bytes) {
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) {
     req.resume();
     return Promise.reject(TOO_LARGE());
   }
@@ -126,7 +70,7 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > BODY_LIMITS.bytes) {
+      if (size > limit) {
         req.off('data', onData);
         req.resume();
         reject(TOO_LARGE());
@@ -147,7 +91,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /**
  * application/x-www-form-urlencoded as the URL Standard parses it (`+` is a space, percent-escapes are
- * UTF-8). Repeated names become arrays, so that formParam can refuse them (RFC 6749 §3.2). The record
+ * UTF-8). Repeated names become arrays, so that formSchema can refuse them (RFC 6749 §3.2). The record
  * has no prototype: a parameter named `__proto__` or `constructor` is just a parameter.
  */
 export function parseForm(text: string): FormBody {
@@ -169,30 +113,53 @@ export function parseForm(text: string): FormBody {
   return form;
 }
 
-/**
- * The whole response in one writeHead: with no header set before, Node takes the list as it is
- * instead of building its header map one setHeader at a time.
- */
-function send(
-  res: ServerResponse,
-  status: number,
-  headers: ReadonlyArray<readonly [string, string]>,
-  requestId: string,
-  body: object,
-): void {
-  const json = JSON.stringify(body);
-  const lines: string[] = [];
-  for (const [name, value] of headers) lines.push(name, value);
-  lines.push(
-    'X-Request-Id',
-    requestId,
-    'Content-Type',
-    'application/json; charset=utf-8',
-    'Content-Length',
-    String(Buffer.byteLength(json)),
+/** A request on the fast path: its body is read by the form rules above. */
+class FastFormCall extends EndpointCall {
+  constructor(
+    private readonly req: IncomingMessage,
+    readonly path: string,
+    requestLog: RequestLog,
+    private readonly limit: number,
+  ) {
+    super(requestLog);
+  }
+
+  get method(): string {
+    return 'POST';
+  }
+  get headers(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
+  get remoteAddress(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+  get clientAddress(): undefined {
+    return undefined;
+  }
+  get rawParams(): Readonly<Record<string, string>> {
+    return EMPTY;
+  }
+  get rawQuery(): unknown {
+    return EMPTY;
+  }
+
+  async readBody(): Promise<FormBody> {
+    checkMediaType(this.req.headers);
+    return parseForm(await readBody(this.req, this.limit));
+  }
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
+/** Endpoints the fast path can serve: `POST`, a form body, a JSON answer, a path without parameters. */
+export function servesFast(endpoint: Endpoint): boolean {
+  return (
+    endpoint.method === 'POST' &&
+    endpoint.accepts === 'form' &&
+    endpoint.response === 'api' &&
+    !endpoint.path.includes(':') &&
+    !endpoint.path.includes('*')
   );
-  res.writeHead(status, lines);
-  res.end(json);
 }
 
 /**
@@ -200,36 +167,24 @@ function send(
  * ignored) and returns true; for anything else it returns false and leaves the request to express.
  */
 export function formEndpointListener(options: {
-  readonly endpoints: readonly FormEndpoint[];
+  readonly endpoints: readonly Endpoint[];
   readonly logger: Logger;
 }): (req: IncomingMessage, res: ServerResponse) => boolean {
   const byPath = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
 
-  async function serve(endpoint: FormEndpoint, req: IncomingMessage, res: ServerResponse) {
-    const request = beginRequestLog(options.logger, req, res, endpoint.path);
-    let status = 200;
-    let headers: ReadonlyArray<readonly [string, string]> = API_SECURITY_HEADERS;
-    let body: object;
-    try {
-      checkMediaType(req.headers);
-      body = await endpoint.handle(
-        new FormRequestOf(parseForm(await readBody(req)), req.headers, req.socket.remoteAddress, request),
-      );
-    } catch (error) {
-      const response = oauthErrorResponse(error, request);
-      status = response.status;
-      // The error's own headers (WWW-Authenticate) replace none of these: serializeOAuthError sets the
-      // same no-store pair.
-      headers = [
-        ...API_SECURITY_HEADERS.filter(([name]) => !Object.hasOwn(response.headers, name)),
-        ...Object.entries(response.headers),
-      ];
-      body = response.body;
-      // A refusal before the body was read (wrong media type, too large) must not leave it unread.
-      if (!req.complete) req.resume();
-    }
-    request.annotate(endpoint.path);
-    send(res, status, headers, request.requestId, body);
+  async function serve(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse) {
+    const requestLog = beginRequestLog(options.logger, req, res, endpoint.path);
+    const call = new FastFormCall(
+      req,
+      endpoint.path,
+      requestLog,
+      endpoint.bodyLimitBytes ?? BODY_LIMITS.bytes,
+    );
+    const result = await resultOf(endpoint, call, undefined);
+    // A refusal before the body was read (wrong media type, too large) must not leave it unread.
+    if (!req.complete) req.resume();
+    requestLog.annotate(endpoint.path);
+    writeResult(res, 'api', requestLog.requestId, result);
   }
 
   return (req, res) => {

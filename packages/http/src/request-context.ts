@@ -48,6 +48,8 @@ declare global {
       requestId: string;
       /** Fields a handler learns along the way (client id, organisation id) for the access log line. */
       logFields: Record<string, string>;
+      /** All three together, for the endpoint layer (endpoint-express.ts). */
+      requestLog: RequestLog;
     }
   }
 }
@@ -164,6 +166,7 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.locals.requestId = requestLog.requestId;
     res.locals.log = requestLog.log;
     res.locals.logFields = requestLog.fields;
+    res.locals.requestLog = requestLog;
     // The route is forgotten once the response has left the router, so it is read, and the span
     // annotated, when the status line is written.
     const writeHead = res.writeHead;

@@ -145,3 +145,22 @@ export function timeAsyncMethods<T extends object>(
     },
   });
 }
+
+/**
+ * A client-registry client whose calls record `psd2.client_registry.call.duration`, as the calling
+ * service sees them. The one wiring for every service that calls the registry.
+ */
+export function timeClientRegistryCalls<T extends object>(registry: T): T {
+  return timeAsyncMethods(registry, () => instruments().registryCallDuration, {
+    operationAttribute: 'psd2.client_registry.operation',
+    skip: ['close', 'waitForReady'],
+  });
+}
+
+/** A token store whose operations record `psd2.token_store.operation.duration`. */
+export function timeTokenStoreOperations<T extends object>(store: T): T {
+  return timeAsyncMethods(store, () => instruments().tokenStoreDuration, {
+    operationAttribute: 'psd2.token_store.operation',
+    skip: ['close', 'ping'],
+  });
+}

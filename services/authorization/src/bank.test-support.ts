@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import { connectPostgres, createPsuDirectory, type DirectoryDatabase, totpAt } from '@psd2/psu-directory';
 import { type HttpResult, type RunningSystem, startSystem, type TppFetch } from '@psd2/testing';
@@ -171,6 +171,40 @@ export async function startBankSystem(
       redis.disconnect();
       await database.close();
       await system.stop();
+    },
+  };
+}
+
+/**
+ * A test file's bank system, started once for the file, and for each test a browser at an address of
+ * its own (so each test counts against its own per-address limits).
+ */
+export function bankSuite(
+  label: string,
+  env: Record<string, string>,
+  psuIds: readonly string[],
+): { readonly bank: BankSystem; readonly pages: BankPages } {
+  let bank: BankSystem | undefined;
+  let pages: BankPages | undefined;
+  beforeAll(async () => {
+    bank = await startBankSystem(label, env, psuIds);
+  }, 60_000);
+  beforeEach(() => {
+    pages = bank?.pagesAt();
+  });
+  afterAll(async () => {
+    await bank?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the bank system did not start');
+    return value;
+  };
+  return {
+    get bank() {
+      return started(bank);
+    },
+    get pages() {
+      return started(pages);
     },
   };
 }

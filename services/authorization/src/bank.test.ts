@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { HttpResult } from '@psd2/testing';
 import { sql } from 'drizzle-orm';
-import {
-  BANK_REDIRECT,
-  type BankPages,
-  type BankSystem,
-  comparable,
-  otherThan,
-  REFUSED,
-  startBankSystem,
-} from './bank.test-support.js';
+import { BANK_REDIRECT, bankSuite, comparable, otherThan, REFUSED } from './bank.test-support.js';
 import { csrfToken, locationParams, sessionCookie } from './test-support.js';
 
 /*
@@ -21,48 +13,38 @@ import { csrfToken, locationParams, sessionCookie } from './test-support.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-let bank: BankSystem;
-/** Each test is a browser at an address of its own. */
-let pages: BankPages;
-beforeEach(() => {
-  pages = bank.pagesAt();
-});
-afterAll(async () => {
-  await bank?.stop();
-});
-const wrongCode = (psuId: string) => otherThan(bank.codeOf(psuId));
-
-beforeAll(async () => {
-  bank = await startBankSystem('authz-bank', { PSU_LOCK_SECONDS: '600' }, [
-    'psu-main',
-    'psu-lock',
-    'psu-enum',
-    'psu-timing',
-  ]);
-}, 60_000);
+const suite = bankSuite('authz-bank', { PSU_LOCK_SECONDS: '600' }, [
+  'psu-main',
+  'psu-lock',
+  'psu-enum',
+  'psu-timing',
+]);
+const wrongCode = (psuId: string) => otherThan(suite.bank.codeOf(psuId));
 
 describe('bank mode', () => {
   it('has no sandbox page', async () => {
-    const result = await pages.fetch(`/oauth2/fr/sandbox/signin.html?${bank.query()}`);
+    const result = await suite.pages.fetch(`/oauth2/fr/sandbox/signin.html?${suite.bank.query()}`);
     expect(result.status).toBe(404);
     expect(result.headers.get('location')).toBeNull();
     expect(result.headers.get('content-type')).toMatch(/^text\/html/);
   });
 
   it('signs in with password and TOTP, then the consent grants a code', async () => {
-    const flow = await pages.open();
-    const signedIn = await pages.signIn(flow, 'psu-main', 'pw-psu-main-ok');
+    const flow = await suite.pages.open();
+    const signedIn = await suite.pages.signIn(flow, 'psu-main', 'pw-psu-main-ok');
     expect(signedIn.status).toBe(303);
     expect(signedIn.headers.get('location')).toBe('/oauth2/fr/banque/otp');
     // Consent cannot be granted before the second factor.
-    expect((await pages.post(flow, '/oauth2/fr/banque/consent', { decision: 'grant' })).status).toBe(400);
+    expect((await suite.pages.post(flow, '/oauth2/fr/banque/consent', { decision: 'grant' })).status).toBe(
+      400,
+    );
 
-    const otpPage = await pages.fetch('/oauth2/fr/banque/otp', { headers: { cookie: flow.cookie } });
+    const otpPage = await suite.pages.fetch('/oauth2/fr/banque/otp', { headers: { cookie: flow.cookie } });
     expect(otpPage.status).toBe(200);
     expect(otpPage.text).toContain('autocomplete="one-time-code"');
 
-    const code = bank.codeOf('psu-main');
-    const verified = await pages.sendOtp(flow, code);
+    const code = suite.bank.codeOf('psu-main');
+    const verified = await suite.pages.sendOtp(flow, code);
     expect(verified.status).toBe(303);
     expect(verified.headers.get('location')).toBe('/oauth2/fr/banque/consent');
     // A new session id after authentication; the old one is dead.
@@ -70,24 +52,26 @@ describe('bank mode', () => {
     expect(authenticated).toBeDefined();
     expect(authenticated).not.toBe(flow.cookie);
     expect(
-      (await pages.fetch('/oauth2/fr/banque/consent', { headers: { cookie: flow.cookie } })).status,
+      (await suite.pages.fetch('/oauth2/fr/banque/consent', { headers: { cookie: flow.cookie } })).status,
     ).toBe(400);
 
     const after = { cookie: authenticated ?? '', csrf: flow.csrf };
-    const consent = await pages.fetch('/oauth2/fr/banque/consent', { headers: { cookie: after.cookie } });
+    const consent = await suite.pages.fetch('/oauth2/fr/banque/consent', {
+      headers: { cookie: after.cookie },
+    });
     expect(consent.status).toBe(200);
     expect(consent.text).toContain('Connecté en tant que Client psu-main');
     expect(consent.text).toContain('180 jours');
     expect(consent.text).toContain('paiement par carte');
 
-    const granted = await pages.post(after, '/oauth2/fr/banque/consent', { decision: 'grant' });
+    const granted = await suite.pages.post(after, '/oauth2/fr/banque/consent', { decision: 'grant' });
     expect(granted.status).toBe(303);
     const params = locationParams(granted);
     expect(params.get('state')).toBe('bank-state');
-    expect(params.get('iss')).toBe(bank.system.edgeUrl);
-    const redemption = await bank.store.redeemAuthorizationCode(
+    expect(params.get('iss')).toBe(suite.bank.system.edgeUrl);
+    const redemption = await suite.bank.store.redeemAuthorizationCode(
       params.get('code') ?? '',
-      bank.client.clientId,
+      suite.bank.client.clientId,
     );
     expect(redemption.outcome).toBe('redeemed');
     if (redemption.outcome !== 'redeemed') return;
@@ -96,19 +80,19 @@ describe('bank mode', () => {
       scope: 'aisp cbpii',
       redirectUri: BANK_REDIRECT,
     });
-    const grant = await bank.store.findGrant(redemption.record.grantId);
+    const grant = await suite.bank.store.findGrant(redemption.record.grantId);
     expect(Math.abs((grant?.authTime ?? 0) - nowSeconds())).toBeLessThan(30);
 
     // A code already used is refused in a new sign-in (RFC 6238 §5.2), with the one refusal.
-    const replay = await pages.attempt('psu-main', 'pw-psu-main-ok', code);
+    const replay = await suite.pages.attempt('psu-main', 'pw-psu-main-ok', code);
     expect(replay.status).toBe(401);
     expect(replay.text).toContain(REFUSED);
   });
 
   it('a refusal sends the PSU back to the sign-in page with a new session, whatever failed', async () => {
-    const flow = await pages.open();
-    expect((await pages.signIn(flow, 'psu-main', 'pw-psu-main-ok')).status).toBe(303);
-    const refused = await pages.sendOtp(flow, wrongCode('psu-main'));
+    const flow = await suite.pages.open();
+    expect((await suite.pages.signIn(flow, 'psu-main', 'pw-psu-main-ok')).status).toBe(303);
+    const refused = await suite.pages.sendOtp(flow, wrongCode('psu-main'));
     expect(refused.status).toBe(401);
     expect(refused.text).toContain(REFUSED);
     expect(refused.text).toContain('name="customer_id"');
@@ -116,16 +100,16 @@ describe('bank mode', () => {
     expect(next).toBeDefined();
     expect(next).not.toBe(flow.cookie);
     // The code step answered once: the old session cannot try another code.
-    expect((await pages.sendOtp(flow, bank.codeOf('psu-main'))).status).toBe(400);
+    expect((await suite.pages.sendOtp(flow, suite.bank.codeOf('psu-main'))).status).toBe(400);
     // The new session starts again from the password (and a right sign-in clears the failure).
     const again = { cookie: next ?? '', csrf: csrfToken(refused.text) };
-    expect((await pages.sendOtp(again, bank.codeOf('psu-main'))).status).toBe(400);
-    expect((await pages.signIn(again, 'psu-main', 'pw-psu-main-ok')).status).toBe(303);
-    expect((await pages.sendOtp(again, bank.codeOf('psu-main', 30))).status).toBe(303);
+    expect((await suite.pages.sendOtp(again, suite.bank.codeOf('psu-main'))).status).toBe(400);
+    expect((await suite.pages.signIn(again, 'psu-main', 'pw-psu-main-ok')).status).toBe(303);
+    expect((await suite.pages.sendOtp(again, suite.bank.codeOf('psu-main', 30))).status).toBe(303);
   });
 
   it('answers a known and an unknown identifier alike in every state: status, page, no lock revealed', async () => {
-    const unknown = () => pages.attempt('psu-ghost', 'pw-psu-enum-ok', bank.codeOf('psu-enum'));
+    const unknown = () => suite.pages.attempt('psu-ghost', 'pw-psu-enum-ok', suite.bank.codeOf('psu-enum'));
     const expectAlike = async (known: HttpResult) => {
       const other = await unknown();
       expect(comparable(known)).toEqual(comparable(other));
@@ -133,25 +117,27 @@ describe('bank mode', () => {
       expect(known.text).toContain(REFUSED);
     };
     // Never seen before, then a wrong password, then the right password with a wrong code.
-    await expectAlike(await pages.attempt('psu-enum', 'wrong-password', bank.codeOf('psu-enum')));
-    await expectAlike(await pages.attempt('psu-enum', 'pw-psu-enum-ok', wrongCode('psu-enum')));
+    await expectAlike(await suite.pages.attempt('psu-enum', 'wrong-password', suite.bank.codeOf('psu-enum')));
+    await expectAlike(await suite.pages.attempt('psu-enum', 'pw-psu-enum-ok', wrongCode('psu-enum')));
     for (let failure = 3; failure <= 5; failure += 1)
-      await pages.attempt('psu-enum', 'wrong-password', '000000');
+      await suite.pages.attempt('psu-enum', 'wrong-password', '000000');
     // Locked: even the right password and the right code get the same answer as a stranger.
-    await expectAlike(await pages.attempt('psu-enum', 'pw-psu-enum-ok', bank.codeOf('psu-enum')));
+    await expectAlike(await suite.pages.attempt('psu-enum', 'pw-psu-enum-ok', suite.bank.codeOf('psu-enum')));
     // The lock ran out (moved into the past in the database): a wrong password still looks the same...
-    await bank.database.db.execute(
+    await suite.bank.database.db.execute(
       sql`update psu_directory_psus set locked_until = now() - interval '1 second' where psu_id = 'psu-enum'`,
     );
-    await expectAlike(await pages.attempt('psu-enum', 'wrong-password', bank.codeOf('psu-enum')));
+    await expectAlike(await suite.pages.attempt('psu-enum', 'wrong-password', suite.bank.codeOf('psu-enum')));
     // ...and the right sign-in gets in.
-    expect((await pages.attempt('psu-enum', 'pw-psu-enum-ok', bank.codeOf('psu-enum', 30))).status).toBe(303);
+    expect(
+      (await suite.pages.attempt('psu-enum', 'pw-psu-enum-ok', suite.bank.codeOf('psu-enum', 30))).status,
+    ).toBe(303);
   });
 
   it('refuses an identifier no customer can have (15 KB of NULs, too long, RTL override) as an unknown one', async () => {
-    const stranger = comparable(await pages.attempt('psu-ghost', 'pw', '000000'));
+    const stranger = comparable(await suite.pages.attempt('psu-ghost', 'pw', '000000'));
     for (const customerId of ['\u0000'.repeat(5000), 'x'.repeat(5000), 'psu\u202emain']) {
-      const answer = await pages.attempt(customerId, 'pw', '000000');
+      const answer = await suite.pages.attempt(customerId, 'pw', '000000');
       expect(answer.status).toBe(401);
       expect(comparable(answer)).toEqual(stranger);
     }
@@ -159,9 +145,9 @@ describe('bank mode', () => {
 
   it('takes as long for an unknown identifier as for a known one (one scrypt check each)', async () => {
     const timed = async (customerId: string) => {
-      const flow = await pages.open();
+      const flow = await suite.pages.open();
       const started = performance.now();
-      expect((await pages.signIn(flow, customerId, 'wrong-password')).status).toBe(303);
+      expect((await suite.pages.signIn(flow, customerId, 'wrong-password')).status).toBe(303);
       return performance.now() - started;
     };
     const known: number[] = [];
@@ -181,10 +167,14 @@ describe('bank mode', () => {
 
   it('locks the PSU after five failed sign-ins: then even the right password and code are refused', async () => {
     for (let failure = 1; failure <= 5; failure += 1) {
-      const refused = await pages.attempt('psu-lock', `wrong-${failure}`, bank.codeOf('psu-lock'));
+      const refused = await suite.pages.attempt(
+        'psu-lock',
+        `wrong-${failure}`,
+        suite.bank.codeOf('psu-lock'),
+      );
       expect(refused.status).toBe(401);
     }
-    const right = await pages.attempt('psu-lock', 'pw-psu-lock-ok', bank.codeOf('psu-lock'));
+    const right = await suite.pages.attempt('psu-lock', 'pw-psu-lock-ok', suite.bank.codeOf('psu-lock'));
     expect(right.status).toBe(401);
     expect(right.text).toContain(REFUSED);
     expect(right.text).not.toMatch(/bloqué jusqu|423/);

@@ -3,6 +3,7 @@ import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
 import { createMemoryRateLimiter, createRedisRateLimiter } from '@psd2/rate-limit';
+import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createRegistrationApp } from './app.js';
 import { configSchema } from './config.js';
@@ -15,11 +16,10 @@ await runHttpService({
   configSchema,
   build: async (config, logger) => {
     // Management reads must see the latest version (PUT sends it back as expectedVersion): no cache.
-    const registry = createClientRegistryFromSettings(config, {
-      cacheTtlMs: 0,
-      deadlineMs: REGISTRY_DEADLINE_MS,
-    });
-    const tokenStore = createTokenStoreFromSettings(config);
+    const registry = timeClientRegistryCalls(
+      createClientRegistryFromSettings(config, { cacheTtlMs: 0, deadlineMs: REGISTRY_DEADLINE_MS }),
+    );
+    const tokenStore = timeTokenStoreOperations(createTokenStoreFromSettings(config));
     const rate = {
       name: 'registration',
       limit: config.REGISTRATION_RATE_LIMIT,

@@ -1,6 +1,6 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { acceptBody, createHttpApp, type HttpApp } from '@psd2/http';
+import { createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
 import { revocationEndpoint } from './revoke.js';
@@ -12,13 +12,11 @@ export interface RevocationDependencies {
   readonly certificates: ClientCertificateResolver;
 }
 
-/** Token revocation (RFC 7009). Builds the express app; does no I/O. */
+/** Token revocation (RFC 7009), served like the token endpoint it belongs with. Does no I/O. */
 export function createRevocationApp(deps: RevocationDependencies): HttpApp {
   return createHttpApp({
     logger: deps.logger,
     readiness: { 'token-store': () => deps.store.ping() },
-    routes: (router) => {
-      router.post('/oauth2/revoke', ...acceptBody('form'), revocationEndpoint(deps));
-    },
+    endpoints: [revocationEndpoint(deps)],
   });
 }

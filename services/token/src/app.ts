@@ -5,7 +5,7 @@ import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
 import type { TokenSettings } from './grants/context.js';
 import { introspectionEndpoint } from './introspection.js';
-import { authorizationServerMetadata, type MetadataSettings } from './metadata.js';
+import { type MetadataSettings, metadataEndpoint } from './metadata.js';
 import { openApiEndpoint } from './openapi.js';
 import { tokenEndpoint } from './token-endpoint.js';
 
@@ -21,37 +21,26 @@ export interface TokenDependencies {
 
 /** Token endpoint (RFC 6749), introspection (RFC 7662) and metadata (RFC 8414). Does no I/O. */
 export function createTokenApp(deps: TokenDependencies): HttpApp {
-  const metadata = authorizationServerMetadata(deps.metadata);
   return createHttpApp({
     logger: deps.logger,
     readiness: {
       'token-store': () => deps.store.ping(),
     },
-    formEndpoints: [
-      {
-        path: '/oauth2/token',
-        handle: tokenEndpoint({
-          registry: deps.registry,
-          store: deps.store,
-          certificates: deps.certificates,
-          settings: deps.tokens,
-        }),
-      },
-      {
-        path: '/oauth2/introspect',
-        handle: introspectionEndpoint({
-          store: deps.store,
-          certificates: deps.certificates,
-          issuer: deps.metadata.issuer,
-          allowedOrganizations: deps.introspectionAllowedOrganizations,
-        }),
-      },
+    endpoints: [
+      tokenEndpoint({
+        registry: deps.registry,
+        store: deps.store,
+        certificates: deps.certificates,
+        settings: deps.tokens,
+      }),
+      introspectionEndpoint({
+        store: deps.store,
+        certificates: deps.certificates,
+        issuer: deps.metadata.issuer,
+        allowedOrganizations: deps.introspectionAllowedOrganizations,
+      }),
+      metadataEndpoint(deps.metadata),
+      openApiEndpoint(deps.metadata.issuer),
     ],
-    routes: (router) => {
-      router.get('/.well-known/oauth-authorization-server', (_req, res) => {
-        res.set('Cache-Control', 'public, max-age=300').json(metadata);
-      });
-      router.get('/oauth2/openapi.json', openApiEndpoint(deps.metadata.issuer));
-    },
   });
 }

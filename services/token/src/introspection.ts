@@ -1,6 +1,14 @@
-import type { ClientCertificateResolver } from '@psd2/certificates';
+import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
 import { readClientCertificate } from '@psd2/client-authentication';
-import { type FormEndpoint, requiredFormParam } from '@psd2/http';
+import {
+  defineEndpoint,
+  type Endpoint,
+  FORM_POST,
+  formSchema,
+  json,
+  parseInput,
+  type RequestBasics,
+} from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { TokenStore } from '@psd2/token-store';
 
@@ -14,6 +22,9 @@ export interface IntrospectionDependencies {
 
 const INACTIVE = { active: false } as const;
 
+/** The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way. */
+const INTROSPECTION = formSchema({ token: 'required' });
+
 /**
  * `POST /oauth2/introspect` (RFC 7662) for the bank's own PSD2 API: the caller presents a certificate
  * of an allow-listed organisation (§2.1 leaves the method to the server; §4: the server MUST protect
@@ -21,39 +32,52 @@ const INACTIVE = { active: false } as const;
  * it. Anything not active answers only `{"active": false}` (§2.2), so the endpoint tells nothing about
  * tokens that are expired, revoked, unknown or of a deleted client.
  */
-export function introspectionEndpoint(deps: IntrospectionDependencies): FormEndpoint['handle'] {
-  return async ({ body, headers, remoteAddress, fields }) => {
-    const certificate = readClientCertificate(deps.certificates, {
-      remoteAddress,
-      header: headers['x-forwarded-client-cert'],
-    });
-    if (certificate.kind !== 'present') {
-      throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
-    }
-    const caller = certificate.identity;
-    if (!deps.allowedOrganizations.includes(caller.organizationIdentifier)) {
-      throw new InvalidClientError({
-        detail: `${caller.organizationIdentifier} may not introspect tokens`,
-      });
-    }
-    fields.organization_id = caller.organizationIdentifier;
+export function introspectionEndpoint(deps: IntrospectionDependencies): Endpoint {
+  return defineEndpoint({
+    ...FORM_POST,
+    path: '/oauth2/introspect',
+    // The caller is checked once the body is known to be a form, before its parameters are looked at.
+    handle: async (request) => {
+      allowedCaller(deps, request);
+      const { token } = parseInput(INTROSPECTION, request.body, 'body');
+      return json(await introspect(deps, token));
+    },
+  });
+}
 
-    // The hint (§2.1) only speeds up a search; this store finds access tokens in one lookup either way.
-    const token = requiredFormParam(body, 'token');
-    const record = await deps.store.findAccessToken(token);
-    if (record === undefined) return INACTIVE;
-    return {
-      active: true,
-      scope: record.scope,
-      client_id: record.clientId,
-      token_type: 'Bearer',
-      exp: record.expiresAt,
-      iat: record.issuedAt,
-      iss: deps.issuer,
-      ...(record.subject === undefined ? {} : { sub: record.subject }),
-      // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
-      cnf: { 'x5t#S256': record.certificateThumbprint },
-      organization_id: record.organizationId,
-    };
+function allowedCaller(deps: IntrospectionDependencies, request: RequestBasics): QwacIdentity {
+  const { headers, remoteAddress, fields } = request;
+  const certificate = readClientCertificate(deps.certificates, {
+    remoteAddress,
+    header: headers['x-forwarded-client-cert'],
+  });
+  if (certificate.kind !== 'present') {
+    throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
+  }
+  const caller = certificate.identity;
+  if (!deps.allowedOrganizations.includes(caller.organizationIdentifier)) {
+    throw new InvalidClientError({
+      detail: `${caller.organizationIdentifier} may not introspect tokens`,
+    });
+  }
+  fields.organization_id = caller.organizationIdentifier;
+  return caller;
+}
+
+async function introspect(deps: IntrospectionDependencies, token: string): Promise<object> {
+  const record = await deps.store.findAccessToken(token);
+  if (record === undefined) return INACTIVE;
+  return {
+    active: true,
+    scope: record.scope,
+    client_id: record.clientId,
+    token_type: 'Bearer',
+    exp: record.expiresAt,
+    iat: record.issuedAt,
+    iss: deps.issuer,
+    ...(record.subject === undefined ? {} : { sub: record.subject }),
+    // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
+    cnf: { 'x5t#S256': record.certificateThumbprint },
+    organization_id: record.organizationId,
   };
 }

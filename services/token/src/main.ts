@@ -2,7 +2,7 @@ import { createResolverFromSettings } from '@psd2/client-authentication';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
-import { instruments, timeAsyncMethods } from '@psd2/telemetry';
+import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { startActiveGrantsGauge } from './active-grants.js';
 import { createTokenApp } from './app.js';
@@ -12,17 +12,10 @@ await runHttpService({
   name: 'token',
   configSchema,
   build: async (config, logger) => {
-    // Latency metrics per operation; the wrappers never read arguments (they hold tokens).
-    const registry = timeAsyncMethods(
+    const registry = timeClientRegistryCalls(
       createClientRegistryFromSettings(config, { cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS }),
-      () => instruments().registryCallDuration,
-      { operationAttribute: 'psd2.client_registry.operation', skip: ['close', 'waitForReady'] },
     );
-    const store = timeAsyncMethods(
-      createTokenStoreFromSettings(config),
-      () => instruments().tokenStoreDuration,
-      { operationAttribute: 'psd2.token_store.operation', skip: ['close', 'ping'] },
-    );
+    const store = timeTokenStoreOperations(createTokenStoreFromSettings(config));
     if (config.INTROSPECTION_ALLOWED_ORGANIZATIONS.length === 0) {
       logger.warn('INTROSPECTION_ALLOWED_ORGANIZATIONS is unset: nobody may introspect tokens');
     }

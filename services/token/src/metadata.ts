@@ -1,3 +1,4 @@
+import { defineEndpoint, type Endpoint, json } from '@psd2/http';
 import { SCOPES } from '@psd2/scopes';
 
 export interface MetadataSettings {
@@ -44,4 +45,17 @@ export function authorizationServerMetadata(settings: MetadataSettings) {
       registration_endpoint: registration,
     },
   };
+}
+
+/** `GET /.well-known/oauth-authorization-server` (RFC 8414 §3): public, and the same for every caller. */
+export function metadataEndpoint(settings: MetadataSettings): Endpoint {
+  const document = json(authorizationServerMetadata(settings), {
+    headers: { 'Cache-Control': 'public, max-age=300' },
+  });
+  return defineEndpoint({
+    method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    response: 'api',
+    handle: async () => document,
+  });
 }

@@ -1,13 +1,20 @@
+import { defineEndpoint, type Endpoint, text } from '@psd2/http';
 import { loadOpenApiDocument } from '@psd2/openapi';
-import type { Request, Response } from 'express';
 
 /**
  * `GET /oauth2/openapi.json`: the OpenAPI document of every endpoint (packages/openapi/openapi.yaml),
  * read and serialised once when the app is built, with this deployment's issuer as its server.
  */
-export function openApiEndpoint(issuer: string) {
-  const body = JSON.stringify(loadOpenApiDocument({ serverUrl: issuer }));
-  return (_req: Request, res: Response): void => {
-    res.set('Cache-Control', 'public, max-age=300').type('application/json').send(body);
-  };
+export function openApiEndpoint(issuer: string): Endpoint {
+  const document = text(
+    JSON.stringify(loadOpenApiDocument({ serverUrl: issuer })),
+    'application/json; charset=utf-8',
+    { headers: { 'Cache-Control': 'public, max-age=300' } },
+  );
+  return defineEndpoint({
+    method: 'GET',
+    path: '/oauth2/openapi.json',
+    response: 'api',
+    handle: async () => document,
+  });
 }

@@ -8,15 +8,18 @@ import type { PageErrorKind } from '../html/messages.js';
 export class PageError extends Error {
   /** For a 429 or 503 page: the Retry-After header (RFC 9110 §10.2.3). */
   readonly retryAfterSeconds: number | undefined;
+  /** The session is gone with this page: the browser is told to forget its cookie. */
+  readonly endsSession: boolean;
   constructor(
     readonly kind: PageErrorKind,
     readonly status: number,
     /** For the log only. */
     readonly detail?: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; endsSession?: boolean },
   ) {
     super(detail ?? kind, options);
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.endsSession = options?.endsSession ?? false;
     this.name = 'PageError';
   }
 }
@@ -32,6 +35,8 @@ export class RedirectError extends Error {
   constructor(
     readonly error: OAuthError,
     readonly target: ResponseTarget,
+    /** The session is gone with this answer: the browser is told to forget its cookie. */
+    readonly endsSession = false,
   ) {
     super(error.message, { cause: error });
     this.name = 'RedirectError';

@@ -79,6 +79,23 @@ ${csrfField(csrf)}<input type="hidden" name="decision" value="deny">
 </form>`;
 }
 
+/** A sign-in step's form: its fields and one button, then Cancel and the idle-time hint. */
+function stepForm(
+  m: Messages,
+  view: { action: string; cancelAction: string; csrf: string; error?: string | undefined },
+  fields: SafeHtml,
+  submit: string,
+): SafeHtml {
+  return html`${errorBox(view.error)}
+<form method="post" action="${view.action}">
+${csrfField(view.csrf)}
+${fields}
+<div class="actions"><button type="submit" class="primary">${submit}</button></div>
+</form>
+${cancelForm(m, view.cancelAction, view.csrf)}
+<p class="muted">${m.sessionHint}</p>`;
+}
+
 export function sandboxPage(
   frame: PageFrame,
   view: {
@@ -88,7 +105,7 @@ export function sandboxPage(
     psus: readonly { psuId: string; displayName: string }[];
     action: string;
     csrf: string;
-    error?: string;
+    error?: string | undefined;
   },
 ): string {
   const { m } = frame;
@@ -120,42 +137,30 @@ export function signInPage(
     action: string;
     cancelAction: string;
     csrf: string;
-    error?: string;
+    error?: string | undefined;
   },
 ): string {
   const { m } = frame;
   // Nothing typed is shown back: a refused page is the same whoever was named.
   const described = view.error === undefined ? 'customer-id-hint' : 'form-error customer-id-hint';
-  const body = html`<p>${m.signInIntro(view.client.name)}</p>
-${errorBox(view.error)}
-<form method="post" action="${view.action}">
-${csrfField(view.csrf)}
-<label for="customer-id">${m.customerId}<span class="hint" id="customer-id-hint">${m.customerIdHint}</span></label>
+  const fields = html`<label for="customer-id">${m.customerId}<span class="hint" id="customer-id-hint">${m.customerIdHint}</span></label>
 <input type="text" id="customer-id" name="customer_id" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" aria-describedby="${described}" autofocus>
 <label for="password">${m.password}</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required maxlength="256">
-<div class="actions"><button type="submit" class="primary">${m.continue}</button></div>
-</form>
-${cancelForm(m, view.cancelAction, view.csrf)}
-<p class="muted">${m.sessionHint}</p>`;
+<input type="password" id="password" name="password" autocomplete="current-password" required maxlength="256">`;
+  const body = html`<p>${m.signInIntro(view.client.name)}</p>
+${stepForm(m, view, fields, m.continue)}`;
   return layout(frame, m.signInTitle, body);
 }
 
 export function otpPage(
   frame: PageFrame,
-  view: { action: string; cancelAction: string; csrf: string; error?: string },
+  view: { action: string; cancelAction: string; csrf: string; error?: string | undefined },
 ): string {
   const { m } = frame;
+  const fields = html`<label for="otp">${m.otpCode}<span class="hint" id="otp-hint">${m.otpHint}</span></label>
+<input type="text" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus aria-describedby="otp-hint">`;
   const body = html`<p>${m.otpIntro}</p>
-${errorBox(view.error)}
-<form method="post" action="${view.action}">
-${csrfField(view.csrf)}
-<label for="otp">${m.otpCode}<span class="hint" id="otp-hint">${m.otpHint}</span></label>
-<input type="text" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus aria-describedby="otp-hint">
-<div class="actions"><button type="submit" class="primary">${m.verify}</button></div>
-</form>
-${cancelForm(m, view.cancelAction, view.csrf)}
-<p class="muted">${m.sessionHint}</p>`;
+${stepForm(m, view, fields, m.verify)}`;
   return layout(frame, m.otpTitle, body);
 }
 

@@ -1,5 +1,5 @@
 import { DEPENDENCY_UNAVAILABLE } from '@psd2/oauth-errors';
-import type { FirstFactor } from '@psd2/psu-directory';
+import type { FirstFactor, PsuIdentity } from '@psd2/psu-directory';
 import type { Lang } from '../html/messages.js';
 
 /*
@@ -27,28 +27,61 @@ export interface ClientSnapshot {
 
 export type Flow = 'sandbox' | 'bank';
 
-/** Bank flow: the password step, then the one-time code, then the consent. */
-export type Stage = 'password' | 'otp' | 'consent';
+/**
+ * The stored form's version. Sessions of another version (the untyped `stage` strings before 2) read
+ * as absent: the PSU gets the expired-session page and starts again, as after the idle time.
+ */
+export const SESSION_VERSION = 2;
 
-export interface SessionData {
-  readonly version: 1;
+interface SessionBase {
+  readonly version: typeof SESSION_VERSION;
   /**
    * Random, fixed for the whole authorization request while the session id changes (after each code
    * step): what the per-session throttle counts.
    */
   readonly flowId: string;
   readonly csrf: string;
-  readonly flow: Flow;
   readonly lang: Lang;
   readonly request: PendingRequest;
   readonly client: ClientSnapshot;
-  readonly stage: Stage;
-  /** Bank, stage `otp`: the password step's outcome, which only the code step reveals (as one answer). */
-  readonly signIn?: FirstFactor;
-  /** The PSU once authenticated (bank: after both factors). */
-  readonly psu?: { readonly psuId: string; readonly displayName: string };
+}
+
+/** A validated request, nobody signed in yet: the sandbox picker or the bank's password page. */
+export interface Started<F extends Flow = Flow> extends SessionBase {
+  readonly flow: F;
+  readonly stage: 'started';
+}
+
+/** Bank: the password step is done; its outcome waits for the code step, which gives the one answer. */
+export interface PasswordChecked extends SessionBase {
+  readonly flow: 'bank';
+  readonly stage: 'password_checked';
+  readonly signIn: FirstFactor;
+}
+
+/** Bank: both factors passed; the consent page. */
+export interface Authenticated extends SessionBase {
+  readonly flow: 'bank';
+  readonly stage: 'authenticated';
+  readonly psu: PsuIdentity;
   /** When SCA completed (Unix seconds): the grant's authTime. */
-  readonly authTime?: number;
+  readonly authTime: number;
+}
+
+/** What the store keeps between pages; `decided` is never stored (the session ends with the decision). */
+export type Session = Started<'sandbox'> | Started<'bank'> | PasswordChecked | Authenticated;
+
+export type SessionOf<F extends Flow> = Extract<Session, { readonly flow: F }>;
+
+export type Decision =
+  | { readonly outcome: 'granted'; readonly psuId: string; readonly authTime: number }
+  | { readonly outcome: 'denied' };
+
+/** The end of an authorization request: what goes back to the client. */
+export interface Decided {
+  readonly stage: 'decided';
+  readonly request: PendingRequest;
+  readonly decision: Decision;
 }
 
 export class SessionStoreUnavailableError extends Error {
@@ -82,18 +115,24 @@ export interface SessionLifetimes {
 }
 
 /** The idle time a session gets: short while anonymous, the RTS idle time once the PSU is authenticated. */
-export function idleSecondsOf(data: SessionData, lifetimes: SessionLifetimes): number {
-  return data.authTime === undefined
-    ? Math.min(lifetimes.anonymousSeconds, lifetimes.idleSeconds)
-    : lifetimes.idleSeconds;
+export function idleSecondsOf(session: Session, lifetimes: SessionLifetimes): number {
+  return session.stage === 'authenticated'
+    ? lifetimes.idleSeconds
+    : Math.min(lifetimes.anonymousSeconds, lifetimes.idleSeconds);
 }
 
 /** The stored form of a session, refused beyond MAX_SESSION_BYTES. */
-export function serialise(data: SessionData): string {
-  const json = JSON.stringify(data);
+export function serialise(session: Session): string {
+  const json = JSON.stringify(session);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_SESSION_BYTES) throw new SessionTooLargeError(bytes);
   return json;
+}
+
+/** A stored session, or undefined for one of another version (read as expired: SESSION_VERSION). */
+export function deserialise(raw: string): Session | undefined {
+  const session = JSON.parse(raw) as { readonly version?: unknown };
+  return session.version === SESSION_VERSION ? (session as Session) : undefined;
 }
 
 /**
@@ -102,16 +141,16 @@ export function serialise(data: SessionData): string {
  */
 export interface SessionStore {
   /** Throws SessionTooLargeError beyond MAX_SESSION_BYTES. */
-  create(data: SessionData): Promise<string>;
+  create(session: Session): Promise<string>;
   /** The session, its expiry pushed back; undefined when unknown or expired. */
-  load(id: string): Promise<SessionData | undefined>;
+  load(id: string): Promise<Session | undefined>;
   /** Replaces the data of a live session; does nothing if it expired meanwhile. */
-  save(id: string, data: SessionData): Promise<void>;
+  save(id: string, session: Session): Promise<void>;
   /**
    * Reads and deletes in one step: of two concurrent calls, one gets the session and the other
    * undefined, so a step that must run once per session (a code check) cannot run twice.
    */
-  take(id: string): Promise<SessionData | undefined>;
+  take(id: string): Promise<Session | undefined>;
   destroy(id: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -2,26 +2,26 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createIsolatedRedisPrefix, testRedisUrl } from '@psd2/testing';
 import { Redis } from 'ioredis';
-import { MAX_SESSION_BYTES, type SessionData, type SessionStore, SessionTooLargeError } from './session.js';
+import { MAX_SESSION_BYTES, type Session, type SessionStore, SessionTooLargeError } from './session.js';
 import { createMemorySessionStore, createRedisSessionStore } from './stores.js';
 
-const data: SessionData = {
-  version: 1,
+const data: Session = {
+  version: 2,
   flowId: 'flow',
   csrf: 'csrf',
   flow: 'bank',
   lang: 'fr',
   request: { clientId: 'c', redirectUri: 'https://tpp.example/cb', scope: 'aisp' },
   client: { name: 'n', organizationId: 'o', organizationName: 'on', ncaId: 'nca' },
-  stage: 'password',
+  stage: 'started',
 };
-const authenticated: SessionData = {
+const authenticated: Session = {
   ...data,
-  stage: 'consent',
+  stage: 'authenticated',
   psu: { psuId: 'p', displayName: 'P' },
   authTime: 1,
 };
-const tooLarge: SessionData = { ...data, request: { ...data.request, state: 'x'.repeat(MAX_SESSION_BYTES) } };
+const tooLarge: Session = { ...data, request: { ...data.request, state: 'x'.repeat(MAX_SESSION_BYTES) } };
 
 const prefix = createIsolatedRedisPrefix('authz-sessions');
 const redis = new Redis(testRedisUrl());
@@ -48,8 +48,8 @@ describe.each([
     const id = await store.create(data);
     expect(id).toMatch(/^[\w-]{43}$/);
     expect(await store.load(id)).toEqual(data);
-    await store.save(id, { ...data, stage: 'otp' });
-    expect((await store.load(id))?.stage).toBe('otp');
+    await store.save(id, authenticated);
+    expect((await store.load(id))?.stage).toBe('authenticated');
     await store.destroy(id);
     expect(await store.load(id)).toBeUndefined();
     expect(await store.load('not-an-id')).toBeUndefined();

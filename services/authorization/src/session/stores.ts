@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
+  deserialise,
   idleSecondsOf,
-  type SessionData,
+  type Session,
   type SessionLifetimes,
   type SessionStore,
   SessionStoreUnavailableError,
@@ -21,10 +22,8 @@ function keyOf(id: string): string {
 
 const SESSION_ID = /^[\w-]{43}$/;
 
-function parse(raw: string | null | undefined): SessionData | undefined {
-  if (raw === null || raw === undefined) return undefined;
-  const data = JSON.parse(raw) as SessionData;
-  return data.version === 1 ? data : undefined;
+function parse(raw: string | null | undefined): Session | undefined {
+  return raw === null || raw === undefined ? undefined : deserialise(raw);
 }
 
 export function createMemorySessionStore(
@@ -32,8 +31,8 @@ export function createMemorySessionStore(
 ): SessionStore {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { data: SessionData; idleMs: number; expiresAt: number }>();
-  const entry = (data: SessionData) => {
+  const entries = new Map<string, { data: Session; idleMs: number; expiresAt: number }>();
+  const entry = (data: Session) => {
     serialise(data);
     const idleMs = idleSecondsOf(data, options) * 1000;
     return { data, idleMs, expiresAt: now() + idleMs };

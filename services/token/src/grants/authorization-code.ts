@@ -1,5 +1,5 @@
-import { formParam, requiredFormParam } from '@psd2/http';
-import { InvalidGrantError, InvalidRequestError, UnauthorizedClientError } from '@psd2/oauth-errors';
+import { formSchema } from '@psd2/http';
+import { InvalidGrantError, InvalidRequestError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope, scopesForRefresh } from '@psd2/scopes';
 import {
   type AuthorizationCodeRecord,
@@ -8,7 +8,7 @@ import {
 } from '@psd2/token-store';
 import { verifyS256 } from '../pkce.js';
 import { scopeRefusal } from '../scope-errors.js';
-import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
+import { accessTokenRecord, defineGrant, tokenResponse } from './context.js';
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code's bindings are checked first without using it,
@@ -16,72 +16,68 @@ import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse
  * by its own client revokes the grant and every token issued from it (§4.1.2, done by the store). A
  * code presented by any other client is refused and costs its owner nothing.
  */
-export async function authorizationCodeGrant(context: GrantContext): Promise<TokenResponse> {
-  const { client, certificate } = context.authenticated;
-  if (!client.metadata.grantTypes.includes('authorization_code')) {
-    throw new UnauthorizedClientError({
-      detail: `client ${client.clientId} is not registered for authorization_code`,
-    });
-  }
-  const code = requiredFormParam(context.body, 'code');
-  // Always required here: every authorization request names its redirect_uri (registered ones only).
-  const redirectUri = requiredFormParam(context.body, 'redirect_uri');
-  const verifier = formParam(context.body, 'code_verifier');
+export const authorizationCodeGrant = defineGrant(
+  'authorization_code',
+  // redirect_uri is always required here: every authorization request names one (registered ones only).
+  formSchema({ code: 'required', redirect_uri: 'required', code_verifier: 'optional' }),
+  async (context, { code, redirect_uri: redirectUri, code_verifier: verifier }) => {
+    const { client, certificate } = context.authenticated;
 
-  // Checked on a read first, so that a request from another client, with another redirect_uri or a
-  // wrong verifier is refused without burning the code of the TPP it was issued to. Another client is
-  // refused whatever the code's state: its attempt must never trigger the replay penalty below.
-  const peeked = await context.store.peekAuthorizationCode(code);
-  if (peeked === undefined) throw new InvalidGrantError({ detail: 'unknown or expired code' });
-  checkCodeClient(peeked.record, client.clientId);
-  if (peeked.state === 'unused') checkCodeBinding(peeked.record, redirectUri, verifier);
+    // Checked on a read first, so that a request from another client, with another redirect_uri or a
+    // wrong verifier is refused without burning the code of the TPP it was issued to. Another client is
+    // refused whatever the code's state: its attempt must never trigger the replay penalty below.
+    const peeked = await context.store.peekAuthorizationCode(code);
+    if (peeked === undefined) throw new InvalidGrantError({ detail: 'unknown or expired code' });
+    checkCodeClient(peeked.record, client.clientId);
+    if (peeked.state === 'unused') checkCodeBinding(peeked.record, redirectUri, verifier);
 
-  // Then used atomically: of two concurrent redemptions one wins; a second presentation of a used
-  // code by its client revokes the grant and every token issued from it (done by the store, which
-  // checks the client again in the same step). Under a concurrent replay the winner may therefore be
-  // refused below (grant gone) or hand out tokens that are already dead: either way the code buys no
-  // live token once its client has presented it twice.
-  const redemption = await context.store.redeemAuthorizationCode(code, client.clientId);
-  if (redemption.outcome === 'unknown') throw new InvalidGrantError({ detail: 'unknown or expired code' });
-  if (redemption.outcome === 'foreign')
-    throw new InvalidGrantError({ detail: 'code was issued to another client' });
-  if (redemption.outcome === 'replayed') {
-    context.log.warn(
-      { client_id: client.clientId, grant_id: redemption.record.grantId },
-      'authorization code replayed: grant revoked',
-    );
-    throw new InvalidGrantError({ detail: 'code already redeemed; its grant has been revoked' });
-  }
-  const record = redemption.record;
+    // Then used atomically: of two concurrent redemptions one wins; a second presentation of a used
+    // code by its client revokes the grant and every token issued from it (done by the store, which
+    // checks the client again in the same step). Under a concurrent replay the winner may therefore be
+    // refused below (grant gone) or hand out tokens that are already dead: either way the code buys no
+    // live token once its client has presented it twice.
+    const redemption = await context.store.redeemAuthorizationCode(code, client.clientId);
+    if (redemption.outcome === 'unknown') throw new InvalidGrantError({ detail: 'unknown or expired code' });
+    if (redemption.outcome === 'foreign')
+      throw new InvalidGrantError({ detail: 'code was issued to another client' });
+    if (redemption.outcome === 'replayed') {
+      context.log.warn(
+        { client_id: client.clientId, grant_id: redemption.record.grantId },
+        'authorization code replayed: grant revoked',
+      );
+      throw new InvalidGrantError({ detail: 'code already redeemed; its grant has been revoked' });
+    }
+    const record = redemption.record;
 
-  const grant = await context.store.findGrant(record.grantId);
-  if (grant === undefined) throw new InvalidGrantError({ detail: 'the grant was revoked or has expired' });
+    const grant = await context.store.findGrant(record.grantId);
+    if (grant === undefined) throw new InvalidGrantError({ detail: 'the grant was revoked or has expired' });
 
-  const requested = parseScope(record.scope) ?? [];
-  const check = checkScopes({ requested, roles: certificate.roles, grantType: 'authorization_code' });
-  if (!check.ok) throw scopeRefusal(check);
-  const scope = formatScope(check.scopes);
+    const requested = parseScope(record.scope) ?? [];
+    const check = checkScopes({ requested, roles: certificate.roles, grantType: 'authorization_code' });
+    if (!check.ok) throw scopeRefusal(check);
+    const scope = formatScope(check.scopes);
 
-  const accessToken = generateOpaqueToken();
-  const access = accessTokenRecord(context, { scope, subject: grant.subject, grantId: grant.grantId });
-  await context.store.saveAccessToken(accessToken, access);
+    const accessToken = generateOpaqueToken();
+    const access = accessTokenRecord(context, { scope, subject: grant.subject, grantId: grant.grantId });
+    await context.store.saveAccessToken(accessToken, access);
 
-  const refreshScopes = scopesForRefresh(check.scopes);
-  let refreshToken: string | undefined;
-  if (refreshScopes.length > 0 && client.metadata.grantTypes.includes('refresh_token')) {
-    refreshToken = generateOpaqueToken();
-    const refresh: RefreshTokenRecord = {
-      grantId: grant.grantId,
-      clientId: client.clientId,
-      scope: formatScope(refreshScopes),
-      issuedAt: context.nowSeconds,
-      expiresAt: grant.expiresAt,
-      certificateThumbprint: certificate.x5tS256,
-    };
-    await context.store.saveRefreshToken(refreshToken, refresh);
-  }
-  return tokenResponse(accessToken, access, refreshToken);
-}
+    const refreshScopes = scopesForRefresh(check.scopes);
+    let refreshToken: string | undefined;
+    if (refreshScopes.length > 0 && client.metadata.grantTypes.includes('refresh_token')) {
+      refreshToken = generateOpaqueToken();
+      const refresh: RefreshTokenRecord = {
+        grantId: grant.grantId,
+        clientId: client.clientId,
+        scope: formatScope(refreshScopes),
+        issuedAt: context.nowSeconds,
+        expiresAt: grant.expiresAt,
+        certificateThumbprint: certificate.x5tS256,
+      };
+      await context.store.saveRefreshToken(refreshToken, refresh);
+    }
+    return tokenResponse(accessToken, access, refreshToken);
+  },
+);
 
 /** RFC 6749 §4.1.3: "ensure that the authorization code was issued to the authenticated confidential client". */
 function checkCodeClient(record: AuthorizationCodeRecord, clientId: string): void {

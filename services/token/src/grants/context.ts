@@ -1,7 +1,8 @@
 import type { AuthenticatedClient } from '@psd2/client-authentication';
-import type { FormBody } from '@psd2/http';
+import { type FormBody, parseInput } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
+import type { z } from 'zod';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
@@ -12,7 +13,6 @@ export interface TokenSettings {
 }
 
 export interface GrantContext {
-  readonly body: FormBody;
   readonly authenticated: AuthenticatedClient;
   readonly store: TokenStore;
   readonly settings: TokenSettings;
@@ -60,4 +60,25 @@ export function tokenResponse(
     scope: record.scope,
     ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
   };
+}
+
+export type GrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+/**
+ * A grant type the token endpoint serves. The endpoint checks once, for every grant, that the client
+ * is registered for it; the grant declares the parameters it reads (unknown ones are ignored, repeated
+ * ones refused: RFC 6749 §3.2) and issues tokens.
+ */
+export interface Grant {
+  readonly type: GrantType;
+  issue(context: GrantContext, body: FormBody): Promise<TokenResponse>;
+}
+
+/** A grant from its parameter schema, built once at start-up, and what it does with the parameters. */
+export function defineGrant<P>(
+  type: GrantType,
+  parameters: z.ZodType<P>,
+  issue: (context: GrantContext, parameters: P) => Promise<TokenResponse>,
+): Grant {
+  return { type, issue: (context, body) => issue(context, parseInput(parameters, body, 'body')) };
 }

@@ -1,9 +1,15 @@
-import { formParam, requiredFormParam } from '@psd2/http';
-import { InvalidGrantError, InvalidScopeError, UnauthorizedClientError } from '@psd2/oauth-errors';
+import { formSchema } from '@psd2/http';
+import { InvalidGrantError, InvalidScopeError } from '@psd2/oauth-errors';
 import { checkScopes, formatScope, parseScope } from '@psd2/scopes';
 import { generateOpaqueToken, type RefreshTokenLookup, type RefreshTokenRecord } from '@psd2/token-store';
 import { scopeRefusal } from '../scope-errors.js';
-import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse } from './context.js';
+import {
+  accessTokenRecord,
+  defineGrant,
+  type GrantContext,
+  type TokenResponse,
+  tokenResponse,
+} from './context.js';
 
 /**
  * RFC 6749 §6 for FAPI 2.0: the refresh token is bound to the certificate it was issued to (as access
@@ -16,17 +22,19 @@ import { accessTokenRecord, type GrantContext, type TokenResponse, tokenResponse
  * The access token may be narrowed with `scope`, never widened (§6). `extended_transaction_history`
  * needs a fresh SCA and is never refreshed.
  */
-export async function refreshTokenGrant(context: GrantContext): Promise<TokenResponse> {
-  const { client } = context.authenticated;
-  if (!client.metadata.grantTypes.includes('refresh_token')) {
-    throw new UnauthorizedClientError({
-      detail: `client ${client.clientId} is not registered for refresh_token`,
-    });
-  }
-  const presented = requiredFormParam(context.body, 'refresh_token');
-  return context.settings.refreshTokenRotation
-    ? refreshWithRotation(context, presented, { mayRetry: true })
-    : refreshWithoutRotation(context, presented);
+export const refreshTokenGrant = defineGrant(
+  'refresh_token',
+  formSchema({ refresh_token: 'required', scope: 'optional' }),
+  (context, { refresh_token: presented, scope }) =>
+    context.settings.refreshTokenRotation
+      ? refreshWithRotation(context, { presented, scope }, { mayRetry: true })
+      : refreshWithoutRotation(context, { presented, scope }),
+);
+
+/** The refresh token presented, and the narrower scope asked for, if any (§6). */
+interface Refresh {
+  readonly presented: string;
+  readonly scope: string | undefined;
 }
 
 /** The token's record if the authenticated client may present it: unknown and foreign tokens change nothing. */
@@ -45,25 +53,26 @@ async function lookupOwnToken(context: GrantContext, presented: string): Promise
   return lookup;
 }
 
-async function refreshWithoutRotation(context: GrantContext, presented: string): Promise<TokenResponse> {
-  const lookup = await lookupOwnToken(context, presented);
+async function refreshWithoutRotation(context: GrantContext, refresh: Refresh): Promise<TokenResponse> {
+  const lookup = await lookupOwnToken(context, refresh.presented);
   if (lookup.state === 'rotated') {
     // Retired while rotation was on: presenting it is reuse.
     await context.store.revokeGrant(lookup.record.grantId);
     throw reuse(context, lookup.record);
   }
-  const { accessToken, accessRecord } = await nextAccessToken(context, lookup.record);
+  const { accessToken, accessRecord } = await nextAccessToken(context, lookup.record, refresh.scope);
   await context.store.saveAccessToken(accessToken, accessRecord);
   return tokenResponse(accessToken, accessRecord);
 }
 
 async function refreshWithRotation(
   context: GrantContext,
-  presented: string,
+  refresh: Refresh,
   options: { readonly mayRetry: boolean },
 ): Promise<TokenResponse> {
+  const { presented } = refresh;
   const lookup = await lookupOwnToken(context, presented);
-  const { grant, ...access } = await nextAccessToken(context, lookup.record);
+  const { grant, ...access } = await nextAccessToken(context, lookup.record, refresh.scope);
   const next = {
     ...access,
     refreshToken: generateOpaqueToken(),
@@ -85,7 +94,7 @@ async function refreshWithRotation(
       return tokenResponse(next.accessToken, next.accessRecord, next.refreshToken);
     case 'raced':
       // A concurrent refresh with the same token moved its successor on: read it again, once.
-      if (options.mayRetry) return refreshWithRotation(context, presented, { mayRetry: false });
+      if (options.mayRetry) return refreshWithRotation(context, refresh, { mayRetry: false });
       throw new InvalidGrantError({ detail: 'refresh token rotated concurrently' });
     case 'reused':
       throw reuse(context, lookup.record);
@@ -95,9 +104,12 @@ async function refreshWithRotation(
 }
 
 /** The access token a refresh issues, after the scope checks, and the grant it belongs to. */
-async function nextAccessToken(context: GrantContext, record: RefreshTokenRecord) {
+async function nextAccessToken(
+  context: GrantContext,
+  record: RefreshTokenRecord,
+  scopeParameter: string | undefined,
+) {
   const granted = parseScope(record.scope) ?? [];
-  const scopeParameter = formParam(context.body, 'scope');
   const requested = scopeParameter === undefined ? granted : parseScope(scopeParameter);
   if (requested === undefined)
     throw new InvalidScopeError({ description: 'The scope parameter is malformed.' });

@@ -1,5 +1,5 @@
+import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import type { Request } from '@psd2/http';
 import type { RateLimiter } from '@psd2/rate-limit';
 import { PageError } from '../authorize/errors.js';
 
@@ -19,12 +19,13 @@ export interface PageThrottles {
 }
 
 /**
- * The client as the services see it: express's `req.ip`, which trusts X-Forwarded-For only as written by
- * the edge (`trust proxy`, packages/http). An IPv6 client is counted by its /64, which one subscriber
- * usually holds whole: counting single addresses would let it change address at every request.
+ * The key of a client address as the services see it (the request's `clientAddress`, express's
+ * `req.ip`, which trusts X-Forwarded-For only as written by the edge). An IPv6 client is counted by
+ * its /64, which one subscriber usually holds whole: counting single addresses would let it change
+ * address at every request.
  */
-export function clientAddressKey(req: Request): string {
-  const address = req.ip ?? 'unknown';
+export function clientAddressKey(clientAddress: string | undefined): string {
+  const address = clientAddress ?? 'unknown';
   if (!isIPv6(address) || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address)) return address;
   const [head = '', tail = ''] = address.split('::');
   const left = head === '' ? [] : head.split(':');
@@ -51,4 +52,15 @@ export async function throttle(limiter: RateLimiter, key: string, what: string):
       retryAfterSeconds: decision.retryAfterSeconds,
     });
   }
+}
+
+/** Each sign-in or code post costs a slow hash or a code check: bounded per client address and per request. */
+export async function throttleSignIn(
+  throttles: PageThrottles,
+  clientAddress: string | undefined,
+  flowId: string,
+): Promise<void> {
+  await throttle(throttles.signInPerAddress, clientAddressKey(clientAddress), 'sign-in posts of an address');
+  const flowKey = createHash('sha256').update(flowId).digest('base64url');
+  await throttle(throttles.signInPerSession, flowKey, 'sign-in posts of a session');
 }

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request, Response } from '@psd2/http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { type PageResult, page } from '@psd2/http';
 
 /*
  * What every browser-facing response of this service shares: the session cookie, the CSRF token, the
@@ -13,17 +14,17 @@ import type { Request, Response } from '@psd2/http';
  */
 export const SESSION_COOKIE = '__Host-psd2-authz';
 
-export function setSessionCookie(res: Response, id: string): void {
+/** The Set-Cookie value of a session. */
+export function sessionCookie(id: string): string {
   // No Max-Age: the browser forgets it when closed; the server expires the session after idle time.
-  res.append('Set-Cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax`);
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax`;
 }
 
-export function clearSessionCookie(res: Response): void {
-  res.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`);
-}
+/** The Set-Cookie value that makes the browser forget the session. */
+export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`;
 
-export function sessionIdFrom(req: Request): string | undefined {
-  const header = req.get('cookie');
+export function sessionIdFrom(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers.cookie;
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
@@ -70,15 +71,15 @@ export function pageCsp(extraFormTargets: readonly (string | undefined)[] = []):
   ].join('; ');
 }
 
-/** Pages carry a CSRF token and personal details: never cached, never stored (RFC 9111 §5.2.2.5). */
-export function sendPage(res: Response, status: number, body: string, csp: string): void {
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Pragma: 'no-cache',
-      'Content-Security-Policy': csp,
-    })
-    .send(body);
+/**
+ * A page with its policy. Pages carry a CSRF token and personal details: the layer's page defaults keep
+ * them from every cache (Cache-Control: no-store, RFC 9111 §5.2.2.5).
+ */
+export function htmlPage(
+  status: number,
+  body: string,
+  csp: string,
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
+): PageResult {
+  return page(body, { status, headers: { 'Content-Security-Policy': csp, ...headers } });
 }

@@ -1,0 +1,43 @@
+import type { RequestBasics } from '@psd2/http';
+import { PageError } from '../authorize/errors.js';
+import type { Flow, SessionOf } from '../session/session.js';
+import { sameToken, sessionIdFrom } from '../web/browser.js';
+import type { PageDependencies } from './dependencies.js';
+
+/** The session of a form post or a step page; a missing or expired one ends the flow with a page. */
+export async function loadSession<F extends Flow>(
+  deps: PageDependencies,
+  request: RequestBasics,
+  flow: F,
+): Promise<{ id: string; session: SessionOf<F> }> {
+  const id = sessionIdFrom(request.headers);
+  const session = id === undefined ? undefined : await deps.sessions.load(id);
+  if (id === undefined || session === undefined)
+    throw new PageError('session_expired', 400, 'no live session');
+  if (!isOfFlow(session, flow)) throw new PageError('bad_request', 400, 'session of another flow');
+  return { id, session };
+}
+
+function isOfFlow<F extends Flow>(session: { readonly flow: Flow }, flow: F): session is SessionOf<F> {
+  return session.flow === flow;
+}
+
+/**
+ * A form post of a live session of `flow`. CSRF: the synchroniser token of the session must come
+ * back with the form, and a browser that names the form's origin must name ours (defence in depth,
+ * OWASP CSRF cheat sheet).
+ */
+export async function loadPostedSession<F extends Flow>(
+  deps: PageDependencies,
+  request: RequestBasics,
+  flow: F,
+  csrfToken: string | undefined,
+): Promise<{ id: string; session: SessionOf<F> }> {
+  const loaded = await loadSession(deps, request, flow);
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== new URL(deps.issuer).origin) {
+    throw new PageError('csrf', 403, 'cross-origin form post');
+  }
+  if (!sameToken(loaded.session.csrf, csrfToken)) throw new PageError('csrf', 403, 'CSRF token mismatch');
+  return loaded;
+}

@@ -1,0 +1,31 @@
+import { defineEndpoint, type Endpoint, text } from '@psd2/http';
+import { type PageDependencies, paths } from '../flow/dependencies.js';
+import { LANGUAGES, type Lang } from '../html/messages.js';
+import { STYLESHEET } from '../html/style.js';
+import { authorizationRequestEndpoints } from './authorization-request.js';
+import { consentEndpoints } from './consent.js';
+import { oneTimeCodeEndpoints } from './one-time-code.js';
+import { passwordEndpoints } from './password.js';
+import { sandboxPickerEndpoints } from './sandbox-picker.js';
+
+/** The browser's pages, in each language: the two authorization endpoints and every step after them. */
+export function pageEndpoints(deps: PageDependencies): Endpoint[] {
+  return LANGUAGES.flatMap((lang) => [
+    stylesheet(lang),
+    ...authorizationRequestEndpoints(lang, deps),
+    ...sandboxPickerEndpoints(lang, deps),
+    ...passwordEndpoints(lang, deps),
+    ...oneTimeCodeEndpoints(lang, deps),
+    ...consentEndpoints(lang, deps),
+  ]);
+}
+
+function stylesheet(lang: Lang): Endpoint {
+  return defineEndpoint({
+    method: 'GET',
+    path: paths(lang).stylesheet,
+    response: 'page',
+    handle: async () =>
+      text(STYLESHEET, 'text/css; charset=utf-8', { headers: { 'Cache-Control': 'public, max-age=3600' } }),
+  });
+}

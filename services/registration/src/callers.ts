@@ -1,0 +1,81 @@
+import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
+import { certificateCaller } from '@psd2/client-authentication';
+import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
+import type { CallerCheck, RequestBasics } from '@psd2/http';
+import {
+  InvalidRequestError,
+  isDependencyUnavailable,
+  TemporarilyUnavailableError,
+} from '@psd2/oauth-errors';
+import type { RateLimiter } from '@psd2/rate-limit';
+import { authorizeManagement } from './management-auth.js';
+
+/** An RFC 7592 request's caller: the QWAC presented and the client its registration access token opens. */
+export interface ManagingCaller {
+  readonly qwac: QwacIdentity;
+  readonly client: RegisteredClient;
+}
+
+export interface RegistrationCallers {
+  /** RFC 7591: a QWAC (RFC 8705 §2), within its organisation's request rate. */
+  readonly organisation: CallerCheck<QwacIdentity>;
+  /** RFC 7592 §2: the same, then the registration access token of a client of that organisation. */
+  readonly managingClient: CallerCheck<ManagingCaller>;
+}
+
+/**
+ * Who may call the registration endpoints, decided before any body is parsed, counted or read: the
+ * QWAC first, then the rate limit (failed attempts count too, which slows token guessing), then, for
+ * a client's configuration endpoint, its registration access token.
+ */
+export function registrationCallers(deps: {
+  readonly certificates: ClientCertificateResolver;
+  readonly rateLimiter: RateLimiter;
+  readonly registry: Pick<ClientRegistry, 'checkRegistrationAccessToken'>;
+}): RegistrationCallers {
+  /** Per organisation, all replicas together. */
+  async function withinRate(organizationId: string): Promise<void> {
+    let decision: Awaited<ReturnType<RateLimiter['hit']>>;
+    try {
+      decision = await deps.rateLimiter.hit(organizationId);
+    } catch (error) {
+      // Fail closed: without the shared counter the limit could not hold across replicas. Whether that
+      // is Redis being unavailable (503) or a bug (500) is the one classifier's call, as everywhere.
+      if (isDependencyUnavailable(error)) {
+        throw new TemporarilyUnavailableError({ detail: 'rate limiter unavailable', cause: error });
+      }
+      throw error;
+    }
+    if (!decision.allowed) {
+      // RFC 6585 §4: 429 with Retry-After.
+      throw new InvalidRequestError({
+        status: 429,
+        description: `Too many registration requests from this organisation; retry after ${decision.retryAfterSeconds} seconds.`,
+        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+      });
+    }
+  }
+
+  const qwacOf = certificateCaller(deps.certificates);
+
+  async function organisation(request: RequestBasics): Promise<QwacIdentity> {
+    const qwac = qwacOf(request);
+    await withinRate(qwac.organizationIdentifier);
+    return qwac;
+  }
+
+  async function managingClient(request: RequestBasics): Promise<ManagingCaller> {
+    const qwac = await organisation(request);
+    const clientId = request.rawParams.clientId ?? '';
+    request.fields.client_id = clientId;
+    const client = await authorizeManagement({
+      clientId,
+      authorization: request.headers.authorization,
+      certificate: qwac,
+      registry: deps.registry,
+    });
+    return { qwac, client };
+  }
+
+  return { organisation, managingClient };
+}
