@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as errors from '@psd2/client-registry-client';
-import { actorOf, type ContractHarness, sampleClient } from './test-support.js';
+import { actorOf, type ContractHarness, registerSampleClient, sampleClient } from './test-support.js';
 
 /*
  * CreateClient and GetClient against the real service over gRPC, on PostgreSQL and on PGlite alike:
@@ -10,8 +10,7 @@ import { actorOf, type ContractHarness, sampleClient } from './test-support.js';
 export function describeCreateAndReadContract(contract: ContractHarness): void {
   describe('CreateClient', () => {
     it('stores every field, generates the id and returns the registration access token once', async () => {
-      const input = sampleClient();
-      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      const { input, client, registrationAccessToken } = await registerSampleClient(contract);
 
       expect(client.clientId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(registrationAccessToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -89,8 +88,7 @@ export function describeCreateAndReadContract(contract: ContractHarness): void {
     });
 
     it('answers ALREADY_EXISTS for a second active client of the same software in one organisation', async () => {
-      const input = sampleClient();
-      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      const { input, client, registrationAccessToken } = await registerSampleClient(contract);
       await expect(contract.harness.registry.createClient(input)).rejects.toBeInstanceOf(
         errors.ClientAlreadyExistsError,
       );

@@ -7,6 +7,8 @@ import {
   auditOf,
   type ContractHarness,
   expectTokenReplaced,
+  otherOrganisation,
+  registerSampleClient,
   sampleClient,
   thumbprint,
 } from './test-support.js';
@@ -20,8 +22,7 @@ import { hashToken } from './tokens.js';
 export function describeTokenDeleteAndListContract(contract: ContractHarness): void {
   describe('the registration access token', () => {
     it('never reaches the database in plain: only its SHA-256 is stored', async () => {
-      const input = sampleClient();
-      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      const { input, client, registrationAccessToken } = await registerSampleClient(contract);
       const rotated = await contract.harness.registry.rotateRegistrationAccessToken({
         clientId: client.clientId,
         actor: actorOf(input),
@@ -75,8 +76,7 @@ export function describeTokenDeleteAndListContract(contract: ContractHarness): v
     });
 
     it('rotates: the new token works, the old one stops at once, and the rotation is audited', async () => {
-      const input = sampleClient();
-      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      const { input, client, registrationAccessToken } = await registerSampleClient(contract);
       const rotated = await contract.harness.registry.rotateRegistrationAccessToken({
         clientId: client.clientId,
         actor: actorOf(input),
@@ -99,8 +99,7 @@ export function describeTokenDeleteAndListContract(contract: ContractHarness): v
     });
 
     it('refuses rotation for an unknown client or another organisation', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       await expect(
         contract.harness.registry.rotateRegistrationAccessToken({
           clientId: 'unknownclientid0000000',
@@ -110,7 +109,7 @@ export function describeTokenDeleteAndListContract(contract: ContractHarness): v
       await expect(
         contract.harness.registry.rotateRegistrationAccessToken({
           clientId: client.clientId,
-          actor: { organizationId: 'PSDFR-ACPR-OTHER', certificateThumbprint: thumbprint() },
+          actor: otherOrganisation(),
         }),
       ).rejects.toBeInstanceOf(errors.ClientPermissionDeniedError);
     });
@@ -118,8 +117,7 @@ export function describeTokenDeleteAndListContract(contract: ContractHarness): v
 
   describe('DeleteClient', () => {
     it('makes the client unreadable, its token useless, and keeps its audit trail', async () => {
-      const input = sampleClient();
-      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      const { input, client, registrationAccessToken } = await registerSampleClient(contract);
       await contract.harness.registry.deleteClient({ clientId: client.clientId, actor: actorOf(input) });
 
       await expect(contract.harness.registry.getClient(client.clientId)).rejects.toBeInstanceOf(
@@ -145,8 +143,7 @@ export function describeTokenDeleteAndListContract(contract: ContractHarness): v
     });
 
     it('honours expected_version, and refuses another organisation', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       await expect(
         contract.harness.registry.deleteClient({
           clientId: client.clientId,
@@ -157,7 +154,7 @@ export function describeTokenDeleteAndListContract(contract: ContractHarness): v
       await expect(
         contract.harness.registry.deleteClient({
           clientId: client.clientId,
-          actor: { organizationId: 'PSDFR-ACPR-OTHER', certificateThumbprint: thumbprint() },
+          actor: otherOrganisation(),
         }),
       ).rejects.toBeInstanceOf(errors.ClientPermissionDeniedError);
       await contract.harness.registry.deleteClient({

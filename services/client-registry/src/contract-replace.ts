@@ -5,6 +5,8 @@ import {
   auditOf,
   type ContractHarness,
   expectTokenReplaced,
+  otherOrganisation,
+  registerSampleClient,
   sampleClient,
   thumbprint,
 } from './test-support.js';
@@ -17,8 +19,7 @@ import {
 export function describeReplaceContract(contract: ContractHarness): void {
   describe('ReplaceClient', () => {
     it('replaces the metadata whole (RFC 7592 PUT), bumps the version and audits what changed', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       const metadata = {
         redirectUris: ['https://app.example.com/new-callback'],
         grantTypes: ['authorization_code'],
@@ -62,8 +63,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
     });
 
     it('rotates the registration access token when asked', async () => {
-      const input = sampleClient();
-      const { client, registrationAccessToken } = await contract.harness.registry.createClient(input);
+      const { input, client, registrationAccessToken } = await registerSampleClient(contract);
       const replaced = await contract.harness.registry.replaceClient({
         clientId: client.clientId,
         expectedVersion: 1,
@@ -81,8 +81,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
     });
 
     it('moves the client to a renewed certificate when one is given, and audits it', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       const renewed = { subjectDn: 'CN=Renewed,O=Example,C=FR', thumbprint: thumbprint('renewed') };
       const { client: replaced } = await contract.harness.registry.replaceClient({
         clientId: client.clientId,
@@ -115,8 +114,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
     });
 
     it('refuses a renewed certificate with a malformed thumbprint', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       const error = await contract.harness.registry
         .replaceClient({
           clientId: client.clientId,
@@ -131,8 +129,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
     });
 
     it('answers FAILED_PRECONDITION for a stale version and changes nothing', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       await contract.harness.registry.replaceClient({
         clientId: client.clientId,
         expectedVersion: 1,
@@ -154,8 +151,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
     });
 
     it('lets exactly one of two concurrent replaces win', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       for (let round = 1; round <= 5; round++) {
         const results = await Promise.allSettled(
           ['first', 'second'].map((name) =>
@@ -182,8 +178,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
     });
 
     it('answers NOT_FOUND, PERMISSION_DENIED and INVALID_ARGUMENT where they apply', async () => {
-      const input = sampleClient();
-      const { client } = await contract.harness.registry.createClient(input);
+      const { input, client } = await registerSampleClient(contract);
       const base = {
         clientId: client.clientId,
         expectedVersion: 1,
@@ -196,7 +191,7 @@ export function describeReplaceContract(contract: ContractHarness): void {
       await expect(
         contract.harness.registry.replaceClient({
           ...base,
-          actor: { organizationId: 'PSDFR-ACPR-OTHER', certificateThumbprint: thumbprint() },
+          actor: otherOrganisation(),
         }),
       ).rejects.toBeInstanceOf(errors.ClientPermissionDeniedError);
       await expect(

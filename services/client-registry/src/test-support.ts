@@ -9,7 +9,7 @@ import {
   type NewClientInput,
 } from '@psd2/client-registry-client';
 import { createLogger, type Logger } from '@psd2/logging';
-import { createIsolatedSchema } from '@psd2/testing';
+import { createIsolatedSchema, SAMPLE_EC_PUBLIC_JWK } from '@psd2/testing';
 import { asc, eq } from 'drizzle-orm';
 import { service as healthServiceDefinition } from 'grpc-health-check';
 import { connectPostgres, openPglite, type RegistryDatabase } from './db/database.js';
@@ -153,14 +153,7 @@ export function sampleClient(overrides: Partial<NewClientInput> = {}): NewClient
       policyUri: 'https://app.example.com/privacy',
       tosUri: 'https://app.example.com/terms',
       jwks: {
-        keys: [
-          {
-            kty: 'EC',
-            crv: 'P-256',
-            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-          },
-        ],
+        keys: [{ ...SAMPLE_EC_PUBLIC_JWK }],
       },
       softwareId: `software-${randomBytes(4).toString('hex')}`,
       softwareVersion: '1.0.0',
@@ -221,3 +214,15 @@ export const auditOf = (database: RegistryDatabase, clientId: string) =>
     .from(clientAudit)
     .where(eq(clientAudit.clientId, clientId))
     .orderBy(asc(clientAudit.id));
+
+/** A sample client created through the registry, with the input it was made from (its owner acts through it). */
+export async function registerSampleClient(contract: ContractHarness) {
+  const input = sampleClient();
+  return { input, ...(await contract.harness.registry.createClient(input)) };
+}
+
+/** An actor from an organisation that owns none of the sample clients. */
+export const otherOrganisation = (): Actor => ({
+  organizationId: 'PSDFR-ACPR-OTHER',
+  certificateThumbprint: thumbprint(),
+});

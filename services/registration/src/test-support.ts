@@ -9,7 +9,7 @@ import {
   type IssuedCertificate,
   issueQwac,
 } from '@psd2/test-pki';
-import type { HttpResult, RunningSystem } from '@psd2/testing';
+import { type HttpResult, type RunningSystem, SAMPLE_EC_PUBLIC_JWK } from '@psd2/testing';
 import pg from 'pg';
 
 /* Helpers the registration service's system tests share: requests as a TPP, and looks behind the scenes. */
@@ -131,14 +131,7 @@ export function aispMetadata(overrides: Record<string, unknown> = {}): Record<st
     policy_uri: 'https://tpp.example.com/privacy',
     tos_uri: 'https://tpp.example.com/terms',
     jwks: {
-      keys: [
-        {
-          kty: 'EC',
-          crv: 'P-256',
-          x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
-          y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
-        },
-      ],
+      keys: [{ ...SAMPLE_EC_PUBLIC_JWK }],
     },
     software_id: `budget-${Math.random().toString(36).slice(2)}`,
     software_version: '1.4.2',
