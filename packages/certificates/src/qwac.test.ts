@@ -24,22 +24,18 @@ async function qwac(options: QwacOptions = {}): Promise<string> {
 
 describe('readQwac', () => {
   it('extracts the TPP identity from an ETSI TS 119 495 QWAC', async () => {
-    const issued = await issueQwac(ca, {
+    const subject = {
       organizationIdentifier: 'PSDFR-ACPR-12345',
       organizationName: 'Demo TPP A',
       commonName: 'api.tpp-a.example',
       roles: ['PSP_AI', 'PSP_PI', 'PSP_IC'],
       ncaName: 'Autorité de contrôle prudentiel et de résolution',
       ncaId: 'FR-ACPR',
-    });
+    } satisfies QwacOptions;
+    const issued = await issueQwac(ca, subject);
     const identity = readQwac(issued.certificatePem);
     expect(identity).toMatchObject({
-      organizationIdentifier: 'PSDFR-ACPR-12345',
-      organizationName: 'Demo TPP A',
-      commonName: 'api.tpp-a.example',
-      roles: ['PSP_AI', 'PSP_PI', 'PSP_IC'],
-      ncaName: 'Autorité de contrôle prudentiel et de résolution',
-      ncaId: 'FR-ACPR',
+      ...subject,
       subjectDn: 'CN=api.tpp-a.example,organizationIdentifier=PSDFR-ACPR-12345,O=Demo TPP A,C=FR',
       issuerDn: 'CN=PSD2 Test QTSP CA,O=PSD2 Test QTSP,C=FR',
       x5tS256: issued.x5tS256,

@@ -1,16 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from '@jest/globals';
 import { createClientRegistry } from './client.js';
-import {
-  ClientAlreadyExistsError,
-  ClientNotFoundError,
-  ClientPermissionDeniedError,
-  InvalidClientRequestError,
-  RegistryDeadlineExceededError,
-  RegistryFailureError,
-  RegistryUnavailableError,
-  VersionConflictError,
-} from './errors.js';
+import * as errors from './errors.js';
 import { answering, failing, sampleMessage, useScriptedRegistry } from './scripted-registry.test-support.js';
 
 /* The client package against a scripted gRPC server: the wire mapping, errors, retries and deadlines. */
@@ -65,7 +56,7 @@ describe('the registry client: wire mapping, errors, retries, deadlines', () => 
       scripted
         .open({ retry: { maxAttempts: 4, initialBackoffMs: 1 } })
         .checkRegistrationAccessToken('abc', 'token'),
-    ).rejects.toBeInstanceOf(RegistryUnavailableError);
+    ).rejects.toBeInstanceOf(errors.RegistryUnavailableError);
     expect(scripted.calls).toHaveLength(4);
   });
 
@@ -83,19 +74,19 @@ describe('the registry client: wire mapping, errors, retries, deadlines', () => 
         registeredCertificateThumbprint: 'x'.repeat(43),
         metadata: { redirectUris: [], grantTypes: [], responseTypes: [] },
       }),
-    ).rejects.toBeInstanceOf(RegistryUnavailableError);
-    await expect(registry.getClient('abc')).rejects.toBeInstanceOf(RegistryFailureError);
+    ).rejects.toBeInstanceOf(errors.RegistryUnavailableError);
+    await expect(registry.getClient('abc')).rejects.toBeInstanceOf(errors.RegistryFailureError);
     expect(scripted.calls.map((call) => call.method)).toEqual(['createClient', 'getClient']);
   });
 
   it.each([
-    [status.NOT_FOUND, ClientNotFoundError, 'not_found'],
-    [status.ALREADY_EXISTS, ClientAlreadyExistsError, 'already_exists'],
-    [status.INVALID_ARGUMENT, InvalidClientRequestError, 'invalid_argument'],
-    [status.FAILED_PRECONDITION, VersionConflictError, 'version_conflict'],
-    [status.PERMISSION_DENIED, ClientPermissionDeniedError, 'permission_denied'],
-    [status.DEADLINE_EXCEEDED, RegistryDeadlineExceededError, 'deadline_exceeded'],
-    [status.INTERNAL, RegistryFailureError, 'failure'],
+    [status.NOT_FOUND, errors.ClientNotFoundError, 'not_found'],
+    [status.ALREADY_EXISTS, errors.ClientAlreadyExistsError, 'already_exists'],
+    [status.INVALID_ARGUMENT, errors.InvalidClientRequestError, 'invalid_argument'],
+    [status.FAILED_PRECONDITION, errors.VersionConflictError, 'version_conflict'],
+    [status.PERMISSION_DENIED, errors.ClientPermissionDeniedError, 'permission_denied'],
+    [status.DEADLINE_EXCEEDED, errors.RegistryDeadlineExceededError, 'deadline_exceeded'],
+    [status.INTERNAL, errors.RegistryFailureError, 'failure'],
   ])('maps status %i to %p', async (code, errorClass, kind) => {
     scripted.handlers.set('listClients', failing(code, 'details from the registry'));
     const error = await scripted
@@ -113,7 +104,7 @@ describe('the registry client: wire mapping, errors, retries, deadlines', () => 
       failing(status.INVALID_ARGUMENT, 'client_id is missing or malformed'),
     );
     const registry = scripted.open();
-    await expect(registry.getClient('bQ==')).rejects.toBeInstanceOf(ClientNotFoundError);
+    await expect(registry.getClient('bQ==')).rejects.toBeInstanceOf(errors.ClientNotFoundError);
     await expect(registry.checkRegistrationAccessToken('a/b', 'token')).resolves.toBeUndefined();
   });
 
@@ -121,7 +112,7 @@ describe('the registry client: wire mapping, errors, retries, deadlines', () => 
     scripted.handlers.set('getClient', () => undefined); // never answers
     const startedAt = Date.now();
     await expect(scripted.open({ deadlineMs: 200 }).getClient('abc')).rejects.toBeInstanceOf(
-      RegistryDeadlineExceededError,
+      errors.RegistryDeadlineExceededError,
     );
     expect(Date.now() - startedAt).toBeLessThan(1000);
   });
@@ -134,6 +125,6 @@ describe('the registry client: wire mapping, errors, retries, deadlines', () => 
       retry: { initialBackoffMs: 5 },
     });
     scripted.opened.push(registry);
-    await expect(registry.getClient('abc')).rejects.toBeInstanceOf(RegistryUnavailableError);
+    await expect(registry.getClient('abc')).rejects.toBeInstanceOf(errors.RegistryUnavailableError);
   });
 });

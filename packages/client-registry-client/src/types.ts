@@ -10,8 +10,7 @@ export type Psd2RoleName = 'PSP_AS' | 'PSP_PI' | 'PSP_AI' | 'PSP_IC';
 /** RFC 7591 client metadata, as @psd2/client-metadata's schema defines it. */
 export type { ClientMetadata, JsonWebKeySet } from '@psd2/client-metadata';
 
-export interface RegisteredClient {
-  readonly clientId: string;
+export interface NewClientInput {
   /** organizationIdentifier (OID 2.5.4.97), e.g. `PSDFR-ACPR-12345`. */
   readonly organizationId: string;
   readonly organizationName: string;
@@ -21,6 +20,11 @@ export interface RegisteredClient {
   /** base64url SHA-256 of the DER certificate presented at registration. */
   readonly registeredCertificateThumbprint: string;
   readonly metadata: ClientMetadata;
+}
+
+/** What the registry holds: the client as registered, plus what the registry itself adds. */
+export interface RegisteredClient extends NewClientInput {
+  readonly clientId: string;
   readonly status: 'active' | 'deleted';
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -32,16 +36,6 @@ export interface RegisteredClient {
 export interface Actor {
   readonly organizationId: string;
   readonly certificateThumbprint: string;
-}
-
-export interface NewClientInput {
-  readonly organizationId: string;
-  readonly organizationName: string;
-  readonly ncaId: string;
-  readonly roles: readonly Psd2RoleName[];
-  readonly registeredSubjectDn: string;
-  readonly registeredCertificateThumbprint: string;
-  readonly metadata: ClientMetadata;
 }
 
 export interface IssuedClient {
