@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { FirstFactor } from './authenticator.js';
+import { countingScrypt } from './counting-verifier.test-support.js';
 import { openPglite } from './database.js';
 import { createPsuDirectory, type PsuDirectory, PsuDirectoryInputError } from './directory.js';
-import { hashPassword, type PasswordVerifier, scryptVerifier, verifyPassword } from './password.js';
+import { hashPassword, verifyPassword } from './password.js';
 import { generateTotpSecret, totpAt } from './totp.js';
 
 const database = await openPglite('memory://');
@@ -14,18 +15,7 @@ const tick = (ms = 30_000) => {
 let directory: PsuDirectory;
 const secret = generateTotpSecret();
 
-/** scrypt, counted: how many real checks and how many burnt ones each sign-in cost. */
-const work = { verify: 0, burn: 0 };
-const countingVerifier: PasswordVerifier = {
-  verify: (password, stored) => {
-    work.verify += 1;
-    return scryptVerifier.verify(password, stored);
-  },
-  burn: (password) => {
-    work.burn += 1;
-    return scryptVerifier.burn(password);
-  },
-};
+const { counts: work, verifier: countingVerifier } = countingScrypt();
 
 beforeAll(async () => {
   await database.migrate();

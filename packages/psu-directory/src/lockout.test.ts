@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createIsolatedSchema, type IsolatedSchema } from '@psd2/testing';
 import { createCheckGate } from './check-gate.js';
+import { countingScrypt } from './counting-verifier.test-support.js';
 import { connectPostgres, type DirectoryDatabase } from './database.js';
 import { createPsuDirectory, type PsuDirectory } from './directory.js';
-import { type PasswordVerifier, scryptVerifier } from './password.js';
 import { generateTotpSecret, totpAt } from './totp.js';
 
 /*
@@ -15,17 +15,7 @@ let schema: IsolatedSchema;
 let database: DirectoryDatabase;
 let directory: PsuDirectory;
 const secret = generateTotpSecret();
-const checked = { verify: 0, burn: 0 };
-const countingVerifier: PasswordVerifier = {
-  verify: (password, stored) => {
-    checked.verify += 1;
-    return scryptVerifier.verify(password, stored);
-  },
-  burn: (password) => {
-    checked.burn += 1;
-    return scryptVerifier.burn(password);
-  },
-};
+const { counts: checked, verifier: countingVerifier } = countingScrypt();
 
 beforeAll(async () => {
   schema = await createIsolatedSchema('psu-lockout');
