@@ -1,6 +1,6 @@
 import type { AccessTokenRecord, GrantRecord, RefreshTokenRecord } from './records.js';
 import { generateGrantId, generateOpaqueToken } from './secrets.js';
-import type { IssuedTokens, RefreshPresenter, RotationRequest } from './store.js';
+import type { IssuedTokens, RefreshPresenter, RotationRequest, TokenStore } from './store.js';
 
 /* Records and requests the contract suite (contract.ts, contract-refresh.ts) builds its cases from. */
 
@@ -81,4 +81,15 @@ export function codeRecord(g: GrantRecord) {
     issuedAt: nowSeconds(),
     expiresAt: nowSeconds() + 60,
   };
+}
+
+/** A stored grant of `clientId` with one access token and one refresh token issued under it. */
+export async function storedGrantWithTokens(store: TokenStore, clientId: string) {
+  const g = grant(clientId);
+  await store.createGrant(g);
+  const access = generateOpaqueToken();
+  const refresh = generateOpaqueToken();
+  await store.saveAccessToken(access, accessRecord(g.clientId, g.grantId));
+  await store.saveRefreshToken(refresh, refreshRecord(g));
+  return { g, access, refresh };
 }

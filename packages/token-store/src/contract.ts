@@ -6,6 +6,7 @@ import {
   grant,
   nowSeconds,
   refreshRecord,
+  storedGrantWithTokens,
 } from './contract-fixtures.js';
 import { describeRefreshTokenContract } from './contract-refresh.js';
 import { generateOpaqueToken } from './secrets.js';
@@ -154,12 +155,7 @@ export function describeTokenStoreContract(
 
     describe('grants and clients', () => {
       it('revoking a grant makes every token of it inactive at once', async () => {
-        const g = grant('client-grant-1');
-        await store.createGrant(g);
-        const access = generateOpaqueToken();
-        const refresh = generateOpaqueToken();
-        await store.saveAccessToken(access, accessRecord(g.clientId, g.grantId));
-        await store.saveRefreshToken(refresh, refreshRecord(g));
+        const { g, access, refresh } = await storedGrantWithTokens(store, 'client-grant-1');
         await store.revokeGrant(g.grantId);
         expect(await store.findGrant(g.grantId)).toBeUndefined();
         expect(await store.findAccessToken(access)).toBeUndefined();
@@ -167,25 +163,17 @@ export function describeTokenStoreContract(
       });
 
       it('revoking a client makes all its tokens inactive and leaves other clients alone', async () => {
-        const g = grant('client-deleted');
-        await store.createGrant(g);
-        const codeGrantToken = generateOpaqueToken();
+        const { g, access: codeGrantToken, refresh } = await storedGrantWithTokens(store, 'client-deleted');
         const clientCredentialsToken = generateOpaqueToken();
         const otherClientToken = generateOpaqueToken();
-        await store.saveAccessToken(codeGrantToken, accessRecord(g.clientId, g.grantId));
         await store.saveAccessToken(clientCredentialsToken, accessRecord(g.clientId));
         await store.saveAccessToken(otherClientToken, accessRecord('client-kept'));
-        const refresh = generateOpaqueToken();
-        await store.saveRefreshToken(refresh, refreshRecord(g));
         // A grant of the same client revoked before: both reasons at once still mean inactive.
-        const revokedGrant = grant('client-deleted');
-        await store.createGrant(revokedGrant);
-        const revokedGrantToken = generateOpaqueToken();
-        await store.saveAccessToken(revokedGrantToken, accessRecord(g.clientId, revokedGrant.grantId));
-        await store.revokeGrant(revokedGrant.grantId);
+        const revoked = await storedGrantWithTokens(store, 'client-deleted');
+        await store.revokeGrant(revoked.g.grantId);
 
         await store.revokeClient(g.clientId);
-        expect(await store.findAccessToken(revokedGrantToken)).toBeUndefined();
+        expect(await store.findAccessToken(revoked.access)).toBeUndefined();
         expect(await store.findAccessToken(codeGrantToken)).toBeUndefined();
         expect(await store.findAccessToken(clientCredentialsToken)).toBeUndefined();
         expect(await store.lookupRefreshToken(refresh)).toBeUndefined();
@@ -194,25 +182,21 @@ export function describeTokenStoreContract(
       });
 
       it('restoring a revoked client makes its tokens active again, and nothing of other clients', async () => {
-        const g = grant('client-kept-after-failed-delete');
-        await store.createGrant(g);
-        const token = generateOpaqueToken();
-        const refresh = generateOpaqueToken();
-        await store.saveAccessToken(token, accessRecord(g.clientId, g.grantId));
-        await store.saveRefreshToken(refresh, refreshRecord(g));
-        const other = grant('client-deleted-meanwhile');
-        await store.createGrant(other);
-        const otherToken = generateOpaqueToken();
-        await store.saveAccessToken(otherToken, accessRecord(other.clientId, other.grantId));
+        const {
+          g,
+          access: token,
+          refresh,
+        } = await storedGrantWithTokens(store, 'client-kept-after-failed-delete');
+        const other = await storedGrantWithTokens(store, 'client-deleted-meanwhile');
         await store.revokeClient(g.clientId);
-        await store.revokeClient(other.clientId);
+        await store.revokeClient(other.g.clientId);
         expect(await store.findAccessToken(token)).toBeUndefined();
 
         await store.restoreClient(g.clientId);
         expect(await store.findAccessToken(token)).toBeDefined();
         expect((await store.lookupRefreshToken(refresh))?.state).toBe('active');
         expect(await store.findGrant(g.grantId)).toEqual(g);
-        expect(await store.findAccessToken(otherToken)).toBeUndefined();
+        expect(await store.findAccessToken(other.access)).toBeUndefined();
       });
 
       it('forgets a grant when it expires', async () => {

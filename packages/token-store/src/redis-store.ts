@@ -101,6 +101,11 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   const refreshKey = (token: string) => refreshKeyOfHash(hashSecret(token));
   const clientKey = (clientId: string) => `${prefix}x:${clientId}`;
 
+  /** Every record lives in Redis until its own expiry, no longer. */
+  const setUntilExpiry = async (key: string, value: string | Buffer, expiresAt: number) => {
+    await redis.set(key, value, 'EX', secondsUntil(expiresAt, nowSeconds()));
+  };
+
   /**
    * A token is dead once its grant is gone or its client was revoked. One EXISTS answers both: it
    * counts a key once per mention, so with the grant named twice the count is 2 exactly when the grant
@@ -114,14 +119,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
   return {
     createGrant: (grant) =>
-      guarded(async () => {
-        await redis.set(
-          grantKey(grant.grantId),
-          JSON.stringify(grant),
-          'EX',
-          secondsUntil(grant.expiresAt, nowSeconds()),
-        );
-      }),
+      guarded(() => setUntilExpiry(grantKey(grant.grantId), JSON.stringify(grant), grant.expiresAt)),
 
     findGrant: (grantId) =>
       guarded(async () => {
@@ -138,10 +136,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       }),
 
     saveAuthorizationCode: (code, record) =>
-      guarded(async () => {
-        const ttl = secondsUntil(record.expiresAt, nowSeconds());
-        await redis.set(codeKey(code), ACTIVE + JSON.stringify(record), 'EX', ttl);
-      }),
+      guarded(() => setUntilExpiry(codeKey(code), ACTIVE + JSON.stringify(record), record.expiresAt)),
 
     peekAuthorizationCode: (code) =>
       guarded(async (): Promise<CodePeek | undefined> => {
@@ -173,14 +168,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       }),
 
     saveAccessToken: (token, record) =>
-      guarded(async () => {
-        await redis.set(
-          accessKey(token),
-          encodeAccessToken(record),
-          'EX',
-          secondsUntil(record.expiresAt, nowSeconds()),
-        );
-      }),
+      guarded(() => setUntilExpiry(accessKey(token), encodeAccessToken(record), record.expiresAt)),
 
     findAccessToken: (token) =>
       guarded(async () => {
@@ -194,10 +182,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     revokeAccessToken: (token) => guarded(async () => (await redis.del(accessKey(token))) > 0),
 
     saveRefreshToken: (token, record) =>
-      guarded(async () => {
-        const ttl = secondsUntil(record.expiresAt, nowSeconds());
-        await redis.set(refreshKey(token), ACTIVE + JSON.stringify(record), 'EX', ttl);
-      }),
+      guarded(() => setUntilExpiry(refreshKey(token), ACTIVE + JSON.stringify(record), record.expiresAt)),
 
     lookupRefreshToken: (token) =>
       guarded(async (): Promise<RefreshTokenLookup | undefined> => {
