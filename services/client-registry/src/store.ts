@@ -1,5 +1,6 @@
 import type { ClientMetadata } from '@psd2/client-metadata';
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Changes, creationChanges, diff, HIDDEN } from './audit-changes.js';
 import { findActive, notFound, toRecord, versionConflict } from './client-rows.js';
 import type { RegistryDatabase, Tx } from './db/database.js';
@@ -107,24 +108,16 @@ export class ClientStore {
     const token = input.rotateRegistrationAccessToken ? newRegistrationAccessToken() : undefined;
     const row = await this.#transaction(options, async (tx) => {
       const before = await this.#lockable(tx, input.clientId, input.actor, input.expectedVersion);
-      const [after] = await tx
-        .update(clients)
-        .set({
-          metadata: input.metadata,
-          ...(input.certificate === undefined
-            ? {}
-            : {
-                registeredSubjectDn: input.certificate.subjectDn,
-                registeredCertificateThumbprint: input.certificate.thumbprint,
-              }),
-          ...(token === undefined ? {} : { registrationAccessTokenSha256: hashToken(token) }),
-          updatedAt: this.#now(),
-          version: sql`${clients.version} + 1`,
-        })
-        .where(and(eq(clients.clientId, input.clientId), eq(clients.version, before.version)))
-        .returning();
-      // Another replace committed between our read and our update: it won.
-      if (after === undefined) throw versionConflict();
+      const after = await this.#updateFrom(tx, before, {
+        metadata: input.metadata,
+        ...(input.certificate === undefined
+          ? {}
+          : {
+              registeredSubjectDn: input.certificate.subjectDn,
+              registeredCertificateThumbprint: input.certificate.thumbprint,
+            }),
+        ...(token === undefined ? {} : { registrationAccessTokenSha256: hashToken(token) }),
+      });
       const changes = diff(before, after);
       if (token !== undefined) changes.registrationAccessToken = { from: HIDDEN, to: HIDDEN };
       await this.#audit(tx, after, 'replace', input.actor, changes);
@@ -146,17 +139,10 @@ export class ClientStore {
   ): Promise<void> {
     await this.#transaction(options, async (tx) => {
       const before = await this.#lockable(tx, clientId, actor, expectedVersion);
-      const [after] = await tx
-        .update(clients)
-        .set({
-          status: 'deleted',
-          registrationAccessTokenSha256: null,
-          updatedAt: this.#now(),
-          version: sql`${clients.version} + 1`,
-        })
-        .where(and(eq(clients.clientId, clientId), eq(clients.version, before.version)))
-        .returning();
-      if (after === undefined) throw versionConflict();
+      const after = await this.#updateFrom(tx, before, {
+        status: 'deleted',
+        registrationAccessTokenSha256: null,
+      });
       await this.#audit(tx, after, 'delete', actor, {
         status: { from: before.status, to: after.status },
         registrationAccessToken: { from: HIDDEN, to: null },
@@ -214,16 +200,7 @@ export class ClientStore {
     const token = newRegistrationAccessToken();
     const row = await this.#transaction(options, async (tx) => {
       const before = await this.#lockable(tx, clientId, actor, undefined);
-      const [after] = await tx
-        .update(clients)
-        .set({
-          registrationAccessTokenSha256: hashToken(token),
-          updatedAt: this.#now(),
-          version: sql`${clients.version} + 1`,
-        })
-        .where(and(eq(clients.clientId, clientId), eq(clients.version, before.version)))
-        .returning();
-      if (after === undefined) throw versionConflict();
+      const after = await this.#updateFrom(tx, before, { registrationAccessTokenSha256: hashToken(token) });
       await this.#audit(tx, after, 'rotate_token', actor, {
         registrationAccessToken: { from: HIDDEN, to: HIDDEN },
       });
@@ -251,6 +228,24 @@ export class ClientStore {
     }
     if (expectedVersion !== undefined && before.version !== expectedVersion) throw versionConflict();
     return before;
+  }
+
+  /**
+   * Writes `changes` over `before` and bumps the version. The update only matches `before`'s version:
+   * when another change committed between our read and this update, it won, and this one conflicts.
+   */
+  async #updateFrom(
+    tx: Tx,
+    before: ClientRow,
+    changes: PgUpdateSetSource<typeof clients>,
+  ): Promise<ClientRow> {
+    const [after] = await tx
+      .update(clients)
+      .set({ ...changes, updatedAt: this.#now(), version: sql`${clients.version} + 1` })
+      .where(and(eq(clients.clientId, before.clientId), eq(clients.version, before.version)))
+      .returning();
+    if (after === undefined) throw versionConflict();
+    return after;
   }
 
   async #audit(tx: Tx, row: ClientRow, action: AuditAction, actor: Actor, changes: Changes): Promise<void> {
