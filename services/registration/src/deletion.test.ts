@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { type HttpResult, type RunningSystem, startSystem } from '@psd2/testing';
 import pg from 'pg';
-import { manage, register } from './test-support.js';
+import { manage, registerAccepted } from './test-support.js';
 
 /*
  * RFC 7592 DELETE when the registry step fails, through the edge against the running system. The
@@ -52,16 +52,11 @@ async function withClientRowLocked<T>(clientId: string, work: () => Promise<T>):
 
 describe('an RFC 7592 DELETE whose registry step fails', () => {
   it('answers 503, leaves the client working, and succeeds when retried', async () => {
-    const registered = await register(system, 'psp-pi', {
+    const { clientId, registrationAccessToken: managementToken } = await registerAccepted(system, 'psp-pi', {
       scope: 'pisp',
       grant_types: ['client_credentials'],
       response_types: [],
     });
-    expect(registered.status).toBe(201);
-    const { client_id: clientId, registration_access_token: managementToken } = registered.json<{
-      client_id: string;
-      registration_access_token: string;
-    }>();
     const before = await issueToken(clientId);
     expect(before.status).toBe(200);
     const earlierToken = before.json<{ access_token: string }>().access_token;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CLIENT_METADATA_FIELDS, memberName } from '@psd2/client-metadata';
 import { type RunningSystem, startSystem } from '@psd2/testing';
-import { aispMetadata, manage, openDatabase, qwacFacts, register } from './test-support.js';
+import { aispMetadata, manage, openDatabase, qwacFacts, registerAccepted } from './test-support.js';
 
 /*
  * One client's metadata through every layer: the TPP's JSON read by registration's schema, the gRPC
@@ -24,12 +24,7 @@ afterAll(async () => {
 describe('client metadata round trip', () => {
   it('stores every member sent as one document and answers it back unchanged', async () => {
     const sent = aispMetadata({ tls_client_auth_subject_dn: qwacFacts(system, 'psp-ai').identity.subjectDn });
-    const created = await register(system, 'psp-ai', sent);
-    expect(created.status).toBe(201);
-    const { client_id: clientId, registration_access_token: token } = created.json<{
-      client_id: string;
-      registration_access_token: string;
-    }>();
+    const { clientId, registrationAccessToken: token } = await registerAccepted(system, 'psp-ai', sent);
 
     const stored = await database.storedMetadata(clientId);
     expect(stored).toEqual({

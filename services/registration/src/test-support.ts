@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { expect } from '@jest/globals';
 import { formatXfccElement, parseQwac } from '@psd2/certificates';
 import { type ClientRegistry, createClientRegistry } from '@psd2/client-registry-client';
 import {
@@ -26,6 +27,18 @@ export function register(
     headers: JSON_HEADERS,
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** Registers a client that must be accepted (201): its id and registration access token. */
+export async function registerAccepted(
+  system: RunningSystem,
+  qwac: DemoQwacName,
+  body: unknown,
+): Promise<{ clientId: string; registrationAccessToken: string }> {
+  const created = await register(system, qwac, body);
+  expect(created.status).toBe(201);
+  const json = created.json<{ client_id: string; registration_access_token: string }>();
+  return { clientId: json.client_id, registrationAccessToken: json.registration_access_token };
 }
 
 export function manage(
