@@ -59,28 +59,22 @@ export function isServiceError(error: unknown): error is ServiceError {
   return error instanceof Error && typeof Reflect.get(error, 'code') === 'number' && 'metadata' in error;
 }
 
+/** The error class and kind each gRPC status maps to; any status not listed is a RegistryFailureError. */
+const ERROR_OF_STATUS: ReadonlyMap<status, readonly [typeof ClientRegistryError, ClientRegistryErrorKind]> =
+  new Map([
+    [status.NOT_FOUND, [ClientNotFoundError, 'not_found']],
+    [status.ALREADY_EXISTS, [ClientAlreadyExistsError, 'already_exists']],
+    [status.INVALID_ARGUMENT, [InvalidClientRequestError, 'invalid_argument']],
+    [status.FAILED_PRECONDITION, [VersionConflictError, 'version_conflict']],
+    [status.ABORTED, [VersionConflictError, 'version_conflict']],
+    [status.PERMISSION_DENIED, [ClientPermissionDeniedError, 'permission_denied']],
+    [status.UNAVAILABLE, [RegistryUnavailableError, 'unavailable']],
+    [status.DEADLINE_EXCEEDED, [RegistryDeadlineExceededError, 'deadline_exceeded']],
+  ]);
+
 export function fromServiceError(error: ServiceError): ClientRegistryError {
-  const message = error.details || error.message;
-  const options = { cause: error };
-  switch (error.code) {
-    case status.NOT_FOUND:
-      return new ClientNotFoundError('not_found', error.code, message, options);
-    case status.ALREADY_EXISTS:
-      return new ClientAlreadyExistsError('already_exists', error.code, message, options);
-    case status.INVALID_ARGUMENT:
-      return new InvalidClientRequestError('invalid_argument', error.code, message, options);
-    case status.FAILED_PRECONDITION:
-    case status.ABORTED:
-      return new VersionConflictError('version_conflict', error.code, message, options);
-    case status.PERMISSION_DENIED:
-      return new ClientPermissionDeniedError('permission_denied', error.code, message, options);
-    case status.UNAVAILABLE:
-      return new RegistryUnavailableError('unavailable', error.code, message, options);
-    case status.DEADLINE_EXCEEDED:
-      return new RegistryDeadlineExceededError('deadline_exceeded', error.code, message, options);
-    default:
-      return new RegistryFailureError('failure', error.code, message, options);
-  }
+  const [ErrorClass, kind] = ERROR_OF_STATUS.get(error.code) ?? [RegistryFailureError, 'failure'];
+  return new ErrorClass(kind, error.code, error.details || error.message, { cause: error });
 }
 
 /**
