@@ -1,12 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  instruments,
-  observeGauge,
-  timeClientRegistryCalls,
-  timeTokenStoreOperations,
-} from './metrics.js';
+import { instruments, observeGauge, timeClientRegistryCalls, timeTokenStoreOperations } from './metrics.js';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
