@@ -138,6 +138,11 @@ function refusal(field: FormField, value: unknown, message: string): FormChecked
   };
 }
 
+/**
+ * The form's named parameters, checked. With `others` kept, a form whose named parameters need no
+ * change is answered as it is (no copy: the token path); otherwise the values are a fresh object with
+ * the named parameters only, or all of the form's (a null-prototype copy, as parseForm's).
+ */
 function checkForm(named: readonly FormField[], keepOthers: boolean, input: unknown): FormChecked {
   if (typeof input !== 'object' || input === null) {
     return {
@@ -146,16 +151,20 @@ function checkForm(named: readonly FormField[], keepOthers: boolean, input: unkn
     };
   }
   const form = input as Readonly<Record<string, unknown>>;
-  // No prototype, as parseForm's: a parameter named `__proto__` stays a parameter.
-  const values: Record<string, unknown> = Object.create(null);
-  if (keepOthers) for (const key in form) values[key] = form[key];
+  let emptied = false;
   for (const field of named) {
     const value = form[field.name];
-    if (typeof value === 'string' && value !== '') values[field.name] = value;
-    else if (value === undefined || value === '') {
+    if (typeof value === 'string' && value !== '') continue;
+    if (value === undefined || value === '') {
       if (field.required) return refusal(field, value, field.missing);
-      values[field.name] = undefined;
+      emptied ||= value === '';
     } else return refusal(field, value, Array.isArray(value) ? field.repeated : field.malformed);
+  }
+  if (keepOthers && !emptied) return { ok: true, values: form as Record<string, unknown> };
+  const values: Record<string, unknown> = keepOthers ? Object.assign(Object.create(null), form) : {};
+  for (const field of named) {
+    const value = form[field.name];
+    values[field.name] = value === '' ? undefined : value;
   }
   return { ok: true, values };
 }
