@@ -113,6 +113,20 @@ describe('the rules that hold the shape (docs/architecture.md)', () => {
     expect(found).toEqual([]);
   });
 
+  it("the edge is the only trusted source of the caller's certificate", () => {
+    // Only client-authentication reads the header, and only through the certificates package's
+    // trusted-proxy check (the TCP peer must be the edge); the local edge is the one that writes it.
+    const readsHeader = /headers\[\s*'x-forwarded-client-cert'\s*\]|get\(\s*'x-forwarded-client-cert'/i;
+    const found = [...sourceFiles('packages'), ...sourceFiles('services')]
+      .filter((file) => !isTest(file))
+      .filter(
+        (file) =>
+          !file.startsWith('packages/client-authentication/') && !file.startsWith('services/local-edge/'),
+      )
+      .filter((file) => readsHeader.test(read(file)));
+    expect(found).toEqual([]);
+  });
+
   it('no hand-written source file is over 300 lines (generated code and fixtures aside)', () => {
     const long = TOP_LEVEL.flatMap(sourceFiles)
       .map((file) => ({ file, lines: read(file).split('\n').length - 1 }))

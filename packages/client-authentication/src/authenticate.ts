@@ -96,6 +96,20 @@ export interface ClientRequest {
 }
 
 /**
+ * The certificate the edge forwarded with this request. The one place a service reads the header: it is
+ * believed only when the TCP peer is the edge (readClientCertificate's trusted-proxy check).
+ */
+export function requestCertificate(
+  resolver: ClientCertificateResolver,
+  request: Pick<ClientRequest, 'headers' | 'remoteAddress'>,
+): CertificateOutcome {
+  return readClientCertificate(resolver, {
+    remoteAddress: request.remoteAddress,
+    header: request.headers['x-forwarded-client-cert'],
+  });
+}
+
+/**
  * authenticateTlsClient for a request to the token or revocation endpoint (RFC 7009 §2.1: the client
  * authenticates as at the token endpoint): the certificate the edge forwarded and the `client_id`
  * the body names.
@@ -107,10 +121,7 @@ export async function authenticateClientRequest(
 ): Promise<AuthenticatedClient> {
   const authenticated = await authenticateTlsClient({
     clientId,
-    certificate: readClientCertificate(deps.certificates, {
-      remoteAddress: request.remoteAddress,
-      header: request.headers['x-forwarded-client-cert'],
-    }),
+    certificate: requestCertificate(deps.certificates, request),
     registry: deps.registry,
   });
   request.fields.client_id = authenticated.client.clientId;

@@ -1,6 +1,6 @@
 import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
 import { InvalidClientError } from '@psd2/oauth-errors';
-import { type ClientRequest, readClientCertificate } from './authenticate.js';
+import { type ClientRequest, requestCertificate } from './authenticate.js';
 
 /**
  * The caller check of an endpoint that needs a QWAC before anything is read (the endpoint layer's
@@ -14,10 +14,7 @@ export function certificateCaller(
   resolver: ClientCertificateResolver,
 ): (request: ClientRequest) => QwacIdentity {
   return (request) => {
-    const outcome = readClientCertificate(resolver, {
-      remoteAddress: request.remoteAddress,
-      header: request.headers['x-forwarded-client-cert'],
-    });
+    const outcome = requestCertificate(resolver, request);
     if (outcome.kind === 'present') {
       request.fields.organization_id = outcome.identity.organizationIdentifier;
       return outcome.identity;

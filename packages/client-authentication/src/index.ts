@@ -5,6 +5,7 @@ export {
   type CertificateOutcome,
   type ClientRequest,
   readClientCertificate,
+  requestCertificate,
 } from './authenticate.js';
 export { certificateCaller } from './certificate-caller.js';
 export { clientCertificateSettings, createResolverFromSettings } from './settings.js';

@@ -98,6 +98,12 @@ function defaultsFor(kind: ResponseKind): ReadonlyArray<readonly [string, string
   return kind === 'api' ? API_SECURITY_HEADERS : PAGE_DEFAULTS;
 }
 
+/** The defaults of each kind as writeHead's flat list, for the common result without headers of its own. */
+const DEFAULT_LINES: Readonly<Record<ResponseKind, readonly string[]>> = {
+  api: API_SECURITY_HEADERS.flat(),
+  page: PAGE_DEFAULTS.flat(),
+};
+
 function bodyOf(result: EndpointResult): { contentType?: string; body: string } {
   switch (result.kind) {
     case 'json':
@@ -124,13 +130,13 @@ export function writeResult(
 ): void {
   const { contentType, body } = bodyOf(result);
   const own = result.headers;
-  const ownCaching = hasHeader(own, 'Cache-Control');
-  const lines: Array<string | string[]> = [];
-  for (const [name, value] of defaultsFor(kind)) {
-    if (hasHeader(own, name) || (ownCaching && name === 'Pragma')) continue;
-    lines.push(name, value);
-  }
+  const lines: Array<string | string[]> = own === undefined ? DEFAULT_LINES[kind].slice() : [];
   if (own !== undefined) {
+    const ownCaching = hasHeader(own, 'Cache-Control');
+    for (const [name, value] of defaultsFor(kind)) {
+      if (hasHeader(own, name) || (ownCaching && name === 'Pragma')) continue;
+      lines.push(name, value);
+    }
     for (const name in own) {
       const value = own[name] as string | readonly string[];
       // One entry per name: after setHeader calls Node 20 sets each pair in turn, the last one winning.

@@ -8,18 +8,21 @@ import type { EndpointResult, ResponseKind } from './endpoint-result.js';
 /*
  * One way to declare an HTTP endpoint, for every service. An endpoint is data plus a handler:
  *
- *   export const revoke = defineEndpoint({
- *     method: 'POST',
- *     path: '/oauth2/register/:clientId',   // express-style parameters
+ *   const update = defineEndpoint({
+ *     method: 'PUT',
+ *     path: '/things/:thingId',             // express-style parameters
  *     accepts: 'json',                      // 'form' | 'json' | 'none': any other body → 415
  *     response: 'api',                      // 'api' (JSON, API_SECURITY_HEADERS) | 'page' (HTML, helmet)
- *     input: { params: z.object({ clientId: z.string() }), body: formSchema({ token: 'required' }) },
- *     invalidInput: (failure) => new InvalidClientMetadataError(...),  // default: invalid_request
- *     caller: managedClient,                // 'anyone' (default) or a check run before the body is read
+ *     input: { params: z.object({ thingId: z.string() }), body: thingSchema },  // zod; a form body:
+ *                                           // formSchema({ token: 'required', hint: 'optional' })
+ *     invalidInput: (failure) => new InvalidThingError(failure.detail),  // default: invalid_request
+ *     caller: owner,                        // 'anyone' (default) or a CallerCheck run before the body
  *     handle: async (ctx) => json({ ... }), // or page(), redirect(), empty(), text()
  *   });
  *
- * and createHttpApp({ logger, endpoints: [revoke, ...] }) serves it: `POST` form API endpoints on a
+ * `FORM_POST` spreads the method, media type and response kind of an OAuth form endpoint.
+ *
+ * createHttpApp({ logger, endpoints: [update, ...] }) serves them: `POST` form API endpoints on a
  * fixed path through the form fast path (form-endpoint.ts, no express on the hot path), everything
  * else through express. Either way the request gets the same span, access-log line, request id and
  * `http.server.request.duration` histogram (route label = the declared path).
@@ -39,7 +42,10 @@ import type { EndpointResult, ResponseKind } from './endpoint-result.js';
  *
  * Caller: a CallerCheck receives the request's headers, peer address, path parameters and log fields
  * and returns who is calling (a QWAC identity, a managed client) or throws (401/403/429). Its value
- * reaches the handler as `ctx.caller`, typed.
+ * reaches the handler as `ctx.caller`, typed. certificateCaller (@psd2/client-authentication) is the
+ * QWAC check; a service composes its own on top (registration: QWAC, rate limit, managed client).
+ * Where a standard checks the body's form before the caller (introspection answers 415 before 401),
+ * the handler checks the caller itself.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'ALL';

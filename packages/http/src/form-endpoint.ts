@@ -143,9 +143,9 @@ class FastFormCall extends EndpointCall {
     return EMPTY;
   }
 
-  async readBody(): Promise<FormBody> {
+  readBody(): Promise<FormBody> {
     checkMediaType(this.req.headers);
-    return parseForm(await readBody(this.req, this.limit));
+    return readBody(this.req, this.limit).then(parseForm);
   }
 }
 

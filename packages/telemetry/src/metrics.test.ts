@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { instruments, observeGauge, timeAsyncMethods } from './metrics.js';
+import { instruments, observeGauge, timeClientRegistryCalls, timeTokenStoreOperations } from './metrics.js';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -39,7 +39,7 @@ describe('instruments', () => {
   });
 });
 
-describe('timeAsyncMethods', () => {
+describe('timeAsyncMethods (timeTokenStoreOperations, timeClientRegistryCalls)', () => {
   it('records each call by method and outcome, never by argument, and passes results and errors through', async () => {
     const seen: unknown[] = [];
     const target = {
@@ -53,10 +53,7 @@ describe('timeAsyncMethods', () => {
       },
       async close() {},
     };
-    const timed = timeAsyncMethods(target, () => instruments().tokenStoreDuration, {
-      operationAttribute: 'psd2.token_store.operation',
-      skip: ['close'],
-    });
+    const timed = timeTokenStoreOperations(target);
     await expect(timed.find('secret-token-value')).resolves.toBe('p:18');
     await expect(timed.fail('another-secret')).rejects.toThrow('down');
     await timed.close();
@@ -84,5 +81,22 @@ describe('observeGauge', () => {
     value = 3;
     expect(await gauge()).toBe(3);
     stop();
+  });
+
+  it('times registry calls under their own name, leaving readiness waits out', async () => {
+    const registry = timeClientRegistryCalls({
+      async getClient(id: string) {
+        return { id };
+      },
+      async waitForReady() {},
+    });
+    await registry.getClient('client-1');
+    await registry.waitForReady();
+    const histogram = (await collected()).find(
+      (metric) => metric.descriptor.name === 'psd2.client_registry.call.duration',
+    );
+    expect(histogram?.dataPoints.map((point) => point.attributes)).toEqual([
+      { 'psd2.client_registry.operation': 'getClient', 'psd2.outcome': 'ok' },
+    ]);
   });
 });

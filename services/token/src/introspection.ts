@@ -1,5 +1,5 @@
 import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates';
-import { readClientCertificate } from '@psd2/client-authentication';
+import { requestCertificate } from '@psd2/client-authentication';
 import {
   defineEndpoint,
   type Endpoint,
@@ -46,11 +46,7 @@ export function introspectionEndpoint(deps: IntrospectionDependencies): Endpoint
 }
 
 function allowedCaller(deps: IntrospectionDependencies, request: RequestBasics): QwacIdentity {
-  const { headers, remoteAddress, fields } = request;
-  const certificate = readClientCertificate(deps.certificates, {
-    remoteAddress,
-    header: headers['x-forwarded-client-cert'],
-  });
+  const certificate = requestCertificate(deps.certificates, request);
   if (certificate.kind !== 'present') {
     throw new InvalidClientError({ detail: `introspection caller certificate ${certificate.kind}` });
   }
@@ -60,7 +56,7 @@ function allowedCaller(deps: IntrospectionDependencies, request: RequestBasics):
       detail: `${caller.organizationIdentifier} may not introspect tokens`,
     });
   }
-  fields.organization_id = caller.organizationIdentifier;
+  request.fields.organization_id = caller.organizationIdentifier;
   return caller;
 }
 
