@@ -1,3 +1,4 @@
+export { deleteThroughEdge, type EdgeRegistration, registerThroughEdge } from './edge-registration.js';
 export {
   formPost,
   identityOf,

@@ -4,7 +4,14 @@ import {
   createClientRegistry,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
-import { formPost, plantConsent, registerTestClient, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
+import {
+  deleteThroughEdge,
+  formPost,
+  plantConsent,
+  registerTestClient,
+  registerThroughEdge,
+  TEST_REDIRECT_URI,
+} from '@psd2/oauth-test-fixtures';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { type HttpResult, type RunningSystem, startSystem } from '@psd2/testing';
 import { createRedisTokenStore, generateOpaqueToken, type TokenStore } from '@psd2/token-store';
@@ -170,31 +177,14 @@ describe('POST /oauth2/revoke (RFC 7009)', () => {
   });
 
   it('deleting the client (RFC 7592 DELETE through the edge) makes every token of it inactive at once', async () => {
-    const registered = await system.client('psp-ai')('/oauth2/register', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        redirect_uris: [TEST_REDIRECT_URI],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        scope: 'aisp',
-      }),
-    });
-    expect(registered.status).toBe(201);
-    const { client_id: clientId, registration_access_token: registrationAccessToken } = registered.json<{
-      client_id: string;
-      registration_access_token: string;
-    }>();
+    const registration = await registerThroughEdge(system.client('psp-ai'));
+    const { clientId } = registration;
     const client = await registry.getClient(clientId);
     const issued = await issue(client);
     const second = await issue(client);
     expect(await active(issued.access_token)).toBe(true);
 
-    const deleted = await system.client('psp-ai')(`/oauth2/register/${clientId}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${registrationAccessToken}` },
-    });
-    expect(deleted.status).toBe(204);
+    expect(await deleteThroughEdge(system.client('psp-ai'), registration)).toBe(204);
     for (const accessToken of [issued.access_token, second.access_token])
       expect(await active(accessToken)).toBe(false);
     const refreshed = await post('psp-ai', '/oauth2/token', {

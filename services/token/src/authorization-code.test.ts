@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { RegisteredClient } from '@psd2/client-registry-client';
-import { TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
+import { deleteThroughEdge, registerThroughEdge, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
 import type { DemoQwacName } from '@psd2/test-pki';
 import type { HttpResult } from '@psd2/testing';
 import { generateOpaqueToken } from '@psd2/token-store';
@@ -206,32 +206,14 @@ describe('authorization_code and refresh_token (AISP)', () => {
 
   it('makes every token of a client deleted with RFC 7592 DELETE through the edge inactive', async () => {
     const { system, registry } = testbed();
-    const registered = await system.client('psp-ai')('/oauth2/register', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        redirect_uris: [TEST_REDIRECT_URI],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        scope: 'aisp',
-      }),
-    });
-    expect(registered.status).toBe(201);
-    const { client_id: clientId, registration_access_token: registrationAccessToken } = registered.json<{
-      client_id: string;
-      registration_access_token: string;
-    }>();
-    const doomed = await registry.getClient(clientId);
+    const registration = await registerThroughEdge(system.client('psp-ai'));
+    const doomed = await registry.getClient(registration.clientId);
     const issued = issuedFrom(
       await testbed().exchange(doomed, 'psp-ai', await testbed().consent(doomed, 'aisp')),
     );
     expect(await active(issued.access_token)).toBe(true);
 
-    const deleted = await system.client('psp-ai')(`/oauth2/register/${clientId}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${registrationAccessToken}` },
-    });
-    expect(deleted.status).toBe(204);
+    expect(await deleteThroughEdge(system.client('psp-ai'), registration)).toBe(204);
     expect(await active(issued.access_token)).toBe(false);
     expectError(await testbed().refresh(doomed, 'psp-ai', issued.refresh_token), 401, 'invalid_client');
   });
