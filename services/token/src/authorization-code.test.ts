@@ -14,16 +14,12 @@ import { expectError, issuedFrom, useTokenTestbed } from './test-support.js';
  */
 
 const testbed = useTokenTestbed({ label: 'token-code', env: { token: { CLIENT_REGISTRY_CACHE_MS: '0' } } });
-const active = async (accessToken: string) =>
-  (await testbed().introspect('psp-as', accessToken)).json().active;
+const active = (accessToken: string) => testbed().active(accessToken);
 
 describe('authorization_code and refresh_token (AISP)', () => {
   let aisp: RegisteredClient;
   beforeAll(async () => {
-    aisp = await testbed().registerClient('psp-ai', {
-      scope: 'aisp extended_transaction_history',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
+    aisp = await testbed().registerCodeClient('psp-ai', 'aisp extended_transaction_history');
   });
 
   const exchange = (code: string, verifier: string, overrides: Record<string, string> = {}) =>
@@ -119,10 +115,7 @@ describe('authorization_code and refresh_token (AISP)', () => {
   ] as const)('a code presented by another client %s', (_case, thiefQwac: DemoQwacName) => {
     let thief: RegisteredClient;
     beforeAll(async () => {
-      thief = await testbed().registerClient(thiefQwac, {
-        scope: 'aisp',
-        grantTypes: ['authorization_code', 'refresh_token'],
-      });
+      thief = await testbed().registerCodeClient(thiefQwac, 'aisp');
     });
 
     it('is invalid_grant while unused, and its owner still redeems it', async () => {
@@ -144,10 +137,7 @@ describe('authorization_code and refresh_token (AISP)', () => {
 
   it('binds the refresh token to the certificate: a renewed certificate of the client is refused, at no cost', async () => {
     // tpp-a-renewed: the same organisation and subject, so it authenticates as the same client.
-    const client = await testbed().registerClient('tpp-a', {
-      scope: 'aisp',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
+    const client = await testbed().registerCodeClient('tpp-a', 'aisp');
     const issued = issuedFrom(
       await testbed().exchange(client, 'tpp-a', await testbed().consent(client, 'aisp')),
     );

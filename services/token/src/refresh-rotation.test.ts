@@ -14,17 +14,13 @@ const testbed = useTokenTestbed({
   label: 'token-rotation',
   env: { token: { REFRESH_TOKEN_ROTATION: 'true' } },
 });
-const active = async (accessToken: string) =>
-  (await testbed().introspect('psp-as', accessToken)).json().active;
+const active = (accessToken: string) => testbed().active(accessToken);
 
 describe('refresh token rotation with a grace window', () => {
   let client: RegisteredClient;
   beforeAll(async () => {
     // tpp-a-renewed: the same organisation and subject as tpp-a, so it authenticates as the same client.
-    client = await testbed().registerClient('tpp-a', {
-      scope: 'aisp',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
+    client = await testbed().registerCodeClient('tpp-a', 'aisp');
   });
 
   const refresh = (refreshToken: string, qwac: DemoQwacName = 'tpp-a') =>

@@ -31,9 +31,13 @@ export interface TokenTestbed {
     qwac: DemoQwacName,
     metadata: { scope: string; grantTypes: string[] },
   ): Promise<RegisteredClient>;
+  /** A client of `scope` with authorization_code and refresh_token, the grants most tests here use. */
+  registerCodeClient(qwac: DemoQwacName, scope: string): Promise<RegisteredClient>;
   consent(client: RegisteredClient, scope: string): Promise<PlantedConsent>;
   token(qwac: DemoQwacName | undefined, fields: Record<string, string>): Promise<HttpResult>;
   introspect(qwac: DemoQwacName | undefined, value: string): Promise<HttpResult>;
+  /** Whether the bank's API (psp-as) sees the access token as active. */
+  active(accessToken: string): Promise<boolean>;
   /** The code exchange of `client` presenting `qwac`, with `overrides` of the form fields. */
   exchange(
     client: RegisteredClient,
@@ -62,15 +66,24 @@ export function useTokenTestbed(options: SystemOptions): () => TokenTestbed {
     };
     const token = (qwac: DemoQwacName | undefined, fields: Record<string, string>) =>
       system.client(qwac)('/oauth2/token', formPost(fields));
+    const introspect = (qwac: DemoQwacName | undefined, value: string) =>
+      system.client(qwac)('/oauth2/introspect', formPost({ token: value }));
     testbed = {
       system,
       registry,
       store,
       identity: (qwac) => identityOf(system.pki, qwac),
       registerClient: (qwac, metadata) => registerTestClient(registry, system.pki, qwac, metadata),
+      registerCodeClient: (qwac, scope) =>
+        registerTestClient(registry, system.pki, qwac, {
+          scope,
+          grantTypes: ['authorization_code', 'refresh_token'],
+        }),
       consent: (client, scope) => plantConsent(store, client, scope),
       token,
-      introspect: (qwac, value) => system.client(qwac)('/oauth2/introspect', formPost({ token: value })),
+      introspect,
+      active: async (accessToken) =>
+        (await introspect('psp-as', accessToken)).json<{ active: boolean }>().active,
       exchange: (client, qwac, planted, overrides = {}) =>
         token(qwac, {
           grant_type: 'authorization_code',

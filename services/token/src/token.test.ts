@@ -93,10 +93,7 @@ describe('client_credentials (PISP)', () => {
   });
 
   it('refuses a client not registered for the grant', async () => {
-    const aisp = await testbed().registerClient('psp-ai', {
-      scope: 'aisp',
-      grantTypes: ['authorization_code', 'refresh_token'],
-    });
+    const aisp = await testbed().registerCodeClient('psp-ai', 'aisp');
     expectError(
       await token('psp-ai', { grant_type: 'client_credentials', client_id: aisp.clientId }),
       400,
