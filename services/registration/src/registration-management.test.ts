@@ -30,13 +30,23 @@ describe('RFC 7592 management', () => {
     return { ...rest, ...changes };
   }
 
-  it('reads, replaces, rotates the token, deletes, and audits every change', async () => {
+  /** A client tpp-a registered and then read by `reader`, as a TPP does before a replace. */
+  async function registeredThenRead(reader: 'tpp-a' | 'tpp-a-renewed') {
     const created = await sut.registered('tpp-a', aispMetadata());
-    const id = created.client_id;
-    const own = qwacFacts(sut.system, 'tpp-a');
-
-    const read = await manage(sut.system, 'tpp-a', 'GET', id, created.registration_access_token);
+    const read = await manage(
+      sut.system,
+      reader,
+      'GET',
+      created.client_id,
+      created.registration_access_token,
+    );
     expect(read.status).toBe(200);
+    return { created, id: created.client_id, read };
+  }
+
+  it('reads, replaces, rotates the token, deletes, and audits every change', async () => {
+    const { created, id, read } = await registeredThenRead('tpp-a');
+    const own = qwacFacts(sut.system, 'tpp-a');
     expect(read.headers.get('cache-control')).toBe('no-store');
     const { registration_access_token: _issuedToken, ...withoutToken } = created;
     expect(read.json()).toEqual(withoutToken);
@@ -146,12 +156,8 @@ describe('RFC 7592 management', () => {
   });
 
   it('lets a renewed certificate of the same organisation manage the client and take it over', async () => {
-    const created = await sut.registered('tpp-a', aispMetadata());
-    const id = created.client_id;
+    const { created, id, read } = await registeredThenRead('tpp-a-renewed');
     const renewed = qwacFacts(sut.system, 'tpp-a-renewed');
-
-    const read = await manage(sut.system, 'tpp-a-renewed', 'GET', id, created.registration_access_token);
-    expect(read.status).toBe(200);
 
     // The TPP sends back what it read, the old certificate's subject DN included.
     const put = await manage(

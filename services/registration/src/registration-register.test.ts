@@ -61,24 +61,18 @@ describe('POST /oauth2/register (RFC 7591)', () => {
   });
 
   describe('without a valid QWAC: 401 invalid_client, nothing stored', () => {
-    it('refuses a request without a certificate', async () => {
+    it.each([
+      ['without a certificate', undefined],
+      ['with a qseal certificate the edge lets through', 'qseal'],
+      ['with a no-psd2 certificate the edge lets through', 'no-psd2'],
+      ['with a bad-org-id certificate the edge lets through', 'bad-org-id'],
+    ] as const)('refuses a request %s', async (_case, qwac) => {
       await sut.expectNothingStored(async () => {
-        const response = await register(sut.system, undefined, aispMetadata());
+        const response = await register(sut.system, qwac, aispMetadata());
         expect(response.status).toBe(401);
         expect(response.json()).toMatchObject({ error: 'invalid_client' });
       });
     });
-
-    it.each([['qseal'], ['no-psd2'], ['bad-org-id']] as const)(
-      'refuses a %s certificate the edge lets through',
-      async (qwac) => {
-        await sut.expectNothingStored(async () => {
-          const response = await register(sut.system, qwac, aispMetadata());
-          expect(response.status).toBe(401);
-          expect(response.json()).toMatchObject({ error: 'invalid_client' });
-        });
-      },
-    );
 
     it.each([['expired'], ['not-yet-valid'], ['untrusted']] as const)(
       'never gets a %s certificate past the edge handshake',
