@@ -6,6 +6,19 @@ import { aispMetadata, JSON_HEADERS, register } from './test-support.js';
 
 const sut = registrationSystem();
 
+/** Redirect URIs RFC 6749 §3.1.2 and FAPI refuse, with what the error_description names. */
+const redirectUriRefusals = (
+  [
+    ['an http redirect URI', 'http://tpp.example.com/cb', 'https'],
+    ['a redirect URI with a fragment', 'https://tpp.example.com/cb#x', 'fragment'],
+    ['a wildcard redirect URI', 'https://*.tpp.example.com/cb', 'wildcard'],
+    ['a relative redirect URI', '/callback', 'absolute'],
+  ] as const
+).map(
+  ([label, uri, description]) =>
+    [label, 'psp-ai', { redirect_uris: [uri] }, 'invalid_redirect_uri', description] as const,
+);
+
 describe('POST /oauth2/register (RFC 7591)', () => {
   describe('metadata refusals: the RFC 7591 error and a description of what is wrong', () => {
     it.each([
@@ -68,34 +81,7 @@ describe('POST /oauth2/register (RFC 7591)', () => {
         'tls_client_auth_subject_dn',
       ],
       ['no redirect URI', 'psp-ai', { redirect_uris: undefined }, 'invalid_redirect_uri', 'required'],
-      [
-        'an http redirect URI',
-        'psp-ai',
-        { redirect_uris: ['http://tpp.example.com/cb'] },
-        'invalid_redirect_uri',
-        'https',
-      ],
-      [
-        'a redirect URI with a fragment',
-        'psp-ai',
-        { redirect_uris: ['https://tpp.example.com/cb#x'] },
-        'invalid_redirect_uri',
-        'fragment',
-      ],
-      [
-        'a wildcard redirect URI',
-        'psp-ai',
-        { redirect_uris: ['https://*.tpp.example.com/cb'] },
-        'invalid_redirect_uri',
-        'wildcard',
-      ],
-      [
-        'a relative redirect URI',
-        'psp-ai',
-        { redirect_uris: ['/callback'] },
-        'invalid_redirect_uri',
-        'absolute',
-      ],
+      ...redirectUriRefusals,
       [
         'jwks with jwks_uri',
         'psp-ai',
