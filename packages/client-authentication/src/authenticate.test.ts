@@ -126,37 +126,35 @@ describe('authenticateTlsClient (RFC 8705 §2.1.1)', () => {
     expect(error.description).toBe('Client authentication failed.');
   });
 
-  it('refuses an unknown or deleted client', async () => {
+  // Thunks: the identities are issued in beforeAll.
+  it.each([
+    [
+      'an unknown or deleted client',
+      () => current,
+      () => new ClientNotFoundError('not_found', 5, 'no such client'),
+      /unknown or deleted/,
+    ],
+    [
+      "another organisation's certificate presenting a stolen client_id",
+      () => otherOrganisation,
+      () => registeredClient(),
+      /does not own client/,
+    ],
+    [
+      'a certificate of the organisation whose subject is not the registered one',
+      () => renamed,
+      () => registeredClient(),
+      /is not the registered/,
+    ],
+  ] as const)('refuses %s', async (_case, identity, answer, detail) => {
     const error = await refusal(
       authenticateTlsClient({
         clientId: 'client-1',
-        certificate: present(current),
-        registry: registryAnswering(new ClientNotFoundError('not_found', 5, 'no such client')),
+        certificate: present(identity()),
+        registry: registryAnswering(answer()),
       }),
     );
-    expect(error.detail).toMatch(/unknown or deleted/);
-  });
-
-  it("refuses another organisation's certificate presenting a stolen client_id", async () => {
-    const error = await refusal(
-      authenticateTlsClient({
-        clientId: 'client-1',
-        certificate: present(otherOrganisation),
-        registry: registryAnswering(registeredClient()),
-      }),
-    );
-    expect(error.detail).toMatch(/does not own client/);
-  });
-
-  it('refuses a certificate of the organisation whose subject is not the registered one', async () => {
-    const error = await refusal(
-      authenticateTlsClient({
-        clientId: 'client-1',
-        certificate: present(renamed),
-        registry: registryAnswering(registeredClient()),
-      }),
-    );
-    expect(error.detail).toMatch(/is not the registered/);
+    expect(error.detail).toMatch(detail);
   });
 
   it('refuses a client registered for another authentication method', async () => {
