@@ -47,6 +47,15 @@ async function call(path: string, init?: RequestInit) {
   return { response, text, json: (): Record<string, unknown> => JSON.parse(text) };
 }
 
+function post(
+  path: string,
+  contentType: string,
+  body: NonNullable<RequestInit['body']>,
+  headers: Record<string, string> = {},
+) {
+  return call(path, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body });
+}
+
 describe('createHttpApp', () => {
   it('answers /healthz', async () => {
     const { response, json } = await call('/healthz');
@@ -71,33 +80,36 @@ describe('createHttpApp', () => {
   });
 
   it('refuses malformed JSON with invalid_request', async () => {
-    const { response, json } = await call('/json', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"redirect_uris": [',
-    });
+    const { response, json } = await post('/json', 'application/json', '{"redirect_uris": [');
     expect(response.status).toBe(400);
     expect(json()).toEqual({ error: 'invalid_request', error_description: 'The request body is malformed.' });
   });
 
-  it('refuses a body of the wrong media type before parsing it', async () => {
-    const { response, json } = await call('/form', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"grant_type":"client_credentials"}',
-    });
-    expect(response.status).toBe(415);
-    expect(json().error).toBe('invalid_request');
-  });
-
-  it('refuses a form body in an unsupported charset', async () => {
-    const { response, json } = await call('/form', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=ebcdic' },
-      body: 'a=b',
-    });
-    expect(response.status).toBe(415);
-    expect(json().error).toBe('invalid_request');
+  it.each([
+    [
+      'a body of the wrong media type before parsing it',
+      '/form',
+      'application/json',
+      '{"grant_type":"client_credentials"}',
+      415,
+    ],
+    [
+      'a form body in an unsupported charset',
+      '/form',
+      'application/x-www-form-urlencoded; charset=ebcdic',
+      'a=b',
+      415,
+    ],
+    [
+      'a body over the limit',
+      '/json',
+      'application/json',
+      JSON.stringify({ padding: 'x'.repeat(2048) }),
+      413,
+    ],
+  ])('refuses %s with invalid_request', async (_case, path, contentType, body, status) => {
+    const { response, json } = await post(path, contentType, body);
+    expect({ status: response.status, error: json().error }).toEqual({ status, error: 'invalid_request' });
   });
 
   it.each([
@@ -113,11 +125,7 @@ describe('createHttpApp', () => {
         ['/form', 'application/x-www-form-urlencoded'],
         ['/json', 'application/json'],
       ] as const) {
-        const { response, json } = await call(path, {
-          method: 'POST',
-          headers: { 'content-type': type, 'content-encoding': coding },
-          body: bytes,
-        });
+        const { response, json } = await post(path, type, bytes, { 'content-encoding': coding });
         expect({ path, status: response.status, error: json().error }).toEqual({
           path,
           status: 415,
@@ -127,22 +135,12 @@ describe('createHttpApp', () => {
     },
   );
 
-  it('refuses a body over the limit with 413', async () => {
-    const { response, json } = await call('/json', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ padding: 'x'.repeat(2048) }),
-    });
-    expect(response.status).toBe(413);
-    expect(json().error).toBe('invalid_request');
-  });
-
   it('parses a well-formed form body', async () => {
-    const { response, json } = await call('/form', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials&scope=pisp+extra%2B',
-    });
+    const { response, json } = await post(
+      '/form',
+      'application/x-www-form-urlencoded',
+      'grant_type=client_credentials&scope=pisp+extra%2B',
+    );
     expect(response.status).toBe(200);
     expect(json()).toEqual({ received: { grant_type: 'client_credentials', scope: 'pisp extra+' } });
   });
@@ -184,10 +182,8 @@ describe('createHttpApp', () => {
   });
 
   it('writes one access-log line per request, without the query string', async () => {
-    await call('/form?code=secret-code-value', {
-      method: 'POST',
-      headers: { 'x-request-id': 'log-check-1', 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'a=b',
+    await post('/form?code=secret-code-value', 'application/x-www-form-urlencoded', 'a=b', {
+      'x-request-id': 'log-check-1',
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const line = logLines.find((entry) => entry.request_id === 'log-check-1' && entry.msg === 'request');
