@@ -6,7 +6,10 @@ import { aispMetadata, JSON_HEADERS, register } from './test-support.js';
 
 const sut = registrationSystem();
 
-/** Redirect URIs RFC 6749 §3.1.2 and FAPI refuse, with what the error_description names. */
+/**
+ * Redirect URIs the service refuses (RFC 6749 §3.1.2, FAPI 2.0 exact matching), with the word the
+ * error_description names.
+ */
 const redirectUriRefusals = (
   [
     ['an http redirect URI', 'http://tpp.example.com/cb', 'https'],
