@@ -92,7 +92,7 @@ export interface EndpointSpec<
   BS extends Schema | undefined,
   C,
 > {
-  readonly method: Exclude<HttpMethod, 'ALL'> | 'ALL';
+  readonly method: HttpMethod;
   readonly path: string;
   /** The body's media type; default 'none' (no body is read). */
   readonly accepts?: BodyMediaType;

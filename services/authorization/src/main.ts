@@ -3,6 +3,7 @@ import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
 import { connectPostgres, createCheckGate, createPsuDirectory, openPglite } from '@psd2/psu-directory';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimitOptions } from '@psd2/rate-limit';
+import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
 import { createAuthorizationApp } from './app.js';
 import { configSchema, parseSandboxPsus } from './config.js';
@@ -43,7 +44,7 @@ await runHttpService({
       }
     }
 
-    const tokenStore = createTokenStoreFromSettings(config);
+    const tokenStore = timeTokenStoreOperations(createTokenStoreFromSettings(config));
     const lifetimes = {
       idleSeconds: config.SESSION_IDLE_SECONDS,
       anonymousSeconds: config.SESSION_ANONYMOUS_SECONDS,
@@ -83,9 +84,9 @@ await runHttpService({
         'REDIS_URL is unset: sessions, codes and grants live in this process only (embedded default)',
       );
     }
-    const registry = createClientRegistryFromSettings(config, {
-      cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS,
-    });
+    const registry = timeClientRegistryCalls(
+      createClientRegistryFromSettings(config, { cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS }),
+    );
     logger.info(
       { mode: config.DEPLOYMENT_MODE, database: database.kind, pkceRequired: config.PKCE_REQUIRED },
       'authorization pages configured',

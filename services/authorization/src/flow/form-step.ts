@@ -17,7 +17,11 @@ const formField = z
 /** A step's form: each named field (and the CSRF token) a string or undefined. */
 type FormOf<N extends string> = Readonly<Record<N | typeof CSRF_FIELD, string | undefined>>;
 
-function formSchema(names: readonly string[]) {
+/**
+ * Not @psd2/http's formSchema, on purpose: that one refuses a repeated parameter (RFC 6749 §3.2, an
+ * API caller's error), while a page answers a repeated field as a missing one (see formField).
+ */
+function pageFormSchema(names: readonly string[]) {
   return z.object(Object.fromEntries([CSRF_FIELD, ...names].map((name) => [name, formField])));
 }
 
@@ -52,7 +56,7 @@ export function formStep<F extends Flow, N extends string>(
     path: spec.path,
     accepts: 'form',
     response: 'page',
-    input: { body: formSchema(spec.fields) },
+    input: { body: pageFormSchema(spec.fields) },
     handle: async (ctx) => {
       requireFlow(deps, spec.flow);
       const posted = await loadPostedSession(deps, ctx, spec.flow, ctx.body[CSRF_FIELD]);
