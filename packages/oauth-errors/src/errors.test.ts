@@ -2,11 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import {
   AccessDeniedError,
   InsufficientScopeError,
+  InvalidAuthorizationDetailsError,
   InvalidClientError,
   InvalidClientMetadataError,
   InvalidGrantError,
   InvalidRedirectUriError,
   InvalidRequestError,
+  InvalidRequestUriError,
   InvalidScopeError,
   InvalidSoftwareStatementError,
   InvalidTokenError,
@@ -40,6 +42,8 @@ const every: Array<[OAuthError, string, number]> = [
   [new InvalidClientMetadataError(), 'invalid_client_metadata', 400],
   [new InvalidSoftwareStatementError(), 'invalid_software_statement', 400],
   [new UnapprovedSoftwareStatementError(), 'unapproved_software_statement', 400],
+  [new InvalidAuthorizationDetailsError(), 'invalid_authorization_details', 400],
+  [new InvalidRequestUriError(), 'invalid_request_uri', 400],
 ];
 
 describe('OAuth error classes', () => {

@@ -26,6 +26,10 @@ export const OAUTH_ERROR_CODES = [
   'invalid_client_metadata',
   'invalid_software_statement',
   'unapproved_software_statement',
+  // RFC 9396 §5
+  'invalid_authorization_details',
+  // RFC 9101 §7.x, used by RFC 9126 for a request_uri that is unknown, expired, used or another client's
+  'invalid_request_uri',
 ] as const;
 
 export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
@@ -182,5 +186,21 @@ export class UnapprovedSoftwareStatementError extends OAuthError {
   readonly code = 'unapproved_software_statement';
   constructor(options: OAuthErrorOptions = {}) {
     super(400, 'The software statement is not approved for use with this server.', options);
+  }
+}
+
+/** RFC 9396 §5: the `authorization_details` are malformed, of an unknown type, or refused by policy. */
+export class InvalidAuthorizationDetailsError extends OAuthError {
+  readonly code = 'invalid_authorization_details';
+  constructor(options: OAuthErrorOptions = {}) {
+    super(400, 'The authorization_details are invalid.', options);
+  }
+}
+
+/** RFC 9101 / RFC 9126 §4: the `request_uri` is unknown, expired, already used or another client's. */
+export class InvalidRequestUriError extends OAuthError {
+  readonly code = 'invalid_request_uri';
+  constructor(options: OAuthErrorOptions = {}) {
+    super(400, 'The request_uri is invalid, expired or already used.', options);
   }
 }

@@ -1,15 +1,34 @@
 export { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
 export { TokenStoreUnavailableError } from './errors.js';
 export { createMemoryTokenStore, type MemoryTokenStore } from './memory-store.js';
+export {
+  PAYMENT_REQUEST_RETENTION_SECONDS,
+  type PaymentCompletionOutcome,
+  type PaymentDecisionOutcome,
+  type PaymentRequestStore,
+  type PushedRequestStore,
+  type PushedRequestUse,
+} from './payment-store.js';
 export type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
+  BoundPaymentToken,
   GrantRecord,
+  PaymentDecision,
+  PaymentRequestRecord,
+  PaymentRequestStatus,
+  PushedRequestRecord,
   RefreshTokenRecord,
 } from './records.js';
 export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
 export { createRemoteTokenStore, hostTokenStore, type TokenStoreHost } from './remote-store.js';
-export { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
+export {
+  generateGrantId,
+  generateOpaqueToken,
+  generatePaymentRequestId,
+  generateRequestUri,
+  hashSecret,
+} from './secrets.js';
 export { createTokenStoreFromSettings, sharedStateRules, tokenStoreSettings } from './settings.js';
 export type {
   CodePeek,

@@ -1,3 +1,5 @@
+import { ExpiringMap } from './expiring-map.js';
+import { createMemoryPaymentStores } from './memory-payments.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
@@ -20,44 +22,6 @@ import {
  * contract tests hold to the same behaviour. JavaScript runs each method's synchronous part without
  * interruption, which is what makes redemption and rotation atomic here.
  */
-
-interface Entry<T> {
-  value: T;
-  expiresAtMs: number;
-  used?: boolean;
-}
-
-class ExpiringMap<T> {
-  readonly #entries = new Map<string, Entry<T>>();
-  constructor(private readonly now: () => number) {}
-
-  get(key: string): Entry<T> | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAtMs <= this.now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  set(key: string, entry: Entry<T>): void {
-    this.#entries.set(key, entry);
-  }
-
-  delete(key: string): boolean {
-    return this.#entries.delete(key);
-  }
-
-  sweep(): void {
-    const at = this.now();
-    for (const [key, entry] of this.#entries) if (entry.expiresAtMs <= at) this.#entries.delete(key);
-  }
-
-  keys(): IterableIterator<string> {
-    return this.#entries.keys();
-  }
-}
 
 /** A refresh token once rotated: when (ms), and the key of the token it was exchanged for. */
 interface Retirement {
@@ -92,6 +56,8 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     !revokedClients.has(clientId) && (grantId === undefined || grants.get(grantId) !== undefined);
 
   return {
+    ...createMemoryPaymentStores(now, (grantId) => grants.delete(grantId)),
+
     async createGrant(grant) {
       grants.set(grant.grantId, { value: grant, expiresAtMs: until(grant.expiresAt) });
     },

@@ -117,7 +117,16 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     return (await redis.exists(grant, grant, clientKey(clientId))) === 2;
   }
 
+  // Interim: the Redis payment capabilities land with their contract tests (issue 17 work in progress).
+  const pending = (): Promise<never> => Promise.reject(new Error('payment stores not yet on Redis'));
   return {
+    createPaymentRequest: pending,
+    findPaymentRequest: pending,
+    decidePaymentRequest: pending,
+    bindPaymentToken: pending,
+    completePaymentRequest: pending,
+    savePushedRequest: pending,
+    usePushedRequest: pending,
     createGrant: (grant) =>
       guarded(() => setUntilExpiry(grantKey(grant.grantId), JSON.stringify(grant), grant.expiresAt)),
 

@@ -27,6 +27,13 @@ const METHODS = [
   'rotateRefreshToken',
   'revokeClient',
   'restoreClient',
+  'createPaymentRequest',
+  'findPaymentRequest',
+  'decidePaymentRequest',
+  'bindPaymentToken',
+  'completePaymentRequest',
+  'savePushedRequest',
+  'usePushedRequest',
   'ping',
 ] as const satisfies readonly (keyof TokenStore)[];
 type Method = (typeof METHODS)[number];

@@ -32,3 +32,13 @@ export function hashSecret(value: string): string {
 export function generateGrantId(): string {
   return randomSlice(16).toString('base64url');
 }
+
+/** A new payment request identifier: 128 random bits, base64url (it travels in the customer's browser). */
+export function generatePaymentRequestId(): string {
+  return randomSlice(16).toString('base64url');
+}
+
+/** RFC 9126 §2.2: the `request_uri` of a pushed request, a URN with 256 random bits. */
+export function generateRequestUri(): string {
+  return `urn:ietf:params:oauth:request_uri:${generateOpaqueToken()}`;
+}

@@ -45,6 +45,8 @@ export const OAUTH_ERROR_CODES: ReadonlySet<string> = new Set([
   'invalid_redirect_uri',
   'invalid_software_statement',
   'unapproved_software_statement',
+  'invalid_authorization_details',
+  'invalid_request_uri',
   'temporarily_unavailable',
 ]);
 

@@ -1,0 +1,116 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidAuthorizationDetailsError } from '@psd2/oauth-errors';
+import { formatAmount, maskIban, parseAuthorizationDetails, paymentBinding } from './index.js';
+
+const payment = {
+  type: 'payment_initiation',
+  actions: ['initiate'],
+  instructedAmount: { currency: 'EUR', amount: '123.50' },
+  creditorName: 'Merchant A',
+  creditorAccount: { iban: 'DE02100100109307118603' },
+  remittanceInformationUnstructured: 'Ref Number Merchant',
+};
+const parse = (value: unknown) => parseAuthorizationDetails(JSON.stringify(value));
+const refusalOf = (value: unknown): string => {
+  try {
+    parse(value);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidAuthorizationDetailsError);
+    return (error as InvalidAuthorizationDetailsError).description;
+  }
+  throw new Error('accepted');
+};
+
+describe('parseAuthorizationDetails', () => {
+  it("accepts RFC 9396's own example and returns it in one member order", () => {
+    const [detail] = parse([{ ...payment, debtorAccount: { iban: 'FR7630006000011234567890189' } }]);
+    expect(detail.instructedAmount).toEqual({ currency: 'EUR', amount: '123.50' });
+    expect(detail.debtorAccount?.iban).toBe('FR7630006000011234567890189');
+    expect(Object.keys(detail)[0]).toBe('type');
+  });
+
+  it('accepts a cancellation with the paymentId of the payment to cancel', () => {
+    const [detail] = parse([{ ...payment, actions: ['cancel'], paymentId: 'pay-123' }]);
+    expect(detail.paymentId).toBe('pay-123');
+  });
+
+  it.each([
+    [
+      'amount with too many decimals for EUR',
+      { instructedAmount: { currency: 'EUR', amount: '1.234' } },
+      'amount',
+    ],
+    [
+      'decimals for a currency without minor units',
+      { instructedAmount: { currency: 'JPY', amount: '10.5' } },
+      'amount',
+    ],
+    ['zero amount', { instructedAmount: { currency: 'EUR', amount: '0.00' } }, 'amount'],
+    ['negative amount', { instructedAmount: { currency: 'EUR', amount: '-5' } }, 'amount'],
+    ['leading zeros', { instructedAmount: { currency: 'EUR', amount: '007' } }, 'amount'],
+    ['exponent', { instructedAmount: { currency: 'EUR', amount: '1e3' } }, 'amount'],
+    ['numeric amount', { instructedAmount: { currency: 'EUR', amount: 12 } }, 'amount'],
+    ['unknown currency', { instructedAmount: { currency: 'EUX', amount: '1' } }, 'currency'],
+    ['gold', { instructedAmount: { currency: 'XAU', amount: '1' } }, 'currency'],
+    [
+      'IBAN with a bad checksum',
+      { creditorAccount: { iban: 'DE03100100109307118603' } },
+      'creditorAccount.iban',
+    ],
+    [
+      'IBAN with spaces',
+      { creditorAccount: { iban: 'DE02 1001 0010 9307 1186 03' } },
+      'creditorAccount.iban',
+    ],
+    ['empty creditor name', { creditorName: '  ' }, 'creditorName'],
+    ['creditor name of 71 characters', { creditorName: 'x'.repeat(71) }, 'creditorName'],
+    ['control character in the name', { creditorName: 'A\u0000B' }, 'creditorName'],
+    ['remittance of 141 characters', { remittanceInformationUnstructured: 'r'.repeat(141) }, 'remittance'],
+    ['two actions', { actions: ['initiate', 'cancel'] }, 'actions'],
+    ['unknown action', { actions: ['refund'] }, 'actions'],
+    ['cancel without paymentId', { actions: ['cancel'] }, 'paymentId'],
+    ['paymentId on an initiation', { paymentId: 'p1' }, 'paymentId'],
+    ['unknown member', { locations: ['https://bank.example'] }, 'unknown member'],
+  ])('refuses %s', (_name, change, named) => {
+    expect(refusalOf([{ ...payment, ...change }])).toContain(named);
+  });
+
+  it('accepts the largest allowed text and the currency minor units exactly', () => {
+    parse([{ ...payment, creditorName: 'é'.repeat(70), remittanceInformationUnstructured: 'r'.repeat(140) }]);
+    parse([{ ...payment, instructedAmount: { currency: 'BHD', amount: '1.234' } }]);
+    parse([{ ...payment, instructedAmount: { currency: 'JPY', amount: '1500' } }]);
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['an object rather than an array', JSON.stringify(payment)],
+    ['an empty array', '[]'],
+    ['two payments', JSON.stringify([payment, payment])],
+    ['another type', JSON.stringify([{ type: 'account_information' }])],
+    ['a huge value', JSON.stringify([{ ...payment, creditorName: 'x'.repeat(5000) }])],
+  ])('refuses %s', (_name, raw) => {
+    expect(() => parseAuthorizationDetails(raw)).toThrow(InvalidAuthorizationDetailsError);
+  });
+});
+
+describe('display and binding', () => {
+  it('formats the amount for each language with its currency', () => {
+    expect(formatAmount({ currency: 'EUR', amount: '1234.5' }, 'fr')).toBe('1\u202f234,50\u00a0€');
+    expect(formatAmount({ currency: 'EUR', amount: '1234.5' }, 'en')).toBe('€1,234.50');
+    expect(formatAmount({ currency: 'JPY', amount: '1500' }, 'en')).toBe('JP¥1,500');
+  });
+
+  it('masks the IBAN but for its country, check digits and last four characters', () => {
+    expect(maskIban('DE02100100109307118603')).toBe('DE02 •••• 8603');
+  });
+
+  it('binds to amount and payee: a change to either changes the binding', () => {
+    const [detail] = parse([payment]);
+    const [cheaper] = parse([{ ...payment, instructedAmount: { currency: 'EUR', amount: '123.49' } }]);
+    const [other] = parse([{ ...payment, creditorAccount: { iban: 'FR7630006000011234567890189' } }]);
+    const [again] = parse([{ ...payment }]);
+    expect(paymentBinding(again)).toBe(paymentBinding(detail));
+    expect(paymentBinding(cheaper)).not.toBe(paymentBinding(detail));
+    expect(paymentBinding(other)).not.toBe(paymentBinding(detail));
+  });
+});
