@@ -38,14 +38,24 @@ export function port(defaultPort?: number) {
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
-export function flag(defaultValue: boolean) {
-  const schema = field('one of true, false, 1, 0, yes, no, on, off', (raw) => {
+function booleanField() {
+  return field('one of true, false, 1, 0, yes, no, on, off', (raw) => {
     const word = raw.toLowerCase();
     if (TRUE_WORDS.has(word)) return true;
     if (FALSE_WORDS.has(word)) return false;
     return undefined;
   });
-  return schema.optional().transform((value) => value ?? defaultValue);
+}
+
+export function flag(defaultValue: boolean) {
+  return booleanField()
+    .optional()
+    .transform((value) => value ?? defaultValue);
+}
+
+/** A true/false setting whose default depends on another setting: undefined when unset. */
+export function optionalFlag() {
+  return booleanField().optional();
 }
 
 function enumField<const T extends readonly [string, ...string[]]>(values: T) {

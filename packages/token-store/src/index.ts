@@ -1,6 +1,7 @@
 export { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
 export { TokenStoreUnavailableError } from './errors.js';
 export { createMemoryTokenStore, type MemoryTokenStore } from './memory-store.js';
+export { newPaymentRequest, paymentRequestStatus } from './payment-requests.js';
 export {
   PAYMENT_REQUEST_RETENTION_SECONDS,
   type PaymentCompletionOutcome,
