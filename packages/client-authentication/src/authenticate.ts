@@ -51,7 +51,7 @@ function refuse(detail: string): InvalidClientError {
 export async function authenticateTlsClient(input: {
   readonly clientId: string | undefined;
   readonly certificate: CertificateOutcome;
-  readonly registry: ClientRegistry;
+  readonly registry: Pick<ClientRegistry, 'getClient'>;
 }): Promise<AuthenticatedClient> {
   const { clientId, certificate, registry } = input;
   if (certificate.kind === 'absent') throw refuse('no client certificate was presented');
@@ -117,7 +117,10 @@ export function requestCertificate(
 export async function authenticateClientRequest(
   request: ClientRequest,
   clientId: string | undefined,
-  deps: { readonly certificates: ClientCertificateResolver; readonly registry: ClientRegistry },
+  deps: {
+    readonly certificates: ClientCertificateResolver;
+    readonly registry: Pick<ClientRegistry, 'getClient'>;
+  },
 ): Promise<AuthenticatedClient> {
   const authenticated = await authenticateTlsClient({
     clientId,

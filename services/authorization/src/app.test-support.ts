@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from '@jest/globals';
+import { createClientCertificateResolver } from '@psd2/certificates';
 import type { RegisteredClient } from '@psd2/client-registry-client';
 import { createLogger } from '@psd2/logging';
 import { createMemoryRateLimiter } from '@psd2/rate-limit';
@@ -58,9 +59,8 @@ export function roomyThrottles(): PageThrottles {
 
 /** Serves the pages (sandbox mode, bank page too) for the file's tests; `base()` is their origin. */
 export function serveTestApp(
-  deps: Pick<AuthorizationDependencies, 'registry' | 'tokenStore' | 'authenticator' | 'psus'> & {
-    readonly throttles?: PageThrottles;
-  },
+  deps: Pick<AuthorizationDependencies, 'registry' | 'tokenStore' | 'authenticator' | 'psus'> &
+    Partial<Pick<AuthorizationDependencies, 'throttles' | 'parRequired' | 'mode' | 'now'>>,
 ): { base(): string } {
   const app = createAuthorizationApp({
     logger: createLogger({ name: 'authorization-test', level: 'silent' }),
@@ -68,6 +68,10 @@ export function serveTestApp(
     mode: 'sandbox',
     bankPageInSandbox: true,
     pkceRequired: true,
+    parRequired: false,
+    // The test's requests come from 127.0.0.1, as the edge's would.
+    certificates: createClientCertificateResolver({ trustedProxies: ['127.0.0.1'] }),
+    paymentRequestSeconds: 600,
     sessions: createMemorySessionStore({ idleSeconds: 60, anonymousSeconds: 60 }),
     throttles: roomyThrottles(),
     ...deps,

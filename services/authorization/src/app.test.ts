@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { type ClientRegistry, RegistryUnavailableError } from '@psd2/client-registry-client';
 import { PasswordChecksBusyError, type PsuAuthenticator, type PsuLookup } from '@psd2/psu-directory';
 import type { RateLimiter } from '@psd2/rate-limit';
-import { type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
+import { createMemoryTokenStore, type TokenStore, TokenStoreUnavailableError } from '@psd2/token-store';
 import { postFromPage, roomyThrottles, serveTestApp, TEST_CLIENT, TEST_QUERY } from './app.test-support.js';
 
 /*
@@ -28,7 +28,8 @@ const registry: Pick<ClientRegistry, 'getClient'> = {
     return TEST_CLIENT;
   },
 };
-const tokenStore: Pick<TokenStore, 'createGrant' | 'saveAuthorizationCode'> = {
+const tokenStore: TokenStore = {
+  ...createMemoryTokenStore(),
   createGrant: async () => {
     if (failure !== undefined) throw failure;
   },

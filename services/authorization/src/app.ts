@@ -1,8 +1,10 @@
+import type { ClientCertificateResolver } from '@psd2/certificates';
 import { createHttpApp, type HttpApp, type HttpAppOptions, type ReadinessChecks } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import { PageError } from './authorize/errors.js';
-import type { PageDependencies } from './flow/dependencies.js';
+import type { PageDependencies, PageTokenStore } from './flow/dependencies.js';
 import { LANGUAGES } from './html/messages.js';
+import { type PushedAuthorizationDependencies, pushedAuthorizationEndpoint } from './par/par-endpoint.js';
 import { pageEndpoints } from './steps/page-endpoints.js';
 import { pageCsp } from './web/browser.js';
 import { pageErrorRenderer, pageErrorsOutsideEndpoints } from './web/error-handler.js';
@@ -10,6 +12,11 @@ import { pageErrorRenderer, pageErrorsOutsideEndpoints } from './web/error-handl
 export interface AuthorizationDependencies extends PageDependencies {
   readonly logger: Logger;
   readonly readiness?: ReadinessChecks;
+  readonly tokenStore: PageTokenStore & PushedAuthorizationDependencies['tokenStore'];
+  /** The QWAC of a request to /oauth2/par, as the edge forwarded it. */
+  readonly certificates: ClientCertificateResolver;
+  /** How long the customer has to approve a pushed payment (seconds). */
+  readonly paymentRequestSeconds: number;
 }
 
 const PAGE_HEADERS: NonNullable<HttpAppOptions['helmet']> = {
@@ -33,14 +40,14 @@ const PAGE_HEADERS: NonNullable<HttpAppOptions['helmet']> = {
   referrerPolicy: { policy: 'same-origin' },
 };
 
-/** The PSU-facing authorization endpoints (RFC 6749 §4.1). Builds the express app; does no I/O. */
+/** The PSU-facing authorization endpoints (RFC 6749 §4.1) and /oauth2/par (RFC 9126). Builds the express app; does no I/O. */
 export function createAuthorizationApp(deps: AuthorizationDependencies): HttpApp {
   const renderPageError = pageErrorRenderer({ issuer: deps.issuer, sandbox: deps.mode === 'sandbox' });
   return createHttpApp({
     logger: deps.logger,
     ...(deps.readiness === undefined ? {} : { readiness: deps.readiness }),
     helmet: PAGE_HEADERS,
-    endpoints: pageEndpoints(deps),
+    endpoints: [pushedAuthorizationEndpoint(deps), ...pageEndpoints(deps)],
     renderPageError,
     routes: (router) => {
       // Anything else under a language prefix is this service's: the HTML 404. A plain route, not an

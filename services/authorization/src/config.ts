@@ -1,5 +1,6 @@
 import { clientRegistrySettings } from '@psd2/client-registry-client';
-import { databaseRequiredInBankMode, env } from '@psd2/config';
+import { clientCertificateSettings } from '@psd2/client-authentication';
+import { databaseRequiredInBankMode, env, pushedAuthorizationSettings } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
 import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
@@ -15,6 +16,13 @@ const settings = z.object({
   // all three live in this process.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
+  // TRUSTED_PROXIES: whose x-forwarded-client-cert is believed (the QWAC of a request to /oauth2/par).
+  ...clientCertificateSettings,
+  // PAR_REQUIRED (RFC 9126 §5): unset, required in bank mode (the pages refuse plain requests) and not
+  // in a sandbox.
+  ...pushedAuthorizationSettings,
+  // How long the customer has to approve a payment pushed to /oauth2/par.
+  PAR_PAYMENT_REQUEST_SECONDS: env.integer({ min: 60, max: 3600, default: 600 }),
   // In sandbox mode, whether the bank sign-in page is served too (against the seeded sandbox PSUs).
   SANDBOX_BANK_PAGE: env.flag(true),
   // The built-in PSU directory. Required in bank mode; unset in a sandbox: the embedded PGlite

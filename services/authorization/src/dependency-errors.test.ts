@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import { connectPostgres, type PsuAuthenticator, type PsuLookup } from '@psd2/psu-directory';
 import { freePort } from '@psd2/testing';
-import type { TokenStore } from '@psd2/token-store';
+import { createMemoryTokenStore, type TokenStore } from '@psd2/token-store';
 import { ISSUER, postFromPage, serveTestApp, TEST_CLIENT, TEST_QUERY } from './app.test-support.js';
 
 /*
@@ -12,7 +12,8 @@ import { ISSUER, postFromPage, serveTestApp, TEST_CLIENT, TEST_QUERY } from './a
 
 let databaseError: unknown;
 const registry: Pick<ClientRegistry, 'getClient'> = { getClient: async () => TEST_CLIENT };
-const tokenStore: Pick<TokenStore, 'createGrant' | 'saveAuthorizationCode'> = {
+const tokenStore: TokenStore = {
+  ...createMemoryTokenStore(),
   createGrant: async () => undefined,
   saveAuthorizationCode: async () => undefined,
 };

@@ -1,4 +1,6 @@
+import { createResolverFromSettings } from '@psd2/client-authentication';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
+import { pushedAuthorizationRequired } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
 import { connectPostgres, createCheckGate, createPsuDirectory, openPglite } from '@psd2/psu-directory';
@@ -88,7 +90,12 @@ await runHttpService({
       createClientRegistryFromSettings(config, { cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS }),
     );
     logger.info(
-      { mode: config.DEPLOYMENT_MODE, database: database.kind, pkceRequired: config.PKCE_REQUIRED },
+      {
+        mode: config.DEPLOYMENT_MODE,
+        database: database.kind,
+        pkceRequired: config.PKCE_REQUIRED,
+        parRequired: pushedAuthorizationRequired(config),
+      },
       'authorization pages configured',
     );
     const app = createAuthorizationApp({
@@ -97,6 +104,9 @@ await runHttpService({
       mode: config.DEPLOYMENT_MODE,
       bankPageInSandbox: config.SANDBOX_BANK_PAGE,
       pkceRequired: config.PKCE_REQUIRED,
+      parRequired: pushedAuthorizationRequired(config),
+      certificates: createResolverFromSettings(config),
+      paymentRequestSeconds: config.PAR_PAYMENT_REQUEST_SECONDS,
       registry,
       tokenStore,
       sessions,

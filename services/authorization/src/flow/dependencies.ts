@@ -6,6 +6,17 @@ import type { Lang } from '../html/messages.js';
 import type { Flow, Session, SessionStore } from '../session/session.js';
 import type { PageThrottles } from '../web/throttle.js';
 
+/** What the pages do with the token store: codes and grants, pushed requests, payment decisions. */
+export type PageTokenStore = Pick<
+  TokenStore,
+  | 'createGrant'
+  | 'revokeGrant'
+  | 'saveAuthorizationCode'
+  | 'usePushedRequest'
+  | 'findPaymentRequest'
+  | 'decidePaymentRequest'
+>;
+
 /** What the pages of an authorization request need from the rest of the system. */
 export interface PageDependencies {
   /** `iss` of every authorization response, and the only Origin a form may be posted from. */
@@ -14,8 +25,10 @@ export interface PageDependencies {
   /** Sandbox mode only: whether the bank sign-in page is served as well (with the seeded PSUs). */
   readonly bankPageInSandbox: boolean;
   readonly pkceRequired: boolean;
+  /** RFC 9126 §5: plain requests refused; only pushed ones (or the payment API's) accepted. */
+  readonly parRequired: boolean;
   readonly registry: Pick<ClientRegistry, 'getClient'>;
-  readonly tokenStore: Pick<TokenStore, 'createGrant' | 'saveAuthorizationCode'>;
+  readonly tokenStore: PageTokenStore;
   readonly sessions: SessionStore;
   readonly authenticator: PsuAuthenticator;
   readonly psus: PsuLookup;

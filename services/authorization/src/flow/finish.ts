@@ -13,6 +13,7 @@ import { responseUrl } from '../authorize/redirect.js';
 import type { Decided, PendingRequest } from '../session/session.js';
 import { CLEARED_SESSION_COOKIE } from '../web/browser.js';
 import { nowSeconds, type PageDependencies } from './dependencies.js';
+import { approvePayment, checkBinding, rejectPayment } from './payment-decision.js';
 
 /*
  * How an authorization request ends once decided: a code or access_denied back to the client, and
@@ -26,6 +27,9 @@ export async function finishDecided(
   decided: Decided,
 ): Promise<RedirectResult> {
   const { request: pending, decision } = decided;
+  if (decision.outcome === 'denied' && pending.payment !== undefined) {
+    await rejectPayment(deps, request, pending.payment, decision.psuId);
+  }
   const params =
     decision.outcome === 'granted'
       ? { code: await issueCode(deps, sessionId, pending, decision) }
@@ -41,22 +45,37 @@ async function issueCode(
   deps: PageDependencies,
   sessionId: string,
   request: PendingRequest,
-  granted: { readonly psuId: string; readonly authTime: number },
+  granted: { readonly psuId: string; readonly authTime: number; readonly scaBinding?: string },
 ): Promise<string> {
   try {
+    const { payment } = request;
+    if (payment !== undefined) await checkBinding(deps, request, payment, granted.scaBinding);
     // The client may have been deleted since the request arrived; the registry has the last word.
     const client = await deps.registry.getClient(request.clientId);
     if (client.status !== 'active') throw new PageError('unknown_client', 400, 'client deleted meanwhile');
-    const { code } = await issueAuthorizationCode(deps.tokenStore, {
+    const now = nowSeconds(deps);
+    const confirm =
+      payment === undefined || granted.scaBinding === undefined
+        ? undefined
+        : approvePayment(deps, request, payment, {
+            subject: granted.psuId,
+            scaBinding: granted.scaBinding,
+            now,
+          });
+    const consent = {
       request,
       organizationId: client.organizationId,
       subject: granted.psuId,
       authTime: granted.authTime,
-      now: nowSeconds(deps),
-    });
+      now,
+    };
+    const { code } = await issueAuthorizationCode(deps.tokenStore, consent, confirm);
     return code;
   } catch (error) {
-    if (error instanceof PageError) throw error;
+    if (error instanceof PageError || error instanceof RedirectError) {
+      if (error.endsSession) await deps.sessions.destroy(sessionId).catch(() => undefined);
+      throw error;
+    }
     await deps.sessions.destroy(sessionId).catch(() => undefined);
     throw refusalOf(error, request);
   }

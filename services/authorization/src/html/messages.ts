@@ -1,3 +1,5 @@
+import { enPayment, frPayment, type PaymentMessages } from './payment-messages.js';
+
 /*
  * The French and English message catalogues. Both satisfy one interface, so a message missing in
  * either language is a compile error. French is the default (the bank's customers are in France).
@@ -16,10 +18,14 @@ export type PageErrorKind =
   | 'unavailable'
   | 'too_many_requests'
   | 'server'
-  | 'bad_request';
+  | 'bad_request'
+  | 'request_uri'
+  | 'payment_request'
+  | 'payment_changed';
 
 export interface Messages {
   readonly bankName: string;
+  readonly payment: PaymentMessages;
   readonly sandboxBanner: string;
   readonly skipToContent: string;
   readonly tppHeading: string;
@@ -60,6 +66,7 @@ export interface Messages {
 
 const fr: Messages = {
   bankName: 'Banque — accès des prestataires agréés',
+  payment: frPayment,
   sandboxBanner: 'Bac à sable : aucun vrai compte ni vrai client. Les données sont fictives.',
   skipToContent: 'Aller au contenu',
   tppHeading: 'Le prestataire qui demande l’accès',
@@ -112,6 +119,12 @@ const fr: Messages = {
     too_many_requests: 'Trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer.',
     server: 'Une erreur inattendue est survenue. Réessayez plus tard.',
     bad_request: 'La demande est mal formée.',
+    request_uri:
+      'Ce lien d’autorisation a expiré, a déjà servi ou n’est pas valide. Retournez chez le prestataire pour recommencer.',
+    payment_request:
+      'Ce paiement est inconnu ou n’est pas celui de ce prestataire. Aucun paiement n’a été autorisé.',
+    payment_changed:
+      'Le paiement a changé depuis votre authentification ou n’attend plus d’accord. Aucun paiement n’a été autorisé.',
   },
   reference: (id) => `Référence à communiquer au support : ${id}`,
   formatDate: (date) =>
@@ -120,6 +133,7 @@ const fr: Messages = {
 
 const en: Messages = {
   bankName: 'Bank — access for authorised providers',
+  payment: enPayment,
   sandboxBanner: 'Sandbox: no real account or customer. All data is fictitious.',
   skipToContent: 'Skip to content',
   tppHeading: 'The provider asking for access',
@@ -169,6 +183,11 @@ const en: Messages = {
     too_many_requests: 'Too many requests in a short time. Please wait a few minutes before trying again.',
     server: 'An unexpected error occurred. Please try again later.',
     bad_request: 'The request is malformed.',
+    request_uri:
+      'This authorisation link has expired, was used already or is not valid. Go back to the provider to start again.',
+    payment_request: 'This payment is unknown or not this provider’s. No payment has been approved.',
+    payment_changed:
+      'The payment changed since you authenticated, or no longer awaits approval. No payment has been approved.',
   },
   reference: (id) => `Reference for support: ${id}`,
   formatDate: (date) =>

@@ -1,5 +1,7 @@
+import type { PaymentInitiationDetail } from '@psd2/payment-details';
 import { html, type SafeHtml } from './html.js';
 import type { Lang, Messages, PageErrorKind } from './messages.js';
+import { paymentCard, paymentSummary } from './payment.js';
 
 /*
  * Server-rendered pages. No script at all; every form field has a label; the layout is one column
@@ -72,6 +74,21 @@ function accessCard(m: Messages, client: ClientView, scopes: readonly string[], 
 </section>`;
 }
 
+/** What the PSU is asked to approve: a payment, or the scopes' access for 180 days. */
+function askedCard(
+  frame: PageFrame,
+  view: {
+    client: ClientView;
+    scopes: readonly string[];
+    expiresOn: string;
+    payment?: PaymentInitiationDetail | undefined;
+  },
+): SafeHtml {
+  return view.payment === undefined
+    ? accessCard(frame.m, view.client, view.scopes, view.expiresOn)
+    : paymentCard(frame, view.client.name, view.payment);
+}
+
 function cancelForm(m: Messages, action: string, csrf: string): SafeHtml {
   return html`<form class="inline" method="post" action="${action}">
 ${csrfField(csrf)}<input type="hidden" name="decision" value="deny">
@@ -106,13 +123,14 @@ export function sandboxPage(
     action: string;
     csrf: string;
     error?: string | undefined;
+    payment?: PaymentInitiationDetail | undefined;
   },
 ): string {
   const { m } = frame;
   const body = html`<p>${m.sandboxIntro}</p>
 ${errorBox(view.error)}
 ${tppCard(m, view.client)}
-${accessCard(m, view.client, view.scopes, view.expiresOn)}
+${askedCard(frame, view)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
 <fieldset>
@@ -154,12 +172,19 @@ ${stepForm(m, view, fields, m.continue)}`;
 
 export function otpPage(
   frame: PageFrame,
-  view: { action: string; cancelAction: string; csrf: string; error?: string | undefined },
+  view: {
+    action: string;
+    cancelAction: string;
+    csrf: string;
+    error?: string | undefined;
+    payment?: PaymentInitiationDetail | undefined;
+  },
 ): string {
   const { m } = frame;
   const fields = html`<label for="otp">${m.otpCode}<span class="hint" id="otp-hint">${m.otpHint}</span></label>
 <input type="text" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus aria-describedby="otp-hint">`;
-  const body = html`<p>${m.otpIntro}</p>
+  const body = html`${view.payment === undefined ? '' : paymentSummary(frame, view.payment)}
+<p>${m.otpIntro}</p>
 ${stepForm(m, view, fields, m.verify)}`;
   return layout(frame, m.otpTitle, body);
 }
@@ -173,17 +198,19 @@ export function consentPage(
     psuName: string;
     action: string;
     csrf: string;
+    payment?: PaymentInitiationDetail | undefined;
   },
 ): string {
   const { m } = frame;
+  const [grant, deny] = view.payment === undefined ? [m.grant, m.deny] : [m.payment.approve, m.payment.reject];
   const body = html`<p>${m.signedInAs(view.psuName)}</p>
 ${tppCard(m, view.client)}
-${accessCard(m, view.client, view.scopes, view.expiresOn)}
+${askedCard(frame, view)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
 <div class="actions">
-<button type="submit" class="primary" name="decision" value="grant">${m.grant}</button>
-<button type="submit" class="secondary" name="decision" value="deny">${m.deny}</button>
+<button type="submit" class="primary" name="decision" value="grant">${grant}</button>
+<button type="submit" class="secondary" name="decision" value="deny">${deny}</button>
 </div>
 </form>
 <p class="muted">${m.sessionHint}</p>`;

@@ -1,4 +1,5 @@
 import { DEPENDENCY_UNAVAILABLE } from '@psd2/oauth-errors';
+import type { PaymentInitiationDetail } from '@psd2/payment-details';
 import type { FirstFactor, PsuIdentity } from '@psd2/psu-directory';
 import type { Lang } from '../html/messages.js';
 
@@ -16,6 +17,14 @@ export interface PendingRequest {
   readonly state?: string;
   /** RFC 7636 S256 challenge; absent only when PKCE is not required. */
   readonly codeChallenge?: string;
+  /** Scope `pisp` only: the payment the PSU is asked to approve, as the store held it on arrival. */
+  readonly payment?: PendingPayment;
+}
+
+/** A payment request (pushed, or registered by the payment API) that an authorization request carries. */
+export interface PendingPayment {
+  readonly paymentRequestId: string;
+  readonly detail: PaymentInitiationDetail;
 }
 
 export interface ClientSnapshot {
@@ -66,6 +75,11 @@ export interface Authenticated extends SessionBase {
   readonly psu: PsuIdentity;
   /** When SCA completed (Unix seconds): the grant's authTime. */
   readonly authTime: number;
+  /**
+   * A payment's dynamic linking (PSD2 RTS Art. 5): paymentBinding of the payment the code step
+   * showed. The approval is refused unless the stored payment still has exactly this binding.
+   */
+  readonly scaBinding?: string;
 }
 
 /** What the store keeps between pages; `decided` is never stored (the session ends with the decision). */
@@ -74,8 +88,14 @@ export type Session = Started<'sandbox'> | Started<'bank'> | PasswordChecked | A
 export type SessionOf<F extends Flow> = Extract<Session, { readonly flow: F }>;
 
 export type Decision =
-  | { readonly outcome: 'granted'; readonly psuId: string; readonly authTime: number }
-  | { readonly outcome: 'denied' };
+  | {
+      readonly outcome: 'granted';
+      readonly psuId: string;
+      readonly authTime: number;
+      /** A payment's: the binding the PSU's authentication was bound to (Authenticated.scaBinding). */
+      readonly scaBinding?: string;
+    }
+  | { readonly outcome: 'denied'; readonly psuId?: string };
 
 /** The end of an authorization request: what goes back to the client. */
 export interface Decided {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { paymentBinding } from '@psd2/payment-details';
 import { deserialise, idleSecondsOf, SESSION_VERSION } from './session.js';
 import { checkPassword, deny, grant, grantAs, refuseSignIn, signIn, start } from './transitions.js';
 
@@ -58,13 +59,50 @@ describe('deny', () => {
   it('ends any stage with access denied for the same request', () => {
     const started = start('bank', opened);
     const checked = checkPassword(started, firstFactor);
-    for (const session of [start('sandbox', opened), started, checked, signIn(checked, psu, 1)]) {
+    for (const session of [start('sandbox', opened), started, checked]) {
       expect(deny(session)).toEqual({
         stage: 'decided',
         request: opened.request,
         decision: { outcome: 'denied' },
       });
     }
+    // The authenticated PSU is who rejected (a payment request records it).
+    expect(deny(signIn(checked, psu, 1)).decision).toEqual({ outcome: 'denied', psuId: 'psu-1' });
+  });
+});
+
+describe('a payment: the authentication bound to what the code step showed', () => {
+  const detail = {
+    type: 'payment_initiation',
+    actions: ['initiate'],
+    instructedAmount: { currency: 'EUR', amount: '123.50' },
+    creditorName: 'Merchant A',
+    creditorAccount: { iban: 'DE02100100109307118603' },
+  } as const;
+  const paying = {
+    ...opened,
+    request: { ...opened.request, scope: 'pisp', payment: { paymentRequestId: 'pr-1', detail } },
+  };
+
+  it('bank: signIn records paymentBinding of the payment, and the grant carries it', () => {
+    const authenticated = signIn(checkPassword(start('bank', paying), firstFactor), psu, 7);
+    expect(authenticated.scaBinding).toBe(paymentBinding(detail));
+    expect(grant(authenticated).decision).toEqual({
+      outcome: 'granted',
+      psuId: 'psu-1',
+      authTime: 7,
+      scaBinding: paymentBinding(detail),
+    });
+  });
+
+  it('sandbox: the simulated approval is bound the same way', () => {
+    expect(grantAs(start('sandbox', paying), psu, 9).decision).toMatchObject({
+      scaBinding: paymentBinding(detail),
+    });
+  });
+
+  it('a request without a payment has no binding', () => {
+    expect('scaBinding' in signIn(checkPassword(start('bank', opened), firstFactor), psu, 1)).toBe(false);
   });
 });
 

@@ -1,3 +1,4 @@
+import { paymentBinding } from '@psd2/payment-details';
 import type { FirstFactor, PsuIdentity } from '@psd2/psu-directory';
 import type { Lang } from '../html/messages.js';
 import {
@@ -37,10 +38,19 @@ export function checkPassword(session: Started<'bank'>, signIn: FirstFactor): Pa
   return { ...session, stage: 'password_checked', signIn };
 }
 
-/** Both factors passed (SCA complete at `now`, Unix seconds). */
+/** The dynamic-linking value of a request's payment: what the PSU was shown while authenticating. */
+function bindingOf(session: Session): { readonly scaBinding?: string } {
+  const payment = session.request.payment;
+  return payment === undefined ? {} : { scaBinding: paymentBinding(payment.detail) };
+}
+
+/**
+ * Both factors passed (SCA complete at `now`, Unix seconds). For a payment, the code step showed its
+ * amount and payee: the authentication is bound to them (PSD2 RTS Art. 5).
+ */
 export function signIn(session: PasswordChecked, psu: PsuIdentity, now: number): Authenticated {
   const { signIn: _answered, ...rest } = session;
-  return { ...rest, stage: 'authenticated', psu, authTime: now };
+  return { ...rest, stage: 'authenticated', psu, authTime: now, ...bindingOf(session) };
 }
 
 /** The code step refused the sign-in: back to the password page, the answered first factor gone. */
@@ -54,7 +64,12 @@ export function grant(session: Authenticated): Decided {
   return {
     stage: 'decided',
     request: session.request,
-    decision: { outcome: 'granted', psuId: session.psu.psuId, authTime: session.authTime },
+    decision: {
+      outcome: 'granted',
+      psuId: session.psu.psuId,
+      authTime: session.authTime,
+      ...(session.scaBinding === undefined ? {} : { scaBinding: session.scaBinding }),
+    },
   };
 }
 
@@ -63,11 +78,12 @@ export function grantAs(session: Started<'sandbox'>, psu: PsuIdentity, now: numb
   return {
     stage: 'decided',
     request: session.request,
-    decision: { outcome: 'granted', psuId: psu.psuId, authTime: now },
+    decision: { outcome: 'granted', psuId: psu.psuId, authTime: now, ...bindingOf(session) },
   };
 }
 
 /** Denying needs no authentication: the PSU may walk away at any stage. */
 export function deny(session: Session): Decided {
-  return { stage: 'decided', request: session.request, decision: { outcome: 'denied' } };
+  const psuId = session.stage === 'authenticated' ? { psuId: session.psu.psuId } : {};
+  return { stage: 'decided', request: session.request, decision: { outcome: 'denied', ...psuId } };
 }

@@ -3,10 +3,18 @@ import { defineEndpoint, type Endpoint, type PageResult, type RequestBasics } fr
 import { TemporarilyUnavailableError } from '@psd2/oauth-errors';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import type { RawParams } from '../authorize/params.js';
+import { loadPayment } from '../authorize/payment.js';
+import { resolveRequest } from '../authorize/resolve.js';
 import { validateAuthorizationRequest } from '../authorize/validate.js';
-import { type PageDependencies, paths, requireFlow } from '../flow/dependencies.js';
+import { nowSeconds, type PageDependencies, paths, requireFlow } from '../flow/dependencies.js';
 import { type Lang, pickLang } from '../html/messages.js';
-import { type ClientSnapshot, type Flow, type Session, SessionTooLargeError } from '../session/session.js';
+import {
+  type ClientSnapshot,
+  type Flow,
+  type PendingRequest,
+  type Session,
+  SessionTooLargeError,
+} from '../session/session.js';
 import { start } from '../session/transitions.js';
 import { newCsrfToken, sessionCookie } from '../web/browser.js';
 import { clientAddressKey, throttle } from '../web/throttle.js';
@@ -36,11 +44,20 @@ async function authorize(
   request: RequestBasics & { readonly query: RawParams },
 ): Promise<PageResult> {
   requireFlow(deps, flow);
-  const uiLocales = request.query.ui_locales;
+  const resolved = await resolveRequest(request.query, deps.tokenStore);
+  const uiLocales = resolved.params.ui_locales;
   const lang = pickLang(pathLang, typeof uiLocales === 'string' ? uiLocales : undefined);
-  const { client, request: pending } = await validateAuthorizationRequest(request.query, deps);
+  const validated = await validateAuthorizationRequest(resolved.params, deps, resolved.source);
+  const { client } = validated;
   request.fields.client_id = client.clientId;
   request.fields.flow = flow;
+  const pending: PendingRequest =
+    resolved.paymentRequestId === undefined
+      ? validated.request
+      : {
+          ...validated.request,
+          payment: await loadPayment(deps.tokenStore, resolved.paymentRequestId, validated.request, nowSeconds(deps)),
+        };
   const csrf = newCsrfToken();
   const opened = { flowId: newCsrfToken(), csrf, lang, request: pending, client: snapshot(client, lang) };
   const session = flow === 'sandbox' ? start('sandbox', opened) : start('bank', opened);

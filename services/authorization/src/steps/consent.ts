@@ -29,6 +29,7 @@ function consentHtml(deps: PageDependencies, session: Authenticated): string {
     psuName: session.psu.displayName,
     action: paths(session.lang).bankConsent,
     csrf: session.csrf,
+    payment: session.request.payment?.detail,
   });
 }
 

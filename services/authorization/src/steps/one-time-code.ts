@@ -26,7 +26,13 @@ export function oneTimeCodeEndpoints(lang: Lang, deps: PageDependencies): Endpoi
 function otpHtml(deps: PageDependencies, session: PasswordChecked): string {
   const action = paths(session.lang).bankOtp;
   const cancelAction = paths(session.lang).bankConsent;
-  return otpPage(pageFrame(deps, session.lang), { action, cancelAction, csrf: session.csrf });
+  // A payment's amount and payee are shown with the code: the code approves exactly them (RTS Art. 5).
+  return otpPage(pageFrame(deps, session.lang), {
+    action,
+    cancelAction,
+    csrf: session.csrf,
+    payment: session.request.payment?.detail,
+  });
 }
 
 /** The one answer to the sign-in: on to the consent, or the password page again (401). */

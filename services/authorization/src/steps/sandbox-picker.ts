@@ -29,6 +29,7 @@ export async function sandboxPicker(
     action: paths(session.lang).sandboxDecision,
     csrf: session.csrf,
     error: options.error,
+    payment: session.request.payment?.detail,
   });
   return flowPage(options.error === undefined ? 200 : 400, html, session, options.headers);
 }
