@@ -10,6 +10,7 @@ describe('routeFor', () => {
     ['/oauth2/register/abc-123', 'registration'],
     ['/oauth2/fr/sandbox/signin.html', 'authorization'],
     ['/oauth2/en/banque/oauth2_authorization.aspx', 'authorization'],
+    ['/oauth2/par', 'authorization'],
     ['/oauth2/token', 'token'],
     ['/oauth2/introspect', 'token'],
     ['/.well-known/oauth-authorization-server', 'token'],
@@ -19,7 +20,7 @@ describe('routeFor', () => {
     expect(routeFor(path)?.service).toBe(service);
   });
 
-  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/de/x', '/admin'])(
+  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/par/', '/oauth2/de/x', '/admin'])(
     'has no route for %s',
     (path) => {
       expect(routeFor(path)).toBeUndefined();

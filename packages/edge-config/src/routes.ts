@@ -24,6 +24,8 @@ export const EDGE_ROUTES: readonly EdgeRoute[] = [
   // The PSU's pages (sandbox sign-in, bank authorization) and the POSTs of their forms, per language.
   { match: { prefix: '/oauth2/fr/' }, service: 'authorization' },
   { match: { prefix: '/oauth2/en/' }, service: 'authorization' },
+  // RFC 9126 pushed authorization requests: the TPP's QWAC is forwarded as for /oauth2/token.
+  { match: { path: '/oauth2/par' }, service: 'authorization' },
   { match: { path: '/oauth2/token' }, service: 'token' },
   { match: { path: '/oauth2/introspect' }, service: 'token' },
   { match: { path: '/.well-known/oauth-authorization-server' }, service: 'token' },

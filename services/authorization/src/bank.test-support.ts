@@ -122,7 +122,10 @@ export async function startBankSystem(
 ): Promise<BankSystem> {
   const system = await startSystem({
     label,
-    env: { authorization: { DEPLOYMENT_MODE: 'bank', MIGRATE_ON_START: 'true', ...env } },
+    // Plain requests, as most of these tests drive them: PAR_REQUIRED (unset: required in bank mode) off.
+    env: {
+      authorization: { DEPLOYMENT_MODE: 'bank', MIGRATE_ON_START: 'true', PAR_REQUIRED: 'false', ...env },
+    },
   });
   const registry: ClientRegistry = registryOf(system);
   const store = createRedisTokenStore({ url: system.redisUrl, keyPrefix: system.redisKeyPrefix });

@@ -1,5 +1,5 @@
-import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { clientCertificateSettings } from '@psd2/client-authentication';
+import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { databaseRequiredInBankMode, env, pushedAuthorizationSettings } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
 import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';

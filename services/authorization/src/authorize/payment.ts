@@ -16,7 +16,11 @@ export async function loadPayment(
 ): Promise<PendingPayment> {
   const record = await store.findPaymentRequest(paymentRequestId);
   if (record === undefined || record.clientId !== request.clientId) {
-    throw new PageError('payment_request', 400, `payment request ${record === undefined ? 'unknown' : 'of another client'}`);
+    throw new PageError(
+      'payment_request',
+      400,
+      `payment request ${record === undefined ? 'unknown' : 'of another client'}`,
+    );
   }
   const status = paymentRequestStatus(record, now);
   if (status !== 'pending') {

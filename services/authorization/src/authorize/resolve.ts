@@ -1,8 +1,8 @@
 import { isClientId } from '@psd2/client-registry-client';
 import type { TokenStore } from '@psd2/token-store';
-import type { RequestSource } from './validate.js';
 import { PageError } from './errors.js';
 import type { RawParams } from './params.js';
+import type { RequestSource } from './validate.js';
 
 /*
  * Where an authorization request's parameters come from: the query itself, a request pushed to

@@ -74,10 +74,14 @@ export async function validateAuthorizationRequest(
     // copy could be changed on its way through the browser.
     if (params.authorization_details !== undefined) {
       throw new InvalidRequestError({
-        description: 'authorization_details are accepted only in a pushed authorization request (/oauth2/par).',
+        description:
+          'authorization_details are accepted only in a pushed authorization request (/oauth2/par).',
       });
     }
-    const checked = checkRequest(params, client, { pkceRequired: deps.pkceRequired, payment: source.payment });
+    const checked = checkRequest(params, client, {
+      pkceRequired: deps.pkceRequired,
+      payment: source.payment,
+    });
     return {
       client,
       scopes: checked.scopes,

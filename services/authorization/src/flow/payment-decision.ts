@@ -23,7 +23,8 @@ export async function checkBinding(
   const stored = await deps.tokenStore.findPaymentRequest(payment.paymentRequestId);
   const refuse = (detail: string) => new PageError('payment_changed', 400, detail, { endsSession: true });
   if (stored === undefined || stored.clientId !== request.clientId) throw refuse('payment request gone');
-  if (paymentRequestStatus(stored, nowSeconds(deps)) !== 'pending') throw refuse('payment request not pending');
+  if (paymentRequestStatus(stored, nowSeconds(deps)) !== 'pending')
+    throw refuse('payment request not pending');
   if (scaBinding === undefined || paymentBinding(stored.detail) !== scaBinding) {
     throw refuse('payment changed since the authentication (binding mismatch)');
   }

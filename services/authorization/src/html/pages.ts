@@ -202,7 +202,8 @@ export function consentPage(
   },
 ): string {
   const { m } = frame;
-  const [grant, deny] = view.payment === undefined ? [m.grant, m.deny] : [m.payment.approve, m.payment.reject];
+  const [grant, deny] =
+    view.payment === undefined ? [m.grant, m.deny] : [m.payment.approve, m.payment.reject];
   const body = html`<p>${m.signedInAs(view.psuName)}</p>
 ${tppCard(m, view.client)}
 ${askedCard(frame, view)}

@@ -32,10 +32,12 @@ export interface CheckedPushedRequest {
  * the answer, nothing is redirected.
  */
 export function checkPushedRequest(
-  body: RawParams,
+  form: RawParams,
   client: RegisteredClient,
   options: { readonly pkceRequired: boolean },
 ): CheckedPushedRequest {
+  // RFC 6749 §3.1: "Parameters sent without a value MUST be treated as if they were omitted."
+  const body = Object.fromEntries(Object.entries(form).filter(([, value]) => value !== ''));
   // RFC 9126 §2.1: "The request_uri authorization request parameter ... MUST NOT be provided in this case."
   if (body.request_uri !== undefined) {
     throw new InvalidRequestError({ description: 'request_uri must not be pushed.' });

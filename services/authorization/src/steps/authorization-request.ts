@@ -56,7 +56,12 @@ async function authorize(
       ? validated.request
       : {
           ...validated.request,
-          payment: await loadPayment(deps.tokenStore, resolved.paymentRequestId, validated.request, nowSeconds(deps)),
+          payment: await loadPayment(
+            deps.tokenStore,
+            resolved.paymentRequestId,
+            validated.request,
+            nowSeconds(deps),
+          ),
         };
   const csrf = newCsrfToken();
   const opened = { flowId: newCsrfToken(), csrf, lang, request: pending, client: snapshot(client, lang) };
