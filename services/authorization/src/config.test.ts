@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from '@psd2/config';
+import { ConfigError, parseConfig, pushedAuthorizationRequired } from '@psd2/config';
 import { configSchema, parseSandboxPsus } from './config.js';
 
 const STORES = { REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://127.0.0.1/psu' };
@@ -51,6 +51,20 @@ describe('authorization configuration', () => {
       /PSU_MAX_FAILED_ATTEMPTS/,
     );
     expect(() => parseConfig(configSchema, { DEPLOYMENT_MODE: 'production' })).toThrow(/DEPLOYMENT_MODE/);
+  });
+
+  it('requires pushed requests in bank mode unless PAR_REQUIRED says otherwise; not in a sandbox', () => {
+    expect(pushedAuthorizationRequired(parseConfig(configSchema, STORES))).toBe(true);
+    expect(pushedAuthorizationRequired(parseConfig(configSchema, { ...STORES, PAR_REQUIRED: 'false' }))).toBe(
+      false,
+    );
+    expect(pushedAuthorizationRequired(parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox' }))).toBe(
+      false,
+    );
+    expect(parseConfig(configSchema, STORES).PAR_PAYMENT_REQUEST_SECONDS).toBe(600);
+    expect(refusedVariables({ ...STORES, PAR_REQUIRED: 'maybe', PAR_PAYMENT_REQUEST_SECONDS: '10' })).toEqual(
+      ['PAR_REQUIRED', 'PAR_PAYMENT_REQUEST_SECONDS'],
+    );
   });
 
   it('reads the sandbox PSUs as id:name pairs', () => {

@@ -70,15 +70,17 @@ describe('every other error redirects to the client with error, state and iss', 
     expect(result.status).toBe(302);
     expect(locationParams(result).get('error')).toBe('unauthorized_client');
   });
-  it('invalid_scope: unregistered, unknown, empty, and pisp (client credentials only for now)', async () => {
+  it('invalid_scope: unregistered, unknown, empty', async () => {
     await expectRedirectError(suite.valid({ scope: 'cbpii' }), 'invalid_scope');
     await expectRedirectError(suite.valid({ scope: 'aisp accounts' }), 'invalid_scope');
     await expectRedirectError(suite.valid({ scope: undefined }), 'invalid_scope');
     await expectRedirectError(suite.valid({ scope: 'extended_transaction_history' }), 'invalid_scope');
+  });
+  it('pisp without a payment (pushed, or the payment API’s): invalid_request', async () => {
     const result = await suite.browser(
       `${SANDBOX}?${suite.valid({ client_id: suite.mixed.clientId, scope: 'pisp' })}`,
     );
-    expect(locationParams(result).get('error')).toBe('invalid_scope');
+    expect(locationParams(result).get('error')).toBe('invalid_request');
     expect(locationParams(result).get('error_description')).toContain('pisp');
   });
   it('PKCE refused: missing, plain, method missing, malformed', async () => {
