@@ -1,4 +1,6 @@
-import type { AccessTokenRecord, GrantRecord, RefreshTokenRecord } from './records.js';
+import type { PaymentInitiationDetail } from '@psd2/payment-details';
+import { newPaymentRequest } from './payment-requests.js';
+import type { AccessTokenRecord, GrantRecord, PaymentRequestRecord, RefreshTokenRecord } from './records.js';
 import { generateGrantId, generateOpaqueToken } from './secrets.js';
 import type { IssuedTokens, RefreshPresenter, RotationRequest, TokenStore } from './store.js';
 
@@ -92,4 +94,44 @@ export async function storedGrantWithTokens(store: TokenStore, clientId: string)
   await store.saveAccessToken(access, accessRecord(g.clientId, g.grantId));
   await store.saveRefreshToken(refresh, refreshRecord(g));
   return { g, access, refresh };
+}
+
+/** A valid payment (RFC 9396 `payment_initiation`), with every optional field of an initiation. */
+export function paymentDetail(overrides: Partial<PaymentInitiationDetail> = {}): PaymentInitiationDetail {
+  return {
+    type: 'payment_initiation',
+    actions: ['initiate'],
+    instructedAmount: { currency: 'EUR', amount: '123.50' },
+    creditorName: 'Merchant A',
+    creditorAccount: { iban: 'DE02100100109307118603' },
+    remittanceInformationUnstructured: 'Ref Number Merchant – café',
+    debtorAccount: { iban: 'FR7630006000011234567890189' },
+    ...overrides,
+  };
+}
+
+/** A pending payment request of `clientId`, registered by the payment API unless said otherwise. */
+export function paymentRequest(
+  clientId: string,
+  fields: { origin?: PaymentRequestRecord['origin']; resourceId?: string; lifetimeSeconds?: number } = {},
+): PaymentRequestRecord {
+  const origin = fields.origin ?? 'payment_api';
+  return newPaymentRequest({
+    clientId,
+    detail: paymentDetail(),
+    origin,
+    ...(origin === 'payment_api' ? { resourceId: fields.resourceId ?? `pmt-${generateGrantId()}` } : {}),
+    now: nowSeconds(),
+    lifetimeSeconds: fields.lifetimeSeconds ?? 600,
+  });
+}
+
+/** A pisp consent for an approved payment request, as the authorization service creates it. */
+export function paymentGrant(request: PaymentRequestRecord): GrantRecord {
+  return grant(request.clientId, {
+    scope: 'pisp',
+    authorizationDetails: [request.detail],
+    paymentRequestId: request.paymentRequestId,
+    expiresAt: request.expiresAt,
+  });
 }

@@ -8,6 +8,8 @@ import {
   refreshRecord,
   storedGrantWithTokens,
 } from './contract-fixtures.js';
+import { describePaymentContract } from './contract-payments.js';
+import { describePushedRequestContract } from './contract-pushed.js';
 import { describeRefreshTokenContract } from './contract-refresh.js';
 import { generateOpaqueToken } from './secrets.js';
 import type { TokenStore } from './store.js';
@@ -152,6 +154,8 @@ export function describeTokenStoreContract(
     });
 
     describeRefreshTokenContract(() => store, clock);
+    describePaymentContract(() => subject, clock);
+    describePushedRequestContract(() => subject, clock);
 
     describe('grants and clients', () => {
       it('revoking a grant makes every token of it inactive at once', async () => {

@@ -7,11 +7,23 @@ import {
 import type { PaymentRequestRecord, PushedRequestRecord } from './records.js';
 import { hashSecret } from './secrets.js';
 
+/** What the embedded store's sweeper and debugKeys need of a map of records. */
+export interface SweptMap {
+  sweep(): void;
+  keys(): IterableIterator<string>;
+}
+
+export interface MemoryPaymentStores {
+  readonly stores: PaymentRequestStore & PushedRequestStore;
+  /** Its maps, swept and listed with the embedded store's own. */
+  readonly maps: readonly SweptMap[];
+}
+
 /** Payment requests and pushed requests of the embedded store; atomic as the rest of it (one thread). */
 export function createMemoryPaymentStores(
   now: () => number,
   revokeGrant: (grantId: string) => void,
-): PaymentRequestStore & PushedRequestStore {
+): MemoryPaymentStores {
   const requests = new ExpiringMap<PaymentRequestRecord>(now);
   const pushed = new ExpiringMap<PushedRequestRecord>(now);
   const retainedUntil = (record: PaymentRequestRecord) =>
@@ -19,7 +31,7 @@ export function createMemoryPaymentStores(
   const replace = (record: PaymentRequestRecord) =>
     requests.set(record.paymentRequestId, { value: record, expiresAtMs: retainedUntil(record) });
 
-  return {
+  const stores: PaymentRequestStore & PushedRequestStore = {
     async createPaymentRequest(record) {
       replace({ ...record, status: 'pending' });
     },
@@ -60,4 +72,5 @@ export function createMemoryPaymentStores(
       return { outcome: 'used', record };
     },
   };
+  return { stores, maps: [requests, pushed] };
 }

@@ -46,8 +46,10 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   const accessTokens = new ExpiringMap<AccessTokenRecord>(now);
   const refreshTokens = new ExpiringMap<StoredRefresh>(now);
   const revokedClients = new Set<string>();
+  const payments = createMemoryPaymentStores(now, (grantId) => grants.delete(grantId));
+  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps];
   const sweeper = setInterval(() => {
-    for (const map of [codes, grants, accessTokens, refreshTokens]) map.sweep();
+    for (const map of maps) map.sweep();
   }, 30_000);
   sweeper.unref();
 
@@ -56,7 +58,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     !revokedClients.has(clientId) && (grantId === undefined || grants.get(grantId) !== undefined);
 
   return {
-    ...createMemoryPaymentStores(now, (grantId) => grants.delete(grantId)),
+    ...payments.stores,
 
     async createGrant(grant) {
       grants.set(grant.grantId, { value: grant, expiresAtMs: until(grant.expiresAt) });
@@ -176,7 +178,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
       clearInterval(sweeper);
     },
     debugKeys() {
-      return [codes, grants, accessTokens, refreshTokens].flatMap((map) => [...map.keys()]);
+      return maps.flatMap((map) => [...map.keys()]);
     },
   };
 }

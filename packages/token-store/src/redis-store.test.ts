@@ -22,8 +22,18 @@ describeTokenStoreContract('Redis', async (clock) => {
     store,
     async dumpStorage() {
       const keys = await inspector.keys(`${keyPrefix}*`);
-      const values = await Promise.all(keys.map((key) => inspector.getBuffer(key)));
-      return [...keys, ...values.map((value) => value?.toString('latin1') ?? '')].join('\n');
+      // Strings (codes, grants, tokens, pushed requests) and hashes (payment requests), every field.
+      const values = await Promise.all(
+        keys.map(async (key) =>
+          (await inspector.type(key)) === 'hash'
+            ? Object.entries(await inspector.hgetallBuffer(key)).flat()
+            : [await inspector.getBuffer(key)],
+        ),
+      );
+      const text = values
+        .flat()
+        .map((value) => (typeof value === 'string' ? value : value?.toString('latin1')));
+      return [...keys, ...text].join('\n');
     },
     async dispose() {
       const keys = await inspector.keys(`${keyPrefix}*`);

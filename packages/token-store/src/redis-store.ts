@@ -1,13 +1,13 @@
-import { isDependencyUnavailable } from '@psd2/oauth-errors';
 import { Redis } from 'ioredis';
 import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
-import { TokenStoreUnavailableError } from './errors.js';
+import { guarded } from './errors.js';
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
   GrantRecord,
   RefreshTokenRecord,
 } from './records.js';
+import { createRedisPaymentStores } from './redis-payments.js';
 import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
 import {
@@ -29,6 +29,7 @@ import {
  *   r:<sha256(token)>       'A' + JSON refresh record, or       TTL: grant expiry
  *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
  *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
+ *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
  *
  * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
  */
@@ -63,19 +64,6 @@ type RedisWithScripts = Redis & {
     expectedSuccessorHash: string,
   ): Promise<RotationOutcome>;
 };
-
-/**
- * The shared rule (isDependencyUnavailable) decides: a Redis that cannot be reached, timed out or
- * refuses for now (OOM, READONLY, LOADING, ...) is unavailable; any other reply error is a bug.
- */
-async function guarded<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isDependencyUnavailable(error)) throw new TokenStoreUnavailableError(error);
-    throw error;
-  }
-}
 
 export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   const now = options.now ?? Date.now;
@@ -117,16 +105,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     return (await redis.exists(grant, grant, clientKey(clientId))) === 2;
   }
 
-  // Interim: the Redis payment capabilities land with their contract tests (issue 17 work in progress).
-  const pending = (): Promise<never> => Promise.reject(new Error('payment stores not yet on Redis'));
   return {
-    createPaymentRequest: pending,
-    findPaymentRequest: pending,
-    decidePaymentRequest: pending,
-    bindPaymentToken: pending,
-    completePaymentRequest: pending,
-    savePushedRequest: pending,
-    usePushedRequest: pending,
+    ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
     createGrant: (grant) =>
       guarded(() => setUntilExpiry(grantKey(grant.grantId), JSON.stringify(grant), grant.expiresAt)),
 
