@@ -20,12 +20,19 @@ describe('routeFor', () => {
     expect(routeFor(path)?.service).toBe(service);
   });
 
-  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/par/', '/oauth2/de/x', '/admin'])(
+  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/de/x', '/admin'])(
     'has no route for %s',
     (path) => {
       expect(routeFor(path)).toBeUndefined();
     },
   );
+});
+
+describe('the pushed authorization request endpoint', () => {
+  it('is exactly /oauth2/par', () => {
+    expect(routeFor('/oauth2/par/')).toBeUndefined();
+    expect(routeFor('/oauth2/parx')).toBeUndefined();
+  });
 });
 
 describe('publicIssuer', () => {

@@ -151,7 +151,7 @@ describe.each(['fr', 'en'] as const)('a payment in a browser (%s)', (lang) => {
       await page.getByRole('button', { name: t.continue }).click();
       await page.waitForURL(/\/banque\/otp$/);
       // Intl writes a narrow no-break space in French: compare the text as the customer reads it.
-      const otpText = (await page.locator('main').innerText()).replace(/\s/g, ' ');
+      const otpText = ((await page.locator('main').textContent()) ?? '').replace(/\s/g, ' ');
       expect(otpText).toContain(t.amount);
       expect(otpText).toContain('Merchant A');
       expect(otpText).toContain('DE02 •••• 8603');
@@ -159,7 +159,7 @@ describe.each(['fr', 'en'] as const)('a payment in a browser (%s)', (lang) => {
       await page.getByLabel(t.code).fill(OTP);
       await page.getByRole('button', { name: t.verify }).click();
       await page.waitForURL(/\/banque\/consent$/);
-      const consentText = (await page.locator('main').innerText()).replace(/\s/g, ' ');
+      const consentText = ((await page.locator('main').textContent()) ?? '').replace(/\s/g, ' ');
       expect(consentText).toContain(t.amount);
       expect(consentText).toContain('DE02 •••• 8603');
       expect(consentText).toContain('Ref Number Merchant');
