@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('the payment-consent API over Redis', () => {
-  it('registers, reads, sees the approval and its token, and ends the consent on EXECUTED', async () => {
+  it('registers, reads, sees the approval and its token, and ends the consent on CANCELLED', async () => {
     const registered = await api.register(sampleRequest('pisp-client'));
     expect((await api.get(registered.paymentRequestId)).paymentRequest?.status).toBe(
       PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PENDING,
