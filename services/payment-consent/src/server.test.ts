@@ -75,6 +75,16 @@ describe('the payment API conversation', () => {
     clock += 30;
     const { grantId } = await approveAsTheCustomer(store, registered.paymentRequestId, clock);
     const accessToken = 'an-access-token-value';
+    await store.saveAccessToken(accessToken, {
+      clientId: 'pisp-client',
+      organizationId: 'PSDFR-ACPR-12345',
+      scope: 'pisp',
+      subject: 'psu-0001',
+      grantId,
+      issuedAt: clock,
+      expiresAt: clock + 300,
+      certificateThumbprint: 'y'.repeat(43),
+    });
     await store.bindPaymentToken(registered.paymentRequestId, {
       accessTokenHash: hashSecret(accessToken),
       certificateThumbprint: 'y'.repeat(43),
@@ -95,6 +105,7 @@ describe('the payment API conversation', () => {
       },
     });
     expect(await store.findGrant(grantId)).toBeDefined();
+    expect(await store.findAccessToken(accessToken)).toBeDefined();
 
     clock += 5;
     const reported = await api.report({
@@ -105,7 +116,9 @@ describe('the payment API conversation', () => {
       status: PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXECUTED,
       completedAt: new Date(clock * 1000),
     });
+    // The consent ends with the payment: its token is inactive at once (introspection: active false).
     expect(await store.findGrant(grantId)).toBeUndefined();
+    expect(await store.findAccessToken(accessToken)).toBeUndefined();
     const executed = (await api.get(registered.paymentRequestId)).paymentRequest;
     expect(executed?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXECUTED);
     expect(executed?.completedAt).toEqual(new Date(clock * 1000));
