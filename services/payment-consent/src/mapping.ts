@@ -31,12 +31,8 @@ const FIELD_OF_MEMBER: ReadonlyArray<readonly [string, string]> = [
 /** The refusal's message with the RFC 9396 member replaced by the proto field the caller set. */
 function protoFieldMessage(message: string): string {
   for (const [member, field] of FIELD_OF_MEMBER) {
-    if (message === member || message.startsWith(`${member} `)) {
-      // The text rules of @psd2/payment-details name their member again ("creditorName creditorName
-      // contains control characters"): said once here, by its proto name.
-      const rest = message.slice(member.length);
-      return `${field}${rest.startsWith(` ${member} `) ? rest.slice(member.length + 1) : rest}`;
-    }
+    if (message === member || message.startsWith(`${member} `))
+      return `${field}${message.slice(member.length)}`;
   }
   return message;
 }
