@@ -39,7 +39,7 @@ export function createPaymentConsentService(options: ServiceOptions): PaymentCon
     return (call: ServerUnaryCall<Req, Res>, untimedCallback) => {
       const started = performance.now();
       const callback: typeof untimedCallback = (error, ...rest) => {
-        instruments().registryRpcDuration.record((performance.now() - started) / 1000, {
+        instruments().rpcServerDuration.record((performance.now() - started) / 1000, {
           'rpc.system': 'grpc',
           'rpc.service': SERVICE_NAME,
           'rpc.method': method,
