@@ -14,12 +14,14 @@ describe('routeFor', () => {
     ['/oauth2/introspect', 'token'],
     ['/.well-known/oauth-authorization-server', 'token'],
     ['/oauth2/openapi.json', 'token'],
+    ['/oauth2/docs', 'token'],
+    ['/oauth2/docs/swagger-ui-bundle.js', 'token'],
     ['/oauth2/revoke', 'revocation'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(path)?.service).toBe(service);
   });
 
-  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/de/x', '/admin'])(
+  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/docsX', '/oauth2/de/x', '/admin'])(
     'has no route for %s',
     (path) => {
       expect(routeFor(path)).toBeUndefined();
