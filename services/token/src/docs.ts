@@ -40,6 +40,7 @@ const DOCS_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>PSD2 authorization server API</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/oauth2/docs/swagger-ui.css">
 </head>
 <body>
