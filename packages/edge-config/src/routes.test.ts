@@ -21,12 +21,19 @@ describe('routeFor', () => {
     expect(routeFor(path)?.service).toBe(service);
   });
 
-  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/docsX', '/oauth2/de/x', '/admin'])(
+  it.each(['/', '/oauth2', '/oauth2/registerX', '/oauth2/token/', '/oauth2/de/x', '/admin'])(
     'has no route for %s',
     (path) => {
       expect(routeFor(path)).toBeUndefined();
     },
   );
+});
+
+describe('the Swagger UI routes', () => {
+  it('send the page and its files to the token service, and nothing that only begins like them', () => {
+    expect(routeFor('/oauth2/docs/docs-init.js')?.service).toBe('token');
+    expect(routeFor('/oauth2/docsX')).toBeUndefined();
+  });
 });
 
 describe('publicIssuer', () => {
