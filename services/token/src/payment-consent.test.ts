@@ -224,17 +224,17 @@ describe('a pisp code (one approved payment)', () => {
     await expectInvalidGrant(response);
   });
 
-  it('never looks a payment up for an aisp code, and still gives its refresh token', async () => {
+  it('never looks a payment up for an aisp code or a grant up to introspect a non-payment token', async () => {
     const aisp = app().addClient('psp-ai', {
       scope: 'aisp',
       grantTypes: ['authorization_code', 'refresh_token'],
     });
     const { store } = app();
-    let lookups = 0;
-    const find = store.findPaymentRequest;
+    const lookups = { payment: 0, grant: 0 };
+    const { findPaymentRequest, findGrant } = store;
     store.findPaymentRequest = async (id) => {
-      lookups += 1;
-      return find(id);
+      lookups.payment += 1;
+      return findPaymentRequest(id);
     };
     try {
       const planted = await plantConsent(store, aisp, 'aisp');
@@ -248,10 +248,26 @@ describe('a pisp code (one approved payment)', () => {
       const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({ scope: 'aisp', expires_in: 3600, refresh_token: expect.any(String) });
       expect(body).not.toHaveProperty('authorization_details');
-      expect(await introspect(String(body.access_token))).not.toHaveProperty('payment_request_id');
-      expect(lookups).toBe(0);
+      expect(lookups.payment).toBe(0);
+
+      const own = await app().post('psp-pi', '/oauth2/token', {
+        grant_type: 'client_credentials',
+        client_id: pisp.clientId,
+      });
+      const ownToken = String(((await own.json()) as Record<string, unknown>).access_token);
+      store.findGrant = async (id) => {
+        lookups.grant += 1;
+        return findGrant(id);
+      };
+      for (const token of [String(body.access_token), ownToken]) {
+        const introspection = await introspect(token);
+        expect(introspection).toMatchObject({ active: true });
+        expect(introspection).not.toHaveProperty('payment_request_id');
+      }
+      expect(lookups.grant).toBe(0);
     } finally {
-      store.findPaymentRequest = find;
+      store.findPaymentRequest = findPaymentRequest;
+      store.findGrant = findGrant;
     }
   });
 });
