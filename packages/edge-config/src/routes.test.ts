@@ -29,13 +29,6 @@ describe('routeFor', () => {
   );
 });
 
-describe('the Swagger UI routes', () => {
-  it('send the page and its files to the token service, and nothing that only begins like them', () => {
-    expect(routeFor('/oauth2/docs/docs-init.js')?.service).toBe('token');
-    expect(routeFor('/oauth2/docsX')).toBeUndefined();
-  });
-});
-
 describe('publicIssuer', () => {
   const schema = z.object(edgeSettings);
 
@@ -55,5 +48,12 @@ describe('publicIssuer', () => {
 
   it('refuses an http ISSUER', () => {
     expect(() => parseConfig(schema, { ISSUER: 'http://bank.example' })).toThrow('ISSUER');
+  });
+});
+
+describe('the Swagger UI routes', () => {
+  it('send the page and its files to the token service, and nothing that only begins like them', () => {
+    expect(routeFor('/oauth2/docs/docs-init.js')?.service).toBe('token');
+    expect(routeFor('/oauth2/docsX')).toBeUndefined();
   });
 });
