@@ -1,4 +1,4 @@
-import { credentials, Metadata, ServerCredentials, type ServiceError, status } from '@grpc/grpc-js';
+import { ServerCredentials, type ServiceError, status } from '@grpc/grpc-js';
 import {
   ClientNotFoundError,
   type ClientRegistry,
@@ -7,14 +7,11 @@ import {
 } from '@psd2/client-registry-client';
 import { createLogger } from '@psd2/logging';
 import {
-  type GetPaymentRequestResponse,
-  PaymentConsentServiceClient,
+  connectPaymentConsentApi,
+  type PaymentConsentApi,
   type PaymentDetails,
   PaymentKind,
   type RegisterPaymentRequestRequest,
-  type RegisterPaymentRequestResponse,
-  type ReportPaymentOutcomeRequest,
-  type ReportPaymentOutcomeResponse,
 } from '@psd2/payment-consent-proto';
 import { generateGrantId, type TokenStore } from '@psd2/token-store';
 import { type RunningPaymentConsentServer, startPaymentConsentServer } from './server.js';
@@ -86,14 +83,9 @@ export const sampleRequest = (
   ...changes,
 });
 
-type Call<Req, Res> = (request: Req) => Promise<Res>;
-
-export interface TestApi {
+export interface TestApi extends Omit<PaymentConsentApi, 'close'> {
   readonly server: RunningPaymentConsentServer;
   readonly address: string;
-  register: Call<RegisterPaymentRequestRequest, RegisterPaymentRequestResponse>;
-  get: Call<string, GetPaymentRequestResponse>;
-  report: Call<ReportPaymentOutcomeRequest, ReportPaymentOutcomeResponse>;
   /** The status code and details a failing call ended with. */
   failure(promise: Promise<unknown>): Promise<{ code: status; details: string }>;
   close(): Promise<void>;
@@ -118,28 +110,13 @@ export async function startTestApi(options: {
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const address = `127.0.0.1:${server.port}`;
-  const client = new PaymentConsentServiceClient(address, credentials.createInsecure());
-  const call =
-    <Req, Res>(method: 'registerPaymentRequest' | 'getPaymentRequest' | 'reportPaymentOutcome') =>
-    (request: Req) =>
-      new Promise<Res>((resolve, reject) => {
-        const invoke = client[method].bind(client) as unknown as (
-          request: Req,
-          metadata: Metadata,
-          options: { deadline: number },
-          callback: (error: ServiceError | null, response: Res) => void,
-        ) => void;
-        invoke(request, new Metadata(), { deadline: Date.now() + 5000 }, (error, response) =>
-          error ? reject(error) : resolve(response),
-        );
-      });
-  const get = call<{ paymentRequestId: string }, GetPaymentRequestResponse>('getPaymentRequest');
+  const api = connectPaymentConsentApi(address);
   return {
     server,
     address,
-    register: call('registerPaymentRequest'),
-    get: (paymentRequestId) => get({ paymentRequestId }),
-    report: call('reportPaymentOutcome'),
+    register: api.register,
+    get: api.get,
+    report: api.report,
     async failure(promise) {
       const error = await promise.then(
         () => undefined,
@@ -149,7 +126,7 @@ export async function startTestApi(options: {
       return { code: error.code, details: error.details };
     },
     async close() {
-      client.close();
+      api.close();
       await server.shutdown(1000);
     },
   };
