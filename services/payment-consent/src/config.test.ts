@@ -26,8 +26,8 @@ describe('paymentConsentConfigSchema', () => {
     });
   });
 
-  it('keeps the default approval window within 60 to 3600 seconds', () => {
-    for (const value of ['59', '3601', 'soon']) {
+  it('keeps the default approval window within 10 to 3600 seconds', () => {
+    for (const value of ['9', '3601', 'soon']) {
       expect(() =>
         parseConfig(paymentConsentConfigSchema, {
           ...plaintextSandbox,

@@ -5,7 +5,7 @@ import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
 
 /** The bounds of a payment request's approval window (RegisterPaymentRequest's expires_in_seconds). */
-export const EXPIRY_BOUNDS = { min: 60, max: 3600 } as const;
+export const EXPIRY_BOUNDS = { min: 10, max: 3600 } as const;
 
 /** Everything the payment-consent service reads from its environment, validated once at start-up. */
 const settings = z.object({

@@ -210,8 +210,8 @@ describe('refusals', () => {
       [{ details: undefined }, 'details is required'],
       [{ resourceId: '' }, 'resource_id is required'],
       [{ clientId: '' }, 'client_id is required'],
-      [{ expiresInSeconds: 59 }, 'expires_in_seconds must be from 60 to 3600'],
-      [{ expiresInSeconds: 3601 }, 'expires_in_seconds must be from 60 to 3600'],
+      [{ expiresInSeconds: 9 }, 'expires_in_seconds must be from 10 to 3600'],
+      [{ expiresInSeconds: 3601 }, 'expires_in_seconds must be from 10 to 3600'],
       [{ language: 7 as Language }, 'language must be'],
     ];
     for (const [changes, message] of cases) {

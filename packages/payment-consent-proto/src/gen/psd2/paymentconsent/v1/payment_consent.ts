@@ -97,7 +97,7 @@ export interface RegisterPaymentRequestRequest {
   details:
     | PaymentDetails
     | undefined;
-  /** How long the customer has to decide: 60 to 3600 seconds; unset takes the server's default (900). */
+  /** How long the customer has to decide: 10 to 3600 seconds; unset takes the server's default (900). */
   expiresInSeconds?: number | undefined;
   language: Language;
 }
