@@ -48,7 +48,14 @@ describe('deploy/Dockerfile', () => {
       (instruction) => instruction.keyword === 'ENTRYPOINT',
     );
     expect(JSON.parse(entrypoint?.args ?? '[]')).toEqual(['node', '--import', '@psd2/telemetry/register']);
-    for (const service of ['registration', 'authorization', 'token', 'revocation', 'client-registry']) {
+    for (const service of [
+      'registration',
+      'authorization',
+      'token',
+      'revocation',
+      'client-registry',
+      'payment-consent',
+    ]) {
       const start = (
         JSON.parse(readFileSync(join(REPO_ROOT, 'services', service, 'package.json'), 'utf8')) as {
           scripts: { start: string };

@@ -72,9 +72,9 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
     }
   });
 
-  it('let only the HTTP services reach the client registry', () => {
+  it('let only the HTTP services and the payment-consent API reach the client registry', () => {
     for (const name of [...workloads(), INTRUDER, INTERNET]) {
-      const expected = typeof name === 'string' && name in HTTP;
+      const expected = typeof name === 'string' && (name in HTTP || name === 'payment-consent');
       expect({ from: name, allowed: allowed(name, 'client-registry', 50051) }).toEqual({
         from: name,
         allowed: expected,

@@ -5,14 +5,24 @@ import { field, isRecord, type KubeObject, records } from './manifests.js';
  * to pod B on port P" for pods of one namespace and for peers outside the cluster. It follows the
  * API's rules: a pod selected by no policy of a direction is open in that direction; once selected,
  * only what some selecting policy allows gets through, and a connection needs both the source's
- * egress and the destination's ingress. Named ports and namespace selectors are not resolved:
- * a rule using them matches nothing here, so the evaluator errs towards "denied".
+ * egress and the destination's ingress. A pod of another namespace is named with its namespace's
+ * labels: a namespaceSelector matches it by them (and a bare podSelector never does), and the
+ * policies here do not govern its egress, only our ingress. Named ports are not resolved, nor does a
+ * namespaceSelector match our own namespace: such a rule matches nothing here, so the evaluator errs
+ * towards "denied".
  */
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** A pod of the namespace (by its labels) or an address outside the cluster. */
-export type Peer = { readonly pod: Labels } | { readonly ip: string };
+/**
+ * A pod of the namespace (by its labels), a pod of another namespace (`namespace`: that namespace's
+ * labels), or an address outside the cluster.
+ */
+export type Peer = { readonly pod: Labels; readonly namespace?: Labels } | { readonly ip: string };
+
+/** A pod of the namespace the policies belong to, whose own egress they govern. */
+const ownPod = (peer: Peer): peer is { readonly pod: Labels } =>
+  'pod' in peer && peer.namespace === undefined;
 
 export function matchesSelector(selector: unknown, labels: Labels): boolean {
   if (!isRecord(selector)) return false;
@@ -68,9 +78,15 @@ function peerMatches(rulePeer: Record<string, unknown>, peer: Peer): boolean {
     const except = Array.isArray(block.except) ? block.except.map(String) : [];
     return !except.some((cidr) => inCidr(peer.ip, cidr));
   }
-  // A namespaceSelector points at other namespaces (or all of them): not resolved, see above.
-  if (rulePeer.namespaceSelector !== undefined || rulePeer.ipBlock !== undefined) return false;
-  return matchesSelector(rulePeer.podSelector, peer.pod);
+  if (rulePeer.ipBlock !== undefined) return false;
+  if (rulePeer.namespaceSelector !== undefined) {
+    // Other namespaces by their labels, and within them the pods podSelector picks (all when absent).
+    if (peer.namespace === undefined || !matchesSelector(rulePeer.namespaceSelector, peer.namespace))
+      return false;
+    return rulePeer.podSelector === undefined || matchesSelector(rulePeer.podSelector, peer.pod);
+  }
+  // A podSelector alone selects pods of the policy's own namespace only.
+  return peer.namespace === undefined && matchesSelector(rulePeer.podSelector, peer.pod);
 }
 
 function portMatches(rule: Record<string, unknown>, port: number): boolean {
@@ -127,8 +143,8 @@ export function connectionAllowed(
   port: number,
 ): boolean {
   const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
-  const egressOk = 'pod' in from ? allowedBy(policies, 'Egress', from.pod, to, port) : true;
-  const ingressOk = 'pod' in to ? allowedBy(policies, 'Ingress', to.pod, from, port) : true;
+  const egressOk = ownPod(from) ? allowedBy(policies, 'Egress', from.pod, to, port) : true;
+  const ingressOk = ownPod(to) ? allowedBy(policies, 'Ingress', to.pod, from, port) : true;
   return egressOk && ingressOk;
 }
 

@@ -72,7 +72,14 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   it('gives every process that reads REDIS_URL the token store Secret, required', () => {
     // Registration too: without it a DELETE's revocation marker went to a store in its own process (the
     // deleted client's tokens stayed active) and the rate limit was counted per replica.
-    expect(tokenStoreProcesses()).toEqual(['authorization', 'registration', 'revocation', 'token']);
+    // The payment-consent API too: the pages and the token service read the requests it registers.
+    expect(tokenStoreProcesses()).toEqual([
+      'authorization',
+      'payment-consent',
+      'registration',
+      'revocation',
+      'token',
+    ]);
     const objects = objectsOf(overlay);
     for (const name of tokenStoreProcesses()) {
       const container = firstContainer(find(objects, 'Deployment', name));

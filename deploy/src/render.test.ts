@@ -3,13 +3,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { unknownFields } from './fields.js';
 import { field, OVERLAYS, REPO_ROOT, records } from './manifests.js';
-import { find, findPrefixed, objectsOf } from './render-support.js';
+import { find, findPrefixed, firstContainer, objectsOf } from './render-support.js';
 import { allSchemaErrors } from './schema.js';
 
 /* Both overlays render into valid, namespaced objects: the workloads, their Services and the edge. */
 
 const HTTP_SERVICES = { registration: 8081, authorization: 8082, token: 8083, revocation: 8084 } as const;
-const STATELESS = [...Object.keys(HTTP_SERVICES), 'client-registry', 'edge', 'otel-collector'];
+const STATELESS = [
+  ...Object.keys(HTTP_SERVICES),
+  'client-registry',
+  'payment-consent',
+  'edge',
+  'otel-collector',
+];
 
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   it('renders with kubectl kustomize into namespaced objects', () => {
@@ -56,6 +62,38 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(
       records(field(find(objects, 'Service', 'otel-collector'), 'spec', 'ports')).map((p) => p.port),
     ).toContain(4317);
+  });
+
+  it('serves the payment-consent API inside the cluster only, probed with grpc.health.v1', () => {
+    const objects = objectsOf(overlay);
+    const service = find(objects, 'Service', 'payment-consent');
+    expect(field(service, 'spec', 'type')).toBe('ClusterIP');
+    expect(records(field(service, 'spec', 'ports')).map((p) => [p.port, p.appProtocol])).toEqual([
+      [50052, 'grpc'],
+    ]);
+    const container = firstContainer(find(objects, 'Deployment', 'payment-consent'));
+    expect(field(container, 'readinessProbe', 'grpc')).toEqual({
+      port: 50052,
+      service: 'psd2.paymentconsent.v1.PaymentConsentService',
+    });
+    const settings = findPrefixed(objects, 'ConfigMap', 'payment-consent-settings');
+    expect(field(settings, 'data', 'PAYMENT_REQUEST_DEFAULT_EXPIRY_SECONDS')).toBe('900');
+    expect(records(container?.envFrom).map((source) => field(source, 'configMapRef', 'name'))).toContain(
+      settings.metadata.name,
+    );
+    // Never routed by the edge: Envoy's configuration does not know it.
+    expect(readFileSync(join(REPO_ROOT, 'envoy', 'envoy.yaml'), 'utf8')).not.toContain('payment-consent');
+  });
+
+  it('builds, in the one image, every service a Deployment runs', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'deploy', 'Dockerfile'), 'utf8');
+    const build = dockerfile.match(/RUN pnpm exec tsc -b ((?:[^\n\\]|\\\n)*)/)?.[1] ?? '';
+    for (const object of objectsOf(overlay).filter((o) => o.kind === 'Deployment')) {
+      const workingDir = String(firstContainer(object)?.workingDir ?? '');
+      const service = /^\/app\/(services\/[a-z-]+)$/.exec(workingDir)?.[1];
+      if (service !== undefined)
+        expect({ service, built: build.includes(service) }).toEqual({ service, built: true });
+    }
   });
 
   it('generates the Envoy ConfigMap from the files in envoy/, byte for byte', () => {

@@ -23,6 +23,7 @@ export interface Ports {
   readonly edge: number;
   readonly edgeHealth: number;
   readonly registry: number;
+  readonly paymentConsent: number;
   readonly registration: number;
   readonly authorization: number;
   readonly token: number;
@@ -43,6 +44,7 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
     edge: read('EDGE_PORT', 8443),
     edgeHealth: read('EDGE_HEALTH_PORT', 9902),
     registry: read('CLIENT_REGISTRY_PORT', 50051),
+    paymentConsent: read('PAYMENT_CONSENT_PORT', 50052),
     registration: read('REGISTRATION_PORT', 8081),
     authorization: read('AUTHORIZATION_PORT', 8082),
     token: read('TOKEN_PORT', 8083),
@@ -103,6 +105,23 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
       },
       health: { kind: 'log', line: 'client registry listening' },
       listens: `grpc://127.0.0.1:${ports.registry} (PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite in .local/pglite'})`,
+    },
+    {
+      // The bank's payment API registers payment requests here (STET path, docs/payment-consent-api.md).
+      // Internal only: gRPC on loopback, never behind the edge. It shares the launcher's token store
+      // (TOKEN_STORE_URL) or Redis with the pages and the token service, like the HTTP services.
+      name: 'payment-consent',
+      stage: 1,
+      dir: join(root, 'services', 'payment-consent'),
+      env: {
+        PORT: String(ports.paymentConsent),
+        HOST: '127.0.0.1',
+        PAYMENT_CONSENT_PLAINTEXT: 'true',
+        CLIENT_REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}`,
+        CLIENT_REGISTRY_PLAINTEXT: 'true',
+      },
+      health: { kind: 'log', line: 'payment consent listening' },
+      listens: `grpc://127.0.0.1:${ports.paymentConsent} (internal payment-consent API for the bank's payment API; not on the edge)`,
     },
     httpService(root, 'registration', ports, ports.registration),
     httpService(root, 'authorization', ports, ports.authorization, {

@@ -15,6 +15,8 @@ describe('routeFor', () => {
     ['/oauth2/introspect', 'token'],
     ['/.well-known/oauth-authorization-server', 'token'],
     ['/oauth2/openapi.json', 'token'],
+    ['/oauth2/docs', 'token'],
+    ['/oauth2/docs/swagger-ui-bundle.js', 'token'],
     ['/oauth2/revoke', 'revocation'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(path)?.service).toBe(service);
@@ -54,5 +56,12 @@ describe('publicIssuer', () => {
 
   it('refuses an http ISSUER', () => {
     expect(() => parseConfig(schema, { ISSUER: 'http://bank.example' })).toThrow('ISSUER');
+  });
+});
+
+describe('the Swagger UI routes', () => {
+  it('send the page and its files to the token service, and nothing that only begins like them', () => {
+    expect(routeFor('/oauth2/docs/docs-init.js')?.service).toBe('token');
+    expect(routeFor('/oauth2/docsX')).toBeUndefined();
   });
 });

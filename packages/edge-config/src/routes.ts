@@ -30,6 +30,9 @@ export const EDGE_ROUTES: readonly EdgeRoute[] = [
   { match: { path: '/oauth2/introspect' }, service: 'token' },
   { match: { path: '/.well-known/oauth-authorization-server' }, service: 'token' },
   { match: { path: '/oauth2/openapi.json' }, service: 'token' },
+  // The OpenAPI document in Swagger UI, and the files that page loads (all served by the token service).
+  { match: { path: '/oauth2/docs' }, service: 'token' },
+  { match: { prefix: '/oauth2/docs/' }, service: 'token' },
   { match: { path: '/oauth2/revoke' }, service: 'revocation' },
 ];
 

@@ -30,12 +30,12 @@ export const MAX_AUTHORIZATION_DETAILS_BYTES = 4096;
 
 /** Printable text: no control characters (they would garble the page and the bank's records). */
 const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
-const text = (min: number, max: number, what: string) =>
+const text = (min: number, max: number) =>
   z
     .string()
-    .refine((value) => !CONTROL.test(value), `${what} contains control characters`)
-    .refine((value) => value.trim().length >= min, `${what} is empty`)
-    .refine((value) => [...value].length <= max, `${what} is longer than ${max} characters`);
+    .refine((value) => !CONTROL.test(value), 'contains control characters')
+    .refine((value) => value.trim().length >= min, 'is empty')
+    .refine((value) => [...value].length <= max, `is longer than ${max} characters`);
 
 const iban = z
   .string()
@@ -66,9 +66,9 @@ const detail = z
     type: z.literal('payment_initiation'),
     actions: z.union([z.tuple([z.literal('initiate')]), z.tuple([z.literal('cancel')])]),
     instructedAmount: amount,
-    creditorName: text(1, 70, 'creditorName'),
+    creditorName: text(1, 70),
     creditorAccount: account,
-    remittanceInformationUnstructured: text(0, 140, 'remittanceInformationUnstructured').optional(),
+    remittanceInformationUnstructured: text(0, 140).optional(),
     debtorAccount: account.optional(),
     paymentId: z
       .string()

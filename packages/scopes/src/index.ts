@@ -3,6 +3,7 @@ export {
   formatScope,
   type GrantType,
   grantTypesForScopes,
+  grantTypesProblem,
   type Psd2Role,
   parseScope,
   SCOPES,

@@ -3,6 +3,7 @@ import {
   checkScopes,
   formatScope,
   grantTypesForScopes,
+  grantTypesProblem,
   parseScope,
   scopesAllowedByRoles,
   scopesForRefresh,
@@ -32,13 +33,54 @@ describe('role and grant rules', () => {
     expect(scopesAllowedByRoles(['PSP_AS'])).toEqual([]);
   });
 
-  it('derives the grant types a client needs', () => {
+  it('lists the grant types that may issue each scope: never refresh_token for pisp', () => {
     expect(grantTypesForScopes(['aisp'])).toEqual(['authorization_code', 'refresh_token']);
-    expect(grantTypesForScopes(['pisp'])).toEqual(['client_credentials']);
+    expect(grantTypesForScopes(['pisp'])).toEqual(['client_credentials', 'authorization_code']);
+    expect(grantTypesForScopes(['pisp', 'cbpii'])).toEqual([
+      'client_credentials',
+      'authorization_code',
+      'refresh_token',
+    ]);
   });
 
-  it('never carries extended_transaction_history into a refreshed token', () => {
+  it('never carries extended_transaction_history or pisp into a refreshed token', () => {
     expect(scopesForRefresh(['aisp', 'extended_transaction_history'])).toEqual(['aisp']);
+    expect(scopesForRefresh(['aisp', 'pisp'])).toEqual(['aisp']);
+    expect(scopesForRefresh(['pisp'])).toEqual([]);
+  });
+});
+
+describe('grantTypesProblem (registered grant_types against the scope)', () => {
+  it.each([
+    [['pisp'], ['client_credentials']],
+    [['pisp'], ['authorization_code']],
+    [['pisp'], ['authorization_code', 'client_credentials']],
+    [['aisp'], ['authorization_code', 'refresh_token']],
+    [
+      ['aisp', 'pisp'],
+      ['authorization_code', 'refresh_token'],
+    ],
+    [
+      ['aisp', 'pisp'],
+      ['authorization_code', 'refresh_token', 'client_credentials'],
+    ],
+  ] as const)('accepts %p with %p', (scopes, grants) => {
+    expect(grantTypesProblem(scopes, grants)).toBeUndefined();
+  });
+
+  it.each([
+    [['pisp'], ['refresh_token'], 'client_credentials or authorization_code'],
+    [['pisp'], ['authorization_code', 'refresh_token'], 'must not include refresh_token'],
+    [['pisp'], ['client_credentials', 'refresh_token'], 'must not include refresh_token'],
+    [['aisp'], ['authorization_code'], 'must include refresh_token'],
+    [['cbpii'], ['refresh_token'], 'must include authorization_code'],
+    [
+      ['aisp'],
+      ['authorization_code', 'refresh_token', 'client_credentials'],
+      'must not include client_credentials',
+    ],
+  ] as const)('refuses %p with %p (%s)', (scopes, grants, message) => {
+    expect(grantTypesProblem(scopes, grants)).toContain(message);
   });
 });
 
@@ -52,9 +94,8 @@ describe('checkScopes', () => {
         registered: ['aisp', 'extended_transaction_history'],
       }),
     ).toEqual({ ok: true, scopes: ['aisp', 'extended_transaction_history'] });
-    expect(checkScopes({ requested: ['pisp'], roles: ['PSP_PI'], grantType: 'client_credentials' }).ok).toBe(
-      true,
-    );
+    for (const grantType of ['client_credentials', 'authorization_code'] as const)
+      expect(checkScopes({ requested: ['pisp'], roles: ['PSP_PI'], grantType }).ok).toBe(true);
   });
 
   it.each([
@@ -62,7 +103,11 @@ describe('checkScopes', () => {
     [{ requested: ['openid'], roles: ['PSP_AI'] }, 'unknown_scope'],
     [{ requested: ['cbpii'], roles: ['PSP_AI', 'PSP_IC'], registered: ['aisp'] }, 'not_registered'],
     [{ requested: ['aisp'], roles: ['PSP_PI'] }, 'role_forbids'],
-    [{ requested: ['pisp'], roles: ['PSP_PI'], grantType: 'authorization_code' }, 'grant_forbids'],
+    [{ requested: ['pisp'], roles: ['PSP_PI'], grantType: 'refresh_token' }, 'grant_forbids'],
+    [
+      { requested: ['aisp', 'pisp'], roles: ['PSP_AI', 'PSP_PI'], grantType: 'refresh_token' },
+      'grant_forbids',
+    ],
     [{ requested: ['aisp'], roles: ['PSP_AI'], grantType: 'client_credentials' }, 'grant_forbids'],
     [
       { requested: ['aisp', 'extended_transaction_history'], roles: ['PSP_AI'], grantType: 'refresh_token' },

@@ -2,10 +2,16 @@
  * The PSD2 scope rules in one place, used by registration (what a client may register), the
  * authorization endpoint (what a PSU may be asked for) and the token endpoint (what a token may carry).
  *
- * | scope                          | certificate role | grants                               |
- * | aisp, extended_transaction_history | PSP_AI       | authorization_code, refresh_token    |
- * | cbpii                          | PSP_IC           | authorization_code, refresh_token    |
- * | pisp                           | PSP_PI           | client_credentials                   |
+ * | scope                          | certificate role | obtained with                    | refreshed |
+ * | aisp                           | PSP_AI           | authorization_code               | yes       |
+ * | extended_transaction_history   | PSP_AI (+ aisp)  | authorization_code               | never     |
+ * | cbpii                          | PSP_IC           | authorization_code               | yes       |
+ * | pisp                           | PSP_PI           | client_credentials or            | never     |
+ * |                                |                  | authorization_code (one payment) |           |
+ *
+ * A pisp token from the code flow carries exactly one payment the customer approved (RFC 9396
+ * authorization_details); it is never refreshed, since every payment needs its own SCA (PSD2 RTS
+ * Art. 5 dynamic linking). A scope that is refreshed needs refresh_token registered beside the code.
  */
 
 export const SCOPES = ['aisp', 'extended_transaction_history', 'cbpii', 'pisp'] as const;
@@ -23,13 +29,21 @@ const ROLE_OF_SCOPE: Readonly<Record<Scope, Psd2Role>> = {
   pisp: 'PSP_PI',
 };
 
-const GRANTS_OF_SCOPE: Readonly<Record<Scope, readonly GrantType[]>> = {
-  aisp: ['authorization_code', 'refresh_token'],
+/** The grants that first issue a token of the scope; a client registers at least one of them. */
+const OBTAINED_WITH: Readonly<Record<Scope, readonly GrantType[]>> = {
+  aisp: ['authorization_code'],
   extended_transaction_history: ['authorization_code'],
-  cbpii: ['authorization_code', 'refresh_token'],
-  // Payment consent is a later piece of work; until then a PISP only gets client-credentials tokens.
-  pisp: ['client_credentials'],
+  cbpii: ['authorization_code'],
+  pisp: ['client_credentials', 'authorization_code'],
 };
+
+/** The scopes a refresh token carries on: the long-lived consents (180 days) only. */
+const REFRESHED: readonly Scope[] = ['aisp', 'cbpii'];
+
+/** Every grant that may issue a token of the scope. */
+function grantsOf(scope: Scope): readonly GrantType[] {
+  return REFRESHED.includes(scope) ? [...OBTAINED_WITH[scope], 'refresh_token'] : OBTAINED_WITH[scope];
+}
 
 function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
@@ -65,17 +79,49 @@ export function scopesAllowedByRoles(roles: readonly Psd2Role[]): Scope[] {
   return SCOPES.filter((scope) => roles.includes(ROLE_OF_SCOPE[scope]));
 }
 
-/** The grant types a client needs for its scopes (registration derives or checks `grant_types` with it). */
+/** Every grant type that may issue a token of one of these scopes (nothing else belongs in `grant_types`). */
 export function grantTypesForScopes(scopes: readonly string[]): GrantType[] {
   const grants = new Set<GrantType>();
-  for (const scope of scopes)
-    if (isScope(scope)) for (const grant of GRANTS_OF_SCOPE[scope]) grants.add(grant);
+  for (const scope of scopes) if (isScope(scope)) for (const grant of grantsOf(scope)) grants.add(grant);
   return [...grants];
 }
 
-/** `extended_transaction_history` needs a fresh SCA: a refreshed token never carries it. */
+/**
+ * Whether registered `grant_types` fit the scopes, as a sentence for `invalid_client_metadata`:
+ * each scope can be obtained with a registered grant, a refreshed scope obtained by the code also has
+ * refresh_token, and no grant is registered that no scope uses (RFC 7591 §2: grant_types says what the
+ * client will use). Undefined when they fit.
+ */
+export function grantTypesProblem(
+  scopes: readonly string[],
+  grantTypes: readonly GrantType[],
+): string | undefined {
+  for (const scope of scopes) {
+    if (!isScope(scope)) continue;
+    const ways = OBTAINED_WITH[scope];
+    if (!ways.some((grant) => grantTypes.includes(grant))) {
+      return `grant_types must include ${ways.join(' or ')}: the scope "${scope}" is obtained with it.`;
+    }
+    if (REFRESHED.includes(scope) && !grantTypes.includes('refresh_token')) {
+      return `grant_types must include refresh_token: the scope "${scope}" is kept up with it.`;
+    }
+  }
+  const used = grantTypesForScopes(scopes);
+  for (const grant of grantTypes) {
+    if (!used.includes(grant)) {
+      return `grant_types must not include ${grant}: no requested scope uses it (pisp goes with client_credentials or authorization_code, never refresh_token; aisp and cbpii with authorization_code and refresh_token).`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a refresh token issued with these scopes carries: `extended_transaction_history` needs a fresh
+ * SCA, and `pisp` is one payment's consent (a new payment needs a new SCA): a refreshed token carries
+ * neither.
+ */
 export function scopesForRefresh(scopes: readonly string[]): string[] {
-  return scopes.filter((scope) => scope !== 'extended_transaction_history');
+  return scopes.filter((scope) => isScope(scope) && REFRESHED.includes(scope));
 }
 
 export type ScopeCheck =
@@ -123,7 +169,7 @@ export function checkScopes(request: {
         description: `The scope "${scope}" requires the PSD2 role ${ROLE_OF_SCOPE[scope]} in the client certificate.`,
       };
     }
-    if (grantType !== undefined && !GRANTS_OF_SCOPE[scope].includes(grantType)) {
+    if (grantType !== undefined && !grantsOf(scope).includes(grantType)) {
       return {
         ok: false,
         reason: 'grant_forbids',

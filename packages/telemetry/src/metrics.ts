@@ -33,7 +33,7 @@ export interface Psd2Instruments {
   /** One client-registry operation as a service sees it (gRPC call, retries and read cache included). */
   readonly registryCallDuration: Histogram;
   /** One gRPC call handled by the registry (server side); attributes `rpc.method`, `rpc.grpc.status_code`. */
-  readonly registryRpcDuration: Histogram;
+  readonly rpcServerDuration: Histogram;
   /** One token-store operation; attributes `psd2.token_store.operation`, `psd2.outcome`. */
   readonly tokenStoreDuration: Histogram;
 }
@@ -75,7 +75,10 @@ export function instruments(): Psd2Instruments {
       'psd2.client_registry.call.duration',
       'Client-registry operations as the calling service sees them (gRPC, retries and read cache included).',
     ),
-    registryRpcDuration: latency('rpc.server.call.duration', 'gRPC calls handled by the client registry.'),
+    rpcServerDuration: latency(
+      'rpc.server.call.duration',
+      'gRPC calls handled (client registry, payment consent; by rpc.service).',
+    ),
     tokenStoreDuration: latency('psd2.token_store.operation.duration', 'Token-store (Redis) operations.'),
   };
   cached = { provider, instruments: created };

@@ -10,7 +10,8 @@ import { createIsolatedRedisPrefix } from './redis.js';
 /*
  * The whole system as separate processes, the way `pnpm start` and Kubernetes run it: the client
  * registry over gRPC (its own PostgreSQL schema), the four HTTP services (their own Redis key prefix),
- * and the local mTLS edge in front, all on free ports. Tests then act as a TPP would: through the edge,
+ * the internal payment-consent gRPC API (same Redis prefix; never behind the edge), and the local mTLS
+ * edge in front, all on free ports. Tests then act as a TPP would: through the edge,
  * presenting a QWAC from the shared test PKI.
  *
  * The environment contract every HTTP service honours (unknown variables are ignored):
@@ -20,7 +21,7 @@ import { createIsolatedRedisPrefix } from './redis.js';
 
 export const HTTP_SERVICES = ['registration', 'authorization', 'token', 'revocation'] as const;
 export type HttpServiceName = (typeof HTTP_SERVICES)[number];
-type ProcessName = HttpServiceName | 'client-registry' | 'local-edge';
+type ProcessName = HttpServiceName | 'client-registry' | 'payment-consent' | 'local-edge';
 
 export interface SystemOptions {
   /** Names the database schema and key prefix, e.g. the test file's name. */
@@ -49,6 +50,8 @@ export interface RunningSystem {
   readonly edgeUrl: string;
   readonly pki: DemoPki;
   readonly registryAddress: string;
+  /** `127.0.0.1:<port>` of the payment-consent gRPC API (plaintext), as the bank's payment API calls it. */
+  readonly paymentConsentAddress: string;
   readonly redisUrl: string;
   readonly redisKeyPrefix: string;
   readonly database: IsolatedSchema;
@@ -113,6 +116,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const redisUrl = testRedisUrl();
   const ports = {
     registry: await freePort(),
+    paymentConsent: await freePort(),
     edge: await freePort(),
     edgeHealth: await freePort(),
     registration: await freePort(),
@@ -122,6 +126,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
   const edgeUrl = `https://localhost:${ports.edge}`;
   const registryAddress = `127.0.0.1:${ports.registry}`;
+  const paymentConsentAddress = `127.0.0.1:${ports.paymentConsent}`;
   const processes = new Map<ProcessName, StartedProcess>();
   const common = { LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'true', ...options.commonEnv };
 
@@ -174,7 +179,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         }),
       );
     }
-    await Promise.all(HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[name]}/healthz`)));
+    const paymentConsent = startService('services/payment-consent', {
+      ...serviceEnv,
+      PORT: String(ports.paymentConsent),
+      PAYMENT_CONSENT_PLAINTEXT: 'true',
+      ...options.env?.['payment-consent'],
+    });
+    processes.set('payment-consent', paymentConsent);
+    await Promise.all([
+      ...HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[name]}/healthz`)),
+      paymentConsent.waitForOutput('payment consent listening', START_TIMEOUT_MS),
+    ]);
 
     const edge = startService('services/local-edge', {
       ...common,
@@ -224,6 +239,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     edgeUrl,
     pki,
     registryAddress,
+    paymentConsentAddress,
     redisUrl,
     redisKeyPrefix,
     database,

@@ -54,7 +54,7 @@ export function createClientRegistryService(options: ServiceOptions): ClientRegi
     return (call: ServerUnaryCall<Req, Res>, untimedCallback) => {
       const started = performance.now();
       const callback: typeof untimedCallback = (error, ...rest) => {
-        instruments().registryRpcDuration.record((performance.now() - started) / 1000, {
+        instruments().rpcServerDuration.record((performance.now() - started) / 1000, {
           'rpc.system': 'grpc',
           'rpc.method': method,
           'rpc.grpc.status_code': error ? (error.code ?? status.UNKNOWN) : status.OK,

@@ -118,10 +118,25 @@ describe('RFC 7591 §2 scope and the certificate PSD2 roles', () => {
 });
 
 describe('PSD2 scopes and grant types go together', () => {
-  it('pisp needs client_credentials', () => {
+  it('pisp is obtained with client_credentials or authorization_code', () => {
+    for (const grants of [
+      ['client_credentials'],
+      ['authorization_code'],
+      ['authorization_code', 'client_credentials'],
+    ] as const)
+      expect(() => checkScopeMatchesGrantTypes(['pisp'], grants)).not.toThrow();
     expect(
-      metadataRefusal(() => checkScopeMatchesGrantTypes(['pisp'], ['authorization_code'])).description,
-    ).toContain('client_credentials');
+      metadataRefusal(() => checkScopeMatchesGrantTypes(['pisp'], ['refresh_token'])).description,
+    ).toContain('client_credentials or authorization_code');
+  });
+  it('never gives a pisp-only client refresh_token', () => {
+    for (const grants of [
+      ['authorization_code', 'refresh_token'],
+      ['client_credentials', 'refresh_token'],
+    ] as const)
+      expect(metadataRefusal(() => checkScopeMatchesGrantTypes(['pisp'], grants)).description).toContain(
+        'must not include refresh_token',
+      );
   });
   it('aisp and cbpii need authorization_code and refresh_token', () => {
     expect(
@@ -138,13 +153,12 @@ describe('PSD2 scopes and grant types go together', () => {
       ).description,
     ).toContain('must not include client_credentials');
   });
-  it('accepts mixed clients', () => {
-    expect(() =>
-      checkScopeMatchesGrantTypes(
-        ['aisp', 'pisp'],
-        ['authorization_code', 'refresh_token', 'client_credentials'],
-      ),
-    ).not.toThrow();
+  it('accepts mixed clients: refresh_token is for aisp, pisp by the code or client credentials', () => {
+    for (const grants of [
+      ['authorization_code', 'refresh_token', 'client_credentials'],
+      ['authorization_code', 'refresh_token'],
+    ] as const)
+      expect(() => checkScopeMatchesGrantTypes(['aisp', 'pisp'], grants)).not.toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 import { subjectDnMatches } from '@psd2/client-authentication';
 import { redirectUriProblem } from '@psd2/client-metadata';
-import { checkScopes, type GrantType, grantTypesForScopes, type Psd2Role, parseScope } from '@psd2/scopes';
+import { checkScopes, type GrantType, grantTypesProblem, type Psd2Role, parseScope } from '@psd2/scopes';
 import { metadataError, redirectError } from './metadata-members.js';
 
 /*
@@ -118,29 +118,18 @@ export function checkScope(scope: string | undefined, roles: readonly Psd2Role[]
 }
 
 /**
- * The PSD2 pairing of scopes and grants: pisp is obtained with client_credentials, aisp and cbpii with
- * authorization_code and refresh_token. Every grant a scope needs must be registered, and no grant may
- * be registered that no scope uses (RFC 7591 §2: grant_types says what the client will use).
+ * The PSD2 pairing of scopes and grants (@psd2/scopes): pisp is obtained with client_credentials (the
+ * PISP's own token) or authorization_code (one payment the customer approved), never refreshed; aisp
+ * and cbpii with authorization_code and refresh_token. Every scope must be obtainable with a registered
+ * grant, and no grant may be registered that no scope uses (RFC 7591 §2: grant_types says what the
+ * client will use), so a pisp-only client never holds refresh_token.
  */
 export function checkScopeMatchesGrantTypes(
   scopes: readonly string[],
   grantTypes: readonly GrantType[],
 ): void {
-  for (const scope of scopes) {
-    for (const needed of grantTypesForScopes([scope])) {
-      if (!grantTypes.includes(needed)) {
-        throw metadataError(`grant_types must include ${needed}: the scope "${scope}" is obtained with it.`);
-      }
-    }
-  }
-  const used = grantTypesForScopes(scopes);
-  for (const grant of grantTypes) {
-    if (!used.includes(grant)) {
-      throw metadataError(
-        `grant_types must not include ${grant}: no requested scope uses it (pisp goes with client_credentials; aisp and cbpii with authorization_code and refresh_token).`,
-      );
-    }
-  }
+  const problem = grantTypesProblem(scopes, grantTypes);
+  if (problem !== undefined) throw metadataError(problem);
 }
 
 /**

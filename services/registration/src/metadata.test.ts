@@ -43,6 +43,31 @@ describe('validateClientMetadata', () => {
     });
   });
 
+  it('takes a pisp code client with redirect URIs, and the RFC 7591 default grant', () => {
+    const uris = ['https://pisp.example.com/cb'];
+    for (const body of [
+      { grant_types: ['authorization_code'], scope: 'pisp', redirect_uris: uris },
+      { scope: 'pisp', redirect_uris: uris },
+    ]) {
+      expect(validateClientMetadata(body, context)).toMatchObject({
+        grantTypes: ['authorization_code'],
+        responseTypes: ['code'],
+        redirectUris: uris,
+      });
+    }
+  });
+
+  it('refuses refresh_token for a pisp-only client, not for aisp with pisp', () => {
+    const uris = ['https://pisp.example.com/cb'];
+    const grants = ['authorization_code', 'refresh_token'];
+    expect(() =>
+      validateClientMetadata({ grant_types: grants, scope: 'pisp', redirect_uris: uris }, context),
+    ).toThrow(InvalidClientMetadataError);
+    expect(
+      validateClientMetadata({ grant_types: grants, scope: 'aisp pisp', redirect_uris: uris }, context),
+    ).toMatchObject({ grantTypes: grants, scope: 'aisp pisp' });
+  });
+
   it('ignores metadata it does not understand (RFC 7591 §2)', () => {
     expect(() => validateClientMetadata({ ...aisp, frobnicate: 1, 'logo_uri#fr': 2 }, context)).not.toThrow();
   });

@@ -35,11 +35,11 @@ describe('POST /oauth2/register (RFC 7591)', () => {
       ['cbpii without PSP_IC', 'tpp-b', { scope: 'cbpii' }, 'invalid_client_metadata', 'PSP_IC'],
       ['no scope', 'tpp-a', { scope: undefined }, 'invalid_client_metadata', 'scope is required'],
       [
-        'pisp with authorization_code',
+        'pisp with refresh_token',
         'psp-pi',
         { scope: 'pisp' },
         'invalid_client_metadata',
-        'client_credentials',
+        'must not include refresh_token',
       ],
       [
         'aisp without refresh_token',

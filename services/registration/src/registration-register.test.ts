@@ -16,6 +16,9 @@ describe('POST /oauth2/register (RFC 7591)', () => {
       { scope: 'pisp', grant_types: ['client_credentials'], response_types: [], redirect_uris: undefined },
       ['PSP_PI'],
     ],
+    // A PISP's payment consent by the code flow: redirect URIs, no refresh token.
+    ['psp-pi', { scope: 'pisp', grant_types: ['authorization_code'] }, ['PSP_PI']],
+    ['psp-pi', { scope: 'pisp', grant_types: ['authorization_code', 'client_credentials'] }, ['PSP_PI']],
     [
       'tpp-a',
       {

@@ -3,6 +3,7 @@ import type { ClientRegistry } from '@psd2/client-registry-client';
 import { createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
+import { DOCS_PAGE_HEADERS, docsEndpoints } from './docs.js';
 import type { TokenSettings } from './grants/context.js';
 import { introspectionEndpoint } from './introspection.js';
 import { type MetadataSettings, metadataEndpoint } from './metadata.js';
@@ -19,10 +20,14 @@ export interface TokenDependencies {
   readonly introspectionAllowedOrganizations: readonly string[];
 }
 
-/** Token endpoint (RFC 6749), introspection (RFC 7662) and metadata (RFC 8414). Does no I/O. */
+/**
+ * Token endpoint (RFC 6749), introspection (RFC 7662), metadata (RFC 8414) and the API's documents
+ * (OpenAPI, its Swagger UI page). Reads its static files once; no other I/O.
+ */
 export function createTokenApp(deps: TokenDependencies): HttpApp {
   return createHttpApp({
     logger: deps.logger,
+    helmet: DOCS_PAGE_HEADERS,
     readiness: {
       'token-store': () => deps.store.ping(),
     },
@@ -41,6 +46,7 @@ export function createTokenApp(deps: TokenDependencies): HttpApp {
       }),
       metadataEndpoint(deps.metadata),
       openApiEndpoint(deps.metadata.issuer),
+      ...docsEndpoints(),
     ],
   });
 }

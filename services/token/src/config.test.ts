@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from '@psd2/config';
+import { ConfigError, parseConfig, pushedAuthorizationRequired } from '@psd2/config';
 import { repoRoot, startNodeProcess } from '@psd2/testing';
 import { configSchema } from './config.js';
 
@@ -65,6 +65,35 @@ describe('token service configuration', () => {
       expect.stringMatching(
         /^token: configuration error: INTROSPECTION_ALLOWED_ORGANIZATIONS is required in bank mode/,
       ),
+    ]);
+  });
+});
+
+describe('payment consent settings', () => {
+  const SANDBOX = { DEPLOYMENT_MODE: 'sandbox' };
+
+  it('gives the token of one payment 5 minutes by default, from 1 minute to 1 hour', () => {
+    expect(parseConfig(configSchema, SANDBOX).PAYMENT_ACCESS_TOKEN_TTL_SECONDS).toBe(300);
+    expect(
+      parseConfig(configSchema, { ...SANDBOX, PAYMENT_ACCESS_TOKEN_TTL_SECONDS: '60' })
+        .PAYMENT_ACCESS_TOKEN_TTL_SECONDS,
+    ).toBe(60);
+    for (const value of ['59', '3601', 'five'])
+      expect(issuesOf({ ...SANDBOX, PAYMENT_ACCESS_TOKEN_TTL_SECONDS: value })).toEqual([
+        expect.objectContaining({ variable: 'PAYMENT_ACCESS_TOKEN_TTL_SECONDS' }),
+      ]);
+  });
+
+  it('advertises PAR as required in bank mode unless PAR_REQUIRED says otherwise, and not in the sandbox', () => {
+    const bank = { ...BANK, INTROSPECTION_ALLOWED_ORGANIZATIONS: 'PSDFR-ACPR-10000' };
+    const required = (source: Record<string, string>) =>
+      pushedAuthorizationRequired(parseConfig(configSchema, source));
+    expect(required(bank)).toBe(true);
+    expect(required({ ...bank, PAR_REQUIRED: 'false' })).toBe(false);
+    expect(required(SANDBOX)).toBe(false);
+    expect(required({ ...SANDBOX, PAR_REQUIRED: 'true' })).toBe(true);
+    expect(issuesOf({ ...SANDBOX, PAR_REQUIRED: 'maybe' })).toEqual([
+      expect.objectContaining({ variable: 'PAR_REQUIRED' }),
     ]);
   });
 });

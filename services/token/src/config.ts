@@ -1,6 +1,6 @@
 import { clientCertificateSettings } from '@psd2/client-authentication';
 import { clientRegistrySettings } from '@psd2/client-registry-client';
-import { env } from '@psd2/config';
+import { env, pushedAuthorizationSettings } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
 import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
@@ -15,6 +15,13 @@ const settings = z.object({
   ...clientRegistrySettings,
   ...clientCertificateSettings,
   ACCESS_TOKEN_TTL_SECONDS: env.integer({ min: 60, max: 86_400, default: 3600 }),
+  /**
+   * The access token of one approved payment (pisp by the code flow): short, since it only initiates
+   * or cancels that payment, and never refreshed.
+   */
+  PAYMENT_ACCESS_TOKEN_TTL_SECONDS: env.integer({ min: 60, max: 3600, default: 300 }),
+  // PAR_REQUIRED: advertised as require_pushed_authorization_requests (unset: required in bank mode).
+  ...pushedAuthorizationSettings,
   /**
    * FAPI 2.0: certificate-bound refresh tokens are not rotated, so a retried refresh never ends a
    * consent. `true` rotates them on every use, with reuse detection.

@@ -10,7 +10,7 @@ import {
   type RequestBasics,
 } from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
-import type { TokenStore } from '@psd2/token-store';
+import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
 
 export interface IntrospectionDependencies {
   readonly store: TokenStore;
@@ -30,7 +30,9 @@ const INTROSPECTION = formSchema({ token: 'required' });
  * of an allow-listed organisation (§2.1 leaves the method to the server; §4: the server MUST protect
  * the endpoint against token scanning). The PSP_AS role alone is not enough: every bank in the EU holds
  * it. Anything not active answers only `{"active": false}` (§2.2), so the endpoint tells nothing about
- * tokens that are expired, revoked, unknown or of a deleted client.
+ * tokens that are expired, revoked, unknown or of a deleted client. A token for one approved payment
+ * also says which payment (RFC 9396 §9.2 `authorization_details`, and `payment_request_id`), so the
+ * bank's payment API refuses the token of payment A presented for payment B.
  */
 export function introspectionEndpoint(deps: IntrospectionDependencies): Endpoint {
   return defineEndpoint({
@@ -63,6 +65,8 @@ function allowedCaller(deps: IntrospectionDependencies, request: RequestBasics):
 async function introspect(deps: IntrospectionDependencies, token: string): Promise<object> {
   const record = await deps.store.findAccessToken(token);
   if (record === undefined) return INACTIVE;
+  const payment = await paymentOf(deps, record);
+  if (payment === 'inactive') return INACTIVE;
   return {
     active: true,
     scope: record.scope,
@@ -75,5 +79,28 @@ async function introspect(deps: IntrospectionDependencies, token: string): Promi
     // RFC 8705 §3.2: the resource server compares this with the certificate the token is presented with.
     cnf: { 'x5t#S256': record.certificateThumbprint },
     organization_id: record.organizationId,
+    ...payment,
+  };
+}
+
+const hasPisp = (scope: string) => scope.split(' ').includes('pisp');
+
+/**
+ * The payment a pisp token from the code flow was issued for, read from its grant; nothing (and no
+ * store call) for any other token: client-credentials pisp tokens have no grant, other scopes no payment.
+ */
+async function paymentOf(
+  deps: IntrospectionDependencies,
+  record: AccessTokenRecord,
+): Promise<object | 'inactive'> {
+  if (record.grantId === undefined || !hasPisp(record.scope)) return {};
+  const grant = await deps.store.findGrant(record.grantId);
+  // Revoked between the two reads (the payment was executed or cancelled): the token is dead.
+  if (grant === undefined) return 'inactive';
+  return {
+    ...(grant.authorizationDetails === undefined
+      ? {}
+      : { authorization_details: grant.authorizationDetails }),
+    ...(grant.paymentRequestId === undefined ? {} : { payment_request_id: grant.paymentRequestId }),
   };
 }

@@ -1,5 +1,6 @@
 import { createResolverFromSettings } from '@psd2/client-authentication';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
+import { pushedAuthorizationRequired } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
@@ -33,10 +34,15 @@ await runHttpService({
       certificates: createResolverFromSettings(config),
       tokens: {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        paymentAccessTokenTtlSeconds: config.PAYMENT_ACCESS_TOKEN_TTL_SECONDS,
         refreshTokenRotation: config.REFRESH_TOKEN_ROTATION,
         refreshTokenReuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
       },
-      metadata: { issuer: publicIssuer(config), deploymentMode: config.DEPLOYMENT_MODE },
+      metadata: {
+        issuer: publicIssuer(config),
+        deploymentMode: config.DEPLOYMENT_MODE,
+        pushedAuthorizationRequired: pushedAuthorizationRequired(config),
+      },
       introspectionAllowedOrganizations: config.INTROSPECTION_ALLOWED_ORGANIZATIONS,
     });
     return {

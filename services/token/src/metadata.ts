@@ -4,6 +4,8 @@ import { SCOPES } from '@psd2/scopes';
 export interface MetadataSettings {
   readonly issuer: string;
   readonly deploymentMode: 'sandbox' | 'bank';
+  /** RFC 9126 §5 `require_pushed_authorization_requests` (@psd2/config pushedAuthorizationRequired). */
+  readonly pushedAuthorizationRequired: boolean;
 }
 
 /**
@@ -18,12 +20,18 @@ export function authorizationServerMetadata(settings: MetadataSettings) {
   const revocation = at('/oauth2/revoke');
   const introspection = at('/oauth2/introspect');
   const registration = at('/oauth2/register');
+  const par = at('/oauth2/par');
   return {
     issuer: settings.issuer,
     authorization_endpoint: settings.deploymentMode === 'sandbox' ? sandbox : bank,
     // Both PSU-facing pages; `{lang}` in their paths is `fr` (default) or `en`.
     psd2_authorization_endpoints: { sandbox, bank },
     token_endpoint: token,
+    // RFC 9126 §5: the PAR endpoint, and whether the authorization pages take only pushed requests.
+    pushed_authorization_request_endpoint: par,
+    require_pushed_authorization_requests: settings.pushedAuthorizationRequired,
+    // RFC 9396 §10: one type, a payment to initiate or cancel.
+    authorization_details_types_supported: ['payment_initiation'],
     registration_endpoint: registration,
     revocation_endpoint: revocation,
     introspection_endpoint: introspection,
@@ -43,6 +51,7 @@ export function authorizationServerMetadata(settings: MetadataSettings) {
       revocation_endpoint: revocation,
       introspection_endpoint: introspection,
       registration_endpoint: registration,
+      pushed_authorization_request_endpoint: par,
     },
   };
 }

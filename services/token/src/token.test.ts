@@ -154,6 +154,10 @@ describe('authorization server metadata (RFC 8414)', () => {
       authorization_response_iss_parameter_supported: true,
       ui_locales_supported: ['fr', 'en'],
       mtls_endpoint_aliases: { token_endpoint: `${system.edgeUrl}/oauth2/token` },
+      pushed_authorization_request_endpoint: `${system.edgeUrl}/oauth2/par`,
+      // A sandbox, PAR_REQUIRED unset: authorization requests may also come by query.
+      require_pushed_authorization_requests: false,
+      authorization_details_types_supported: ['payment_initiation'],
     });
     expect(metadata.authorization_endpoint).toBe(`${system.edgeUrl}/oauth2/fr/sandbox/signin.html`);
   });

@@ -9,12 +9,15 @@ import {
 import { verifyS256 } from '../pkce.js';
 import { scopeRefusal } from '../scope-errors.js';
 import { accessTokenRecord, defineGrant, tokenResponse } from './context.js';
+import { bindPaymentToken, paymentConsentOf } from './payment-consent.js';
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636 §4.5). The code's bindings are checked first without using it,
  * then it is redeemed atomically, so a code can never buy two token sets, and a second presentation
  * by its own client revokes the grant and every token issued from it (§4.1.2, done by the store). A
- * code presented by any other client is refused and costs its owner nothing.
+ * code presented by any other client is refused and costs its owner nothing. A `pisp` code is one
+ * approved payment (payment-consent.ts): a short-lived token, `authorization_details` in the answer
+ * (RFC 9396 §7), never a refresh token.
  */
 export const authorizationCodeGrant = defineGrant(
   'authorization_code',
@@ -56,10 +59,22 @@ export const authorizationCodeGrant = defineGrant(
     const check = checkScopes({ requested, roles: certificate.roles, grantType: 'authorization_code' });
     if (!check.ok) throw scopeRefusal(check);
     const scope = formatScope(check.scopes);
+    const payment = await paymentConsentOf(context, grant, check.scopes);
 
     const accessToken = generateOpaqueToken();
-    const access = accessTokenRecord(context, { scope, subject: grant.subject, grantId: grant.grantId });
+    const access = accessTokenRecord(context, {
+      scope,
+      subject: grant.subject,
+      grantId: grant.grantId,
+      ...(payment === undefined ? {} : { lifetimeSeconds: context.settings.paymentAccessTokenTtlSeconds }),
+    });
     await context.store.saveAccessToken(accessToken, access);
+    if (payment !== undefined) {
+      await bindPaymentToken(context, payment, accessToken, access);
+      // RFC 9396 §7: the authorization server "MUST also return the authorization details as granted by
+      // the resource owner and assigned to the respective access token".
+      return { ...tokenResponse(accessToken, access), authorization_details: payment.authorizationDetails };
+    }
 
     const refreshScopes = scopesForRefresh(check.scopes);
     let refreshToken: string | undefined;

@@ -1,11 +1,14 @@
 import type { AuthenticatedClient } from '@psd2/client-authentication';
 import { type FormBody, parseInput } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
+import type { PaymentInitiationDetail } from '@psd2/payment-details';
 import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
 import type { z } from 'zod';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
+  /** The lifetime of an access token for one approved payment (pisp by the code flow). */
+  readonly paymentAccessTokenTtlSeconds: number;
   /** Off by default (FAPI 2.0): a refresh returns a new access token and the refresh token stays valid. */
   readonly refreshTokenRotation: boolean;
   /** With rotation: how long the previous refresh token may be retried with the same certificate. */
@@ -27,12 +30,20 @@ export interface TokenResponse {
   readonly expires_in: number;
   readonly scope: string;
   readonly refresh_token?: string;
+  /** RFC 9396 §7: the authorization details the token was granted for (a payment consent). */
+  readonly authorization_details?: readonly PaymentInitiationDetail[];
 }
 
 /** An access token bound to the certificate presented on this request (RFC 8705 §3). */
 export function accessTokenRecord(
   context: GrantContext,
-  fields: { readonly scope: string; readonly subject?: string; readonly grantId?: string },
+  fields: {
+    readonly scope: string;
+    readonly subject?: string;
+    readonly grantId?: string;
+    /** Default: the setting for every access token (accessTokenTtlSeconds). */
+    readonly lifetimeSeconds?: number;
+  },
 ): AccessTokenRecord {
   const { client, certificate } = context.authenticated;
   return {
@@ -42,7 +53,7 @@ export function accessTokenRecord(
     ...(fields.subject === undefined ? {} : { subject: fields.subject }),
     ...(fields.grantId === undefined ? {} : { grantId: fields.grantId }),
     issuedAt: context.nowSeconds,
-    expiresAt: context.nowSeconds + context.settings.accessTokenTtlSeconds,
+    expiresAt: context.nowSeconds + (fields.lifetimeSeconds ?? context.settings.accessTokenTtlSeconds),
     certificateThumbprint: certificate.x5tS256,
   };
 }
