@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connectPaymentConsentApi, PaymentKind, PaymentRequestStatus } from '@psd2/payment-consent-proto';
 import { totpAt } from '@psd2/psu-directory';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
@@ -244,6 +245,46 @@ describe('payment initiation by a pushed authorization request', () => {
         }),
       ),
     ).toEqual({ error: 'invalid_request', status: 400 });
+  });
+});
+
+describe('payment initiation registered by the bank’s payment API (STET path)', () => {
+  it('the consent URL, completed by the TPP, leads to a bound pisp token; the payment API sees the approval', async () => {
+    const api = connectPaymentConsentApi(e2e.system.paymentConsentAddress);
+    try {
+      const registered = await api.register({
+        clientId: pisp.clientMetadata().client_id,
+        resourceId: 'stet-e2e-1',
+        kind: PaymentKind.PAYMENT_KIND_INITIATE,
+        details: {
+          instructedAmount: DETAIL.instructedAmount,
+          creditorName: DETAIL.creditorName,
+          creditorIban: DETAIL.creditorAccount.iban,
+          remittanceInformation: DETAIL.remittanceInformationUnstructured,
+        },
+        language: 0,
+      });
+      // The TPP appends redirect_uri, state and PKCE to _links.consentApproval.href.
+      const url = new URL(registered.consentApprovalUrl);
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      url.searchParams.set('redirect_uri', REDIRECT_URI);
+      url.searchParams.set('state', state);
+      url.searchParams.set('code_challenge', await oidc.calculatePKCECodeChallenge(verifier));
+      url.searchParams.set('code_challenge_method', 'S256');
+      const page = url.pathname.includes('/banque/') ? 'bank' : 'sandbox';
+      const callback = await decideInBrowser(url, { page, psuId: 'psu-alice', decision: 'grant' });
+      const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      expect(tokens.scope).toBe('pisp');
+      expect(tokens.authorization_details).toEqual([DETAIL]);
+      const seen = await api.get(registered.paymentRequestId);
+      expect(seen.paymentRequest?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED);
+    } finally {
+      api.close();
+    }
   });
 });
 
