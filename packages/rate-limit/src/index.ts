@@ -5,3 +5,4 @@ export {
   type RateLimiter,
   type RateLimitOptions,
 } from './rate-limit.js';
+export { withinRateLimit } from './within-rate.js';

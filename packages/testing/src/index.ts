@@ -3,7 +3,7 @@ export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl
 export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
 export { SAMPLE_EC_PUBLIC_JWK } from './jwks.js';
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
-export { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
+export { freePort, freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 export { createIsolatedRedisPrefix } from './redis.js';
 export { exhaustMemory, type OwnRedisServer, ownRedisServer } from './redis-server.js';
 export {

@@ -4,7 +4,7 @@ import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { testRedisUrl } from './dependencies.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
-import { freePort, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
+import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 import { createIsolatedRedisPrefix } from './redis.js';
 
 /*
@@ -114,16 +114,21 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const database = await createIsolatedSchema(options.label);
   const redisKeyPrefix = createIsolatedRedisPrefix(options.label);
   const redisUrl = testRedisUrl();
-  const ports = {
-    registry: await freePort(),
-    paymentConsent: await freePort(),
-    edge: await freePort(),
-    edgeHealth: await freePort(),
-    registration: await freePort(),
-    authorization: await freePort(),
-    token: await freePort(),
-    revocation: await freePort(),
-  };
+  const names = [
+    'registry',
+    'paymentConsent',
+    'edge',
+    'edgeHealth',
+    'registration',
+    'authorization',
+    'token',
+    'revocation',
+  ] as const;
+  const free = await freePorts(names.length);
+  const ports = Object.fromEntries(names.map((name, index) => [name, free[index] ?? 0])) as Record<
+    (typeof names)[number],
+    number
+  >;
   const edgeUrl = `https://localhost:${ports.edge}`;
   const registryAddress = `127.0.0.1:${ports.registry}`;
   const paymentConsentAddress = `127.0.0.1:${ports.paymentConsent}`;

@@ -54,6 +54,7 @@ export function roomyThrottles(): PageThrottles {
     sessionsPerAddress: roomy('sessions'),
     signInPerAddress: roomy('signin-address'),
     signInPerSession: roomy('signin-session'),
+    pushedRequestsPerOrganisation: roomy('par-organisation'),
   };
 }
 

@@ -46,6 +46,9 @@ const settings = z.object({
   RATE_LIMIT_SIGNIN_PER_ADDRESS: env.integer({ min: 1, max: 1_000_000, default: 60 }),
   // Sign-in + one-time-code posts of one authorization request, per five minutes (a whole sign-in is 2).
   RATE_LIMIT_SIGNIN_PER_SESSION: env.integer({ min: 1, max: 1000, default: 12 }),
+  // Pushes to /oauth2/par per TPP organisation (all its clients), per minute. Beyond: 429 JSON with
+  // Retry-After. Each push with a payment keeps a payment request for a day (the payment API reads it).
+  RATE_LIMIT_PAR_PER_ORGANISATION: env.integer({ min: 1, max: 1_000_000, default: 300 }),
   // scrypt checks at once (each ~32 MiB on libuv's pool, 4 threads unless UV_THREADPOOL_SIZE says more),
   // checks allowed to wait, and how long; beyond either, the 503 page.
   PASSWORD_CHECK_CONCURRENCY: env.integer({ min: 1, max: 64, default: 2 }),

@@ -80,6 +80,11 @@ await runHttpService({
         limit: config.RATE_LIMIT_SIGNIN_PER_SESSION,
         windowSeconds: 300,
       }),
+      pushedRequestsPerOrganisation: limiter({
+        name: 'authz-par-organisation',
+        limit: config.RATE_LIMIT_PAR_PER_ORGANISATION,
+        windowSeconds: 60,
+      }),
     };
     if (config.REDIS_URL === undefined) {
       logger.warn(

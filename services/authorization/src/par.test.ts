@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { createMemoryRateLimiter } from '@psd2/rate-limit';
+import { roomyThrottles } from './app.test-support.js';
 import { DETAIL, PAY_REDIRECT, paymentTestbed } from './payment.test-support.js';
 
 /*
@@ -141,5 +143,22 @@ describe('refusals, as JSON', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(PAY_REDIRECT).toBeDefined();
+  });
+});
+
+describe('the rate of pushes per TPP organisation', () => {
+  const limited = paymentTestbed({
+    throttles: {
+      ...roomyThrottles(),
+      pushedRequestsPerOrganisation: createMemoryRateLimiter({ name: 'par', limit: 2, windowSeconds: 60 }),
+    },
+  });
+
+  it('beyond the limit: 429 JSON with Retry-After, before anything is stored', async () => {
+    expect((await limited.push('psp-pi', limited.paymentFields())).status).toBe(201);
+    expect((await limited.push('psp-pi', limited.paymentFields())).status).toBe(201);
+    const refused = await limited.push('psp-pi', limited.paymentFields());
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refusal(refused)).toMatchObject({ status: 429, error: 'invalid_request' });
   });
 });

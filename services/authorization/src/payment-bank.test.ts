@@ -89,6 +89,20 @@ describe('the bank flow for a payment', () => {
     expect((await bed.store.findPaymentRequest(pending.paymentRequestId))?.status).toBe('pending');
   });
 
+  it('expired between the code step and the approval: invalid_request to the client, no code', async () => {
+    const requestUri = await bed.pushPayment();
+    const browser = await bed.start(BANK, { client_id: 'pisp-1', request_uri: requestUri });
+    await bed.toOtp(browser);
+    await bed.sendOtp(browser);
+    const pending = await findPending();
+    await bed.store.createPaymentRequest({ ...pending, expiresAt: Math.floor(Date.now() / 1000) - 1 });
+    const decided = await bed.post(browser, CONSENT, { decision: 'grant' });
+    expect(decided.status).toBe(303);
+    expect(redirectParams(decided).get('error')).toBe('invalid_request');
+    expect(redirectParams(decided).get('code')).toBeNull();
+    expect((await bed.store.findPaymentRequest(pending.paymentRequestId))?.status).toBe('pending');
+  });
+
   it('decided meanwhile (at the store’s atomic decision): no code, the new grant revoked', async () => {
     const { browser } = await authenticated();
     const decide = bed.store.decidePaymentRequest;

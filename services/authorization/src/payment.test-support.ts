@@ -79,7 +79,7 @@ export interface Browser {
 }
 
 export function paymentTestbed(
-  options: Partial<Pick<AuthorizationDependencies, 'parRequired' | 'mode'>> = {},
+  options: Partial<Pick<AuthorizationDependencies, 'parRequired' | 'mode' | 'throttles'>> = {},
 ) {
   /** Seconds added to the real clock. */
   const clock = { offset: 0 };

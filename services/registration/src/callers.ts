@@ -2,12 +2,7 @@ import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates
 import { certificateCaller } from '@psd2/client-authentication';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import type { CallerCheck, RequestBasics } from '@psd2/http';
-import {
-  InvalidRequestError,
-  isDependencyUnavailable,
-  TemporarilyUnavailableError,
-} from '@psd2/oauth-errors';
-import type { RateLimiter } from '@psd2/rate-limit';
+import { type RateLimiter, withinRateLimit } from '@psd2/rate-limit';
 import { authorizeManagement } from './management-auth.js';
 
 /** An RFC 7592 request's caller: the QWAC presented and the client its registration access token opens. */
@@ -33,28 +28,9 @@ export function registrationCallers(deps: {
   readonly rateLimiter: RateLimiter;
   readonly registry: Pick<ClientRegistry, 'checkRegistrationAccessToken'>;
 }): RegistrationCallers {
-  /** Per organisation, all replicas together. */
-  async function withinRate(organizationId: string): Promise<void> {
-    let decision: Awaited<ReturnType<RateLimiter['hit']>>;
-    try {
-      decision = await deps.rateLimiter.hit(organizationId);
-    } catch (error) {
-      // Fail closed: without the shared counter the limit could not hold across replicas. Whether that
-      // is Redis being unavailable (503) or a bug (500) is the one classifier's call, as everywhere.
-      if (isDependencyUnavailable(error)) {
-        throw new TemporarilyUnavailableError({ detail: 'rate limiter unavailable', cause: error });
-      }
-      throw error;
-    }
-    if (!decision.allowed) {
-      // RFC 6585 §4: 429 with Retry-After.
-      throw new InvalidRequestError({
-        status: 429,
-        description: `Too many registration requests from this organisation; retry after ${decision.retryAfterSeconds} seconds.`,
-        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
-      });
-    }
-  }
+  /** Per organisation, all replicas together; failed attempts count too (slows token guessing). */
+  const withinRate = (organizationId: string) =>
+    withinRateLimit(deps.rateLimiter, organizationId, 'registration requests from this organisation');
 
   const qwacOf = certificateCaller(deps.certificates);
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { totpAt } from '@psd2/psu-directory';
 import { launchTestChromium } from '@psd2/testing';
 import * as oidc from 'openid-client';
@@ -72,34 +73,62 @@ export async function authorizeInBrowser(
 ): Promise<Authorized> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  let url = oidc.buildAuthorizationUrl(config, {
+  const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: REDIRECT_URI,
     scope: options.scope,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,
   });
-  if (options.psu.page === 'bank') {
-    const endpoints = config.serverMetadata().psd2_authorization_endpoints as { bank: string };
-    url = new URL(`${endpoints.bank}${url.search}`);
-  }
+  const target = options.psu.page === 'bank' ? onBankPage(config, url) : url;
+  const callback = await decideInBrowser(e2e, browser, target, { ...options.psu, decision: 'grant' });
+  return { callback, verifier, state };
+}
 
+/** The bank's page for the same request: its path, the request's query. */
+export function onBankPage(config: oidc.Configuration, url: URL): URL {
+  const endpoints = config.serverMetadata().psd2_authorization_endpoints as { bank: string };
+  return new URL(`${endpoints.bank}${url.search}`);
+}
+
+/** The text of a page as the customer reads it (Intl's narrow no-break spaces as plain spaces). */
+async function shown(page: Page): Promise<string> {
+  return ((await page.locator('main').textContent()) ?? '').replace(/\s/g, ' ');
+}
+
+/**
+ * The PSU in Chromium from the authorization URL to the client's callback: the sandbox's simulated
+ * PSU, or the bank's password and TOTP; then grant or deny. `shows`: texts the PSU must read on every
+ * page that presents the request (the code step and the consent of a payment: dynamic linking).
+ */
+export async function decideInBrowser(
+  e2e: E2eSystem,
+  browser: Browser,
+  url: URL,
+  options: Psu & { readonly decision: 'grant' | 'deny'; readonly shows?: readonly string[] },
+): Promise<URL> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'fr-FR' });
   const pending: Promise<void>[] = [];
+  const expectShown = async (page: Page) => {
+    const text = await shown(page);
+    for (const expected of options.shows ?? []) expect(text).toContain(expected.replace(/\s/g, ' '));
+  };
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const callback = observeResponses(e2e, page, pending);
     await page.goto(url.href);
-    if (options.psu.page === 'sandbox') {
-      await page.check(`input[name="psu"][value="${options.psu.psuId}"]`);
+    if (options.page === 'sandbox') {
+      await page.check(`input[name="psu"][value="${options.psuId}"]`);
     } else {
-      await page.fill('#customer-id', options.psu.psuId);
+      await page.fill('#customer-id', options.psuId);
       await page.fill('#password', SANDBOX_PASSWORD);
       await Promise.all([page.waitForURL(/\/banque\/otp$/), page.click('button.primary[type="submit"]')]);
+      await expectShown(page);
       await page.fill('#otp', totpAt(SANDBOX_TOTP_SECRET, Math.floor(Date.now() / 1000)));
       await Promise.all([page.waitForURL(/\/banque\/consent$/), page.click('button.primary[type="submit"]')]);
     }
+    await expectShown(page);
     const timeout = new Promise<never>((_resolve, reject) => {
       setTimeout(
         () => reject(new Error(`no authorization response within 10 s; the page is at ${page.url()}`)),
@@ -108,9 +137,9 @@ export async function authorizeInBrowser(
     });
     const [location] = await Promise.all([
       Promise.race([callback, timeout]),
-      page.click('button[name="decision"][value="grant"]'),
+      page.click(`button[name="decision"][value="${options.decision}"]`),
     ]);
-    return { callback: new URL(location), verifier, state };
+    return new URL(location);
   } finally {
     await Promise.all(pending);
     await context.close();

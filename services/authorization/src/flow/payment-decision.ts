@@ -23,8 +23,19 @@ export async function checkBinding(
   const stored = await deps.tokenStore.findPaymentRequest(payment.paymentRequestId);
   const refuse = (detail: string) => new PageError('payment_changed', 400, detail, { endsSession: true });
   if (stored === undefined || stored.clientId !== request.clientId) throw refuse('payment request gone');
-  if (paymentRequestStatus(stored, nowSeconds(deps)) !== 'pending')
-    throw refuse('payment request not pending');
+  const status = paymentRequestStatus(stored, nowSeconds(deps));
+  if (status !== 'pending') {
+    // Expired or decided meanwhile (another tab): the client learns it, as when the page opened.
+    const description =
+      status === 'expired'
+        ? 'The payment request expired before the customer approved it.'
+        : 'The payment request was decided already.';
+    throw new RedirectError(
+      new InvalidRequestError({ description, detail: `payment request ${status} at approval` }),
+      { redirectUri: request.redirectUri, state: request.state },
+      true,
+    );
+  }
   if (scaBinding === undefined || paymentBinding(stored.detail) !== scaBinding) {
     throw refuse('payment changed since the authentication (binding mismatch)');
   }

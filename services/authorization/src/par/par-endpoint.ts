@@ -1,7 +1,8 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
 import { authenticateClientRequest, certificateCaller } from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
-import { defineEndpoint, type Endpoint, FORM_POST, formSchema, json } from '@psd2/http';
+import { defineEndpoint, type Endpoint, FORM_POST, formSchema, json, type RequestBasics } from '@psd2/http';
+import { type RateLimiter, withinRateLimit } from '@psd2/rate-limit';
 import { generateRequestUri, newPaymentRequest, type TokenStore } from '@psd2/token-store';
 import { checkPushedRequest } from './pushed-request.js';
 
@@ -13,6 +14,7 @@ export interface PushedAuthorizationDependencies {
   readonly certificates: ClientCertificateResolver;
   readonly tokenStore: Pick<TokenStore, 'createPaymentRequest' | 'savePushedRequest'>;
   readonly pkceRequired: boolean;
+  readonly throttles: { readonly pushedRequestsPerOrganisation: RateLimiter };
   /** How long the customer has to approve a pushed payment. */
   readonly paymentRequestSeconds: number;
   /** Milliseconds since the epoch. */
@@ -29,12 +31,21 @@ const PAR_REQUEST = formSchema({ client_id: 'optional' }, { others: 'keep' });
  * takes to the authorization page. Payment details (RFC 9396) become a pending payment request.
  */
 export function pushedAuthorizationEndpoint(deps: PushedAuthorizationDependencies): Endpoint {
+  const qwacOf = certificateCaller(deps.certificates);
   return defineEndpoint({
     ...FORM_POST,
     path: '/oauth2/par',
     input: { body: PAR_REQUEST },
-    // No QWAC, no reading of the body.
-    caller: certificateCaller(deps.certificates),
+    // No QWAC, no reading of the body; then the organisation's rate, before any registry or store work.
+    caller: async (request: RequestBasics) => {
+      const qwac = qwacOf(request);
+      await withinRateLimit(
+        deps.throttles.pushedRequestsPerOrganisation,
+        qwac.organizationIdentifier,
+        'pushed authorization requests from this organisation',
+      );
+      return qwac;
+    },
     handle: async (request) => {
       // With tls_client_auth, client_id names the client the certificate must belong to: a client_id of
       // another client fails the authentication (RFC 9126 §2.1, RFC 8705 §2).

@@ -16,6 +16,11 @@ export interface PageThrottles {
   readonly signInPerAddress: RateLimiter;
   /** Sign-in and one-time-code posts, per authorization request (the session's flowId). */
   readonly signInPerSession: RateLimiter;
+  /**
+   * Pushes to /oauth2/par, per TPP organisation: each stores a pushed request and, with a payment, a
+   * payment request kept a day for the payment API, so an authenticated TPP's flood is bounded too.
+   */
+  readonly pushedRequestsPerOrganisation: RateLimiter;
 }
 
 /**

@@ -1,0 +1,242 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  connectPaymentConsentApi,
+  type PaymentConsentApi,
+  PaymentKind,
+  PaymentOutcome,
+  PaymentRequestStatus,
+} from '@psd2/payment-consent-proto';
+import * as oidc from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
+import { type E2eSystem, itMatchedTheDocument, startE2e } from './harness.js';
+
+/*
+ * The STET way in: the bank's payment API registers the payment over the internal gRPC API (never
+ * through the edge), gives the PISP the consent-approval URL, and the PISP adds redirect_uri, state and
+ * PKCE as for any authorization request. The payment API then reads the decision and the bound token,
+ * and reports the payment executed, which ends the token.
+ */
+
+const PAYMENT = {
+  instructedAmount: { currency: 'EUR', amount: '123.50' },
+  creditorName: 'Merchant A',
+  creditorIban: 'DE02100100109307118603',
+  remittanceInformation: 'Ref Number Merchant',
+};
+const AS_DETAIL = {
+  type: 'payment_initiation',
+  actions: ['initiate'],
+  instructedAmount: { currency: 'EUR', amount: '123.50' },
+  creditorName: 'Merchant A',
+  creditorAccount: { iban: 'DE02100100109307118603' },
+  remittanceInformationUnstructured: 'Ref Number Merchant',
+};
+
+let e2e: E2eSystem;
+let browser: Browser;
+let bank: oidc.Configuration;
+let pisp: oidc.Configuration;
+let paymentApi: PaymentConsentApi;
+
+beforeAll(async () => {
+  [e2e, browser] = await Promise.all([startE2e({ label: 'e2e-payment-api' }), launchBrowser()]);
+  bank = await e2e.discover('psp-as', 'bank-psd2-api');
+  pisp = await e2e.register('psp-pi', {
+    redirect_uris: [REDIRECT_URI],
+    grant_types: ['authorization_code'],
+    scope: 'pisp',
+    client_name: 'Paiement Facile',
+  });
+  paymentApi = connectPaymentConsentApi(e2e.system.paymentConsentAddress);
+}, 60_000);
+
+afterAll(async () => {
+  paymentApi?.close();
+  await browser?.close();
+  await e2e?.stop();
+});
+
+const introspect = (token: string) => oidc.tokenIntrospection(bank, token);
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/** The payment API's side: a pending request for the PISP, and the URL it hands the PISP. */
+async function registerPayment(
+  kind: PaymentKind,
+  changes: { paymentId?: string; expiresInSeconds?: number; amount?: string } = {},
+) {
+  return paymentApi.register({
+    clientId: pisp.clientMetadata().client_id,
+    resourceId: `pmt-${Math.random().toString(36).slice(2, 10)}`,
+    kind,
+    details: {
+      ...PAYMENT,
+      instructedAmount: { currency: 'EUR', amount: changes.amount ?? '123.50' },
+      ...(changes.paymentId === undefined ? {} : { paymentId: changes.paymentId }),
+    },
+    ...(changes.expiresInSeconds === undefined ? {} : { expiresInSeconds: changes.expiresInSeconds }),
+    language: 0,
+  });
+}
+
+/** The PISP's side: the consent-approval URL with its own redirect_uri, state and PKCE (RFC 7636). */
+async function asThePisp(consentApprovalUrl: string) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = new URL(consentApprovalUrl);
+  url.searchParams.set('redirect_uri', REDIRECT_URI);
+  url.searchParams.set('state', state);
+  url.searchParams.set('code_challenge', await oidc.calculatePKCECodeChallenge(verifier));
+  url.searchParams.set('code_challenge_method', 'S256');
+  return { url, verifier, state };
+}
+
+describe('payment consent registered by the bank payment API (STET)', () => {
+  it('initiation on the bank page: SCA bound to the payment, a pisp token the payment API can match, ended once executed', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE);
+    const consentUrl = new URL(registered.consentApprovalUrl);
+    expect(consentUrl.origin).toBe(e2e.system.edgeUrl);
+    expect(consentUrl.searchParams.get('payment_request_id')).toBe(registered.paymentRequestId);
+    expect((await paymentApi.get(registered.paymentRequestId)).paymentRequest?.status).toBe(
+      PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PENDING,
+    );
+
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    const callback = await decideInBrowser(e2e, browser, onBankPage(pisp, authorization.url), {
+      page: 'bank',
+      psuId: 'psu-chloe',
+      decision: 'grant',
+      shows: ['123,50 €', 'Merchant A', 'DE02 •••• 8603', 'Ref Number Merchant'],
+    });
+    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
+      pkceCodeVerifier: authorization.verifier,
+      expectedState: authorization.state,
+    });
+    expect(tokens).toMatchObject({ scope: 'pisp', authorization_details: [AS_DETAIL] });
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(tokens.expires_in).toBeLessThanOrEqual(300);
+
+    // The bank's API: introspection names the payment the token is for...
+    expect(await introspect(tokens.access_token)).toMatchObject({
+      active: true,
+      scope: 'pisp',
+      sub: 'psu-chloe',
+      authorization_details: [AS_DETAIL],
+      payment_request_id: registered.paymentRequestId,
+      cnf: { 'x5t#S256': e2e.thumbprint('psp-pi') },
+    });
+    // ...and the payment API reads the decision and the token bound to it.
+    const approved = (await paymentApi.get(registered.paymentRequestId)).paymentRequest;
+    expect(approved?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED);
+    expect(approved?.subject).toBe('psu-chloe');
+    expect(approved?.boundToken?.accessTokenSha256).toBe(sha256(tokens.access_token));
+    expect(approved?.boundToken?.cnfX5tS256).toBe(e2e.thumbprint('psp-pi'));
+
+    const outcome = await paymentApi.report({
+      paymentRequestId: registered.paymentRequestId,
+      outcome: PaymentOutcome.PAYMENT_OUTCOME_EXECUTED,
+    });
+    expect(outcome.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXECUTED);
+    expect(await introspect(tokens.access_token)).toEqual({ active: false });
+  });
+
+  it("a token for payment A is refused for payment B: introspection names A's request", async () => {
+    const [first, second] = await Promise.all([
+      registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '10.00' }),
+      registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '9999.99' }),
+    ]);
+    const authorization = await asThePisp(first.consentApprovalUrl);
+    const callback = await decideInBrowser(e2e, browser, authorization.url, {
+      page: 'sandbox',
+      psuId: 'psu-alice',
+      decision: 'grant',
+      shows: ['10,00 €'],
+    });
+    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
+      pkceCodeVerifier: authorization.verifier,
+      expectedState: authorization.state,
+    });
+    const answer = await introspect(tokens.access_token);
+    expect(answer.payment_request_id).toBe(first.paymentRequestId);
+    expect(answer.payment_request_id).not.toBe(second.paymentRequestId);
+    // Payment B is untouched: still waiting for its own consent.
+    expect((await paymentApi.get(second.paymentRequestId)).paymentRequest?.status).toBe(
+      PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PENDING,
+    );
+  });
+
+  it('cancellation, rejected by the customer: access_denied to the PISP, REJECTED to the payment API', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_CANCEL, { paymentId: 'pay-77' });
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    const callback = await decideInBrowser(e2e, browser, authorization.url, {
+      page: 'sandbox',
+      psuId: 'psu-bruno',
+      decision: 'deny',
+      shows: ['123,50 €', 'Merchant A'],
+    });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('state')).toBe(authorization.state);
+    const rejected = (await paymentApi.get(registered.paymentRequestId)).paymentRequest;
+    expect(rejected?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_REJECTED);
+    expect(rejected?.boundToken).toBeUndefined();
+  });
+
+  it('cancellation, approved: the token carries the cancel action and the payment to cancel', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_CANCEL, { paymentId: 'pay-78' });
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    const callback = await decideInBrowser(e2e, browser, authorization.url, {
+      page: 'sandbox',
+      psuId: 'psu-bruno',
+      decision: 'grant',
+      shows: ['123,50 €'],
+    });
+    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
+      pkceCodeVerifier: authorization.verifier,
+      expectedState: authorization.state,
+    });
+    expect(tokens.authorization_details).toEqual([
+      { ...AS_DETAIL, actions: ['cancel'], paymentId: 'pay-78' },
+    ]);
+    await paymentApi.report({
+      paymentRequestId: registered.paymentRequestId,
+      outcome: PaymentOutcome.PAYMENT_OUTCOME_CANCELLED,
+    });
+    expect(await introspect(tokens.access_token)).toEqual({ active: false });
+  });
+
+  it('an expired payment request: the PISP is told, the payment API reads EXPIRED', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { expiresInSeconds: 10 });
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    const page = await e2e.call(undefined, `${authorization.url.pathname}${authorization.url.search}`);
+    expect(page.status).toBe(303);
+    const location = new URL(page.headers.get('location') ?? '');
+    expect(location.href.startsWith(REDIRECT_URI)).toBe(true);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('state')).toBe(authorization.state);
+    expect((await paymentApi.get(registered.paymentRequestId)).paymentRequest?.status).toBe(
+      PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED,
+    );
+  }, 30_000);
+
+  it("another PISP's client cannot open the payment: the page, and the owner's request still pending", async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE);
+    const intruder = await e2e.register('psp-pi', {
+      redirect_uris: [REDIRECT_URI],
+      grant_types: ['authorization_code'],
+      scope: 'pisp',
+    });
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    authorization.url.searchParams.set('client_id', intruder.clientMetadata().client_id);
+    const page = await e2e.call(undefined, `${authorization.url.pathname}${authorization.url.search}`);
+    expect(page.status).toBe(400);
+    expect(page.headers.get('location')).toBeNull();
+    expect((await paymentApi.get(registered.paymentRequestId)).paymentRequest?.status).toBe(
+      PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PENDING,
+    );
+  });
+});
+
+// Every response of the file was checked against the OpenAPI document as it arrived.
+itMatchedTheDocument(() => e2e);
