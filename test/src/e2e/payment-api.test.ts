@@ -210,7 +210,8 @@ describe('payment consent registered by the bank payment API (STET)', () => {
     const authorization = await asThePisp(registered.consentApprovalUrl);
     await new Promise((resolve) => setTimeout(resolve, 10_500));
     const page = await e2e.call(undefined, `${authorization.url.pathname}${authorization.url.search}`);
-    expect(page.status).toBe(303);
+    // RFC 6749 §4.1.2.1, from the GET of the page: a plain redirect.
+    expect(page.status).toBe(302);
     const location = new URL(page.headers.get('location') ?? '');
     expect(location.href.startsWith(REDIRECT_URI)).toBe(true);
     expect(location.searchParams.get('error')).toBe('invalid_request');

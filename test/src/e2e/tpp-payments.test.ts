@@ -19,8 +19,8 @@ const DETAIL = {
   creditorAccount: { iban: 'DE02100100109307118603' },
   remittanceInformationUnstructured: 'Ref Number Merchant',
 };
-/** What the customer reads of DETAIL on the pages (French: the browser's locale). */
-const SHOWN = ['123,50 €', 'Merchant A', 'DE02 •••• 8603', 'Ref Number Merchant', 'Paiement Facile'];
+/** What the customer reads of DETAIL on the code step and the consent (French: the browser's locale). */
+const SHOWN = ['123,50 €', 'Merchant A', 'DE02 •••• 8603', 'Ref Number Merchant'];
 
 let e2e: E2eSystem;
 let browser: Browser;
@@ -78,7 +78,8 @@ describe('payment initiation by a pushed authorization request', () => {
       page: 'sandbox',
       psuId: 'psu-alice',
       decision: 'grant',
-      shows: SHOWN,
+      // The sandbox's one page: the payment and the TPP asking for it.
+      shows: [...SHOWN, 'Paiement Facile'],
     });
     expect(callback.searchParams.get('iss')).toBe(e2e.system.edgeUrl);
 
