@@ -111,13 +111,24 @@ export class LiveState {
     await this.payments.refill(this.pispClient, withCode, targets);
     const pickClient = (i: number) => withCode[i % withCode.length] as ClientRecord;
     const count = (n: number | undefined) => Array.from({ length: n ?? 0 }, (_, i) => i);
+    // Every fourth consent and token pair a payment's (pisp by the code flow, STET path).
+    const payment = async (i: number) =>
+      i % 4 === 3 ? await this.payments.registerOne(this.pispClient.clientId) : undefined;
+    const consentClient = (i: number, id: string | undefined) =>
+      id === undefined ? pickClient(i) : this.pispClient;
     if (targets.consents !== undefined)
       this.consents = await Promise.all(
-        count(targets.consents).map((i) => mintConsent(this.transport, pickClient(i))),
+        count(targets.consents).map(async (i) => {
+          const id = await payment(i);
+          return mintConsent(this.transport, consentClient(i, id), id);
+        }),
       );
     if (targets.tokens !== undefined) {
       const minted = await Promise.all(
-        count(targets.tokens).map((i) => mintTokenPair(this.transport, pickClient(i + 1))),
+        count(targets.tokens).map(async (i) => {
+          const id = await payment(i);
+          return mintTokenPair(this.transport, consentClient(i + 1, id), id);
+        }),
       );
       this.tokens = [...minted.flatMap((t) => (t ? [t] : [])), ...this.tokens].slice(0, 4 * targets.tokens);
     }

@@ -125,6 +125,11 @@ export class PaymentPools {
     return { client: entry?.client, requestUri: entry?.requestUri ?? '', spentRequestUri: spent };
   }
 
+  /** A fresh payment request of the pisp client, for a consent to be minted on it. */
+  async registerOne(clientId: string): Promise<string | undefined> {
+    return this.api === undefined ? undefined : mintPaymentRequest(this.api, clientId, false);
+  }
+
   paymentAt(pick: number): string {
     return this.payments[pick % Math.max(1, this.payments.length)] ?? '';
   }
