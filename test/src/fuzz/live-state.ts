@@ -146,15 +146,13 @@ export class LiveState {
     for (const stage of ['sandbox', 'password', 'otp', 'consent'] as const) {
       const wanted = targets.sessions?.[stage];
       if (wanted === undefined) continue;
+      // The second of every four sessions on a payment: the steps' payment code (dynamic linking).
       const made = await Promise.all(
-        count(wanted).map((i) =>
-          mintSession(
-            this.transport,
-            stage,
-            pickClient(i),
-            MINT_PSUS[this.mintPsu++ % MINT_PSUS.length] as string,
-          ),
-        ),
+        count(wanted).map(async (i) => {
+          const psu = MINT_PSUS[this.mintPsu++ % MINT_PSUS.length] as string;
+          const id = await payment(i + 2);
+          return mintSession(this.transport, stage, consentClient(i, id), psu, id);
+        }),
       );
       const fresh = made.flatMap((s) => (s ? [s] : []));
       // A one-time code is good once per 30 s step: keep the last sessions when none could be made.

@@ -166,9 +166,11 @@ export async function mintSession(
   stage: SessionStage,
   client: ClientRecord,
   psuId: string,
+  paymentRequestId?: string,
 ): Promise<SessionRecord | undefined> {
   const { challenge } = pkcePair();
-  const opened = await openSession(transport, stage === 'sandbox' ? 'sandbox' : 'bank', client, challenge);
+  const flow = stage === 'sandbox' ? 'sandbox' : 'bank';
+  const opened = await openSession(transport, flow, client, challenge, paymentRequestId);
   if (opened === undefined || stage === 'sandbox' || stage === 'password') return opened;
   const post = (path: string, session: string, params: Record<string, string>) =>
     transport.send(undefined, {
