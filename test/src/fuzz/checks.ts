@@ -5,14 +5,21 @@ import { headerOf, type WireResponse } from './transport.js';
  * run reports each distinct bug once with its first counter-example, not a thousand times.
  */
 
-/** What a path answers in: pages for a PSU's browser under a language prefix, RFC 6749-style JSON elsewhere. */
-export type ResponseKind = 'json' | 'page';
+/**
+ * What a path answers in: pages for a PSU's browser under a language prefix; the API documentation
+ * page and its files (HTML, CSS, JavaScript) under /oauth2/docs, with JSON errors; RFC 6749-style
+ * JSON elsewhere.
+ */
+export type ResponseKind = 'json' | 'page' | 'docs';
 
 export function responseKindOf(target: string): ResponseKind {
   // The edge routes on the path with dot segments removed, as URL parsing does.
   const path = new URL(target, 'https://edge.invalid').pathname;
+  if (/^\/oauth2\/docs(?:\/|$)/.test(path)) return 'docs';
   return /^\/oauth2\/(?:fr|en)\//.test(path) ? 'page' : 'json';
 }
+
+const DOCS_TYPES = /^(?:text\/html|text\/css|text\/javascript)\b/;
 
 /**
  * The edge's own refusals, made before any route or service is chosen, are the same on every path:
@@ -22,7 +29,7 @@ export function responseKindOf(target: string): ResponseKind {
  */
 const EDGE_REFUSALS = new Set(['Malformed request.', 'Request body too large.', 'No such endpoint.']);
 
-function isEdgeRefusal(response: WireResponse): boolean {
+export function isEdgeRefusal(response: WireResponse): boolean {
   if (response.status === 431 && response.body === '') return true;
   const described = /^\{"error":"invalid_request","error_description":"([^"]*)"\}$/.exec(response.body)?.[1];
   return [400, 404, 413].includes(response.status) && described !== undefined && EDGE_REFUSALS.has(described);
@@ -57,7 +64,9 @@ export type FailureClass =
   | 'not-json'
   | 'unknown-error-code'
   | 'not-html'
-  | 'redirect-without-location';
+  | 'redirect-without-location'
+  /** An endpoint's own property (FuzzEndpoint.check), e.g. an unknown documentation file not a 404. */
+  | 'unexpected-status';
 
 export interface Failure {
   readonly failure: FailureClass;
@@ -77,11 +86,14 @@ function parseJson(body: string): unknown {
 }
 
 /** Every property a response must have; an empty list when it has them all. */
-export function checkResponse(kind: ResponseKind, method: string, response: WireResponse): Failure[] {
+export function checkResponse(pathKind: ResponseKind, method: string, response: WireResponse): Failure[] {
   const failures: Failure[] = [];
   const { status, body } = response;
   if (status >= 500) failures.push({ failure: 'status-5xx', detail: `${status}` });
-  if (STACK_TRACE.test(body)) failures.push({ failure: 'stack-trace', detail: body.slice(0, 300) });
+  // The documentation's own files are swagger-ui-dist's, served as they are (module paths and all).
+  const documentFile = pathKind === 'docs' && status < 300;
+  if (!documentFile && STACK_TRACE.test(body))
+    failures.push({ failure: 'stack-trace', detail: body.slice(0, 300) });
   const type = headerOf(response, 'content-type').toLowerCase();
   if (status >= 300 && status < 400) {
     if (headerOf(response, 'location') === '' && status !== 304)
@@ -95,6 +107,13 @@ export function checkResponse(kind: ResponseKind, method: string, response: Wire
   if (status === 401 && body === '' && headerOf(response, 'www-authenticate').startsWith('Bearer'))
     return failures;
   const isJson = type.startsWith('application/json');
+  if (documentFile) {
+    if (!DOCS_TYPES.test(type))
+      failures.push({ failure: 'not-html', detail: `${status} ${type || '(no content-type)'}` });
+    return failures;
+  }
+  // The documentation's errors are the API's: JSON with a standard code.
+  const kind = pathKind === 'docs' ? 'json' : pathKind;
   if (
     kind === 'page' &&
     status !== 204 &&

@@ -35,11 +35,13 @@ const NAMES = [
   'bank-otp',
   'bank-consent-page',
   'bank-consent',
+  'par',
   'token',
   'revoke',
   'introspect',
   'metadata',
   'openapi',
+  'docs',
   'unknown-path',
   'xfcc-direct',
 ];

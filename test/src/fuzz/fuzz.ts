@@ -1,3 +1,4 @@
+import { connectPaymentConsentApi } from '@psd2/payment-consent-proto';
 import { type RunningSystem, startSystem } from '@psd2/testing';
 import { allEndpoints, type FuzzEndpoint, selectEndpoints } from './endpoints/index.js';
 import { checkInvariants, type InvariantReport } from './invariants.js';
@@ -50,6 +51,8 @@ export const FUZZ_ENVIRONMENT = {
     // waited too long) is overload protection with its tests; the fuzz keeps out of its reach.
     RATE_LIMIT_SIGNIN_PER_ADDRESS: '1200',
     PASSWORD_CHECK_QUEUE_TIMEOUT_MS: '10000',
+    // Pushed requests reach the checks of the request and its payment details, not the TPP's quota.
+    RATE_LIMIT_PAR_PER_ORGANISATION: '1000000',
     SANDBOX_PSUS: [
       'psu-alice:Alice',
       'psu-bruno:Bruno',
@@ -57,8 +60,9 @@ export const FUZZ_ENVIRONMENT = {
       ...MINT_PSUS.map((id) => `${id}:Mint`),
     ].join(','),
   },
-  // Info for the registry only: its start-up line is what the system waits for.
+  // Info for the gRPC services only: their start-up lines are what the system waits for.
   'client-registry': { LOG_LEVEL: 'info' },
+  'payment-consent': { LOG_LEVEL: 'info' },
 } as const;
 
 export interface FuzzSystem {
@@ -78,16 +82,20 @@ const PROCESSES = [
   'token',
   'revocation',
   'client-registry',
+  'payment-consent',
   'local-edge',
 ] as const;
 
 export async function startFuzzSystem(label: string): Promise<FuzzSystem> {
   const system = await startSystem({ label, env: FUZZ_ENVIRONMENT, commonEnv: { LOG_LEVEL: 'warn' } });
   const transport = createTransport(system);
-  const live = new LiveState(transport);
+  // The bank's payment API registers payment requests over the internal gRPC API, never the edge.
+  const paymentApi = connectPaymentConsentApi(system.paymentConsentAddress);
+  const live = new LiveState(transport, paymentApi);
   try {
     await live.setUp();
   } catch (error) {
+    paymentApi.close();
     await transport.close();
     await system.stop();
     throw error;
@@ -114,6 +122,7 @@ export async function startFuzzSystem(label: string): Promise<FuzzSystem> {
       });
     },
     async stop() {
+      paymentApi.close();
       await transport.close();
       await system.stop();
     },

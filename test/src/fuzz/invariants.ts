@@ -72,6 +72,15 @@ const parse = (value: string | null): Record<string, unknown> | undefined => {
   }
 };
 
+const isPisp = (scope: unknown) => typeof scope === 'string' && scope.split(' ').includes('pisp');
+
+/** A pisp consent (GrantRecord of @psd2/token-store): one payment detail and the payment request it approved. */
+const carriesPayment = (grant: Record<string, unknown>) =>
+  Array.isArray(grant.authorizationDetails) &&
+  grant.authorizationDetails.length === 1 &&
+  typeof grant.paymentRequestId === 'string' &&
+  grant.paymentRequestId !== '';
+
 export async function checkInvariants(options: {
   readonly databaseUrl: string;
   readonly redisUrl: string;
@@ -106,7 +115,12 @@ export async function checkInvariants(options: {
       const name = key.slice(prefix.length);
       const kind = name.split(':')[0];
       if ((await redis.ttl(key)) === -1) violations.push(`${name}: never expires`);
-      if (kind === 'g') clientOf(name, grants.get(name.slice(2))?.clientId);
+      if (kind === 'g') {
+        const grant = grants.get(name.slice(2));
+        clientOf(name, grant?.clientId);
+        if (grant !== undefined && isPisp(grant.scope) && !carriesPayment(grant))
+          violations.push(`${name}: pisp grant without its payment details and payment request`);
+      }
       if (kind === 'x' && pgResult.statuses.get(name.slice(2)) === 'active')
         violations.push(`${name}: revocation marker of a client the registry says is active`);
       if (kind === 'c') {
@@ -124,7 +138,7 @@ export async function checkInvariants(options: {
           violations.push(`${name}: code of another client's grant`);
       }
       if (kind === 'a' || kind === 'r') {
-        let record: Pick<AccessTokenRecord, 'clientId' | 'grantId'> | undefined;
+        let record: Pick<AccessTokenRecord, 'clientId' | 'grantId' | 'scope'> | undefined;
         if (kind === 'a') {
           const buffer = await redis.getBuffer(key);
           try {
@@ -143,6 +157,10 @@ export async function checkInvariants(options: {
         const grant = record.grantId === undefined ? undefined : grants.get(record.grantId);
         if (grant !== undefined && grant.clientId !== record.clientId)
           violations.push(`${name}: token of another client's grant`);
+        // Never a refresh token for pisp; a live pisp token from a consent is for exactly one payment.
+        if (kind === 'r' && isPisp(record.scope)) violations.push(`${name}: refresh token with scope pisp`);
+        if (kind === 'a' && isPisp(record.scope) && grant !== undefined && !carriesPayment(grant))
+          violations.push(`${name}: active pisp token whose grant has no payment details or request`);
         const lineageLive =
           (record.grantId === undefined || grant !== undefined) && !revokedClients.has(record.clientId);
         if (lineageLive && pgResult.statuses.get(record.clientId) === 'deleted')

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { PaymentConsentApi } from '@psd2/payment-consent-proto';
 import type { DemoQwacName } from '@psd2/test-pki';
 import { deleteClient, json, mintConsent, mintSession, mintTokenPair, registerClient, text } from './mint.js';
+import { PaymentPools, type PaymentPoolTargets } from './mint-payment.js';
 import type { LiveValues, SessionStage, Subject } from './request.js';
 import type { Transport, WireResponse } from './transport.js';
 
@@ -48,7 +50,10 @@ const STABLE_CLIENTS: readonly { owner: DemoQwacName; scope: string; grants: str
   { owner: 'tpp-b', scope: 'aisp', grants: ['authorization_code', 'refresh_token'] },
   { owner: 'psp-pi', scope: 'pisp', grants: ['client_credentials'] },
   { owner: 'psp-ic', scope: 'cbpii', grants: ['authorization_code', 'refresh_token'] },
+  // The PISP's code client for payment consents (PAR with authorization_details, or the STET path).
+  { owner: 'psp-pi', scope: 'pisp', grants: ['authorization_code'] },
 ];
+const PISP_CODE_CLIENT = STABLE_CLIENTS.length - 1;
 
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
@@ -58,7 +63,7 @@ export function pkcePair(): { verifier: string; challenge: string } {
 /** A fixed pair for requests that need a well-formed verifier but no particular code. */
 const SPARE_PKCE = pkcePair();
 
-export interface PoolTargets {
+export interface PoolTargets extends PaymentPoolTargets {
   readonly consents?: number;
   readonly tokens?: number;
   readonly managed?: number;
@@ -79,8 +84,19 @@ export class LiveState {
     consent: [],
   };
   private mintPsu = 0;
+  private readonly payments: PaymentPools;
 
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    paymentApi?: PaymentConsentApi,
+  ) {
+    this.payments = new PaymentPools(transport, paymentApi);
+  }
+
+  /** The pisp authorization_code client (psp-pi). */
+  private get pispClient(): ClientRecord {
+    return this.clients[PISP_CODE_CLIENT] as ClientRecord;
+  }
 
   async setUp(): Promise<void> {
     for (const spec of STABLE_CLIENTS)
@@ -92,15 +108,27 @@ export class LiveState {
     const leftovers = this.created.splice(0);
     await Promise.all(leftovers.map((client) => deleteClient(this.transport, client)));
     const withCode = this.clients.filter((client) => !client.scope.includes('pisp'));
+    await this.payments.refill(this.pispClient, withCode, targets);
     const pickClient = (i: number) => withCode[i % withCode.length] as ClientRecord;
     const count = (n: number | undefined) => Array.from({ length: n ?? 0 }, (_, i) => i);
+    // Every fourth consent and token pair a payment's (pisp by the code flow, STET path).
+    const payment = async (i: number) =>
+      i % 4 === 3 ? await this.payments.registerOne(this.pispClient.clientId) : undefined;
+    const consentClient = (i: number, id: string | undefined) =>
+      id === undefined ? pickClient(i) : this.pispClient;
     if (targets.consents !== undefined)
       this.consents = await Promise.all(
-        count(targets.consents).map((i) => mintConsent(this.transport, pickClient(i))),
+        count(targets.consents).map(async (i) => {
+          const id = await payment(i);
+          return mintConsent(this.transport, consentClient(i, id), id);
+        }),
       );
     if (targets.tokens !== undefined) {
       const minted = await Promise.all(
-        count(targets.tokens).map((i) => mintTokenPair(this.transport, pickClient(i + 1))),
+        count(targets.tokens).map(async (i) => {
+          const id = await payment(i);
+          return mintTokenPair(this.transport, consentClient(i + 1, id), id);
+        }),
       );
       this.tokens = [...minted.flatMap((t) => (t ? [t] : [])), ...this.tokens].slice(0, 4 * targets.tokens);
     }
@@ -118,15 +146,13 @@ export class LiveState {
     for (const stage of ['sandbox', 'password', 'otp', 'consent'] as const) {
       const wanted = targets.sessions?.[stage];
       if (wanted === undefined) continue;
+      // The second of every four sessions on a payment: the steps' payment code (dynamic linking).
       const made = await Promise.all(
-        count(wanted).map((i) =>
-          mintSession(
-            this.transport,
-            stage,
-            pickClient(i),
-            MINT_PSUS[this.mintPsu++ % MINT_PSUS.length] as string,
-          ),
-        ),
+        count(wanted).map(async (i) => {
+          const psu = MINT_PSUS[this.mintPsu++ % MINT_PSUS.length] as string;
+          const id = await payment(i + 2);
+          return mintSession(this.transport, stage, consentClient(i, id), psu, id);
+        }),
       );
       const fresh = made.flatMap((s) => (s ? [s] : []));
       // A one-time code is good once per 30 s step: keep the last sessions when none could be made.
@@ -176,6 +202,18 @@ export class LiveState {
           : {};
         return { owner: pair?.owner, values };
       }
+      case 'pisp':
+        return { owner: this.pispClient.owner, values: this.withOther(base(this.pispClient), subject.pick) };
+      case 'pushed': {
+        const { client, requestUri, spentRequestUri } = this.payments.pushedAt(subject.pick);
+        const values = { ...this.withOther(base(client), subject.pick), requestUri, spentRequestUri };
+        return { owner: client?.owner, values };
+      }
+      case 'payment': {
+        const paymentRequestId = this.payments.paymentAt(subject.pick);
+        const values = { ...this.withOther(base(this.pispClient), subject.pick), paymentRequestId };
+        return { owner: this.pispClient.owner, values };
+      }
       case 'session': {
         const session = from(this.sessions[subject.stage], subject.pick);
         const client = from(this.clients, subject.pick);
@@ -195,6 +233,12 @@ export class LiveState {
           values: { verifier: SPARE_PKCE.verifier, challenge: SPARE_PKCE.challenge },
         };
     }
+  }
+
+  /** Adds `otherClientId`: a stable client that is not the subject's. */
+  private withOther(values: LiveValues, pick: number): LiveValues {
+    const others = this.clients.filter((client) => client.clientId !== values.clientId);
+    return { ...values, otherClientId: (others[pick % others.length] as ClientRecord).clientId };
   }
 
   /** Keeps what a fuzz request obtained, so that later requests use it (and nothing is left behind). */

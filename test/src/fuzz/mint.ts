@@ -83,12 +83,16 @@ export async function deleteClient(transport: Transport, client: ClientRecord): 
     .catch(() => undefined);
 }
 
-/** Opens a PSU session on the sandbox or bank page; `challenge` binds the code it may lead to. */
+/**
+ * Opens a PSU session on the sandbox or bank page; `challenge` binds the code it may lead to. With a
+ * payment request (registered over the gRPC API), the page is the STET consent-approval URL.
+ */
 async function openSession(
   transport: Transport,
   flow: 'sandbox' | 'bank',
   client: ClientRecord,
   challenge: string,
+  paymentRequestId?: string,
 ) {
   const query = new URLSearchParams({
     response_type: 'code',
@@ -98,6 +102,7 @@ async function openSession(
     state: 'fuzz-state',
     code_challenge: challenge,
     code_challenge_method: 'S256',
+    ...(paymentRequestId === undefined ? {} : { payment_request_id: paymentRequestId }),
   });
   const page = flow === 'sandbox' ? 'sandbox/signin.html' : 'banque/oauth2_authorization.aspx';
   const response = await transport.send(undefined, {
@@ -109,10 +114,14 @@ async function openSession(
   return sessionOf(response);
 }
 
-/** A PSU's grant on the sandbox page: a fresh code and its PKCE verifier. */
-export async function mintConsent(transport: Transport, client: ClientRecord): Promise<ConsentRecord> {
+/** A PSU's grant on the sandbox page: a fresh code and its PKCE verifier; a payment's for a pisp client. */
+export async function mintConsent(
+  transport: Transport,
+  client: ClientRecord,
+  paymentRequestId?: string,
+): Promise<ConsentRecord> {
   const pkce = pkcePair();
-  const session = await openSession(transport, 'sandbox', client, pkce.challenge);
+  const session = await openSession(transport, 'sandbox', client, pkce.challenge, paymentRequestId);
   if (session === undefined) return { ...client, code: 'no-session', verifier: pkce.verifier };
   const response = await transport.send(undefined, {
     method: 'POST',
@@ -129,8 +138,9 @@ export async function mintConsent(transport: Transport, client: ClientRecord): P
 export async function mintTokenPair(
   transport: Transport,
   client: ClientRecord,
+  paymentRequestId?: string,
 ): Promise<TokenRecord | undefined> {
-  const consent = await mintConsent(transport, client);
+  const consent = await mintConsent(transport, client, paymentRequestId);
   const response = await transport.send(client.owner, {
     method: 'POST',
     target: '/oauth2/token',
@@ -156,9 +166,11 @@ export async function mintSession(
   stage: SessionStage,
   client: ClientRecord,
   psuId: string,
+  paymentRequestId?: string,
 ): Promise<SessionRecord | undefined> {
   const { challenge } = pkcePair();
-  const opened = await openSession(transport, stage === 'sandbox' ? 'sandbox' : 'bank', client, challenge);
+  const flow = stage === 'sandbox' ? 'sandbox' : 'bank';
+  const opened = await openSession(transport, flow, client, challenge, paymentRequestId);
   if (opened === undefined || stage === 'sandbox' || stage === 'password') return opened;
   const post = (path: string, session: string, params: Record<string, string>) =>
     transport.send(undefined, {

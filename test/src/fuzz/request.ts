@@ -23,6 +23,10 @@ export const LIVE_VALUES = [
   'csrf',
   'session',
   'psuId',
+  'requestUri',
+  'spentRequestUri',
+  'paymentRequestId',
+  'otherClientId',
 ] as const;
 export type LiveValue = (typeof LIVE_VALUES)[number];
 
@@ -38,11 +42,16 @@ export function live(value: LiveValue): string {
 /**
  * Which real thing a request is about: a stable registered client, a fresh consent (code + verifier),
  * a token pair, a client made to be managed (RFC 7592) and perhaps deleted, or a PSU's page session
- * at a given stage. `pick` chooses among the live ones, so the same seed picks the same way.
+ * at a given stage; for payments, the pisp authorization_code client, a request_uri pushed through the
+ * edge (RFC 9126) with the client that pushed it, or a payment request registered over the internal
+ * gRPC API. `pick` chooses among the live ones, so the same seed picks the same way.
  */
 export type Subject =
   | { readonly kind: 'none' }
-  | { readonly kind: 'client' | 'consent' | 'tokens' | 'managed'; readonly pick: number }
+  | {
+      readonly kind: 'client' | 'consent' | 'tokens' | 'managed' | 'pisp' | 'pushed' | 'payment';
+      readonly pick: number;
+    }
   | { readonly kind: 'session'; readonly stage: SessionStage; readonly pick: number };
 
 export type SessionStage = 'sandbox' | 'password' | 'otp' | 'consent';

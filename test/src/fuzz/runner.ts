@@ -138,7 +138,10 @@ export async function runEndpoint(
       response = await sendWithRetry(transport, certificate, wire, request.direct);
       count(String(response.status));
       live.harvest(request.subject, certificate, response);
-      failures = checkResponse(responseKindOf(wire.target), wire.method, response);
+      failures = [
+        ...checkResponse(responseKindOf(wire.target), wire.method, response),
+        ...(endpoint.check?.(wire, response) ?? []),
+      ];
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR') {

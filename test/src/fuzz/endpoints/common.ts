@@ -1,5 +1,6 @@
 import { DEMO_QWACS, type DemoQwacName } from '@psd2/test-pki';
 import fc from 'fast-check';
+import type { Failure } from '../checks.js';
 import {
   anyText,
   badPercentEscape,
@@ -18,7 +19,9 @@ import {
   LIVE_VALUES,
   live,
   type Subject,
+  type WireRequest,
 } from '../request.js';
+import type { WireResponse } from '../transport.js';
 
 /*
  * What every endpoint's generator shares: the mix of valid and hostile values (mostly valid, so that
@@ -34,6 +37,8 @@ export interface FuzzEndpoint {
   /** Fewer requests in flight than the run's, where the system deliberately serialises work (scrypt). */
   readonly concurrency?: number;
   readonly requests: fc.Arbitrary<FuzzRequest>;
+  /** Properties of this endpoint's own, beyond those every response has (checks.ts). */
+  readonly check?: (request: WireRequest, response: WireResponse) => Failure[];
 }
 
 export type Pairs = readonly (readonly [string, string])[];
@@ -66,8 +71,9 @@ export const lang = fc.oneof(
 
 const pick = fc.nat({ max: 1000 });
 
-export const subjectOf = (kind: 'client' | 'consent' | 'tokens' | 'managed'): fc.Arbitrary<Subject> =>
-  pick.map((n) => ({ kind, pick: n }));
+export const subjectOf = (
+  kind: 'client' | 'consent' | 'tokens' | 'managed' | 'pisp' | 'pushed' | 'payment',
+): fc.Arbitrary<Subject> => pick.map((n) => ({ kind, pick: n }));
 
 const FORGED_XFCC = fc.oneof(
   fc.constant(

@@ -1,6 +1,12 @@
 import type { DemoPki } from '@psd2/test-pki';
 import type { FuzzEndpoint } from './common.js';
-import { directXfccEndpoint, metadataEndpoint, openApiEndpoint, unknownPathEndpoint } from './other.js';
+import {
+  directXfccEndpoint,
+  docsEndpoint,
+  metadataEndpoint,
+  openApiEndpoint,
+  unknownPathEndpoint,
+} from './other.js';
 import {
   bankConsentEndpoint,
   bankConsentPageEndpoint,
@@ -11,6 +17,7 @@ import {
   sandboxConsentEndpoint,
   sandboxPageEndpoint,
 } from './pages.js';
+import { parEndpoint } from './par.js';
 import {
   manageDeleteEndpoint,
   manageGetEndpoint,
@@ -36,11 +43,13 @@ export function allEndpoints(pki: DemoPki): FuzzEndpoint[] {
     bankOtpEndpoint,
     bankConsentPageEndpoint,
     bankConsentEndpoint,
+    parEndpoint,
     tokenEndpoint,
     revocationEndpoint,
     introspectionEndpoint,
     metadataEndpoint,
     openApiEndpoint,
+    docsEndpoint,
     unknownPathEndpoint,
     directXfccEndpoint(pki),
   ];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DemoPki } from '@psd2/test-pki';
 import fc from 'fast-check';
+import { isEdgeRefusal } from '../checks.js';
 import { anyText, badPercentEscape, bodyEncoding, formEncoder, oversize } from '../hostile.js';
 import { live } from '../request.js';
 import {
@@ -45,6 +46,77 @@ const publicDocument = (name: string, path: string): FuzzEndpoint => ({
 
 export const metadataEndpoint = publicDocument('metadata', '/.well-known/oauth-authorization-server');
 export const openApiEndpoint = publicDocument('openapi', '/oauth2/openapi.json');
+
+/** The files the documentation page loads (services/token/src/docs.ts); any other name is a 404. */
+const DOCS_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js', 'docs-init.js'];
+
+const docsFile = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...DOCS_FILES) },
+  {
+    weight: 4,
+    arbitrary: fc.oneof(
+      fc.constantFrom(
+        'swagger-ui.js',
+        'SWAGGER-UI.CSS',
+        'swagger-ui.css.map',
+        'index.html',
+        'package.json',
+        '..%2fpackage.json',
+        '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'swagger-ui.css%00',
+        'swagger-ui.css;.js',
+        '%73wagger-ui.css',
+      ),
+      badPercentEscape,
+      fc.tuple(fc.constantFrom(...DOCS_FILES), badPercentEscape).map(([f, e]) => f + e),
+      hostileValue.map((v) => encodeURIComponent(v.replace(/[\ud800-\udfff]/g, ''))),
+    ),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('swagger-ui.css/x', 'a/b', '', '/', '.', '..') },
+);
+
+/** GET /oauth2/docs (Swagger UI) and the files under it, with junk names, queries and headers. */
+export const docsEndpoint: FuzzEndpoint = {
+  name: 'docs',
+  pools: {},
+  requests: fc
+    .record({
+      method: method('GET'),
+      file: fc.option(docsFile, { nil: undefined, freq: 4 }),
+      query: junkQuery,
+      queryEncoding: formEncoder,
+      certificate: fc.oneof(fc.constant(undefined), certificate),
+      extra: extraHeaders,
+    })
+    .map(({ file, ...rest }) =>
+      request({
+        ...rest,
+        path: file === undefined ? '/oauth2/docs' : `/oauth2/docs/${file}`,
+        subject: { kind: 'none' },
+      }),
+    ),
+  check: (wire, response) => {
+    // Only a GET of a plain file name that the router decodes and does not know must be its 404.
+    const name = /^\/oauth2\/docs\/([^/?]+)(?:\?|$)/.exec(wire.target)?.[1];
+    if (wire.method !== 'GET' || name === undefined) return [];
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      return [];
+    }
+    // Dot segments leave /oauth2/docs before routing (the page itself, or no route at all).
+    if (decoded === '.' || decoded === '..') return [];
+    if (DOCS_FILES.includes(decoded) || response.status === 404 || isEdgeRefusal(response)) return [];
+    return [
+      { failure: 'unexpected-status', detail: `${response.status} for unknown file ${decoded.slice(0, 60)}` },
+    ];
+  },
+};
 
 /** Paths under every route prefix and none: unknown pages, escapes the router cannot decode, traversal. */
 const unknownPath = fc.oneof(

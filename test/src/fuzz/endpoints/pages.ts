@@ -51,18 +51,83 @@ const authorizationQuery = params([
   ['ui_locales', fc.constantFrom('fr', 'en', 'de', 'en-GB fr', '')],
 ]);
 
+const clientOrAnother = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(live('clientId')) },
+  { weight: 1, arbitrary: fc.constant(live('otherClientId')) },
+);
+
+/**
+ * RFC 9126 §4: `client_id` + `request_uri` of a request pushed through the edge (live, one of an
+ * earlier chunk, another client's, made up), sometimes with parameters that must be ignored.
+ */
+const pushedQuery = fc
+  .tuple(
+    params([
+      ['client_id', clientOrAnother],
+      [
+        'request_uri',
+        fc.oneof(
+          { weight: 6, arbitrary: fc.constant(live('requestUri')) },
+          { weight: 2, arbitrary: fc.constant(live('spentRequestUri')) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .stringMatching(/^[A-Za-z0-9_-]{0,64}$/)
+              .map((id) => `urn:ietf:params:oauth:request_uri:${id}`),
+          },
+        ),
+      ],
+    ]),
+    fc.array(
+      fc.constantFrom(
+        ['redirect_uri', 'https://evil.example/cb'],
+        ['scope', 'aisp'],
+        ['response_type', 'token'],
+        ['payment_request_id', live('paymentRequestId')],
+        ['authorization_details', '[]'],
+      ) as fc.Arbitrary<readonly [string, string]>,
+      { maxLength: 2 },
+    ),
+  )
+  .map(([pairs, ignored]) => [...pairs, ...ignored]);
+
+/** The STET consent-approval URL (payment_request_id) completed by the PISP as any request. */
+const paymentQuery = params([
+  ['response_type', mostly(fc.constant('code'), 8)],
+  ['client_id', clientOrAnother],
+  ['scope', mostly(fc.constant('pisp'), 8)],
+  [
+    'payment_request_id',
+    fc.oneof(
+      { weight: 6, arbitrary: fc.constant(live('paymentRequestId')) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{0,129}$/) },
+    ),
+  ],
+  ['redirect_uri', fc.constant(live('redirectUri'))],
+  ['state', fc.oneof(fc.constant('s1'), anyText)],
+  ['code_challenge', fc.constant(live('challenge'))],
+  ['code_challenge_method', mostly(fc.constant('S256'), 8)],
+]);
+
+const pageRequest = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ query: authorizationQuery, subject: subjectOf('client') }) },
+  { weight: 2, arbitrary: fc.record({ query: pushedQuery, subject: subjectOf('pushed') }) },
+  { weight: 2, arbitrary: fc.record({ query: paymentQuery, subject: subjectOf('payment') }) },
+);
+
 const authorizationPage = (name: string, page: string): FuzzEndpoint => ({
   name,
-  pools: {},
+  // Each chunk's request_uris are single use: enough for the pushed share of a chunk to meet live ones.
+  pools: { pushed: 16, payments: 8 },
   requests: fc
     .record({
       lang,
-      query: authorizationQuery,
+      request: pageRequest,
       queryEncoding: formEncoder,
       method: method('GET'),
       extra: extraHeaders,
-      subject: subjectOf('client'),
     })
+    .map(({ request: { query, subject }, ...rest }) => ({ ...rest, query, subject }))
     .map(({ lang: l, ...rest }) =>
       request({ ...rest, path: `/oauth2/${l}/${page}`, certificate: undefined }),
     ),
