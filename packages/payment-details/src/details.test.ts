@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidAuthorizationDetailsError } from '@psd2/oauth-errors';
+import { hasDuplicateMember } from './duplicate-members.js';
 import {
   formatAmount,
   maskIban,
@@ -87,8 +88,24 @@ describe('parseAuthorizationDetails', () => {
     ['two payments', JSON.stringify([payment, payment])],
     ['another type', JSON.stringify([{ type: 'account_information' }])],
     ['a huge value', JSON.stringify([{ ...payment, creditorName: 'x'.repeat(5000) }])],
+    [
+      'a member named twice (the last one wins in JSON.parse, the first elsewhere)',
+      JSON.stringify([payment]).replace('"creditorName":', '"creditorName":"Evil","creditorName":'),
+    ],
+    [
+      'a nested member named twice, escaped differently',
+      JSON.stringify([payment]).replace('"iban":', '"iban":"DE02100100109307118603","\\u0069ban":'),
+    ],
   ])('refuses %s', (_name, raw) => {
     expect(() => parseAuthorizationDetails(raw)).toThrow(InvalidAuthorizationDetailsError);
+  });
+
+  it('names the duplicate as the reason', () => {
+    const twice = JSON.stringify([payment]).replace(
+      '"creditorName":',
+      '"creditorName":"Evil","creditorName":',
+    );
+    expect(() => parseAuthorizationDetails(twice)).toThrow('authorization_details has a member named twice');
   });
 });
 
@@ -111,5 +128,18 @@ describe('display and binding', () => {
     expect(paymentBinding(again)).toBe(paymentBinding(detail));
     expect(paymentBinding(cheaper)).not.toBe(paymentBinding(detail));
     expect(paymentBinding(other)).not.toBe(paymentBinding(detail));
+  });
+});
+
+describe('hasDuplicateMember', () => {
+  it.each([
+    ['{"a":1,"b":{"a":2}}', false],
+    ['[{"a":1},{"a":2}]', false],
+    ['{"a":"x\\"a","b":["a","a"]}', false],
+    ['{"a":1,"a":2}', true],
+    ['{"a":{"b":1,"c":[{"d":1,"d":2}]}}', true],
+    ['{"\\u0061":1,"a":2}', true],
+  ])('%s → %s', (json, duplicate) => {
+    expect(hasDuplicateMember(json)).toBe(duplicate);
   });
 });

@@ -2,6 +2,7 @@ import { InvalidAuthorizationDetailsError } from '@psd2/oauth-errors';
 import { isValidIBAN } from 'ibantools';
 import { z } from 'zod';
 import { minorUnitsOf } from './currency.js';
+import { hasDuplicateMember } from './duplicate-members.js';
 
 /*
  * RFC 9396 `payment_initiation` authorization details (the RFC's own example type, §2), as a PISP
@@ -117,6 +118,7 @@ export function parseAuthorizationDetails(raw: string): readonly [PaymentInitiat
     throw invalid('authorization_details is not JSON');
   }
   if (!Array.isArray(value)) throw invalid('authorization_details is not a JSON array');
+  if (hasDuplicateMember(raw)) throw invalid('authorization_details has a member named twice');
   if (value.length !== 1) throw invalid('authorization_details must hold exactly one payment_initiation');
   const [only] = value as unknown[];
   const type = typeof only === 'object' && only !== null ? (only as { type?: unknown }).type : undefined;
