@@ -26,7 +26,8 @@ afterEach(async () => {
 function echo(call: ServerUnaryCall<EchoRequest, EchoRequest>, callback: sendUnaryData<EchoRequest>) {
   const delay = /^slow:(\d+)$/.exec(call.request.text)?.[1];
   if (delay === undefined) callback(null, call.request);
-  else setTimeout(() => callback(null, call.request), Number(delay));
+  // Unref'd: a call the test cut must not keep the test process alive.
+  else setTimeout(() => callback(null, call.request), Number(delay)).unref();
 }
 
 async function start(options: { host?: string; port?: number; maxReceiveMessageBytes?: number } = {}) {

@@ -155,7 +155,8 @@ describe('unaryCalls', () => {
 
   it('caps the time a call without a deadline may take, and answers DEADLINE_EXCEEDED', async () => {
     state.work = async (request) => {
-      await sleep(2000);
+      // Unref'd: the work goes on after the answer, as it would in a service; it must not hold the test.
+      await new Promise((resolve) => setTimeout(resolve, 2000).unref());
       return request;
     };
     const started = Date.now();
