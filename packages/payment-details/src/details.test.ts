@@ -1,15 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidAuthorizationDetailsError } from '@psd2/oauth-errors';
-import { formatAmount, maskIban, parseAuthorizationDetails, paymentBinding } from './index.js';
+import {
+  formatAmount,
+  maskIban,
+  PAYMENT_INITIATION_EXAMPLE,
+  parseAuthorizationDetails,
+  paymentBinding,
+} from './index.js';
 
-const payment = {
-  type: 'payment_initiation',
-  actions: ['initiate'],
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorAccount: { iban: 'DE02100100109307118603' },
-  remittanceInformationUnstructured: 'Ref Number Merchant',
-};
+const payment = PAYMENT_INITIATION_EXAMPLE;
 const parse = (value: unknown) => parseAuthorizationDetails(JSON.stringify(value));
 const refusalOf = (value: unknown): string => {
   try {

@@ -8,3 +8,4 @@ export {
   paymentActionOf,
 } from './details.js';
 export { formatAmount, maskIban, paymentBinding } from './display.js';
+export { PAYMENT_INITIATION_EXAMPLE } from './example.js';

@@ -1,4 +1,4 @@
-import type { PaymentInitiationDetail } from '@psd2/payment-details';
+import { PAYMENT_INITIATION_EXAMPLE, type PaymentInitiationDetail } from '@psd2/payment-details';
 import { newPaymentRequest } from './payment-requests.js';
 import type { AccessTokenRecord, GrantRecord, PaymentRequestRecord, RefreshTokenRecord } from './records.js';
 import { generateGrantId, generateOpaqueToken } from './secrets.js';
@@ -99,11 +99,7 @@ export async function storedGrantWithTokens(store: TokenStore, clientId: string)
 /** A valid payment (RFC 9396 `payment_initiation`), with every optional field of an initiation. */
 export function paymentDetail(overrides: Partial<PaymentInitiationDetail> = {}): PaymentInitiationDetail {
   return {
-    type: 'payment_initiation',
-    actions: ['initiate'],
-    instructedAmount: { currency: 'EUR', amount: '123.50' },
-    creditorName: 'Merchant A',
-    creditorAccount: { iban: 'DE02100100109307118603' },
+    ...PAYMENT_INITIATION_EXAMPLE,
     remittanceInformationUnstructured: 'Ref Number Merchant – café',
     debtorAccount: { iban: 'FR7630006000011234567890189' },
     ...overrides,

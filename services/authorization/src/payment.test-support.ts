@@ -7,6 +7,7 @@ import {
   type ClientRegistry,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
+import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import type { PsuAuthenticator, PsuLookup } from '@psd2/psu-directory';
 import { testPki } from '@psd2/testing';
 import { createMemoryTokenStore } from '@psd2/token-store';
@@ -22,14 +23,7 @@ import { authorizeQuery, csrfToken, pkcePair } from './test-support.js';
  */
 
 export const PAY_REDIRECT = 'https://pisp.example/cb';
-export const DETAIL = {
-  type: 'payment_initiation',
-  actions: ['initiate'],
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorAccount: { iban: 'DE02100100109307118603' },
-  remittanceInformationUnstructured: 'Ref Number Merchant',
-} as const;
+export const DETAIL = PAYMENT_INITIATION_EXAMPLE;
 export const PSU = { psuId: 'psu-1', displayName: 'Client Un' };
 export const OTP = '123456';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { PaymentKind, PaymentRequestStatus } from '@psd2/payment-consent-proto';
-import { parseAuthorizationDetails } from '@psd2/payment-details';
+import { PAYMENT_INITIATION_EXAMPLE, parseAuthorizationDetails } from '@psd2/payment-details';
 import { newPaymentRequest } from '@psd2/token-store';
 import { consentApprovalUrl } from './consent-url.js';
 import { PaymentConsentError } from './errors.js';
@@ -9,16 +9,7 @@ import { paymentRequestIdOf } from './requests.js';
 import { SAMPLE_DETAILS } from './test-support.js';
 
 /** The RFC 9396 object of the example, as a PISP would push it. */
-const PUSHED = JSON.stringify([
-  {
-    type: 'payment_initiation',
-    actions: ['initiate'],
-    instructedAmount: { currency: 'EUR', amount: '123.50' },
-    creditorName: 'Merchant A',
-    creditorAccount: { iban: 'DE02100100109307118603' },
-    remittanceInformationUnstructured: 'Ref Number Merchant',
-  },
-]);
+const PUSHED = JSON.stringify([PAYMENT_INITIATION_EXAMPLE]);
 
 function refusal(run: () => unknown): { kind: string; message: string } {
   try {

@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { RegisteredClient } from '@psd2/client-registry-client';
 import { identityOf, plantConsent, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
-import { type PaymentInitiationDetail, paymentBinding } from '@psd2/payment-details';
+import {
+  PAYMENT_INITIATION_EXAMPLE,
+  type PaymentInitiationDetail,
+  paymentBinding,
+} from '@psd2/payment-details';
 import {
   type GrantRecord,
   generateGrantId,
@@ -21,14 +25,7 @@ import { PAYMENT_TTL_SECONDS, useInProcessTokenApp } from './app.test-support.js
 
 const app = useInProcessTokenApp();
 
-const PAYMENT: PaymentInitiationDetail = {
-  type: 'payment_initiation',
-  actions: ['initiate'],
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorAccount: { iban: 'DE02100100109307118603' },
-  remittanceInformationUnstructured: 'Ref Number Merchant',
-};
+const PAYMENT = PAYMENT_INITIATION_EXAMPLE;
 const OTHER_PAYMENT: PaymentInitiationDetail = {
   ...PAYMENT,
   instructedAmount: { currency: 'EUR', amount: '9999.00' },

@@ -7,6 +7,7 @@ import {
   PaymentOutcome,
   PaymentRequestStatus,
 } from '@psd2/payment-consent-proto';
+import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
@@ -25,14 +26,7 @@ const PAYMENT = {
   creditorIban: 'DE02100100109307118603',
   remittanceInformation: 'Ref Number Merchant',
 };
-const AS_DETAIL = {
-  type: 'payment_initiation',
-  actions: ['initiate'],
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorAccount: { iban: 'DE02100100109307118603' },
-  remittanceInformationUnstructured: 'Ref Number Merchant',
-};
+const AS_DETAIL = PAYMENT_INITIATION_EXAMPLE;
 
 let e2e: E2eSystem;
 let browser: Browser;

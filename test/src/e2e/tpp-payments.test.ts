@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
@@ -11,14 +12,7 @@ import { type E2eSystem, itMatchedTheDocument, refusal, startE2e } from './harne
  * request_uri, and exchanges the code for a certificate-bound pisp token carrying the payment.
  */
 
-const DETAIL = {
-  type: 'payment_initiation',
-  actions: ['initiate'],
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorAccount: { iban: 'DE02100100109307118603' },
-  remittanceInformationUnstructured: 'Ref Number Merchant',
-};
+const DETAIL = PAYMENT_INITIATION_EXAMPLE;
 /** What the customer reads of DETAIL on the code step and the consent (French: the browser's locale). */
 const SHOWN = ['123,50 €', 'Merchant A', 'DE02 •••• 8603', 'Ref Number Merchant'];
 

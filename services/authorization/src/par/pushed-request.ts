@@ -2,6 +2,7 @@ import type { RegisteredClient } from '@psd2/client-registry-client';
 import { InvalidRequestError } from '@psd2/oauth-errors';
 import { type PaymentInitiationDetail, parseAuthorizationDetails } from '@psd2/payment-details';
 import { formatScope } from '@psd2/scopes';
+import { AUTHORIZATION_PARAMETERS } from '../authorize/checks/check-parameters.js';
 import { checkRedirectUri } from '../authorize/checks/check-redirect-uri.js';
 import { readState } from '../authorize/checks/check-state.js';
 import { PageError } from '../authorize/errors.js';
@@ -9,16 +10,7 @@ import { type RawParams, single } from '../authorize/params.js';
 import { checkRequest } from '../authorize/validate.js';
 
 /** What a pushed request keeps for the authorization page: the parameters it reads, nothing else. */
-const KEPT = [
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'scope',
-  'state',
-  'code_challenge',
-  'code_challenge_method',
-  'ui_locales',
-] as const;
+const KEPT = AUTHORIZATION_PARAMETERS;
 
 export interface CheckedPushedRequest {
   /** Single values, the scope in canonical form (pisp spelled out for a payment). */
