@@ -1,13 +1,7 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { capturingLogger } from '@psd2/testing';
 import { DependencyHealth } from './health.js';
-import {
-  capturingLogger,
-  ECHO_SERVICE_NAME,
-  type EchoClient,
-  echoClient,
-  eventually,
-} from './test-support.js';
+import { ECHO_SERVICE_NAME, eventually, serveOnLoopback } from './test-support.js';
 
 /* The health loop, read through grpc.health.v1 as a load balancer reads it. */
 
@@ -23,19 +17,17 @@ function dependency() {
   return { state, ping };
 }
 
-let server: Server | undefined;
-let client: EchoClient | undefined;
 let health: DependencyHealth | undefined;
+let close: (() => void) | undefined;
 
 afterEach(() => {
   health?.stop();
-  client?.close();
-  server?.forceShutdown();
+  close?.();
 });
 
 async function serve(options: { ping: (timeoutMs: number) => Promise<void>; intervalMs?: number }) {
-  const { logger, lines } = capturingLogger();
-  health = new DependencyHealth({
+  const { logger, lines } = capturingLogger('grpc-server-health-test');
+  const dependencyHealth = new DependencyHealth({
     serviceName: ECHO_SERVICE_NAME,
     dependency: 'test database',
     ping: options.ping,
@@ -43,16 +35,14 @@ async function serve(options: { ping: (timeoutMs: number) => Promise<void>; inte
     intervalMs: options.intervalMs ?? 60_000,
     probeTimeoutMs: 200,
   });
-  server = new Server();
-  health.addToServer(server);
-  const port = await new Promise<number>((resolve, reject) =>
-    server?.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
-  client = echoClient(`127.0.0.1:${port}`);
-  const statuses = async () => [await client?.health(''), await client?.health(ECHO_SERVICE_NAME)];
-  return { health, lines, statuses };
+  health = dependencyHealth;
+  const served = await serveOnLoopback((server) => dependencyHealth.addToServer(server));
+  close = served.close;
+  const statuses = async () => [
+    await served.client.health(''),
+    await served.client.health(ECHO_SERVICE_NAME),
+  ];
+  return { health: dependencyHealth, lines, statuses };
 }
 
 describe('DependencyHealth', () => {

@@ -1,21 +1,16 @@
 import { ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { capturingLogger } from '@psd2/testing';
 import { DependencyHealth } from './health.js';
 import { listenAddress, type RunningGrpcServer, startGrpcServer } from './server.js';
-import {
-  capturingLogger,
-  ECHO_SERVICE_NAME,
-  type EchoClient,
-  type EchoRequest,
-  echoClient,
-  echoService,
-  failureOf,
-} from './test-support.js';
+import * as support from './test-support.js';
+
+const { ECHO_SERVICE_NAME, echoClient, echoService, failureOf } = support;
 
 /* startGrpcServer: a real grpc-js server on a loopback port, called by a real client. */
 
 const running: RunningGrpcServer[] = [];
-const clients: EchoClient[] = [];
+const clients: support.EchoClient[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
@@ -23,7 +18,10 @@ afterEach(async () => {
 });
 
 /** Echo answers at once, or after `delay` ms when the text is `slow:<delay>`. */
-function echo(call: ServerUnaryCall<EchoRequest, EchoRequest>, callback: sendUnaryData<EchoRequest>) {
+function echo(
+  call: ServerUnaryCall<support.EchoRequest, support.EchoRequest>,
+  callback: sendUnaryData<support.EchoRequest>,
+) {
   const delay = /^slow:(\d+)$/.exec(call.request.text)?.[1];
   if (delay === undefined) callback(null, call.request);
   // Unref'd: a call the test cut must not keep the test process alive.
@@ -31,7 +29,7 @@ function echo(call: ServerUnaryCall<EchoRequest, EchoRequest>, callback: sendUna
 }
 
 async function start(options: { host?: string; port?: number; maxReceiveMessageBytes?: number } = {}) {
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger('grpc-server-server-test');
   const health = new DependencyHealth({
     serviceName: ECHO_SERVICE_NAME,
     dependency: 'test store',

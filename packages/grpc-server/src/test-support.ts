@@ -1,18 +1,18 @@
-import { Writable } from 'node:stream';
 import {
   type Client,
   credentials,
   type Metadata,
   makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { createLogger, type Logger } from '@psd2/logging';
 import { service as healthServiceDefinition } from 'grpc-health-check';
 
 /*
  * For this package's tests: a one-method service over JSON (no proto needed), a client for it and for
- * grpc.health.v1, and a logger whose lines the test can read.
+ * grpc.health.v1, and a bare server on a loopback port.
  */
 
 export const ECHO_SERVICE_NAME = 'psd2.test.v1.EchoService';
@@ -92,20 +92,25 @@ export async function failureOf(
   return { code: error.code, details: error.details, metadata: error.metadata };
 }
 
-/** A real logger whose JSON lines land in `lines`. */
-export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    name: 'grpc-server-test',
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        callback();
-      },
-    }),
-  });
-  return { logger, lines };
+/** A bare grpc-js server on a loopback port with what `register` adds, and a client for it. */
+export async function serveOnLoopback(
+  register: (server: Server) => void,
+): Promise<{ client: EchoClient; close(): void }> {
+  const server = new Server();
+  register(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  const client = echoClient(`127.0.0.1:${port}`);
+  return {
+    client,
+    close() {
+      client.close();
+      server.forceShutdown();
+    },
+  };
 }
 
 /** Resolves once `condition` holds, polling; rejects after `timeoutMs`. */

@@ -1,15 +1,15 @@
-import { Metadata, Server, ServerCredentials, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { capturingLogger } from '@psd2/testing';
 import {
-  capturingLogger,
   ECHO_SERVICE_NAME,
   type EchoClient,
   type EchoRequest,
-  echoClient,
   echoService,
   failureOf,
+  serveOnLoopback,
 } from './test-support.js';
 import { CallDeadlineError, type CallFailure, type UnaryWork, unaryCalls } from './unary.js';
 
@@ -42,7 +42,7 @@ function classify(error: unknown): CallFailure | undefined {
 
 const reader = new TestReader();
 const provider = new MeterProvider({ readers: [reader] });
-const { logger, lines } = capturingLogger();
+const { logger, lines } = capturingLogger('grpc-server-unary-test');
 const state = {
   unavailable: 0,
   timeouts: [] as number[],
@@ -61,23 +61,16 @@ const handler = unary<EchoRequest, EchoRequest>('Echo', (request, timeoutMs) => 
   state.timeouts.push(timeoutMs);
   return state.work(request, timeoutMs);
 });
-const server = new Server();
 let client: EchoClient;
+let close: () => void;
 
 beforeAll(async () => {
   metrics.setGlobalMeterProvider(provider);
-  server.addService(echoService, { echo: handler });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
-  client = echoClient(`127.0.0.1:${port}`);
+  ({ client, close } = await serveOnLoopback((server) => server.addService(echoService, { echo: handler })));
 });
 
 afterAll(async () => {
-  client.close();
-  server.forceShutdown();
+  close();
   await provider.shutdown();
   metrics.disable();
 });
