@@ -56,7 +56,7 @@ describe('DependencyHealth', () => {
     // The probe is told its time limit, so it can bound its own work.
     expect(state.timeouts).toEqual([200]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ msg: 'health changed', status: 'SERVING', service: ECHO_SERVICE_NAME }),
+      expect.objectContaining({ msg: 'health changed', status: 'SERVING', grpcService: ECHO_SERVICE_NAME }),
     );
   });
 

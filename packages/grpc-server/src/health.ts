@@ -120,6 +120,6 @@ export class DependencyHealth {
     const status = serving ? 'SERVING' : 'NOT_SERVING';
     this.#service.setStatus('', status);
     this.#service.setStatus(this.#options.serviceName, status);
-    this.#options.logger.info({ status, service: this.#options.serviceName }, 'health changed');
+    this.#options.logger.info({ status, grpcService: this.#options.serviceName }, 'health changed');
   }
 }

@@ -129,6 +129,7 @@ describe('unaryCalls', () => {
       expect.objectContaining({
         level: 'error',
         msg: 'gRPC call failed unexpectedly',
+        grpcService: ECHO_SERVICE_NAME,
         method: 'Echo',
         err: expect.objectContaining({ message: 'secret internal detail at /srv/app.js' }),
       }),

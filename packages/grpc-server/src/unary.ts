@@ -49,6 +49,7 @@ function remainingMs(deadline: Date | number): number {
  */
 export function unaryCalls(options: UnaryOptions): Unary {
   const { logger, service } = options;
+  // Logged as grpcService: `service` is the logger's own field (the process).
   return <Req, Res>(method: string, work: UnaryWork<Req, Res>): handleUnaryCall<Req, Res> =>
     (call: ServerUnaryCall<Req, Res>, callback) => {
       const started = performance.now();
@@ -70,15 +71,18 @@ export function unaryCalls(options: UnaryOptions): Unary {
             ? { code: status.DEADLINE_EXCEEDED, details: error.message }
             : undefined);
         if (failure === undefined) {
-          logger.error({ err: error, service, method }, 'gRPC call failed unexpectedly');
+          logger.error({ err: error, grpcService: service, method }, 'gRPC call failed unexpectedly');
           answer({ code: status.INTERNAL, details: `internal error in ${service}` });
           return;
         }
         if (failure.code === status.UNAVAILABLE) {
           options.onUnavailable?.();
-          logger.warn({ err: error, service, method }, 'a dependency of the service is unavailable');
+          logger.warn(
+            { err: error, grpcService: service, method },
+            'a dependency of the service is unavailable',
+          );
         } else if (failure.code === status.DEADLINE_EXCEEDED) {
-          logger.warn({ service, method, timeoutMs }, 'gRPC call exceeded its deadline');
+          logger.warn({ grpcService: service, method, timeoutMs }, 'gRPC call exceeded its deadline');
         }
         answer(failure);
       };
