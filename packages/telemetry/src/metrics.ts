@@ -32,7 +32,7 @@ export interface Psd2Instruments {
   readonly oauthErrors: Counter;
   /** One client-registry operation as a service sees it (gRPC call, retries and read cache included). */
   readonly registryCallDuration: Histogram;
-  /** One gRPC call handled by the registry (server side); attributes `rpc.method`, `rpc.grpc.status_code`. */
+  /** One gRPC call handled (server side, @psd2/grpc-server); attributes `rpc.service`, `rpc.method`, `rpc.grpc.status_code`. */
   readonly rpcServerDuration: Histogram;
   /** One token-store operation; attributes `psd2.token_store.operation`, `psd2.outcome`. */
   readonly tokenStoreDuration: Histogram;

@@ -2,6 +2,7 @@ export { CHROMIUM_PATH, launchTestChromium } from './browser.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
 export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
 export { SAMPLE_EC_PUBLIC_JWK } from './jwks.js';
+export { capturingLogger } from './log-capture.js';
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 export { freePort, freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 export { createIsolatedRedisPrefix } from './redis.js';

@@ -11,6 +11,6 @@ export {
   type PostgresOptions,
   type RegistryDatabase,
 } from './db/database.js';
-export { REGISTRY_SERVICE_NAME } from './health.js';
 export { type RegistryServerOptions, type RunningRegistryServer, startRegistryServer } from './server.js';
+export { REGISTRY_SERVICE_NAME } from './service.js';
 export { chooseServerTransport, type ServerTransport, serverCredentials } from './transport.js';

@@ -1,4 +1,5 @@
 import { loadConfig } from '@psd2/config';
+import { runGrpcServer } from '@psd2/grpc-server';
 import { createLogger } from '@psd2/logging';
 import { registryConfigSchema } from './config.js';
 import { connectPostgres, openPglite, type RegistryDatabase } from './db/database.js';
@@ -6,7 +7,8 @@ import { startRegistryServer } from './server.js';
 import { chooseServerTransport, serverCredentials, TransportConfigError } from './transport.js';
 
 /*
- * Composition root of the client registry: configuration, database, gRPC server, signals.
+ * Composition root of the client registry: configuration, database, gRPC server (signals and start-up
+ * failures: @psd2/grpc-server's runGrpcServer).
  */
 
 const config = loadConfig(registryConfigSchema, { processName: 'client-registry' });
@@ -41,38 +43,23 @@ if (config.DATABASE_URL === undefined) {
   if (config.MIGRATE_ON_START) await database.migrate();
 }
 
-const server = await startRegistryServer({
-  host: config.HOST,
-  port: config.PORT,
-  credentials: serverCredentials(transport),
-  database,
+const server = await runGrpcServer({
+  processName: 'client-registry',
   logger,
-  healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
-  maxCallMs: config.MAX_CALL_MS,
-}).catch(async (error: unknown) => {
-  // e.g. the port is taken: one clear line, not a stack trace.
-  logger.fatal({ err: error }, 'could not start');
-  logger.flush();
-  process.stderr.write(
-    `client-registry: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  await database.close().catch(() => undefined);
-  process.exit(1);
+  graceMs: config.SHUTDOWN_GRACE_MS,
+  start: () =>
+    startRegistryServer({
+      host: config.HOST,
+      port: config.PORT,
+      credentials: serverCredentials(transport),
+      database,
+      logger,
+      healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
+      maxCallMs: config.MAX_CALL_MS,
+    }),
+  close: () => database.close(),
 });
 logger.info(
   { host: config.HOST, port: server.port, transport: transport.kind, database: database.kind },
   'client registry listening',
 );
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'client registry shutting down');
-  await server.shutdown(config.SHUTDOWN_GRACE_MS);
-  await database.close();
-  logger.flush();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,10 +1,9 @@
-import { Server, type ServerCredentials } from '@grpc/grpc-js';
+import type { ServerCredentials } from '@grpc/grpc-js';
 import { ClientRegistryServiceService } from '@psd2/client-registry-proto';
+import { DependencyHealth, type RunningGrpcServer, startGrpcServer } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
-import { HealthImplementation } from 'grpc-health-check';
 import type { RegistryDatabase } from './db/database.js';
-import { DatabaseHealth } from './health.js';
-import { createClientRegistryService } from './service.js';
+import { createClientRegistryService, REGISTRY_SERVICE_NAME } from './service.js';
 import { ClientStore } from './store.js';
 
 export interface RegistryServerOptions {
@@ -18,22 +17,18 @@ export interface RegistryServerOptions {
   readonly maxCallMs?: number;
 }
 
-export interface RunningRegistryServer {
-  readonly port: number;
-  readonly health: DatabaseHealth;
-  /**
-   * Stops taking calls, lets calls in flight finish for up to `graceMs`, then cuts the rest. Health
-   * goes NOT_SERVING first, so load balancers stop routing here while calls drain.
-   */
-  shutdown(graceMs: number): Promise<void>;
+export interface RunningRegistryServer extends RunningGrpcServer {
+  /** grpc.health.v1, following the database. */
+  readonly health: DependencyHealth;
 }
 
 /** Builds the gRPC server (registry + grpc.health.v1) and starts listening. Does not own the database. */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
-  const healthService = new HealthImplementation({ '': 'NOT_SERVING' });
-  const health = new DatabaseHealth({
-    database: options.database,
-    health: healthService,
+  const health = new DependencyHealth({
+    serviceName: REGISTRY_SERVICE_NAME,
+    dependency: 'client database',
+    // The probe's time limit becomes its statement timeout: a stuck database does not hold a connection.
+    ping: (timeoutMs) => options.database.ping(timeoutMs),
     logger: options.logger,
     intervalMs: options.healthIntervalMs ?? 2000,
   });
@@ -43,46 +38,15 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     ...(options.maxCallMs === undefined ? {} : { maxCallMs: options.maxCallMs }),
     onDatabaseUnavailable: () => health.reportUnavailable(),
   });
-
-  const server = new Server({
-    // grpc-js binds with SO_REUSEPORT by default: a second registry (or a stale one) on the same port
-    // would silently share its traffic. Binding must fail instead.
-    'grpc.so_reuseport': 0,
-    // Detects callers that vanished without closing their connection.
-    'grpc.keepalive_time_ms': 30_000,
-    'grpc.keepalive_timeout_ms': 10_000,
-    // Registry messages are small; a large one is a mistake or an attack.
-    'grpc.max_receive_message_length': 1024 * 1024,
-  });
-  server.addService(ClientRegistryServiceService, service);
-  healthService.addToServer(server);
-
-  const address = options.host.includes(':')
-    ? `[${options.host}]:${options.port}`
-    : `${options.host}:${options.port}`;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, options.credentials, (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    );
-  });
-  await health.start();
-
-  return {
-    port,
+  const server = await startGrpcServer({
+    host: options.host,
+    port: options.port,
+    credentials: options.credentials,
+    // Registry messages are small (a client's metadata with its JWKS); a large one is a mistake or an attack.
+    maxReceiveMessageBytes: 1024 * 1024,
+    logger: options.logger,
     health,
-    async shutdown(graceMs) {
-      health.stop();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          options.logger.warn({ graceMs }, 'calls still running after the grace period; cutting them');
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    },
-  };
+    register: (grpc) => grpc.addService(ClientRegistryServiceService, service),
+  });
+  return { ...server, health };
 }

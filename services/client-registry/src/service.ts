@@ -1,8 +1,8 @@
-import { type handleUnaryCall, Metadata, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { metadataToMessage } from '@psd2/client-metadata';
 import { type Client, type ClientRegistryServiceServer, ClientStatus } from '@psd2/client-registry-proto';
+import { CallDeadlineError, type CallFailure, unaryCalls } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
-import { instruments } from '@psd2/telemetry';
 import { classifyDatabaseError, RegistryError, type RegistryErrorCode } from './errors.js';
 import type { ClientRecord } from './model.js';
 import { type ClientStore, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store.js';
@@ -16,8 +16,8 @@ import {
 } from './validation.js';
 
 /*
- * The gRPC face of the store: validates requests, bounds each call by its deadline and maps every
- * failure to the status code that names it.
+ * The gRPC face of the store: validates requests and maps every failure to the status code that names
+ * it. Each call's deadline cap, metric and logging are @psd2/grpc-server's unaryCalls.
  */
 
 export interface ServiceOptions {
@@ -40,65 +40,21 @@ const STATUS_OF: Record<RegistryErrorCode, status> = {
   aborted: status.ABORTED,
 };
 
+/** The name health checks use for this service; '' stands for the whole server (grpc.health.v1). */
+export const REGISTRY_SERVICE_NAME = 'psd2.clientregistry.v1.ClientRegistryService';
+
 /** The metadata key carrying the registry's own error code, for callers that want more than the status. */
 export const ERROR_CODE_METADATA_KEY = 'x-registry-error';
 
 export function createClientRegistryService(options: ServiceOptions): ClientRegistryServiceServer {
-  const { store, logger } = options;
-  const maxCallMs = options.maxCallMs ?? 10_000;
-
-  function unary<Req, Res>(
-    method: string,
-    work: (request: Req, timeoutMs: number) => Promise<Res>,
-  ): handleUnaryCall<Req, Res> {
-    return (call: ServerUnaryCall<Req, Res>, untimedCallback) => {
-      const started = performance.now();
-      const callback: typeof untimedCallback = (error, ...rest) => {
-        instruments().rpcServerDuration.record((performance.now() - started) / 1000, {
-          'rpc.system': 'grpc',
-          'rpc.method': method,
-          'rpc.grpc.status_code': error ? (error.code ?? status.UNKNOWN) : status.OK,
-        });
-        untimedCallback(error, ...rest);
-      };
-      const timeoutMs = Math.min(remainingMs(call.getDeadline()), maxCallMs);
-      if (timeoutMs <= 0) {
-        callback(
-          toServiceError(new RegistryError('deadline_exceeded', 'the deadline had passed on arrival')),
-        );
-        return;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      // The store's statement_timeout stops the database; this stops the wait for a pooled connection.
-      const expiry = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new RegistryError('deadline_exceeded', `${method} did not finish before its deadline`)),
-          timeoutMs,
-        );
-      });
-      Promise.race([Promise.resolve().then(() => work(call.request, timeoutMs)), expiry])
-        .then(
-          (response) => callback(null, response),
-          (error: unknown) => {
-            const named = error instanceof RegistryError ? error : classifyDatabaseError(error);
-            if (named === undefined) {
-              logger.error({ err: error, method }, 'client registry call failed unexpectedly');
-              callback({ code: status.INTERNAL, details: 'internal error in the client registry' });
-              return;
-            }
-            if (named.code === 'unavailable') {
-              options.onDatabaseUnavailable?.();
-              logger.warn({ err: error, method }, 'client database unavailable');
-            } else if (named.code === 'deadline_exceeded') {
-              logger.warn({ method, timeoutMs }, 'client registry call exceeded its deadline');
-            }
-            callback(toServiceError(named));
-          },
-        )
-        .finally(() => clearTimeout(timer));
-    };
-  }
+  const { store } = options;
+  const unary = unaryCalls({
+    service: REGISTRY_SERVICE_NAME,
+    logger: options.logger,
+    maxCallMs: options.maxCallMs ?? 10_000,
+    classify: classifyFailure,
+    onUnavailable: () => options.onDatabaseUnavailable?.(),
+  });
 
   return {
     createClient: unary('CreateClient', async (request, timeoutMs) => {
@@ -192,13 +148,19 @@ export function createClientRegistryService(options: ServiceOptions): ClientRegi
   };
 }
 
-/** Milliseconds left before a call's deadline; Infinity when the caller set none. */
-function remainingMs(deadline: Date | number): number {
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return at === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : at - Date.now();
+/**
+ * The registry's error model at the gRPC edge: a named failure is answered with its status, its code in
+ * the trailer; the wrapper's deadline is the registry's deadline_exceeded; anything else is a bug.
+ */
+function classifyFailure(error: unknown): CallFailure | undefined {
+  const named =
+    error instanceof CallDeadlineError
+      ? new RegistryError('deadline_exceeded', error.message)
+      : classifyDatabaseError(error);
+  return named === undefined ? undefined : toServiceError(named);
 }
 
-function toServiceError(error: RegistryError): { code: status; details: string; metadata: Metadata } {
+function toServiceError(error: RegistryError): CallFailure {
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, error.code);
   return { code: STATUS_OF[error.code], details: error.message, metadata };

@@ -14,8 +14,8 @@ import { asc, eq } from 'drizzle-orm';
 import { service as healthServiceDefinition } from 'grpc-health-check';
 import { connectPostgres, openPglite, type RegistryDatabase } from './db/database.js';
 import { clientAudit } from './db/schema.js';
-import { REGISTRY_SERVICE_NAME } from './health.js';
 import { type RunningRegistryServer, startRegistryServer } from './server.js';
+import { REGISTRY_SERVICE_NAME } from './service.js';
 
 /*
  * Shared by the registry's test files (never imported by the service): the two database backends the

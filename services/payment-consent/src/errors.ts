@@ -1,4 +1,5 @@
-import { type ServiceError, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
+import type { CallFailure } from '@psd2/grpc-server';
 import { isDependencyUnavailable } from '@psd2/oauth-errors';
 
 /*
@@ -10,15 +11,13 @@ export type PaymentConsentErrorKind =
   | 'invalid_argument'
   | 'not_found'
   | 'failed_precondition'
-  | 'unavailable'
-  | 'deadline_exceeded';
+  | 'unavailable';
 
 const STATUS_OF: Readonly<Record<PaymentConsentErrorKind, status>> = {
   invalid_argument: status.INVALID_ARGUMENT,
   not_found: status.NOT_FOUND,
   failed_precondition: status.FAILED_PRECONDITION,
   unavailable: status.UNAVAILABLE,
-  deadline_exceeded: status.DEADLINE_EXCEEDED,
 };
 
 export class PaymentConsentError extends Error {
@@ -37,7 +36,7 @@ export const invalidArgument = (message: string) => new PaymentConsentError('inv
  * The status a failure is answered with, or undefined for an unexpected one (a bug: INTERNAL, logged,
  * its message never sent). Redis or the registry unreachable is UNAVAILABLE: the payment API retries.
  */
-export function toServiceError(error: unknown): Partial<ServiceError> | undefined {
+export function toServiceError(error: unknown): CallFailure | undefined {
   if (error instanceof PaymentConsentError) return { code: STATUS_OF[error.kind], details: error.message };
   if (isDependencyUnavailable(error)) {
     return {

@@ -3,6 +3,7 @@ import { ServerCredentials } from '@grpc/grpc-js';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { loadConfig } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
+import { runGrpcServer } from '@psd2/grpc-server';
 import { createLogger } from '@psd2/logging';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
 import { createTokenStoreFromSettings } from '@psd2/token-store';
@@ -11,7 +12,7 @@ import { startPaymentConsentServer } from './server.js';
 
 /*
  * Composition root of the payment-consent API: configuration, token store, registry client, gRPC
- * server, signals.
+ * server (signals and start-up failures: @psd2/grpc-server's runGrpcServer).
  */
 
 const config = loadConfig(paymentConsentConfigSchema, { processName: 'payment-consent' });
@@ -42,28 +43,28 @@ if (config.REDIS_URL === undefined && config.TOKEN_STORE_URL === undefined) {
   logger.warn('neither REDIS_URL nor TOKEN_STORE_URL is set: payment requests live in this process only');
 }
 
-const server = await startPaymentConsentServer({
-  host: config.HOST,
-  port: config.PORT,
-  credentials: credentials(config),
-  store,
-  registry,
-  issuer: publicIssuer(config),
-  mode: config.DEPLOYMENT_MODE,
-  defaultExpirySeconds: config.PAYMENT_REQUEST_DEFAULT_EXPIRY_SECONDS,
+const server = await runGrpcServer({
+  processName: 'payment-consent',
   logger,
-  healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
-  maxCallMs: config.MAX_CALL_MS,
-}).catch(async (error: unknown) => {
-  // e.g. the port is taken: one clear line, not a stack trace.
-  logger.fatal({ err: error }, 'could not start');
-  logger.flush();
-  process.stderr.write(
-    `payment-consent: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  registry.close();
-  await store.close().catch(() => undefined);
-  process.exit(1);
+  graceMs: config.SHUTDOWN_GRACE_MS,
+  start: () =>
+    startPaymentConsentServer({
+      host: config.HOST,
+      port: config.PORT,
+      credentials: credentials(config),
+      store,
+      registry,
+      issuer: publicIssuer(config),
+      mode: config.DEPLOYMENT_MODE,
+      defaultExpirySeconds: config.PAYMENT_REQUEST_DEFAULT_EXPIRY_SECONDS,
+      logger,
+      healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
+      maxCallMs: config.MAX_CALL_MS,
+    }),
+  close: async () => {
+    registry.close();
+    await store.close();
+  },
 });
 logger.info(
   {
@@ -74,17 +75,3 @@ logger.info(
   },
   'payment consent listening',
 );
-
-let stopping = false;
-async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'payment consent shutting down');
-  await server.shutdown(config.SHUTDOWN_GRACE_MS);
-  registry.close();
-  await store.close();
-  logger.flush();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));

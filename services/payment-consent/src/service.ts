@@ -1,15 +1,15 @@
-import { type handleUnaryCall, type ServerUnaryCall, status } from '@grpc/grpc-js';
+import { unaryCalls } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
 import type { PaymentConsentServiceServer } from '@psd2/payment-consent-proto';
-import { instruments } from '@psd2/telemetry';
-import { PaymentConsentError, toServiceError } from './errors.js';
+import { toServiceError } from './errors.js';
 import { dateOf, paymentRequestMessageOf, statusMessageOf } from './mapping.js';
 import type { PaymentConsent } from './payment-consent.js';
 import { outcomeOf, paymentRequestIdOf, registerInputOf } from './requests.js';
 
 /*
  * The gRPC handlers: each checks its request, calls the domain, and writes the answer. Every failure
- * becomes one status code (errors.ts); an unexpected one is INTERNAL, logged here, never described.
+ * becomes one status code (errors.ts); an unexpected one is INTERNAL, logged, never described (the
+ * call itself, its deadline cap and metric: @psd2/grpc-server's unaryCalls).
  */
 
 export const SERVICE_NAME = 'psd2.paymentconsent.v1.PaymentConsentService';
@@ -25,64 +25,16 @@ export interface ServiceOptions {
   readonly now?: () => number;
 }
 
-function remainingMs(deadline: Date | number): number {
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Number.isFinite(at) ? at - Date.now() : Number.POSITIVE_INFINITY;
-}
-
 export function createPaymentConsentService(options: ServiceOptions): PaymentConsentServiceServer {
   const { consent, logger } = options;
-  const maxCallMs = options.maxCallMs ?? 5000;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-
-  function unary<Req, Res>(method: string, work: (request: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
-    return (call: ServerUnaryCall<Req, Res>, untimedCallback) => {
-      const started = performance.now();
-      const callback: typeof untimedCallback = (error, ...rest) => {
-        instruments().rpcServerDuration.record((performance.now() - started) / 1000, {
-          'rpc.system': 'grpc',
-          'rpc.service': SERVICE_NAME,
-          'rpc.method': method,
-          'rpc.grpc.status_code': error ? (error.code ?? status.UNKNOWN) : status.OK,
-        });
-        untimedCallback(error, ...rest);
-      };
-      const timeoutMs = Math.min(remainingMs(call.getDeadline()), maxCallMs);
-      let timer: NodeJS.Timeout | undefined;
-      const expiry = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new PaymentConsentError('deadline_exceeded', `${method} did not finish before its deadline`),
-            ),
-          Math.max(timeoutMs, 0),
-        );
-      });
-      Promise.race([Promise.resolve().then(() => work(call.request)), expiry])
-        .then(
-          (response) => callback(null, response),
-          (error: unknown) => {
-            const answer = toServiceError(error);
-            if (answer === undefined) {
-              logger.error({ err: error, method }, 'payment consent call failed unexpectedly');
-              callback({ code: status.INTERNAL, details: 'internal error in the payment consent service' });
-              return;
-            }
-            if (answer.code === status.UNAVAILABLE) {
-              options.onDependencyUnavailable?.();
-              logger.warn(
-                { err: error, method },
-                'a dependency of the payment consent service is unavailable',
-              );
-            } else if (answer.code === status.DEADLINE_EXCEEDED) {
-              logger.warn({ method, timeoutMs }, 'payment consent call exceeded its deadline');
-            }
-            callback(answer);
-          },
-        )
-        .finally(() => clearTimeout(timer));
-    };
-  }
+  const unary = unaryCalls({
+    service: SERVICE_NAME,
+    logger,
+    maxCallMs: options.maxCallMs ?? 5000,
+    classify: toServiceError,
+    onUnavailable: () => options.onDependencyUnavailable?.(),
+  });
 
   return {
     registerPaymentRequest: unary('RegisterPaymentRequest', async (request) => {
