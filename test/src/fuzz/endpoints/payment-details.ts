@@ -1,3 +1,4 @@
+import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import fc from 'fast-check';
 import { anyText, brokenJsonText, deepJsonText, jsonValue, nastyChar, oversize } from '../hostile.js';
 import { hostileValue } from './common.js';
@@ -9,14 +10,7 @@ import { hostileValue } from './common.js';
  * paymentId), unknown members, two details, other types, broken or huge JSON.
  */
 
-export const VALID_DETAIL = {
-  type: 'payment_initiation',
-  actions: ['initiate'],
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorAccount: { iban: 'DE02100100109307118603' },
-  remittanceInformationUnstructured: 'Ref Number Merchant',
-} as const;
+export const VALID_DETAIL = PAYMENT_INITIATION_EXAMPLE;
 
 const VALID_IBANS = ['DE02100100109307118603', 'FR1420041010050500013M02606', 'GB33BUKB20201555555555'];
 
