@@ -8,6 +8,7 @@ import {
   refreshRecord,
   storedGrantWithTokens,
 } from './contract-fixtures.js';
+import { describeGrantsBySubjectContract } from './contract-grants-by-subject.js';
 import { describePaymentContract } from './contract-payments.js';
 import { describePushedRequestContract } from './contract-pushed.js';
 import { describeRefreshTokenContract } from './contract-refresh.js';
@@ -156,6 +157,7 @@ export function describeTokenStoreContract(
     describeRefreshTokenContract(() => store, clock);
     describePaymentContract(() => subject, clock);
     describePushedRequestContract(() => subject, clock);
+    describeGrantsBySubjectContract(() => store, clock);
 
     describe('grants and clients', () => {
       it('revoking a grant makes every token of it inactive at once', async () => {

@@ -1,5 +1,11 @@
 export { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
 export { TokenStoreUnavailableError } from './errors.js';
+export {
+  DEFAULT_GRANT_LIST_LIMIT,
+  type GrantIndexStore,
+  type GrantListOptions,
+  MAX_GRANT_LIST_LIMIT,
+} from './grant-index.js';
 export { createMemoryTokenStore, type MemoryTokenStore } from './memory-store.js';
 export { newPaymentRequest, paymentRequestStatus } from './payment-requests.js';
 export {

@@ -1,4 +1,5 @@
 import { ExpiringMap } from './expiring-map.js';
+import { createMemoryGrantIndex } from './memory-grant-index.js';
 import { createMemoryPaymentStores } from './memory-payments.js';
 import type {
   AccessTokenRecord,
@@ -47,7 +48,8 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   const refreshTokens = new ExpiringMap<StoredRefresh>(now);
   const revokedClients = new Set<string>();
   const payments = createMemoryPaymentStores(now, (grantId) => grants.delete(grantId));
-  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps];
+  const grantIndex = createMemoryGrantIndex(grants, revokedClients);
+  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps, grantIndex];
   const sweeper = setInterval(() => {
     for (const map of maps) map.sweep();
   }, 30_000);
@@ -59,9 +61,11 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
 
   return {
     ...payments.stores,
+    ...grantIndex.store,
 
     async createGrant(grant) {
       grants.set(grant.grantId, { value: grant, expiresAtMs: until(grant.expiresAt) });
+      grantIndex.add(grant);
     },
     async findGrant(grantId) {
       const grant = grants.get(grantId)?.value;

@@ -22,13 +22,15 @@ describeTokenStoreContract('Redis', async (clock) => {
     store,
     async dumpStorage() {
       const keys = await inspector.keys(`${keyPrefix}*`);
-      // Strings (codes, grants, tokens, pushed requests) and hashes (payment requests), every field.
+      // Strings (codes, grants, tokens, pushed requests), hashes (payment requests, every field) and
+      // sorted sets (grants by subject, every member).
       const values = await Promise.all(
-        keys.map(async (key) =>
-          (await inspector.type(key)) === 'hash'
-            ? Object.entries(await inspector.hgetallBuffer(key)).flat()
-            : [await inspector.getBuffer(key)],
-        ),
+        keys.map(async (key) => {
+          const type = await inspector.type(key);
+          if (type === 'hash') return Object.entries(await inspector.hgetallBuffer(key)).flat();
+          if (type === 'zset') return inspector.zrangeBuffer(key, '0', '-1');
+          return [await inspector.getBuffer(key)];
+        }),
       );
       const text = values
         .flat()

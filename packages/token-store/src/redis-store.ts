@@ -7,6 +7,7 @@ import type {
   GrantRecord,
   RefreshTokenRecord,
 } from './records.js';
+import { createRedisGrantIndex } from './redis-grant-index.js';
 import { createRedisPaymentStores } from './redis-payments.js';
 import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
@@ -29,6 +30,7 @@ import {
  *   r:<sha256(token)>       'A' + JSON refresh record, or       TTL: grant expiry
  *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
  *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
+ *   s:<sha256(subject)>     the subject's grant ids (redis-grant-index.ts), written with the grant
  *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
  *
  * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
@@ -107,8 +109,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
   return {
     ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
-    createGrant: (grant) =>
-      guarded(() => setUntilExpiry(grantKey(grant.grantId), JSON.stringify(grant), grant.expiresAt)),
+    ...createRedisGrantIndex(redis, { prefix, grantKey, clientKey }, nowSeconds),
 
     findGrant: (grantId) =>
       guarded(async () => {

@@ -16,6 +16,7 @@ const METHODS = [
   'createGrant',
   'findGrant',
   'revokeGrant',
+  'listGrantsOfSubject',
   'saveAuthorizationCode',
   'peekAuthorizationCode',
   'redeemAuthorizationCode',

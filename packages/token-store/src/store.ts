@@ -1,3 +1,4 @@
+import type { GrantIndexStore } from './grant-index.js';
 import type { PaymentRequestStore, PushedRequestStore } from './payment-store.js';
 import type {
   AccessTokenRecord,
@@ -86,7 +87,8 @@ export type RotationOutcome =
  * exists and its client has not been revoked, so revoking a grant or a client is one write however
  * many tokens hang off it.
  */
-export interface TokenStore extends PaymentRequestStore, PushedRequestStore {
+export interface TokenStore extends PaymentRequestStore, PushedRequestStore, GrantIndexStore {
+  /** Stores the grant and indexes it under its subject (listGrantsOfSubject). */
   createGrant(grant: GrantRecord): Promise<void>;
   /** The grant while it is active (not revoked, not expired, client not revoked). */
   findGrant(grantId: string): Promise<GrantRecord | undefined>;
