@@ -113,6 +113,22 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     }
   });
 
+  it('states PAR_REQUIRED once, beside the mode, for the service that enforces it and the one that advertises it', () => {
+    const objects = objectsOf(overlay);
+    const common = findPrefixed(objects, 'ConfigMap', 'psd2-common');
+    expect(field(common, 'data', 'PAR_REQUIRED')).toBe(overlay === 'sandbox' ? 'false' : 'true');
+    for (const name of ['authorization', 'token']) {
+      const container = firstContainer(find(objects, 'Deployment', name));
+      const fromConfigMaps = records(container?.envFrom).map((source) =>
+        field(source, 'configMapRef', 'name'),
+      );
+      expect({ name, fromConfigMaps }).toEqual({
+        name,
+        fromConfigMaps: expect.arrayContaining([common.metadata.name]),
+      });
+    }
+  });
+
   it('ships no Secret: credentials and keys are created in the cluster, never committed', () => {
     expect(objectsOf(overlay).filter((object) => object.kind === 'Secret')).toEqual([]);
   });
