@@ -145,6 +145,22 @@ describe('local edge: client CRLs', () => {
     expect(logLines.some((line) => line.includes('CRL_SIGNATURE_FAILURE'))).toBe(true);
   });
 
+  it('refuses the CA’s clients once its CRL is past nextUpdate', async () => {
+    const ca = await loadCertificateAuthority(files.pki.ca);
+    const hour = 60 * 60 * 1000;
+    await replaceCrl(
+      await issueCrl(ca, {
+        thisUpdate: new Date(Date.now() - 2 * hour),
+        nextUpdate: new Date(Date.now() - hour),
+      }),
+    );
+    // Refused already under the forged CRL: the reason in the log tells which CRL is in force.
+    await eventually(async () => {
+      expect(await refused('/oauth2/token', tppA())).toBe(true);
+      return logLines.some((line) => line.includes('CRL_HAS_EXPIRED'));
+    }, 'the stale CRL applies');
+  });
+
   it('lets the old QWAC in again once a new CRL no longer lists it', async () => {
     await replaceCrl(await readFile(scenario.emptyCrl, 'utf8'));
     await eventually(
