@@ -203,6 +203,9 @@ describe('envoy/envoy.yaml security settings', () => {
     );
     expect(at(serverSecret, 'tls_certificate', 'private_key', 'filename')).toBe(ENVOY_TLS_FILES.privateKey);
     expect(at(caSecret, 'validation_context', 'trusted_ca', 'filename')).toBe(ENVOY_TLS_FILES.clientCa);
+    // Revoked QWACs fail the handshake; every certificate of the chain checked, as Node's `crl` does.
+    expect(at(caSecret, 'validation_context', 'crl', 'filename')).toBe(ENVOY_TLS_FILES.clientCrl);
+    expect(JSON.stringify(sds['sds-client-ca.yaml'])).not.toContain('only_verify_leaf_cert_crl');
     // Reloaded when Kubernetes swaps the mounted files: rotation without a restart.
     expect(at(serverSecret, 'tls_certificate', 'watched_directory', 'path')).toBe('/etc/envoy/tls');
     expect(at(caSecret, 'validation_context', 'watched_directory', 'path')).toBe('/etc/envoy/client-ca');

@@ -41,14 +41,17 @@ export const EDGE_LIMITS = {
 } as const;
 
 /**
- * Where the Envoy deployment mounts what the local edge reads from EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE
- * and EDGE_CLIENT_CA_FILE: a kubernetes.io/tls Secret and a CA bundle, each in its own directory because
+ * Where the Envoy deployment mounts what the local edge reads from EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE,
+ * EDGE_CLIENT_CA_FILE and EDGE_CLIENT_CRL_FILE: a kubernetes.io/tls Secret, and the CA bundle with its
+ * CRLs, each in its own directory because
  * Envoy's SDS watches the directory for Kubernetes' atomic updates.
  */
 export const ENVOY_TLS_FILES = {
   certificate: '/etc/envoy/tls/tls.crt',
   privateKey: '/etc/envoy/tls/tls.key',
   clientCa: '/etc/envoy/client-ca/ca.crt',
+  /** EDGE_CLIENT_CRL_FILE: beside the bundle, so the one watched directory reloads both. */
+  clientCrl: '/etc/envoy/client-ca/crl.pem',
   /** envoy/*.yaml, mounted from one ConfigMap. */
   configDirectory: '/etc/envoy/config',
 } as const;

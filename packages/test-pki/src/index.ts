@@ -1,4 +1,13 @@
 export { type ChainedQwac, issueQwacWithChain } from './chain.js';
+export {
+  type CrlOptions,
+  issueCrl,
+  loadCertificateAuthority,
+  REVOCATION_SCENARIO_QWAC,
+  type RevocationScenario,
+  serialOf,
+  writeRevocationScenario,
+} from './crl.js';
 export { demoCurlCommand } from './curl.js';
 export {
   type CertificateFiles,

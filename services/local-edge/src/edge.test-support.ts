@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { UPSTREAM_SERVICES, type UpstreamService } from '@psd2/edge-config';
-import { type DemoPki, type DemoQwacName, writeDemoPki } from '@psd2/test-pki';
+import { type CertificateFiles, type DemoPki, type DemoQwacName, writeDemoPki } from '@psd2/test-pki';
 import { type LocalEdge, type LocalEdgeOptions, startLocalEdge } from './edge.js';
 
 /*
@@ -80,6 +80,8 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
   readonly qwac?: DemoQwacName;
+  /** A client certificate outside the demo set (takes precedence over `qwac`). */
+  readonly certificate?: CertificateFiles;
   readonly agent?: https.Agent;
   /** Called with the client request once sent, e.g. to destroy it midway. */
   readonly onRequest?: (request: http.ClientRequest) => void;
@@ -103,7 +105,7 @@ export function callEdge(
   path: string,
   options: CallOptions = {},
 ): Promise<Reply> {
-  const qwac = options.qwac === undefined ? undefined : pki.qwacs[options.qwac];
+  const qwac = options.certificate ?? (options.qwac === undefined ? undefined : pki.qwacs[options.qwac]);
   const informational: number[] = [];
   return new Promise((resolve, reject) => {
     const request = https.request(

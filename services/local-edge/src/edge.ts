@@ -2,6 +2,7 @@ import https from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
 import { EDGE_LIMITS, type UpstreamService } from '@psd2/edge-config';
 import type { Logger } from '@psd2/logging';
+import { watchCrlFile } from './client-crl.js';
 import { startHealthListener } from './health-listener.js';
 import { closed, listen, urlOf } from './listening.js';
 import { createRequestHandler } from './request-handler.js';
@@ -37,6 +38,8 @@ export interface LocalEdgeOptions {
   readonly routeTimeoutSeconds?: number;
   /** `UPSTREAM_IDLE_TIMEOUT_MS` unless given (tests shorten it). */
   readonly upstreamIdleTimeoutMs?: number;
+  /** How often `tls.crlFile` is checked for a change; 1 s unless given (tests shorten it). */
+  readonly crlPollIntervalMs?: number;
 }
 
 export interface LocalEdge {
@@ -47,7 +50,8 @@ export interface LocalEdge {
   readonly healthUrl: string | undefined;
   /**
    * Re-reads the three TLS files and applies them to new connections: a rotated server certificate or
-   * CA bundle takes effect without a restart (main.ts calls it on SIGHUP).
+   * CA bundle takes effect without a restart (main.ts calls it on SIGHUP; a changed CRL file calls it
+   * by itself). Rejects, keeping the context in force, when a file is unreadable or broken.
    */
   reloadTls(): Promise<void>;
   /** Stops accepting, closes idle and upstream connections, resolves once the server has closed. */
@@ -68,6 +72,20 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
       'client certificate refused',
     ),
   );
+  const reloadTls = async () => {
+    server.setSecureContext(await serverSecureContext(options.tls));
+    logger?.info('TLS files reloaded');
+  };
+  const { crlFile } = options.tls;
+  // A QTSP's new CRL must bite without anyone sending SIGHUP: a revoked QWAC is refused within a poll.
+  const stopWatching =
+    crlFile === undefined
+      ? () => {}
+      : watchCrlFile(crlFile, options.crlPollIntervalMs ?? 1000, () => {
+          reloadTls().catch((error: unknown) =>
+            logger?.error({ err: error }, 'client CRL reload failed; keeping the CRLs in force'),
+          );
+        });
   const address = await listen(server, options.port, options.host);
   let closing = false;
   const health =
@@ -79,12 +97,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     url: urlOf('https', address),
     port: address.port,
     healthUrl: health?.url,
-    async reloadTls() {
-      server.setSecureContext(await serverSecureContext(options.tls));
-      logger?.info('TLS files reloaded');
-    },
+    reloadTls,
     async close() {
       closing = true;
+      stopWatching();
       const serverClosed = closed(server);
       server.closeIdleConnections();
       await Promise.all([serverClosed, upstreams.destroy()]);

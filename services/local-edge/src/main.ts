@@ -39,6 +39,7 @@ const edge = await startLocalEdge({
     certFile: config.EDGE_TLS_CERT_FILE ?? demo?.server.cert ?? '',
     keyFile: config.EDGE_TLS_KEY_FILE ?? demo?.server.key ?? '',
     clientCaFile: config.EDGE_CLIENT_CA_FILE ?? demo?.clientCaBundle ?? '',
+    crlFile: config.EDGE_CLIENT_CRL_FILE,
   },
   upstreams: {
     registration: config.REGISTRATION_UPSTREAM,
@@ -57,7 +58,8 @@ if (demo !== undefined && config.EDGE_CLIENT_CA_FILE === undefined) {
   );
 }
 
-// A rotated server certificate or CA bundle: `kill -HUP <pid>` applies it to new connections.
+// A rotated server certificate or CA bundle: `kill -HUP <pid>` applies it to new connections (a changed
+// EDGE_CLIENT_CRL_FILE needs no signal: the edge watches it).
 process.on('SIGHUP', () => {
   edge
     .reloadTls()

@@ -1,12 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { EDGE_TLS_POLICY } from '@psd2/edge-config';
+import { readCrlFile } from './client-crl.js';
 
 /** PEM files: the server certificate (chain allowed), its key, and the trusted QTSP CA bundle. */
 export interface TlsFiles {
   readonly certFile: string;
   readonly keyFile: string;
   readonly clientCaFile: string;
+  /**
+   * PEM CRLs of the trusted CAs (EDGE_CLIENT_CRL_FILE). Given, OpenSSL checks every certificate of the
+   * client's chain against them (Node sets X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL): a revoked
+   * one fails like an untrusted one, and so does one whose CA has no CRL in the file (fail closed).
+   */
+  readonly crlFile?: string | undefined;
 }
 
 const POLICY_OPTIONS = {
@@ -18,16 +25,17 @@ const POLICY_OPTIONS = {
 } as const;
 
 /**
- * The server's TLS context from the three files and the shared policy; read again on reload, so that a
+ * The server's TLS context from the three (four with CRLs) files and the shared policy; read again on reload, so that a
  * rotated certificate or CA bundle applies to new connections.
  */
 export async function serverSecureContext(files: TlsFiles): Promise<SecureContextOptions> {
-  const [cert, key, ca] = await Promise.all([
+  const [cert, key, ca, crl] = await Promise.all([
     readFile(files.certFile),
     readFile(files.keyFile),
     readFile(files.clientCaFile),
+    files.crlFile === undefined ? undefined : readCrlFile(files.crlFile),
   ]);
-  return { cert, key, ca, ...POLICY_OPTIONS };
+  return { cert, key, ca, ...(crl === undefined ? {} : { crl }), ...POLICY_OPTIONS };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { env } from '@psd2/config';
 import { EDGE_HEALTH, edgeSettings } from '@psd2/edge-config';
 import { z } from 'zod';
+import { checkCrlFileSync } from './client-crl.js';
 
 /** The local edge's environment: the shared edge settings plus where each service listens. */
 export const localEdgeSchema = z.object({
@@ -9,6 +10,21 @@ export const localEdgeSchema = z.object({
   EDGE_HOST: env.host('127.0.0.1'),
   /** Plain-HTTP readiness (`GET /ready`), as envoy.yaml's health listener; what `pnpm start` polls. */
   EDGE_HEALTH_PORT: env.port(EDGE_HEALTH.port),
+  /**
+   * PEM CRLs (one or more, concatenated) of the trusted QTSP CAs; read and checked here, so a broken file
+   * stops start-up naming this variable. Unset: no revocation check. Reloaded when it changes.
+   */
+  EDGE_CLIENT_CRL_FILE: env.optionalText().superRefine((path, context) => {
+    if (path === undefined) return;
+    try {
+      checkCrlFileSync(path);
+    } catch (error) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be a readable file of PEM CRLs: it ${(error as Error).message}`,
+      });
+    }
+  }),
   REGISTRATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8081'),
   AUTHORIZATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8082'),
   TOKEN_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8083'),
