@@ -1,18 +1,23 @@
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { issueCrl, loadCertificateAuthority } from './crl.js';
 import { demoCurlCommand } from './curl.js';
 import { ensureDemoPki } from './demo.js';
 
 /*
  * `pnpm pki [--dir .local/pki] [--force]`: writes the demo PKI (test CA, edge server certificate,
  * QWACs for every role and every refusal). Without --force an existing, still valid PKI is kept, so
- * certificates already handed to a TPP simulator or a browser keep working.
+ * certificates already handed to a TPP simulator or a browser keep working. `--crl` also writes the
+ * demo CA's current CRL (revoking nothing, valid 7 days) to ca-crl.pem: an edge given CRLs refuses
+ * every client of a CA without a current one (docs/edge.md), so a sandbox edge needs it refreshed.
  */
 
 const { values } = parseArgs({
   options: {
     dir: { type: 'string', default: '.local/pki' },
     force: { type: 'boolean', default: false },
+    crl: { type: 'boolean', default: false },
     issuer: { type: 'string', default: 'https://localhost:8443' },
   },
 });
@@ -28,5 +33,10 @@ for (const [name, qwac] of Object.entries(pki.qwacs)) {
   console.log(
     `  ${name.padEnd(14)} ${qwac.organizationIdentifier.padEnd(22)} ${qwac.roles.join(',')}  ${qwac.cert}`,
   );
+}
+if (values.crl) {
+  const crlFile = join(pki.dir, 'ca-crl.pem');
+  await writeFile(crlFile, await issueCrl(await loadCertificateAuthority(pki.ca)), { mode: 0o600 });
+  console.log(`  the demo CA's CRL, valid 7 days (EDGE_CLIENT_CRL_FILE): ${crlFile}`);
 }
 console.log(`try: ${demoCurlCommand({ pki, issuer: values.issuer })}`);
