@@ -49,19 +49,19 @@ async function issueCode(
 ): Promise<string> {
   try {
     const { payment } = request;
-    if (payment !== undefined) await checkBinding(deps, request, payment, granted.scaBinding);
-    // The client may have been deleted since the request arrived; the registry has the last word.
-    const client = await deps.registry.getClient(request.clientId);
-    if (client.status !== 'active') throw new PageError('unknown_client', 400, 'client deleted meanwhile');
     const now = nowSeconds(deps);
+    // A payment gets no grant unless its binding still holds; the approval then records that binding.
     const confirm =
-      payment === undefined || granted.scaBinding === undefined
+      payment === undefined
         ? undefined
         : approvePayment(deps, request, payment, {
             subject: granted.psuId,
-            scaBinding: granted.scaBinding,
+            scaBinding: await checkBinding(deps, request, payment, granted.scaBinding),
             now,
           });
+    // The client may have been deleted since the request arrived; the registry has the last word.
+    const client = await deps.registry.getClient(request.clientId);
+    if (client.status !== 'active') throw new PageError('unknown_client', 400, 'client deleted meanwhile');
     const consent = {
       request,
       organizationId: client.organizationId,

@@ -13,13 +13,16 @@ import { nowSeconds, type PageDependencies } from './dependencies.js';
  * that changed since, or no longer pending for this client, gets no code.
  */
 
-/** Before any grant: the stored payment is still the one the PSU's authentication was bound to. */
+/**
+ * Before any grant: the stored payment is still the one the PSU's authentication was bound to. Returns
+ * that binding, which the approval then records.
+ */
 export async function checkBinding(
   deps: PageDependencies,
   request: PendingRequest,
   payment: PendingPayment,
   scaBinding: string | undefined,
-): Promise<void> {
+): Promise<string> {
   const stored = await deps.tokenStore.findPaymentRequest(payment.paymentRequestId);
   const refuse = (detail: string) => new PageError('payment_changed', 400, detail, { endsSession: true });
   if (stored === undefined || stored.clientId !== request.clientId) throw refuse('payment request gone');
@@ -39,6 +42,7 @@ export async function checkBinding(
   if (scaBinding === undefined || paymentBinding(stored.detail) !== scaBinding) {
     throw refuse('payment changed since the authentication (binding mismatch)');
   }
+  return scaBinding;
 }
 
 /**
