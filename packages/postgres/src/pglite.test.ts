@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from '@jest/globals';
+import { afterAll, expect, it, jest } from '@jest/globals';
 import { sql } from 'drizzle-orm';
 import { openPglite } from './pglite.js';
 import { firstRow, fixtureMigrations, migrationRuns } from './test-support.js';
 
 /* The embedded database: the same contract as PostgreSQL's, in this process. */
+
+// initdb of a data directory in WebAssembly takes 10–25 s on a busy 2-core CI runner; opening it twice
+// overran the default 30 s once, so this file allows more.
+jest.setTimeout(120_000);
 
 const dataRoot = mkdtempSync(join(tmpdir(), 'psd2-pglite-'));
 afterAll(() => rmSync(dataRoot, { recursive: true, force: true }));
