@@ -47,10 +47,10 @@ export interface ListSpec {
   readonly pointers?: readonly PointerSpec[];
 }
 
-const escape = (text: string): string =>
+const escapeXml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const base64 = (der: Uint8Array): string => Buffer.from(der).toString('base64');
-const name = (text: string): string => `<Name xml:lang="en">${escape(text)}</Name>`;
+const name = (text: string): string => `<Name xml:lang="en">${escapeXml(text)}</Name>`;
 
 export function serviceXml(service: ServiceSpec): string {
   const extensions = (service.additionalInformation ?? [FOR_WEBSITE_AUTHENTICATION])
@@ -90,7 +90,7 @@ function pointerXml(pointer: PointerSpec): string {
     .join('');
   return (
     `<OtherTSLPointer><ServiceDigitalIdentities>${identities}</ServiceDigitalIdentities>` +
-    `<TSLLocation>${escape(pointer.location)}</TSLLocation><AdditionalInformation>` +
+    `<TSLLocation>${escapeXml(pointer.location)}</TSLLocation><AdditionalInformation>` +
     `<OtherInformation><TSLType>${pointer.tslType ?? EU_GENERIC}</TSLType></OtherInformation>` +
     `<OtherInformation><SchemeOperatorName>${name(`${pointer.territory} supervisory body`)}</SchemeOperatorName></OtherInformation>` +
     `<OtherInformation><SchemeTerritory>${pointer.territory}</SchemeTerritory></OtherInformation>` +
