@@ -49,7 +49,7 @@ export async function run(args: string[], env: NodeJS.ProcessEnv = process.env):
     return 0;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(`refused: ${reason}\n${invocation.out} left unchanged`);
+    console.error(`refused: ${reason}\nnothing written to ${invocation.out}`);
     return 1;
   }
 }

@@ -5,7 +5,9 @@ import { TrustedListRefused } from './trusted-list-xml.js';
 /*
  * The EU list of lists (LOTL) names each national trusted list: where it is (TSLLocation), its territory,
  * and the only certificates allowed to sign it (ServiceDigitalIdentities). The LOTL also points to itself
- * and to PDF renderings of the lists; only the national XML lists are followed.
+ * (a pointer with the LOTL's own territory, EU) and to PDF renderings of the lists; only the national XML
+ * lists are followed. The territory, not the pointer's TSLType, tells the LOTL's own pointer apart: it is
+ * what the national list must then match, and a mislabelled type cannot make a country disappear.
  */
 
 export const TSL_XML_MIME_TYPE = 'application/vnd.etsi.tsl+xml';
@@ -21,7 +23,11 @@ export function nationalListPointers(
   lotl: TrustedList,
   territories: ReadonlySet<string> | undefined,
 ): NationalListPointer[] {
-  const pointers = lotl.pointers.filter(isNationalXmlList).filter((pointer) => {
+  const own = lotl.territory.toUpperCase();
+  const national = lotl.pointers.filter(
+    (pointer) => pointer.mimeType === TSL_XML_MIME_TYPE && pointer.territory?.toUpperCase() !== own,
+  );
+  const pointers = national.filter((pointer) => {
     const territory = pointer.territory?.toUpperCase() ?? '';
     return territories === undefined || territories.has(territory);
   });
@@ -32,13 +38,6 @@ export function nationalListPointers(
     throw new TrustedListRefused(`the list of lists has no XML trusted list for ${missing.join(', ')}`);
   }
   return pointers.map(nationalPointerOf);
-}
-
-function isNationalXmlList(pointer: OtherListPointer): boolean {
-  return (
-    pointer.mimeType === TSL_XML_MIME_TYPE &&
-    !(pointer.tslType ?? '').toLowerCase().endsWith('listofthelists')
-  );
 }
 
 function nationalPointerOf(pointer: OtherListPointer): NationalListPointer {
