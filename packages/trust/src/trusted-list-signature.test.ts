@@ -7,6 +7,7 @@ import {
   DAY_MS,
   ECDSA_SHA256,
   providerXml,
+  RSA_PSS_SHA256,
   RSA_SHA1,
   RSA_SHA256,
   SHA1,
@@ -60,6 +61,23 @@ describe('verifyListSignature', () => {
     expect(() =>
       verifyListSignature(xml, [new X509Certificate(ecSigner.certificatePem)], 'FR'),
     ).not.toThrow();
+  });
+
+  it('accepts XAdES-BES (a second reference, to the signed properties) and RSA-PSS', () => {
+    const xml = signList(listXml(), { signer, xades: true, signatureAlgorithm: RSA_PSS_SHA256 });
+    expect(xml).toContain('Type="http://uri.etsi.org/01903#SignedProperties"');
+    const verified = verifyListSignature(xml, configured, 'FR');
+    expect(verified.signedXml).not.toContain('SignedProperties');
+  });
+
+  it('without KeyInfo, tries each configured signer', () => {
+    const xml = signList(listXml(), { signer, keyInfo: false });
+    expect(xml).not.toContain('KeyInfo');
+    const both = [new X509Certificate(stranger.certificatePem), ...configured];
+    expect(verifyListSignature(xml, both, 'FR').signer.fingerprint256).toBe(configured[0]?.fingerprint256);
+    expect(() => verifyListSignature(xml, both.slice(0, 1), 'FR')).toThrow(
+      /value does not verify with the signer/,
+    );
   });
 
   it('refuses a list with a service added after signing', () => {

@@ -51,7 +51,7 @@ export function verifyListSignature(
       }
       lastFailure = 'a reference does not match the signed digest (the list was changed after signing)';
     } catch (error) {
-      lastFailure = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+      lastFailure = failureOf(error);
     }
   }
   throw new TrustedListRefused(`${what}: signature verification failed: ${lastFailure}`);
@@ -137,6 +137,15 @@ function coveringReference(references: Reference[], rootId: string | null, what:
     throw new TrustedListRefused(`${what}: the signed content of the list could not be read`);
   }
   return covering.signedReference;
+}
+
+function failureOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // xml-crypto quotes the whole signature value: noise in an operator's log.
+  if (message.startsWith('invalid signature: the signature value')) {
+    return "the signature value does not verify with the signer certificate's key";
+  }
+  return message.split('\n')[0] ?? message;
 }
 
 export function isValidAt(certificate: X509Certificate, now: Date): boolean {

@@ -130,9 +130,20 @@ export interface SigningOptions {
   readonly digestAlgorithm?: string;
   /** '' (the default) or the root's Id. */
   readonly reference?: 'empty' | 'root-id';
+  /** XAdES-BES as trusted lists carry it: SignedProperties in a ds:Object, under a second reference. */
+  readonly xades?: boolean;
+  /** false: no KeyInfo at all. */
+  readonly keyInfo?: boolean;
 }
 
+const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#';
+const xadesProperties = (signingTime: Date): string =>
+  `<xades:QualifyingProperties xmlns:xades="${XADES_NS}" Target="#signature"><xades:SignedProperties Id="signed-properties">` +
+  `<xades:SignedSignatureProperties><xades:SigningTime>${signingTime.toISOString()}</xades:SigningTime>` +
+  `</xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties>`;
+
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+export const RSA_PSS_SHA256 = 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1';
 export const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
 export const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256';
 export const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
@@ -146,6 +157,8 @@ export function signList(xml: string, options: SigningOptions): string {
     publicCert: (options.keyInfoCertificate ?? options.signer).certificatePem,
     signatureAlgorithm: options.signatureAlgorithm ?? RSA_SHA256,
     canonicalizationAlgorithm: EXCLUSIVE_C14N,
+    ...(options.keyInfo === false ? { getKeyInfoContent: () => null } : {}),
+    ...(options.xades === true ? { objects: [{ content: xadesProperties(new Date()) }] } : {}),
   });
   // xml-crypto's own table still has SHA-1, which the SHA-1 refusal tests need to sign with.
   signed.SignatureAlgorithms = { ...signed.SignatureAlgorithms, ...ACCEPTED_SIGNATURE_ALGORITHMS };
@@ -156,6 +169,14 @@ export function signList(xml: string, options: SigningOptions): string {
     digestAlgorithm: options.digestAlgorithm ?? SHA256,
     isEmptyUri: (options.reference ?? 'empty') === 'empty',
   });
+  if (options.xades === true) {
+    signed.addReference({
+      xpath: "//*[local-name(.)='SignedProperties']",
+      transforms: [EXCLUSIVE_C14N],
+      digestAlgorithm: SHA256,
+      type: 'http://uri.etsi.org/01903#SignedProperties',
+    });
+  }
   signed.computeSignature(xml, { prefix: 'ds', location: { reference: '/*', action: 'append' } });
   return signed.getSignedXml();
 }
