@@ -39,6 +39,9 @@ export async function collectTrustedCas(request: CollectRequest): Promise<Collec
     return selectWebsiteAuthenticationCas(list, now);
   }
   const lotl = await loadVerifiedList(request.source.lotl, request.signers, now, limits);
+  if (!lotl.tslType.toLowerCase().endsWith('listofthelists')) {
+    throw new TrustedListRefused(`${request.source.lotl} is not a list of lists (TSLType ${lotl.tslType})`);
+  }
   const pointers = nationalListPointers(lotl, request.territories);
   if (pointers.length === 0) throw new TrustedListRefused('the list of lists points to no national XML list');
   const outcomes = await mapConcurrently(pointers, request.concurrency ?? 4, (pointer) =>

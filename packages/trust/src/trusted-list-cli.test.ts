@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type CertificateAuthority,
@@ -73,6 +74,7 @@ describe('pnpm trust build-bundle --tsl', () => {
     expect(bundle.indexOf('QTSP A')).toBeLessThan(bundle.indexOf('QTSP B'));
 
     // Node's TLS (the local edge's `ca`) reads every block despite the comment lines.
+    expect(() => createSecureContext({ ca: bundle })).not.toThrow();
     const serverCa = await createCertificateAuthority({ commonName: 'Edge CA' });
     const server = await issueServerCertificate(serverCa);
     for (const ca of [caA, caB]) {

@@ -140,7 +140,7 @@ describe('pnpm trust build-bundle --lotl', () => {
     expect(impostor.stderr.join('\n')).toMatch(/SchemeTerritory is FR, not DE/);
   });
 
-  it('refuses a LOTL not signed by a configured signer, and a territory it does not list', async () => {
+  it('refuses a LOTL not signed by a configured signer, a national list given as LOTL, a territory it lacks', async () => {
     const out = join(dir, 'never.pem');
     const otherSignerFile = join(dir, 'other.pem');
     await writeFile(otherSignerFile, frSigner.certificatePem);
@@ -156,6 +156,16 @@ describe('pnpm trust build-bundle --lotl', () => {
     expect(wrongSigner.stderr.join('\n')).toMatch(
       /lotl\.xml is signed by a certificate that is not a configured signer/,
     );
+    const nationalAsLotl = await runBuildBundle([
+      '--lotl',
+      `${base}/fr.xml`,
+      '--signer-cert',
+      otherSignerFile,
+      '--out',
+      out,
+    ]);
+    expect(nationalAsLotl.code).toBe(1);
+    expect(nationalAsLotl.stderr.join('\n')).toMatch(/fr\.xml is not a list of lists/);
     const unknownTerritory = await runBuildBundle(buildArgs(out, '--territory', 'FR,IT'));
     expect(unknownTerritory.code).toBe(1);
     expect(unknownTerritory.stderr.join('\n')).toMatch(/no XML trusted list for IT/);
