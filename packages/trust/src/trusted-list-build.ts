@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, readListSource } from './trusted-list-fetch.js';
 import { type NationalListPointer, nationalListPointers } from './trusted-list-lotl.js';
 import { parseTrustedList, type TrustedList } from './trusted-list-parse.js';
-import { selectWebsiteAuthenticationCas, type TrustedCa } from './trusted-list-select.js';
+import { type CaSelection, selectWebsiteAuthenticationCas, type TrustedCa } from './trusted-list-select.js';
 import { verifyListSignature } from './trusted-list-signature.js';
 import { TrustedListRefused } from './trusted-list-xml.js';
 
@@ -38,22 +38,41 @@ export async function collectTrustedCas(request: CollectRequest): Promise<Collec
     const list = await loadVerifiedList(request.source.tsl, request.signers, now, limits);
     return selectWebsiteAuthenticationCas(list, now);
   }
-  const lotl = await loadVerifiedList(request.source.lotl, request.signers, now, limits);
+  return collectFromListOfLists(request.source.lotl, request, now, limits);
+}
+
+async function collectFromListOfLists(
+  location: string,
+  request: CollectRequest,
+  now: Date,
+  limits: FetchLimits,
+): Promise<CollectedCas> {
+  const lotl = await loadVerifiedList(location, request.signers, now, limits);
   if (!lotl.tslType.toLowerCase().endsWith('listofthelists')) {
-    throw new TrustedListRefused(`${request.source.lotl} is not a list of lists (TSLType ${lotl.tslType})`);
+    throw new TrustedListRefused(`${location} is not a list of lists (TSLType ${lotl.tslType})`);
   }
   const pointers = nationalListPointers(lotl, request.territories);
   if (pointers.length === 0) throw new TrustedListRefused('the list of lists points to no national XML list');
-  const outcomes = await mapConcurrently(pointers, request.concurrency ?? 4, (pointer) =>
-    loadNationalList(pointer, now, limits),
+  // All downloads first, then the verifications one by one: verifying a list of a few MB holds the
+  // event loop for seconds, which would otherwise eat into the other downloads' time limits.
+  const downloads = await mapConcurrently(pointers, request.concurrency ?? 4, (pointer) =>
+    readListSource(pointer.location, limits).catch((error: unknown) => failureOf(pointer, error)),
   );
-  const failures = outcomes.filter((outcome): outcome is string => typeof outcome === 'string');
+  const outcomes = pointers.map((pointer, index) => {
+    const download = downloads[index];
+    return download instanceof NationalListFailure
+      ? download
+      : readNationalList(pointer, download ?? '', now);
+  });
+  const failures = outcomes.filter((outcome) => outcome instanceof NationalListFailure);
   if (failures.length > 0) {
     throw new TrustedListRefused(
-      `${failures.length} of ${pointers.length} national lists failed:\n  ${failures.join('\n  ')}`,
+      `${failures.length} of ${pointers.length} national lists failed:\n  ${failures.map((failure) => failure.message).join('\n  ')}`,
     );
   }
-  const selections = outcomes.filter((outcome) => typeof outcome !== 'string');
+  const selections = outcomes.filter(
+    (outcome): outcome is CaSelection => !(outcome instanceof NationalListFailure),
+  );
   return {
     cas: selections.flatMap((selection) => selection.cas),
     warnings: selections.flatMap((selection) => selection.warnings),
@@ -67,9 +86,16 @@ export async function loadVerifiedList(
   now: Date,
   limits: FetchLimits,
 ): Promise<TrustedList> {
-  const xml = await readListSource(source, limits);
-  const verified = verifyListSignature(xml, signers, source, now);
-  const list = parseTrustedList(verified.signedXml, source);
+  return verifiedList(await readListSource(source, limits), source, signers, now);
+}
+
+function verifiedList(
+  xml: string,
+  source: string,
+  signers: readonly X509Certificate[],
+  now: Date,
+): TrustedList {
+  const list = parseTrustedList(verifyListSignature(xml, signers, source, now).signedXml, source);
   if (list.nextUpdate === undefined) throw new TrustedListRefused(`${source} is closed (no NextUpdate date)`);
   if (list.nextUpdate <= now) {
     throw new TrustedListRefused(
@@ -79,16 +105,29 @@ export async function loadVerifiedList(
   return list;
 }
 
-async function loadNationalList(pointer: NationalListPointer, now: Date, limits: FetchLimits) {
+/** Why one national list cannot be used: territory, location and reason, for the operator. */
+class NationalListFailure {
+  constructor(readonly message: string) {}
+}
+
+function failureOf(pointer: NationalListPointer, error: unknown): NationalListFailure {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new NationalListFailure(`${pointer.territory} ${pointer.location}: ${reason}`);
+}
+
+function readNationalList(
+  pointer: NationalListPointer,
+  xml: string,
+  now: Date,
+): CaSelection | NationalListFailure {
   try {
-    const list = await loadVerifiedList(pointer.location, pointer.signers, now, limits);
+    const list = verifiedList(xml, pointer.location, pointer.signers, now);
     if (list.territory.toUpperCase() !== pointer.territory) {
       throw new TrustedListRefused(`its SchemeTerritory is ${list.territory}, not ${pointer.territory}`);
     }
     return selectWebsiteAuthenticationCas(list, now);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return `${pointer.territory} ${pointer.location}: ${reason}`;
+    return failureOf(pointer, error);
   }
 }
 
