@@ -134,6 +134,17 @@ async function refresh(options: RefreshCliOptions, store: CrlStore, deps: Refres
   return exitCode;
 }
 
+async function secretStore(name: string, env: NodeJS.ProcessEnv, deps: RefreshCliDeps): Promise<CrlStore> {
+  try {
+    return await (
+      deps.secretStore ??
+      (async (secret: string) => kubernetesSecretStore(await inClusterSecretTarget(secret, env)))
+    )(name);
+  } catch (error) {
+    throw new UsageError(`--secret ${name}: ${(error as Error).message}`);
+  }
+}
+
 export async function runRefresh(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -144,9 +155,7 @@ export async function runRefresh(
     const store =
       options.secret === undefined
         ? fileStore(options.caFile ?? '', options.outFile ?? '')
-        : await (
-            deps.secretStore ?? (async (name) => kubernetesSecretStore(await inClusterSecretTarget(name)))
-          )(options.secret);
+        : await secretStore(options.secret, env, deps);
     return await refresh(options, store, deps);
   } catch (error) {
     if (error instanceof UsageError) {
