@@ -53,7 +53,7 @@ export function recordCrlMetrics(figures: readonly CaFigures[], outcome: RunOutc
   const failedClosed = m.createGauge('psd2.trust.crl.failed_closed', {
     description:
       '1 when the last refresh failed closed for a trusted CA (no CRL, or stale beyond the grace).',
-    unit: '1',
+    unit: '{ca}',
   });
   for (const figure of figures) {
     const attributes = { ca: figure.ca };
