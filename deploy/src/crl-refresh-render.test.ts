@@ -23,6 +23,8 @@ describe.each(OVERLAYS)('the crl-refresh CronJob in the %s overlay', (overlay) =
     const cronJob = find(objects, 'CronJob', 'crl-refresh');
     expect(field(cronJob, 'spec', 'schedule')).toBe('*/15 * * * *');
     expect(field(cronJob, 'spec', 'concurrencyPolicy')).toBe('Forbid');
+    // The sandbox's demo CA publishes no CRL: suspended there, running in production.
+    expect(field(cronJob, 'spec', 'suspend')).toBe(overlay === 'sandbox' ? true : undefined);
     const job = field(cronJob, 'spec', 'jobTemplate', 'spec');
     expect(field(job, 'activeDeadlineSeconds')).toBeLessThan(15 * 60);
     expect(field(job, 'backoffLimit')).toBe(1);
