@@ -277,42 +277,4 @@ describe('refresh-crls', () => {
       await expect(stat(outFile)).rejects.toThrow('ENOENT');
     });
   });
-
-  describe('usage errors exit 2 with one line naming the option', () => {
-    it.each([
-      [['--grace', 'soon'], '--grace must be a duration such as 6h, 90m or 3600: got "soon"'],
-      [['--colour', 'red'], 'unknown option --colour'],
-      [['--max-bytes', '0'], '--max-bytes must be greater than 0'],
-    ])('%j', async (extra, message) => {
-      expect(await refresh(...extra)).toBe(2);
-      expect(lines.err).toHaveLength(1);
-      expect(lines.err[0]).toContain(message);
-    });
-
-    it('without a CA bundle or an output', async () => {
-      expect(await runRefresh(['--out', outFile], {}, deps())).toBe(2);
-      expect(lines.err[0]).toContain('--ca-file and --out (TRUST_CA_FILE, TRUST_CRL_FILE) are required');
-    });
-
-    it('with an unreadable CA bundle or distribution-points file', async () => {
-      expect(await runRefresh(['--ca-file', join(dir, 'none.crt'), '--out', outFile], {}, deps())).toBe(2);
-      expect(lines.err[0]).toContain('the CA bundle cannot be read (ENOENT)');
-      await writeFile(pointsFile, '["not", "an object"]');
-      expect(await refresh()).toBe(2);
-      expect(lines.err[1]).toContain(`--distribution-points ${pointsFile} must be a JSON object`);
-    });
-
-    it('takes its settings from the environment too', async () => {
-      server.answers.set('/alpha.crl', serve(await crlOf(cas.alpha, HOUR_MS, DAY_MS)));
-      server.answers.set('/beta.crl', serve(await crlOf(cas.beta, HOUR_MS, DAY_MS)));
-      const env = {
-        TRUST_CA_FILE: caFile,
-        TRUST_CRL_FILE: outFile,
-        TRUST_CRL_DISTRIBUTION_POINTS: pointsFile,
-      };
-      expect(await runRefresh([], env, deps())).toBe(0);
-      expect(await runRefresh([], { ...env, TRUST_CRL_GRACE_SECONDS: 'x' }, deps())).toBe(2);
-      expect(lines.err.at(-1)).toContain('TRUST_CRL_GRACE_SECONDS must be a duration');
-    });
-  });
 });
