@@ -1,3 +1,4 @@
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import { x509 } from './crl-x509.js';
 
 /*
@@ -19,6 +20,8 @@ export interface TrustedCa {
   /** Subject key identifier, lowercase hex without separators ('' when absent). */
   readonly ski: string;
   readonly certificate: x509.X509Certificate;
+  /** The same key for Node's crypto, which verifies the CRLs. */
+  readonly publicKey: KeyObject;
 }
 
 /** Configured URLs keyed by a CA's SKI (hex, any case, `:` allowed) or exact subject DN. */
@@ -44,7 +47,13 @@ export function trustedCas(bundlePem: string): TrustedCa[] {
     }
     const ski = skiOf(certificate);
     const label = certificate.subjectName.getField('CN')[0] ?? (ski || certificate.subject);
-    return { label, subject: certificate.subject, ski, certificate };
+    return {
+      label,
+      subject: certificate.subject,
+      ski,
+      certificate,
+      publicKey: new X509Certificate(block).publicKey,
+    };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { TrustedCa } from './crl-authorities.js';
-import { x509 } from './crl-x509.js';
+import { type ParsedCrl, parseCrlDer } from './crl-der.js';
+import { signatureProblem } from './crl-signature.js';
 
 /*
  * What makes a fetched CRL acceptable for a CA: it parses (DER or PEM), names the CA as issuer, is
@@ -9,29 +10,33 @@ import { x509 } from './crl-x509.js';
  * otherwise replay to un-revoke a certificate until that older CRL's nextUpdate.
  */
 
+export type { ParsedCrl } from './crl-der.js';
+
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-const CRL_NUMBER_OID = '2.5.29.20';
+const PEM_CRL = /-----BEGIN X509 CRL-----([\s\S]+?)-----END X509 CRL-----/;
 
-export function parseCrl(bytes: Buffer): x509.X509Crl {
-  const text = bytes.subarray(0, 64).toString('latin1');
+export function parseCrl(bytes: Buffer): ParsedCrl {
+  const pem = PEM_CRL.exec(
+    bytes.subarray(0, 64).toString('latin1').includes('-----BEGIN') ? bytes.toString('latin1') : '',
+  );
   try {
-    return new x509.X509Crl(text.includes('-----BEGIN') ? bytes.toString('latin1') : new Uint8Array(bytes));
+    return parseCrlDer(pem === null ? bytes : Buffer.from((pem[1] ?? '').replace(/\s+/g, ''), 'base64'));
   } catch {
     throw new Error('is not a CRL (neither DER nor PEM X509 CRL)');
   }
 }
 
 /** Issuer and signature only: is this CRL the CA's own? Used for the CRLs already in force too. */
-export async function isIssuedBy(crl: x509.X509Crl, ca: TrustedCa): Promise<boolean> {
-  if (crl.issuer !== ca.subject) return false;
-  return crl.verify({ publicKey: ca.certificate }).catch(() => false);
+export function isIssuedBy(crl: ParsedCrl, ca: TrustedCa): boolean {
+  return crl.issuer === ca.subject && signatureProblem(crl, ca.publicKey) === undefined;
 }
 
 /** The reason `crl` is not acceptable for `ca` now, or undefined when it is. */
-export async function crlProblem(crl: x509.X509Crl, ca: TrustedCa, now: Date): Promise<string | undefined> {
+export function crlProblem(crl: ParsedCrl, ca: TrustedCa, now: Date): string | undefined {
   if (crl.issuer !== ca.subject) return `is issued by "${crl.issuer}", not by this CA`;
-  if (!(await isIssuedBy(crl, ca))) return "has a signature this CA's key does not verify";
+  const signature = signatureProblem(crl, ca.publicKey);
+  if (signature !== undefined) return signature;
   if (crl.thisUpdate.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     return `has thisUpdate ${crl.thisUpdate.toISOString()} in the future`;
   }
@@ -42,24 +47,14 @@ export async function crlProblem(crl: x509.X509Crl, ca: TrustedCa, now: Date): P
   return undefined;
 }
 
-/** The CRLNumber extension (RFC 5280 §5.2.3) as a bigint, when present. */
-export function crlNumber(crl: x509.X509Crl): bigint | undefined {
-  const extension = crl.getExtension(CRL_NUMBER_OID);
-  if (extension === null) return undefined;
-  // The value is an INTEGER: tag 0x02, a short length, then big-endian bytes.
-  const value = new Uint8Array(extension.value);
-  if (value[0] !== 0x02 || value.length < 3) return undefined;
-  return BigInt(`0x${Buffer.from(value.subarray(2)).toString('hex')}`);
-}
-
-export function sameCrl(a: x509.X509Crl, b: x509.X509Crl): boolean {
-  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+export function sameCrl(a: ParsedCrl, b: ParsedCrl): boolean {
+  return a.der.equals(b.der);
 }
 
 /** True when `candidate` supersedes `inForce`: a higher CRL number when both have one, else a later thisUpdate. */
-export function isNewer(candidate: x509.X509Crl, inForce: x509.X509Crl): boolean {
-  const candidateNumber = crlNumber(candidate);
-  const inForceNumber = crlNumber(inForce);
-  if (candidateNumber !== undefined && inForceNumber !== undefined) return candidateNumber > inForceNumber;
+export function isNewer(candidate: ParsedCrl, inForce: ParsedCrl): boolean {
+  if (candidate.crlNumber !== undefined && inForce.crlNumber !== undefined) {
+    return candidate.crlNumber > inForce.crlNumber;
+  }
   return candidate.thisUpdate.getTime() > inForce.thisUpdate.getTime();
 }

@@ -6,13 +6,14 @@ import type { CaRefresh } from './crl-refresh.js';
  * the time left before its nextUpdate (negative: the edge is refusing that CA's clients), whether
  * the CA failed closed, and one count per run by outcome. Gauges are recorded once per run; the
  * CronJob's process flushes them on exit (shutdownTelemetry). The `ca` attribute is the CA's CN (or
- * SKI): a few hundred trusted CAs at most, never a per-client value.
+ * SKI) and `ca.ski` its SKI: a few hundred trusted CAs at most, never a per-client value.
  */
 
 export type RunOutcome = 'ok' | 'degraded' | 'failed_closed';
 
 export interface CaFigures {
   readonly ca: string;
+  readonly ski: string;
   readonly ageSeconds?: number;
   readonly expiresInSeconds?: number;
   readonly failedClosed: boolean;
@@ -23,6 +24,7 @@ export function figuresOf(result: CaRefresh, now: Date): CaFigures {
   const nextUpdate = crl?.nextUpdate;
   return {
     ca: result.ca.label,
+    ski: result.ca.ski,
     ...(crl === undefined
       ? {}
       : { ageSeconds: Math.round((now.getTime() - crl.thisUpdate.getTime()) / 1000) }),
@@ -56,7 +58,8 @@ export function recordCrlMetrics(figures: readonly CaFigures[], outcome: RunOutc
     unit: '{ca}',
   });
   for (const figure of figures) {
-    const attributes = { ca: figure.ca };
+    // The SKI tells apart two CAs of one name (a QTSP's re-keyed CA).
+    const attributes = { ca: figure.ca, 'ca.ski': figure.ski };
     if (figure.ageSeconds !== undefined) age.record(figure.ageSeconds, attributes);
     if (figure.expiresInSeconds !== undefined) expiresIn.record(figure.expiresInSeconds, attributes);
     failedClosed.record(figure.failedClosed ? 1 : 0, attributes);

@@ -4,9 +4,8 @@ import {
   type TrustedCa,
   trustedCas,
 } from './crl-authorities.js';
-import { crlProblem, isIssuedBy, isNewer, parseCrl, sameCrl } from './crl-check.js';
+import { crlProblem, isIssuedBy, isNewer, type ParsedCrl, parseCrl, sameCrl } from './crl-check.js';
 import { type Fetch, type FetchLimits, fetchCrlBytes } from './crl-fetch.js';
-import type { x509 } from './crl-x509.js';
 
 /*
  * One refresh of the CRL bundle the edge reads: for every trusted CA, the newest acceptable CRL from
@@ -29,7 +28,7 @@ export interface CaRefresh {
   readonly ca: TrustedCa;
   readonly outcome: CaOutcome;
   /** The CRL the bundle holds for this CA after the run (none only when failed closed without one). */
-  readonly crl?: x509.X509Crl;
+  readonly crl?: ParsedCrl;
   /** Where that CRL came from: the URL it was fetched from this run, or `previous bundle`. */
   readonly source?: string;
   /** One line per URL that did not give an acceptable CRL, or why none was tried. */
@@ -60,16 +59,16 @@ export const PREVIOUS_BUNDLE = 'previous bundle';
 
 /** The CRLs of the bundle in force, each assigned to the CA that issued and signed it (newest wins). */
 async function crlsInForce(previousPem: string, cas: readonly TrustedCa[]) {
-  const inForce = new Map<TrustedCa, x509.X509Crl>();
+  const inForce = new Map<TrustedCa, ParsedCrl>();
   for (const block of previousPem.match(PEM_CRL) ?? []) {
-    let crl: x509.X509Crl;
+    let crl: ParsedCrl;
     try {
       crl = parseCrl(Buffer.from(block, 'latin1'));
     } catch {
       continue;
     }
     for (const ca of cas) {
-      if (!(await isIssuedBy(crl, ca))) continue;
+      if (!isIssuedBy(crl, ca)) continue;
       const known = inForce.get(ca);
       if (known === undefined || isNewer(crl, known)) inForce.set(ca, crl);
     }
@@ -80,14 +79,14 @@ async function crlsInForce(previousPem: string, cas: readonly TrustedCa[]) {
 async function fetchNewest(
   ca: TrustedCa,
   urls: readonly string[],
-  previous: x509.X509Crl | undefined,
+  previous: ParsedCrl | undefined,
   options: RefreshOptions,
-): Promise<{ crl?: x509.X509Crl; source?: string; problems: string[] }> {
+): Promise<{ crl?: ParsedCrl; source?: string; problems: string[] }> {
   const problems: string[] = [];
   for (const url of urls) {
     try {
       const crl = parseCrl(await fetchCrlBytes(url, options.limits, options.fetch));
-      const problem = await crlProblem(crl, ca, options.now);
+      const problem = crlProblem(crl, ca, options.now);
       if (problem !== undefined) throw new Error(problem);
       if (previous !== undefined && !sameCrl(crl, previous) && !isNewer(crl, previous)) {
         throw new Error(
@@ -105,7 +104,7 @@ async function fetchNewest(
 
 function withoutFreshCrl(
   ca: TrustedCa,
-  previous: x509.X509Crl | undefined,
+  previous: ParsedCrl | undefined,
   problems: string[],
   options: RefreshOptions,
 ): CaRefresh {
@@ -120,7 +119,7 @@ function withoutFreshCrl(
 async function refreshOne(
   ca: TrustedCa,
   cas: readonly TrustedCa[],
-  previous: x509.X509Crl | undefined,
+  previous: ParsedCrl | undefined,
   options: RefreshOptions,
 ): Promise<CaRefresh> {
   const urls = distributionPointsOf(ca, cas, options.distributionPoints);
@@ -150,11 +149,8 @@ async function inPool<T, R>(items: readonly T[], size: number, work: (item: T) =
   return results;
 }
 
-export function pemOfCrl(crl: x509.X509Crl): string {
-  const lines =
-    Buffer.from(crl.rawData)
-      .toString('base64')
-      .match(/.{1,64}/g) ?? [];
+export function pemOfCrl(crl: ParsedCrl): string {
+  const lines = crl.der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN X509 CRL-----\n${lines.join('\n')}\n-----END X509 CRL-----\n`;
 }
 
@@ -170,11 +166,7 @@ export async function refreshCrls(options: RefreshOptions): Promise<RefreshResul
   const results = await inPool(cas, options.concurrency ?? 8, (ca) =>
     refreshOne(ca, cas, inForce.get(ca), options),
   );
-  // One CRL per distinct CA certificate: a bundle listing a CA twice must not list its CRL twice.
-  const seen = new Set<string>();
-  const bundlePem = results
-    .flatMap((result) => (result.crl === undefined ? [] : [pemOfCrl(result.crl)]))
-    .filter((pem) => !seen.has(pem) && seen.add(pem) !== undefined)
-    .join('');
-  return { cas: results, bundlePem };
+  // A Set keeps the first of equal CRLs: a bundle listing a CA twice must not list its CRL twice.
+  const pems = new Set(results.flatMap((result) => (result.crl === undefined ? [] : [pemOfCrl(result.crl)])));
+  return { cas: results, bundlePem: [...pems].join('') };
 }
