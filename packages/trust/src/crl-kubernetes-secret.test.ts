@@ -135,6 +135,18 @@ describe('refresh-crls --secret', () => {
     expect(lines.join('\n')).not.toContain('sa-token');
   });
 
+  it('refuses, before any PATCH, a bundle the 1 MiB Secret limit would refuse', async () => {
+    secret = {
+      resourceVersion: '41',
+      data: { 'ca.crt': b64(cas.bundlePem), 'notes.txt': b64('x'.repeat(1024 * 1024)) },
+    };
+    expect(await refresh()).toBe(1);
+    expect(seen.map((request) => request.method)).toEqual(['GET']);
+    expect(lines.join('\n')).toMatch(
+      /secret psd2-auth\/qtsp-ca-bundle \(crl.pem\) could not be written: would hold \d+ bytes, over the 1 MiB/,
+    );
+  });
+
   it('is a configuration error (exit 2) outside a pod', async () => {
     const deps: RefreshCliDeps = {
       fetch: globalThis.fetch,

@@ -23,6 +23,8 @@ export interface KubernetesSecretTarget {
 
 export const CA_KEY = 'ca.crt';
 export const CRL_KEY = 'crl.pem';
+/** The API server refuses a Secret whose data (all keys, decoded) exceeds 1 MiB. */
+export const SECRET_MAX_BYTES = 1024 * 1024;
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const TIMEOUT_MS = 15_000;
 
@@ -96,7 +98,17 @@ export function kubernetesSecretStore(target: KubernetesSecretTarget): CrlStore 
     readCrlBundle: () => key(CRL_KEY),
     async replaceCrlBundle(content, current) {
       if (content === current) return false;
-      const resourceVersion = (await secret()).metadata?.resourceVersion;
+      const read = await secret();
+      const others = Object.entries(read.data ?? {})
+        .filter(([name]) => name !== CRL_KEY)
+        .reduce((total, [, value]) => total + Buffer.from(value, 'base64').length, 0);
+      const size = others + Buffer.byteLength(content);
+      if (size > SECRET_MAX_BYTES) {
+        throw new Error(
+          `would hold ${size} bytes, over the 1 MiB a Secret can hold: keep the CRLs in a volume instead (docs/operations-crl.md)`,
+        );
+      }
+      const resourceVersion = read.metadata?.resourceVersion;
       const patch = {
         metadata: resourceVersion === undefined ? {} : { resourceVersion },
         data: { [CRL_KEY]: Buffer.from(content, 'utf8').toString('base64') },
