@@ -58,7 +58,7 @@ const PEM_CRL = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g;
 export const PREVIOUS_BUNDLE = 'previous bundle';
 
 /** The CRLs of the bundle in force, each assigned to the CA that issued and signed it (newest wins). */
-async function crlsInForce(previousPem: string, cas: readonly TrustedCa[]) {
+function crlsInForce(previousPem: string, cas: readonly TrustedCa[]): Map<TrustedCa, ParsedCrl> {
   const inForce = new Map<TrustedCa, ParsedCrl>();
   for (const block of previousPem.match(PEM_CRL) ?? []) {
     let crl: ParsedCrl;
@@ -162,7 +162,7 @@ export async function refreshCrls(options: RefreshOptions): Promise<RefreshResul
   } catch (error) {
     throw new Error(`the CA bundle ${(error as Error).message}`);
   }
-  const inForce = await crlsInForce(options.previousBundlePem, cas);
+  const inForce = crlsInForce(options.previousBundlePem, cas);
   const results = await inPool(cas, options.concurrency ?? 8, (ca) =>
     refreshOne(ca, cas, inForce.get(ca), options),
   );
