@@ -152,7 +152,10 @@ export function connectionAllowed(
 export function podLabels(objects: readonly KubeObject[]): Map<string, Labels> {
   const labels = new Map<string, Labels>();
   for (const object of objects) {
-    const template = field(object, 'spec', 'template', 'metadata', 'labels');
+    // A CronJob's pods come from the template inside its jobTemplate.
+    const spec =
+      object.kind === 'CronJob' ? field(object, 'spec', 'jobTemplate', 'spec') : field(object, 'spec');
+    const template = field(spec, 'template', 'metadata', 'labels');
     if (!isRecord(template)) continue;
     labels.set(
       object.metadata.name,

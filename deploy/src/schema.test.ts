@@ -58,3 +58,49 @@ spec:
     expect(await schemaErrors(object)).toEqual(['Widget/w: no schema for example.com/v1 Widget']);
   });
 });
+
+describe('known custom resources (custom-resources.ts)', () => {
+  it('checks a PrometheusRule by hand, strictly, since no compiled schema exists for it', async () => {
+    const [rule] = parseManifests(`
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: { name: rules }
+spec:
+  groups:
+    - name: ok
+      rules:
+        - alert: Fine
+          expr: up == 0
+          for: 15m
+          labels: { severity: warning }
+    - name: broken
+      rules:
+        - alert: NoExpr
+          fro: 5m
+        - alert: Both
+          record: both
+          expr: up
+          for: soon
+          labels: { severity: 3 }
+`);
+    if (rule === undefined) throw new Error('no object parsed');
+    expect(await schemaErrors(rule)).toEqual([
+      'PrometheusRule/rules: /spec/groups/1/rules/0/fro is not a field of a rule',
+      'PrometheusRule/rules: /spec/groups/1/rules/0/expr must be a PromQL string',
+      'PrometheusRule/rules: /spec/groups/1/rules/1 needs exactly one of alert and record',
+      'PrometheusRule/rules: /spec/groups/1/rules/1/for must be a duration such as 15m',
+      'PrometheusRule/rules: /spec/groups/1/rules/1/labels/severity must be a string',
+    ]);
+    expect(unknownFields(rule)).toEqual([]);
+  });
+
+  it('still refuses another kind of the same group, which it does not know', async () => {
+    const [monitor] = parseManifests(
+      'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: m }\n',
+    );
+    if (monitor === undefined) throw new Error('no object parsed');
+    expect(await schemaErrors(monitor)).toEqual([
+      'ServiceMonitor/m: no schema for monitoring.coreos.com/v1 ServiceMonitor',
+    ]);
+  });
+});

@@ -1,9 +1,10 @@
+import { customResourceErrors } from './custom-resources.js';
 import { describe, type KubeObject } from './manifests.js';
 
 /*
  * Validation against the Kubernetes OpenAPI schemas, as compiled into `kubernetes-models` (one
  * module per apiVersion and kind, each with an ajv validator). An object whose kind has no model
- * fails: nothing reaches a cluster unchecked.
+ * fails, unless custom-resources.ts checks that kind itself: nothing reaches a cluster unchecked.
  */
 
 interface Validatable {
@@ -46,6 +47,9 @@ async function loadModel(apiVersion: string, kind: string): Promise<ModelClass |
 
 /** Every schema violation of one object, as `Kind/name: /json/pointer message`; empty when valid. */
 export async function schemaErrors(object: KubeObject): Promise<string[]> {
+  // A known custom resource has no compiled schema: its own strict check stands in (custom-resources.ts).
+  const custom = customResourceErrors(object);
+  if (custom !== undefined) return custom;
   const Model = await loadModel(object.apiVersion, object.kind);
   if (Model === undefined) return [`${describe(object)}: no schema for ${object.apiVersion} ${object.kind}`];
   try {

@@ -1,6 +1,21 @@
 /* The QWAC trust material: CRL refresh (crl-refresh.ts) and the CA bundle from trusted lists (trusted-list.ts). */
 
 export {
+  type DistributionPointMap,
+  distributionPointsOf,
+  parseDistributionPointMap,
+  // A CA of the edge's bundle, as the CRL refresh sees it (a trusted list's CA is `TrustedCa`).
+  type TrustedCa as BundleAuthority,
+  trustedCas,
+} from './crl-authorities.js';
+export {
+  type CaOutcome,
+  type CaRefresh,
+  type RefreshOptions,
+  type RefreshResult,
+  refreshCrls,
+} from './crl-refresh.js';
+export {
   type CollectedCas,
   type CollectRequest,
   collectTrustedCas,
