@@ -119,7 +119,7 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
     async reinstate(request): Promise<SuspensionOutcome> {
       checkRequest(request);
       const at = now();
-      const { changed, state } = await translated(() =>
+      const { changed, state, concerned } = await translated(() =>
         deps.database.transaction(async (tx) => {
           await lockOrganisation(tx, request.organizationId);
           const ended = await tx
@@ -134,21 +134,16 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
             .returning({ id: organisationSuspensions.id });
           const state = await readState(tx, request);
           const changed = ended.length > 0;
-          const touched = state.clients.filter((client) => suspensionTouches(request.role, client.scope));
-          await audit(
-            tx,
-            'reinstate_organisation',
-            request,
-            at,
-            changed,
-            touched.map((c) => c.clientId),
-          );
-          return { changed, state };
+          // The clients the lifted suspension concerned; every client's marker is recomputed below.
+          const concerned = state.clients
+            .filter((client) => suspensionTouches(request.role, client.scope))
+            .map((client) => client.clientId);
+          await audit(tx, 'reinstate_organisation', request, at, changed, concerned);
+          return { changed, state, concerned };
         }),
       );
-      let touched: string[];
       try {
-        touched = await writeMarkers(request, state, { all: true });
+        await writeMarkers(request, state, { all: true });
       } catch (error) {
         deps.logger.error(
           { err: error, organizationId: request.organizationId, role: request.role },
@@ -158,11 +153,11 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
       }
       if (changed) {
         deps.logger.info(
-          { organizationId: request.organizationId, role: request.role, clients: touched.length },
+          { organizationId: request.organizationId, role: request.role, clients: concerned.length },
           'organisation reinstated by an operator',
         );
       }
-      return { changed, clientIds: touched };
+      return { changed, clientIds: concerned };
     },
 
     inForce: (organizationId) => readSuspensions(deps.database, organizationId, true),
