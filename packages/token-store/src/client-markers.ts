@@ -116,6 +116,8 @@ export function markerOnRestore(current: string | undefined): string | undefined
 export async function untilPeriodStarts(value: string, now: () => number): Promise<void> {
   const marker = parseClientMarker(value);
   if (marker?.kind !== 'period') return;
-  const wait = marker.cutoff * 1000 - now();
-  if (wait > 0) await sleep(wait);
+  // A loop, not one sleep: a timer may fire a millisecond before the wall clock it was set by says so.
+  for (let wait = marker.cutoff * 1000 - now(); wait > 0; wait = marker.cutoff * 1000 - now()) {
+    await sleep(wait);
+  }
 }
