@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
+import { markerAdmits } from './client-markers.js';
 import { guarded } from './errors.js';
 import type {
   AccessTokenRecord,
@@ -7,12 +8,12 @@ import type {
   GrantRecord,
   RefreshTokenRecord,
 } from './records.js';
+import { createRedisClientMarkers } from './redis-client-markers.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
 import { createRedisPaymentStores } from './redis-payments.js';
 import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
 import {
-  CLIENT_REVOCATION_RETENTION_SECONDS,
   type CodePeek,
   type CodeRedemption,
   REDEEMED_CODE_RETENTION_SECONDS,
@@ -29,7 +30,9 @@ import {
  *   a:<sha256(token)>       binary access token record          TTL: token lifetime
  *   r:<sha256(token)>       'A' + JSON refresh record, or       TTL: grant expiry
  *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
- *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
+ *   x:<clientId>            the client's marker (client-markers.ts): deleted, suspended or a period
+ *                                                               TTL: longer than any token of the client
+ *                                                               lives; none while it refuses something
  *   s:<sha256(subject)>     the subject's grant ids (redis-grant-index.ts), written with the grant
  *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
  *
@@ -97,19 +100,25 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   };
 
   /**
-   * A token is dead once its grant is gone or its client was revoked. One EXISTS answers both: it
-   * counts a key once per mention, so with the grant named twice the count is 2 exactly when the grant
-   * exists and the client's revocation marker does not (grant 0|2 + marker 0|1).
+   * A record is dead once its grant is gone or its client's marker refuses it (client-markers.ts). One
+   * MGET reads both, in the same round trip the EXISTS of earlier versions took.
    */
-  async function lineageActive(clientId: string, grantId: string | undefined): Promise<boolean> {
-    if (grantId === undefined) return (await redis.exists(clientKey(clientId))) === 0;
-    const grant = grantKey(grantId);
-    return (await redis.exists(grant, grant, clientKey(clientId))) === 2;
+  async function lineageActive(record: {
+    readonly clientId: string;
+    readonly grantId?: string | undefined;
+    readonly issuedAt: number;
+    readonly scope: string;
+  }): Promise<boolean> {
+    if (record.grantId === undefined)
+      return markerAdmits(await redis.get(clientKey(record.clientId)), record);
+    const [grant, marker] = await redis.mget(grantKey(record.grantId), clientKey(record.clientId));
+    return grant !== null && markerAdmits(marker, record);
   }
 
   return {
     ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
     ...createRedisGrantIndex(redis, { prefix, grantKey, clientKey }, nowSeconds),
+    ...createRedisClientMarkers(redis, clientKey, now),
 
     findGrant: (grantId) =>
       guarded(async () => {
@@ -117,7 +126,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         if (value === null) return undefined;
         const grant = JSON.parse(value) as GrantRecord;
         if (grant.expiresAt <= nowSeconds()) return undefined;
-        return (await lineageActive(grant.clientId, undefined)) ? grant : undefined;
+        const marker = await redis.get(clientKey(grant.clientId));
+        return markerAdmits(marker, { issuedAt: grant.createdAt, scope: grant.scope }) ? grant : undefined;
       }),
 
     revokeGrant: (grantId) =>
@@ -166,7 +176,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         if (value === null) return undefined;
         const record: AccessTokenRecord = decodeAccessToken(value);
         if (record.expiresAt <= nowSeconds()) return undefined;
-        return (await lineageActive(record.clientId, record.grantId)) ? record : undefined;
+        return (await lineageActive(record)) ? record : undefined;
       }),
 
     revokeAccessToken: (token) => guarded(async () => (await redis.del(accessKey(token))) > 0),
@@ -181,7 +191,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         const rotated = ROTATED_REFRESH.exec(value);
         const record = JSON.parse(value.slice(rotated?.[0].length ?? 1)) as RefreshTokenRecord;
         if (record.expiresAt <= nowSeconds()) return undefined;
-        if (!(await lineageActive(record.clientId, record.grantId))) return undefined;
+        if (!(await lineageActive(record))) return undefined;
         if (value.startsWith(ACTIVE)) return { state: 'active', record };
         return rotated?.[2] === undefined
           ? { state: 'rotated', record }
@@ -211,16 +221,6 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
           nextHash,
           expectedSuccessor ?? '',
         );
-      }),
-
-    revokeClient: (clientId) =>
-      guarded(async () => {
-        await redis.set(clientKey(clientId), String(now()), 'EX', CLIENT_REVOCATION_RETENTION_SECONDS);
-      }),
-
-    restoreClient: (clientId) =>
-      guarded(async () => {
-        await redis.del(clientKey(clientId));
       }),
 
     ping: () =>
