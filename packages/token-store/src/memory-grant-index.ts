@@ -19,7 +19,7 @@ export interface MemoryGrantIndex extends SweptMap {
 
 export function createMemoryGrantIndex(
   grants: ExpiringMap<GrantRecord>,
-  revokedClients: ReadonlySet<string>,
+  clientAdmits: (grant: GrantRecord) => boolean,
 ): MemoryGrantIndex {
   // Keyed like Redis by the subject's SHA-256: debugKeys then lists no customer identifier.
   const bySubject = new Map<string, Set<string>>();
@@ -43,7 +43,7 @@ export function createMemoryGrantIndex(
         const key = hashSecret(subject);
         const ids = bySubject.get(key);
         if (ids === undefined) return [];
-        const active = live(key, ids).filter((grant) => !revokedClients.has(grant.clientId));
+        const active = live(key, ids).filter(clientAdmits);
         return newestFirst(active, limit);
       },
     },

@@ -1,3 +1,11 @@
+import {
+  markerAdmits,
+  markerOnDelete,
+  markerOnReinstate,
+  markerOnRestore,
+  markerOnSuspend,
+  untilPeriodStarts,
+} from './client-markers.js';
 import { ExpiringMap } from './expiring-map.js';
 import { createMemoryGrantIndex } from './memory-grant-index.js';
 import { createMemoryPaymentStores } from './memory-payments.js';
@@ -46,9 +54,15 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   const grants = new ExpiringMap<GrantRecord>(now);
   const accessTokens = new ExpiringMap<AccessTokenRecord>(now);
   const refreshTokens = new ExpiringMap<StoredRefresh>(now);
-  const revokedClients = new Set<string>();
+  // client id → marker, as Redis holds it at x:<clientId> (client-markers.ts). Markers outlive every
+  // record of the client here, as the process does not live 181 days.
+  const markers = new Map<string, string>();
+  const admits = (clientId: string, record: { readonly issuedAt: number; readonly scope: string }) =>
+    markerAdmits(markers.get(clientId), record);
+  const grantAdmitted = (grant: GrantRecord) =>
+    admits(grant.clientId, { issuedAt: grant.createdAt, scope: grant.scope });
   const payments = createMemoryPaymentStores(now, (grantId) => grants.delete(grantId));
-  const grantIndex = createMemoryGrantIndex(grants, revokedClients);
+  const grantIndex = createMemoryGrantIndex(grants, grantAdmitted);
   const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps, grantIndex];
   const sweeper = setInterval(() => {
     for (const map of maps) map.sweep();
@@ -56,8 +70,18 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   sweeper.unref();
 
   const until = (expiresAt: number) => expiresAt * 1000;
-  const lineageActive = (clientId: string, grantId: string | undefined) =>
-    !revokedClients.has(clientId) && (grantId === undefined || grants.get(grantId) !== undefined);
+  const lineageActive = (record: {
+    readonly clientId: string;
+    readonly grantId?: string | undefined;
+    readonly issuedAt: number;
+    readonly scope: string;
+  }) =>
+    admits(record.clientId, record) &&
+    (record.grantId === undefined || grants.get(record.grantId) !== undefined);
+  const setMarker = (clientId: string, next: string | undefined) => {
+    if (next === undefined) markers.delete(clientId);
+    else markers.set(clientId, next);
+  };
 
   return {
     ...payments.stores,
@@ -69,7 +93,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     },
     async findGrant(grantId) {
       const grant = grants.get(grantId)?.value;
-      return grant !== undefined && lineageActive(grant.clientId, undefined) ? grant : undefined;
+      return grant !== undefined && grantAdmitted(grant) ? grant : undefined;
     },
     async revokeGrant(grantId) {
       grants.delete(grantId);
@@ -106,7 +130,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     },
     async findAccessToken(token) {
       const record = accessTokens.get(hashSecret(token))?.value;
-      return record !== undefined && lineageActive(record.clientId, record.grantId) ? record : undefined;
+      return record !== undefined && lineageActive(record) ? record : undefined;
     },
     async revokeAccessToken(token) {
       return accessTokens.delete(hashSecret(token));
@@ -119,7 +143,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
       const entry = refreshTokens.get(hashSecret(token));
       if (entry === undefined) return undefined;
       const { record, retired } = entry.value;
-      if (!lineageActive(record.clientId, record.grantId)) return undefined;
+      if (!lineageActive(record)) return undefined;
       return retired === undefined
         ? { state: 'active', record }
         : { state: 'rotated', record, successor: retired.successor };
@@ -129,7 +153,8 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
       const stored = refreshTokens.get(hashSecret(oldToken))?.value;
       if (stored === undefined) return 'unknown';
       if (stored.record.clientId !== presenter.clientId) return 'refused';
-      if (grants.get(grantId) === undefined || revokedClients.has(stored.record.clientId)) return 'revoked';
+      if (grants.get(grantId) === undefined || !admits(stored.record.clientId, stored.record))
+        return 'revoked';
       const at = now();
       const nextKey = hashSecret(next.refreshToken);
       const storeNext = () => {
@@ -170,11 +195,20 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     },
 
     async revokeClient(clientId) {
-      revokedClients.add(clientId);
+      setMarker(clientId, markerOnDelete(markers.get(clientId), now()));
     },
-
     async restoreClient(clientId) {
-      revokedClients.delete(clientId);
+      setMarker(clientId, markerOnRestore(markers.get(clientId)));
+    },
+    async suspendClient(clientId) {
+      const next = markerOnSuspend(markers.get(clientId), now());
+      if (next !== undefined) setMarker(clientId, next);
+    },
+    async reinstateClient(clientId, refusedScopes = []) {
+      const next = markerOnReinstate(markers.get(clientId), refusedScopes, now());
+      if (next === undefined) return;
+      setMarker(clientId, next);
+      await untilPeriodStarts(next, now);
     },
 
     async ping() {},

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { markerAdmits } from './client-markers.js';
 import { guarded } from './errors.js';
 import { GRANT_INDEX_READ_CAP, type GrantIndexStore, grantListLimit, newestFirst } from './grant-index.js';
 import type { GrantRecord } from './records.js';
@@ -18,8 +19,9 @@ import { secondsUntil } from './store.js';
  * entry there would mean decoding the grant inside each script and passing it one more key (one more key
  * to share a hash slot for issue 20). A listing reads every grant it returns anyway, so it sees the
  * ended ones for free: it returns only grants whose key exists, removes the other ids (ZREM), removes
- * the expired ones by score (ZREMRANGEBYSCORE) and skips grants of revoked clients, which stay indexed
- * since revocation is by lineage and restoreClient brings them back. Between listings an index holds at
+ * the expired ones by score (ZREMRANGEBYSCORE) and skips grants their client's marker refuses
+ * (client-markers.ts), which stay indexed since revocation is by lineage and restoreClient brings them
+ * back. Between listings an index holds at
  * most the ids of ended grants, and its TTL removes it once its last grant has expired.
  */
 
@@ -100,9 +102,12 @@ export function createRedisGrantIndex(
           ended.length > 0 ? redis.zrem(index, ...ended) : Promise.resolve(0),
           clients.length > 0 ? redis.mget(clients.map(keys.clientKey)) : Promise.resolve([]),
         ]);
-        const revoked = new Set(clients.filter((_, i) => markers[i] !== null));
+        const markerOf = new Map(clients.map((clientId, i) => [clientId, markers[i]]));
         const active = found.filter(
-          (grant) => grant.subject === subject && grant.expiresAt > at && !revoked.has(grant.clientId),
+          (grant) =>
+            grant.subject === subject &&
+            grant.expiresAt > at &&
+            markerAdmits(markerOf.get(grant.clientId), { issuedAt: grant.createdAt, scope: grant.scope }),
         );
         return newestFirst(active, limit);
       }),

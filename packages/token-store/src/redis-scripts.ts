@@ -38,8 +38,18 @@ local active = string.sub(old, 1, 1) == '${ACTIVE}'
 if active or not body then body = string.sub(old, 2) end
 local record = cjson.decode(body)
 if record.clientId ~= ARGV[5] then return 'refused' end
--- From here the presenting client is the token's, whose revocation marker KEYS[3] is.
-if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
+-- From here the presenting client is the token's, whose marker KEYS[3] is (client-markers.ts: markerAdmits).
+if redis.call('EXISTS', KEYS[2]) == 0 then return 'revoked' end
+local marker = redis.call('GET', KEYS[3])
+if marker then
+  local cutoff, refused = string.match(marker, '^C(%d+):(.*)$')
+  if not cutoff or tonumber(record.issuedAt) < tonumber(cutoff) then return 'revoked' end
+  for held in string.gmatch(record.scope, '%S+') do
+    for scope in string.gmatch(refused, '%S+') do
+      if held == scope then return 'revoked' end
+    end
+  end
+end
 local sameCertificate = record.certificateThumbprint == ARGV[6]
 local function storeNext()
   redis.call('SET', KEYS[4], '${ACTIVE}' .. ARGV[1], 'EX', ARGV[2])
@@ -68,4 +78,27 @@ retire(KEYS[6], ARGV[7], string.sub(following, 2))
 retire(KEYS[1], rotatedAt, body)
 storeNext()
 return 'retried'
+`;
+
+/**
+ * Compare-and-set of a client marker, so that the rules of client-markers.ts stay in one place (the
+ * caller reads, decides in JavaScript, and retries if the marker changed meanwhile).
+ * KEYS: marker. ARGV: expected ('0' absent, or '1' .. value), next ('0' delete, or '1' .. value),
+ * TTL in seconds ('0': none, 'keep': the current one's).
+ */
+export const SET_CLIENT_MARKER = `
+local current = redis.call('GET', KEYS[1])
+local seen = '0'
+if current then seen = '1' .. current end
+if seen ~= ARGV[1] then return 0 end
+if ARGV[2] == '0' then
+  redis.call('DEL', KEYS[1])
+elseif ARGV[3] == '0' then
+  redis.call('SET', KEYS[1], string.sub(ARGV[2], 2))
+elseif ARGV[3] == 'keep' then
+  redis.call('SET', KEYS[1], string.sub(ARGV[2], 2), 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], string.sub(ARGV[2], 2), 'EX', ARGV[3])
+end
+return 1
 `;

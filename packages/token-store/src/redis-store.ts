@@ -1,5 +1,14 @@
 import { Redis } from 'ioredis';
 import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
+import {
+  markerAdmits,
+  markerIsPermanent,
+  markerOnDelete,
+  markerOnReinstate,
+  markerOnRestore,
+  markerOnSuspend,
+  untilPeriodStarts,
+} from './client-markers.js';
 import { guarded } from './errors.js';
 import type {
   AccessTokenRecord,
@@ -9,7 +18,14 @@ import type {
 } from './records.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
 import { createRedisPaymentStores } from './redis-payments.js';
-import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
+import {
+  ACTIVE,
+  REDEEM_CODE,
+  ROTATE_REFRESH,
+  ROTATED_REFRESH,
+  SET_CLIENT_MARKER,
+  USED,
+} from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
 import {
   CLIENT_REVOCATION_RETENTION_SECONDS,
@@ -29,7 +45,9 @@ import {
  *   a:<sha256(token)>       binary access token record          TTL: token lifetime
  *   r:<sha256(token)>       'A' + JSON refresh record, or       TTL: grant expiry
  *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
- *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
+ *   x:<clientId>            the client's marker (client-markers.ts): deleted, suspended or a period
+ *                                                               TTL: longer than any token of the client
+ *                                                               lives; none while it refuses something
  *   s:<sha256(subject)>     the subject's grant ids (redis-grant-index.ts), written with the grant
  *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
  *
@@ -47,6 +65,7 @@ export interface RedisTokenStoreOptions {
 
 type RedisWithScripts = Redis & {
   redeemCode(key: string, retentionSeconds: number, clientId: string): Promise<[string, string?]>;
+  setClientMarker(key: string, expected: string, next: string, ttl: string): Promise<number>;
   rotateRefresh(
     oldKey: string,
     grantKey: string,
@@ -83,6 +102,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   redis.on('error', () => undefined);
   redis.defineCommand('redeemCode', { numberOfKeys: 1, lua: REDEEM_CODE });
   redis.defineCommand('rotateRefresh', { numberOfKeys: 6, lua: ROTATE_REFRESH });
+  redis.defineCommand('setClientMarker', { numberOfKeys: 1, lua: SET_CLIENT_MARKER });
 
   const codeKey = (code: string) => `${prefix}c:${hashSecret(code)}`;
   const grantKey = (grantId: string) => `${prefix}g:${grantId}`;
@@ -97,14 +117,42 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   };
 
   /**
-   * A token is dead once its grant is gone or its client was revoked. One EXISTS answers both: it
-   * counts a key once per mention, so with the grant named twice the count is 2 exactly when the grant
-   * exists and the client's revocation marker does not (grant 0|2 + marker 0|1).
+   * A record is dead once its grant is gone or its client's marker refuses it (client-markers.ts). One
+   * MGET reads both, in the same round trip the EXISTS of earlier versions took.
    */
-  async function lineageActive(clientId: string, grantId: string | undefined): Promise<boolean> {
-    if (grantId === undefined) return (await redis.exists(clientKey(clientId))) === 0;
-    const grant = grantKey(grantId);
-    return (await redis.exists(grant, grant, clientKey(clientId))) === 2;
+  async function lineageActive(record: {
+    readonly clientId: string;
+    readonly grantId?: string | undefined;
+    readonly issuedAt: number;
+    readonly scope: string;
+  }): Promise<boolean> {
+    if (record.grantId === undefined)
+      return markerAdmits(await redis.get(clientKey(record.clientId)), record);
+    const [grant, marker] = await redis.mget(grantKey(record.grantId), clientKey(record.clientId));
+    return grant !== null && markerAdmits(marker, record);
+  }
+
+  /**
+   * Changes a client's marker as `decide` says (undefined: leave it; `{ next: undefined }`: remove it),
+   * compare-and-set so that two changes never interleave. Returns the marker written, if any.
+   */
+  async function changeMarker(
+    clientId: string,
+    decide: (current: string | undefined) => { readonly next: string | undefined } | undefined,
+  ): Promise<string | undefined> {
+    const key = clientKey(clientId);
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const current = (await redis.get(key)) ?? undefined;
+      const decision = decide(current);
+      if (decision === undefined) return undefined;
+      const { next } = decision;
+      const ttl =
+        next === undefined || markerIsPermanent(next) ? '0' : String(CLIENT_REVOCATION_RETENTION_SECONDS);
+      const expected = current === undefined ? '0' : `1${current}`;
+      if ((await redis.setClientMarker(key, expected, next === undefined ? '0' : `1${next}`, ttl)) === 1)
+        return next;
+    }
+    throw new Error(`the marker of client ${clientId} kept changing`);
   }
 
   return {
@@ -117,7 +165,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         if (value === null) return undefined;
         const grant = JSON.parse(value) as GrantRecord;
         if (grant.expiresAt <= nowSeconds()) return undefined;
-        return (await lineageActive(grant.clientId, undefined)) ? grant : undefined;
+        const marker = await redis.get(clientKey(grant.clientId));
+        return markerAdmits(marker, { issuedAt: grant.createdAt, scope: grant.scope }) ? grant : undefined;
       }),
 
     revokeGrant: (grantId) =>
@@ -166,7 +215,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         if (value === null) return undefined;
         const record: AccessTokenRecord = decodeAccessToken(value);
         if (record.expiresAt <= nowSeconds()) return undefined;
-        return (await lineageActive(record.clientId, record.grantId)) ? record : undefined;
+        return (await lineageActive(record)) ? record : undefined;
       }),
 
     revokeAccessToken: (token) => guarded(async () => (await redis.del(accessKey(token))) > 0),
@@ -181,7 +230,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
         const rotated = ROTATED_REFRESH.exec(value);
         const record = JSON.parse(value.slice(rotated?.[0].length ?? 1)) as RefreshTokenRecord;
         if (record.expiresAt <= nowSeconds()) return undefined;
-        if (!(await lineageActive(record.clientId, record.grantId))) return undefined;
+        if (!(await lineageActive(record))) return undefined;
         if (value.startsWith(ACTIVE)) return { state: 'active', record };
         return rotated?.[2] === undefined
           ? { state: 'rotated', record }
@@ -215,12 +264,29 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
 
     revokeClient: (clientId) =>
       guarded(async () => {
-        await redis.set(clientKey(clientId), String(now()), 'EX', CLIENT_REVOCATION_RETENTION_SECONDS);
+        await changeMarker(clientId, (current) => ({ next: markerOnDelete(current, now()) }));
       }),
 
     restoreClient: (clientId) =>
       guarded(async () => {
-        await redis.del(clientKey(clientId));
+        await changeMarker(clientId, (current) => ({ next: markerOnRestore(current) }));
+      }),
+
+    suspendClient: (clientId) =>
+      guarded(async () => {
+        await changeMarker(clientId, (current) => {
+          const next = markerOnSuspend(current, now());
+          return next === undefined ? undefined : { next };
+        });
+      }),
+
+    reinstateClient: (clientId, refusedScopes = []) =>
+      guarded(async () => {
+        const written = await changeMarker(clientId, (current) => {
+          const next = markerOnReinstate(current, refusedScopes, now());
+          return next === undefined ? undefined : { next };
+        });
+        if (written !== undefined) await untilPeriodStarts(written, now);
       }),
 
     ping: () =>

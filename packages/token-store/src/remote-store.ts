@@ -28,6 +28,8 @@ const METHODS = [
   'rotateRefreshToken',
   'revokeClient',
   'restoreClient',
+  'suspendClient',
+  'reinstateClient',
   'createPaymentRequest',
   'findPaymentRequest',
   'decidePaymentRequest',

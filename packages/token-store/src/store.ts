@@ -129,6 +129,23 @@ export interface TokenStore extends PaymentRequestStore, PushedRequestStore, Gra
    */
   restoreClient(clientId: string): Promise<void>;
 
+  /**
+   * An operator suspended the client (its organisation lost its authorisation): from now on every code,
+   * grant, access and refresh token of the client is inactive, those issued later too, until
+   * `reinstateClient`. Idempotent. A deleted client stays deleted.
+   */
+  suspendClient(clientId: string): Promise<void>;
+  /**
+   * Starts a new period for the client: everything issued before it stays inactive for good, what is
+   * issued from now on is active, except records whose scope holds one of `refusedScopes` (the scopes
+   * of the client's roles still suspended). Lifts `suspendClient`; with `refusedScopes` it is also how
+   * a role suspension begins. Resolves only once the clock has passed the period's first second, so a
+   * token issued right after is never caught. Idempotent: a client already in a period refusing the
+   * same scopes keeps it; a client with no marker and no scope to refuse is left alone. A deleted
+   * client stays deleted.
+   */
+  reinstateClient(clientId: string, refusedScopes?: readonly string[]): Promise<void>;
+
   /** Resolves when the store answers; for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -13,4 +13,19 @@ export {
 } from './db/database.js';
 export { type RegistryServerOptions, type RunningRegistryServer, startRegistryServer } from './server.js';
 export { REGISTRY_SERVICE_NAME } from './service.js';
+export {
+  createSuspensions,
+  type OperatorActionFilter,
+  type OperatorActionInput,
+  type OperatorActionRecord,
+  type OperatorIdentity,
+  operatorActionsFor,
+  recordOperatorAction,
+  type SuspendableRole,
+  type SuspensionOutcome,
+  type SuspensionRecord,
+  type SuspensionRequest,
+  type Suspensions,
+  type SuspensionsDependencies,
+} from './suspensions.js';
 export { chooseServerTransport, type ServerTransport, serverCredentials } from './transport.js';

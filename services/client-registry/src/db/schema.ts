@@ -93,7 +93,85 @@ export const clientAudit = pgTable(
   ],
 );
 
-export const schema = { clients, clientAudit };
+export const SUSPENDABLE_ROLES = ['PSP_PI', 'PSP_AI', 'PSP_IC'] as const;
+
+/**
+ * An operator's suspension of a TPP organisation (role null) or of one of its PSD2 roles, after the
+ * national authority withdrew it. A row is in force until `reinstated_at` is set; it is never deleted,
+ * so the table is the history too. At most one row per (organisation, role) is in force: two operators
+ * suspending at once settle on the partial unique index, not on a read-then-write race.
+ */
+export const organisationSuspensions = pgTable(
+  'organisation_suspensions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: text('organization_id').notNull(),
+    role: text('role', { enum: SUSPENDABLE_ROLES }),
+    suspendedAt: instant('suspended_at').notNull(),
+    suspendedBy: text('suspended_by').notNull(),
+    suspendedByThumbprint: text('suspended_by_thumbprint').notNull(),
+    reason: text('reason').notNull(),
+    reinstatedAt: instant('reinstated_at'),
+    reinstatedBy: text('reinstated_by'),
+    reinstatedByThumbprint: text('reinstated_by_thumbprint'),
+    reinstatementReason: text('reinstatement_reason'),
+  },
+  (table) => [
+    check(
+      'organisation_suspensions_role_check',
+      sql`${table.role} is null or ${table.role} in ('PSP_PI', 'PSP_AI', 'PSP_IC')`,
+    ),
+    // All four reinstatement columns are set together or not at all.
+    check(
+      'organisation_suspensions_reinstated_check',
+      sql`(${table.reinstatedAt} is null) = (${table.reinstatedBy} is null) and (${table.reinstatedAt} is null) = (${table.reinstatedByThumbprint} is null) and (${table.reinstatedAt} is null) = (${table.reinstatementReason} is null)`,
+    ),
+    // coalesce: a unique index treats nulls as distinct, and the whole-organisation row has role null.
+    uniqueIndex('organisation_suspensions_in_force_uidx')
+      .on(table.organizationId, sql`coalesce(${table.role}, '')`)
+      .where(sql`${table.reinstatedAt} is null`),
+    index('organisation_suspensions_organization_idx').on(table.organizationId, table.id),
+  ],
+);
+
+export const OPERATOR_ACTIONS = ['suspend_organisation', 'reinstate_organisation', 'withdraw_grant'] as const;
+export type OperatorActionName = (typeof OPERATOR_ACTIONS)[number];
+
+/**
+ * Every operator action: who (certificate subject and thumbprint), when, why, on what. Like
+ * client_audit it has no foreign key, so the trail outlives what it describes. The action is checked by
+ * the application (a new action needs no migration); the reason is checked here too, as the last line.
+ */
+export const operatorActions = pgTable(
+  'operator_actions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: instant('at').notNull(),
+    operatorSubject: text('operator_subject').notNull(),
+    operatorCertificateThumbprint: text('operator_certificate_thumbprint').notNull(),
+    action: text('action').notNull(),
+    organizationId: text('organization_id'),
+    role: text('role'),
+    clientId: text('client_id'),
+    grantId: text('grant_id'),
+    psuId: text('psu_id'),
+    reason: text('reason').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+  },
+  (table) => [
+    check(
+      'operator_actions_reason_check',
+      sql`char_length(${table.reason}) between 1 and 500 and ${table.reason} !~ '[[:cntrl:]]'`,
+    ),
+    index('operator_actions_organization_idx').on(table.organizationId, table.id),
+    index('operator_actions_client_idx').on(table.clientId, table.id),
+    index('operator_actions_psu_idx').on(table.psuId, table.id),
+  ],
+);
+
+export const schema = { clients, clientAudit, organisationSuspensions, operatorActions };
 export type ClientRow = typeof clients.$inferSelect;
 export type NewClientRow = typeof clients.$inferInsert;
 export type AuditRow = typeof clientAudit.$inferSelect;
+export type SuspensionRow = typeof organisationSuspensions.$inferSelect;
+export type OperatorActionRow = typeof operatorActions.$inferSelect;
