@@ -5,6 +5,9 @@ import { adminSettings, adminSettingsRules } from './admin/config.js';
 
 /** Every environment variable the registry reads. */
 const settings = z.object({
+  // The token store the admin API suspends and withdraws through (REDIS_URL...); first, so that the
+  // registry's own DEPLOYMENT_MODE below is the one documented here.
+  ...tokenStoreSettings,
   PORT: env.port(50051),
   HOST: env.host('127.0.0.1'),
   LOG_LEVEL: env.logLevel('info'),
@@ -26,9 +29,8 @@ const settings = z.object({
   MAX_CALL_MS: env.integer({ min: 100, max: 60_000, default: 10_000 }),
   // Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s by default) before SIGKILL.
   SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 10_000 }),
-  // The operators' admin API (admin/config.ts) and the token store it suspends and withdraws through.
+  // The operators' admin API (admin/config.ts).
   ...adminSettings,
-  ...tokenStoreSettings,
 });
 
 /**

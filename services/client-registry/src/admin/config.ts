@@ -18,7 +18,7 @@ export const adminSettings = {
 
 const ADMIN_FILES = ['ADMIN_TLS_CERT_FILE', 'ADMIN_TLS_KEY_FILE', 'ADMIN_CLIENT_CA_FILE'] as const;
 
-type AdminFileSettings = Readonly<Record<(typeof ADMIN_FILES)[number], string | undefined>>;
+type AdminFileSettings = Readonly<Partial<Record<(typeof ADMIN_FILES)[number], string | undefined>>>;
 
 /** The admin API's files when all three are set; undefined when none is (the API stays off). */
 export interface AdminTlsFiles {

@@ -1,0 +1,48 @@
+import { runCommand } from './commands.js';
+import { connect } from './connection.js';
+import { EXIT, type ExitCode, exitCodeOfStatus } from './exit-codes.js';
+import { parseInvocation, USAGE, UsageError } from './usage.js';
+
+/*
+ * `pnpm admin <command>`: the bank operators' CLI (docs/operations-admin.md). Prints the result on
+ * stdout (a table, or JSON with --json); any failure is one line on stderr and an exit code
+ * (exit-codes.ts), never a stack trace.
+ */
+
+function isServiceError(error: unknown): error is Error & { code: number; details: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number';
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  let invocation: ReturnType<typeof parseInvocation>;
+  let api: ReturnType<typeof connect>;
+  try {
+    invocation = parseInvocation(argv);
+    api = connect(invocation.connection, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(error.message === '' ? `${USAGE}\n` : `admin: ${error.message}\n${USAGE}\n`);
+    return error.message === '' && argv.includes('--help') ? EXIT.ok : EXIT.usage;
+  }
+  try {
+    const result = await runCommand(api, invocation.command);
+    process.stdout.write(invocation.json ? `${JSON.stringify(result.json, null, 2)}\n` : `${result.text}\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (!isServiceError(error)) throw error;
+    const code = exitCodeOfStatus(error.code);
+    const what = code === EXIT.unavailable ? 'unavailable' : 'refused';
+    // grpc-js's details are the server's one-line message, or the connection's failure.
+    process.stderr.write(`admin: ${what}: ${error.details.replace(/\s+/g, ' ')}\n`);
+    return code;
+  } finally {
+    api.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`admin: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = EXIT.unavailable;
+}
