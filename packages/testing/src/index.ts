@@ -16,5 +16,5 @@ export {
   startSystem,
   type TppFetch,
   testPki,
-  waitForHttp,
 } from './system.js';
+export { waitForHttp } from './http.js';
