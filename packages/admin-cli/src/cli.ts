@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { runCommand } from './commands.js';
 import { connect } from './connection.js';
 import { EXIT, type ExitCode, exitCodeOfStatus } from './exit-codes.js';
@@ -8,6 +9,10 @@ import { parseInvocation, USAGE, UsageError } from './usage.js';
  * stdout (a table, or JSON with --json); any failure is one line on stderr and an exit code
  * (exit-codes.ts), never a stack trace.
  */
+
+// grpc-js names the server by its IP address in TLS (Node's DEP0123 warning): an operator's stderr is
+// for the one line that says what happened, not for a library's deprecation.
+process.noDeprecation = true;
 
 function isServiceError(error: unknown): error is Error & { code: number; details: string } {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'number';
@@ -32,8 +37,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Ex
     if (!isServiceError(error)) throw error;
     const code = exitCodeOfStatus(error.code);
     const what = code === EXIT.unavailable ? 'unavailable' : 'refused';
-    // grpc-js's details are the server's one-line message, or the connection's failure.
-    process.stderr.write(`admin: ${what}: ${error.details.replace(/\s+/g, ' ')}\n`);
+    // grpc-js's details are the server's one-line message, or the connection's failure (which does not
+    // say whether TCP or the TLS handshake failed, so the hint names both).
+    const details = error.details.replace(/\s+/g, ' ').trim();
+    const hint =
+      error.code === status.UNAVAILABLE && details.startsWith('No connection established')
+        ? ' (check ADMIN_ADDRESS, and that the certificate is an operator certificate the server trusts)'
+        : '';
+    process.stderr.write(`admin: ${what}: ${details}${hint}\n`);
     return code;
   } finally {
     api.close();
