@@ -79,6 +79,28 @@ describe('authenticateTlsClient (RFC 8705 §2.1.1)', () => {
     expect(result.certificate.x5tS256).toBe(current.x5tS256);
   });
 
+  it('refuses a client whose organisation the bank suspended, and accepts one with only a role suspended', async () => {
+    const suspended = registeredClient({ suspension: { organisationSuspended: true, suspendedRoles: [] } });
+    const error = await refusal(
+      authenticateTlsClient({
+        clientId: 'client-1',
+        certificate: present(current),
+        registry: registryAnswering(suspended),
+      }),
+    );
+    expect(error.detail).toMatch(/suspended by the bank/);
+    const roleOnly = registeredClient({
+      suspension: { organisationSuspended: false, suspendedRoles: ['PSP_PI'] },
+    });
+    await expect(
+      authenticateTlsClient({
+        clientId: 'client-1',
+        certificate: present(current),
+        registry: registryAnswering(roleOnly),
+      }),
+    ).resolves.toBeDefined();
+  });
+
   it('accepts a renewed certificate of the same organisation and subject', async () => {
     await expect(
       authenticateTlsClient({

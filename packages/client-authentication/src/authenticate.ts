@@ -73,6 +73,10 @@ export async function authenticateTlsClient(input: {
 
   const identity = certificate.identity;
   if (client.status !== 'active') throw refuse(`client ${clientId} is not active`);
+  // Issue 18: a bank operator suspended the organisation; the TPP learns no more than any refusal.
+  if (client.suspension?.organisationSuspended === true) {
+    throw refuse(`client ${clientId}: organisation ${client.organizationId} is suspended by the bank`);
+  }
   const method = client.metadata.tokenEndpointAuthMethod ?? 'tls_client_auth';
   if (method !== 'tls_client_auth') throw refuse(`client ${clientId} is registered for ${method}`);
   if (identity.organizationIdentifier !== client.organizationId) {

@@ -10,3 +10,4 @@ export {
 export { certificateCaller } from './certificate-caller.js';
 export { clientCertificateSettings, createResolverFromSettings } from './settings.js';
 export { subjectDnMatches } from './subject-dn.js';
+export { refusedBySuspension, refuseSuspendedScopes, suspendedScopesOf } from './suspension.js';

@@ -37,5 +37,9 @@ export function clientFromMessage(message: Client | undefined): RegisteredClient
     createdAt: message.createdAt ?? new Date(0),
     updatedAt: message.updatedAt ?? new Date(0),
     version: message.version,
+    suspension: Object.freeze({
+      organisationSuspended: message.organisationSuspended,
+      suspendedRoles: Object.freeze(message.suspendedRoles.flatMap((role) => roleFromMessage(role) ?? [])),
+    }),
   });
 }

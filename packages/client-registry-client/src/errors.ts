@@ -12,6 +12,8 @@ export type ClientRegistryErrorKind =
   | 'invalid_argument'
   | 'version_conflict'
   | 'permission_denied'
+  | 'organisation_suspended'
+  | 'role_suspended'
   | 'unavailable'
   | 'deadline_exceeded'
   | 'failure';
@@ -44,6 +46,8 @@ export class InvalidClientRequestError extends ClientRegistryError {}
 export class VersionConflictError extends ClientRegistryError {}
 /** The client belongs to another organisation than the actor's. */
 export class ClientPermissionDeniedError extends ClientRegistryError {}
+/** A bank operator suspended the organisation, or the role whose scope was asked for (issue 18). */
+export class OrganisationSuspendedError extends ClientRegistryError {}
 /** The registry or its database could not be reached; retried already for reads. */
 export class RegistryUnavailableError extends ClientRegistryError {
   readonly [DEPENDENCY_UNAVAILABLE] = true;
@@ -72,8 +76,21 @@ const ERROR_OF_STATUS: ReadonlyMap<status, readonly [typeof ClientRegistryError,
     [status.DEADLINE_EXCEEDED, [RegistryDeadlineExceededError, 'deadline_exceeded']],
   ]);
 
+/** The registry's own error code (trailer x-registry-error) where it says more than the status. */
+const ERROR_OF_REGISTRY_CODE: ReadonlyMap<
+  string,
+  readonly [typeof ClientRegistryError, ClientRegistryErrorKind]
+> = new Map([
+  ['organisation_suspended', [OrganisationSuspendedError, 'organisation_suspended']],
+  ['role_suspended', [OrganisationSuspendedError, 'role_suspended']],
+]);
+
 export function fromServiceError(error: ServiceError): ClientRegistryError {
-  const [ErrorClass, kind] = ERROR_OF_STATUS.get(error.code) ?? [RegistryFailureError, 'failure'];
+  const registryCode = error.metadata?.get('x-registry-error')[0];
+  const [ErrorClass, kind] = (typeof registryCode === 'string' &&
+    error.code === status.PERMISSION_DENIED &&
+    ERROR_OF_REGISTRY_CODE.get(registryCode)) ||
+    ERROR_OF_STATUS.get(error.code) || [RegistryFailureError, 'failure'];
   return new ErrorClass(kind, error.code, error.details || error.message, { cause: error });
 }
 

@@ -62,6 +62,8 @@ export const sampleMessage = (clientId: string, version = 1): Client => ({
   createdAt: new Date('2026-01-01T00:00:00.000Z'),
   updatedAt: new Date('2026-01-02T00:00:00.000Z'),
   version,
+  organisationSuspended: false,
+  suspendedRoles: [],
 });
 
 export function failing(code: status, details = 'scripted failure'): Handler {

@@ -30,6 +30,18 @@ export interface RegisteredClient extends NewClientInput {
   readonly updatedAt: Date;
   /** Pass it back as `expectedVersion` to replace or delete only what was read. */
   readonly version: number;
+  /**
+   * The bank operators' suspensions in force for the client's organisation (issue 18). Always set by
+   * the registry; absent only in hand-built test doubles, where it means none.
+   */
+  readonly suspension?: ClientSuspension;
+}
+
+export interface ClientSuspension {
+  /** The whole organisation: every request of the client is refused. */
+  readonly organisationSuspended: boolean;
+  /** Roles of the organisation whose scopes are refused. */
+  readonly suspendedRoles: readonly Psd2RoleName[];
 }
 
 /** Who makes a change, from the certificate the TPP presented; recorded in the audit trail. */

@@ -12,6 +12,7 @@ import { describeGrantsBySubjectContract } from './contract-grants-by-subject.js
 import { describePaymentContract } from './contract-payments.js';
 import { describePushedRequestContract } from './contract-pushed.js';
 import { describeRefreshTokenContract } from './contract-refresh.js';
+import { describeSuspensionContract } from './contract-suspension.js';
 import { generateOpaqueToken } from './secrets.js';
 import type { TokenStore } from './store.js';
 
@@ -158,6 +159,7 @@ export function describeTokenStoreContract(
     describePaymentContract(() => subject, clock);
     describePushedRequestContract(() => subject, clock);
     describeGrantsBySubjectContract(() => store, clock);
+    describeSuspensionContract(() => store);
 
     describe('grants and clients', () => {
       it('revoking a grant makes every token of it inactive at once', async () => {

@@ -162,3 +162,23 @@ describe('the rate of pushes per TPP organisation', () => {
     expect(await refusal(refused)).toMatchObject({ status: 429, error: 'invalid_request' });
   });
 });
+
+describe('a pushed request of a suspended TPP (issue 18)', () => {
+  it('refuses a suspended organisation with 401 invalid_client and a suspended role with 400 unauthorized_client', async () => {
+    try {
+      bed.suspend('pisp-1', { organisationSuspended: true, suspendedRoles: [] });
+      expect(await refusal(await bed.push('psp-pi', bed.paymentFields()))).toMatchObject({
+        status: 401,
+        error: 'invalid_client',
+      });
+      bed.suspend('pisp-1', { organisationSuspended: false, suspendedRoles: ['PSP_PI'] });
+      expect(await refusal(await bed.push('psp-pi', bed.paymentFields()))).toMatchObject({
+        status: 400,
+        error: 'unauthorized_client',
+      });
+    } finally {
+      bed.suspend('pisp-1', undefined);
+    }
+    expect((await bed.push('psp-pi', bed.paymentFields())).status).toBe(201);
+  });
+});

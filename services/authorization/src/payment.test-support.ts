@@ -5,6 +5,7 @@ import { formatXfccElement, parseQwac } from '@psd2/certificates';
 import {
   ClientNotFoundError,
   type ClientRegistry,
+  type ClientSuspension,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
 import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
@@ -186,6 +187,13 @@ export function paymentTestbed(
     post,
     toOtp,
     sendOtp,
+    /** What the registry says of the client's suspension from now on (issue 18); undefined: none. */
+    suspend: (clientId: string, suspension: ClientSuspension | undefined) => {
+      const client = clients.get(clientId);
+      if (client === undefined) throw new Error(`no client ${clientId}`);
+      const { suspension: _previous, ...rest } = client;
+      clients.set(clientId, suspension === undefined ? rest : { ...rest, suspension });
+    },
   };
 }
 

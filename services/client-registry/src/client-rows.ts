@@ -3,6 +3,7 @@ import type { Tx } from './db/database.js';
 import { type ClientRow, clients } from './db/schema.js';
 import { RegistryError } from './errors.js';
 import type { ClientRecord } from './model.js';
+import { type OrganisationSuspension, suspensionOf } from './organisation-suspension.js';
 
 /* Reading one client row, and the refusals every change of one shares. */
 
@@ -15,9 +16,18 @@ export async function findActive(tx: Tx, clientId: string): Promise<ClientRow | 
   return row;
 }
 
-export function toRecord(row: ClientRow): ClientRecord {
+/** The row, if any, with its organisation's suspensions in force, read in the same transaction. */
+export async function withSuspension(
+  tx: Tx,
+  found: Promise<ClientRow | undefined>,
+): Promise<{ row: ClientRow; suspension: OrganisationSuspension } | undefined> {
+  const row = await found;
+  return row === undefined ? undefined : { row, suspension: await suspensionOf(tx, row.organizationId) };
+}
+
+export function toRecord(row: ClientRow, suspension: OrganisationSuspension): ClientRecord {
   const { registrationAccessTokenSha256: _hash, ...record } = row;
-  return record;
+  return { ...record, suspension };
 }
 
 export function notFound(): RegistryError {

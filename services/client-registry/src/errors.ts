@@ -11,6 +11,10 @@ export type RegistryErrorCode =
   | 'invalid_argument'
   | 'version_conflict'
   | 'permission_denied'
+  /** An operator suspension of the organisation is in force. */
+  | 'organisation_suspended'
+  /** An operator suspension of a role whose scope the request asks for is in force. */
+  | 'role_suspended'
   | 'unavailable'
   | 'deadline_exceeded'
   | 'aborted';

@@ -131,6 +131,30 @@ describe('migration 0001: metadata columns into one jsonb document', () => {
     expect(client.metadata.jwks).toBeUndefined();
   });
 
+  it('reads rows written before 0002 (operator suspensions) as not suspended, and can suspend them', async () => {
+    expect((await harness.registry.getClient('old-minimal-client')).suspension).toEqual({
+      organisationSuspended: false,
+      suspendedRoles: [],
+    });
+    const pool = new pg.Pool({ connectionString: isolated.url, max: 1 });
+    try {
+      await pool.query(
+        `insert into organisation_suspensions (organization_id, role, suspended_at, suspended_by,
+           suspended_by_thumbprint, reason) values ($1, 'PSP_PI', now(), 'CN=operator', $2, 'migration check')`,
+        [ORGANISATION, thumbprint('operator')],
+      );
+      const read = await harness.registry.getClient('old-minimal-client', { fresh: true });
+      expect(read.suspension).toEqual({ organisationSuspended: false, suspendedRoles: ['PSP_PI'] });
+      await pool.query(
+        `update organisation_suspensions set reinstated_at = now(), reinstated_by = 'CN=operator',
+         reinstated_by_thumbprint = 'x', reinstatement_reason = 'done' where organization_id = $1`,
+        [ORGANISATION],
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('still allows one active client per software and organisation', async () => {
     const again = sampleClient({ organizationId: ORGANISATION });
     const taken = { ...again, metadata: { ...again.metadata, softwareId: 'old-software' } };

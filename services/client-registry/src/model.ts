@@ -1,5 +1,6 @@
 import type { ClientMetadata } from '@psd2/client-metadata';
 import type { ClientRow } from './db/schema.js';
+import type { OrganisationSuspension } from './organisation-suspension.js';
 
 /*
  * The registry's own vocabulary, between the gRPC messages and the table rows. The metadata is
@@ -25,4 +26,7 @@ export interface Actor {
   readonly certificateThumbprint: string;
 }
 
-export type ClientRecord = Omit<ClientRow, 'registrationAccessTokenSha256'>;
+export type ClientRecord = Omit<ClientRow, 'registrationAccessTokenSha256'> & {
+  /** The operator suspensions in force for the client's organisation. */
+  readonly suspension: OrganisationSuspension;
+};

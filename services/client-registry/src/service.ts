@@ -35,6 +35,8 @@ const STATUS_OF: Record<RegistryErrorCode, status> = {
   invalid_argument: status.INVALID_ARGUMENT,
   version_conflict: status.FAILED_PRECONDITION,
   permission_denied: status.PERMISSION_DENIED,
+  organisation_suspended: status.PERMISSION_DENIED,
+  role_suspended: status.PERMISSION_DENIED,
   unavailable: status.UNAVAILABLE,
   deadline_exceeded: status.DEADLINE_EXCEEDED,
   aborted: status.ABORTED,
@@ -181,5 +183,7 @@ export function toClientMessage(record: ClientRecord): Client {
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     version: record.version,
+    organisationSuspended: record.suspension.organisationSuspended,
+    suspendedRoles: record.suspension.suspendedRoles.map(roleToMessage),
   };
 }

@@ -2,11 +2,12 @@ import type { ClientMetadata } from '@psd2/client-metadata';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Changes, creationChanges, diff, HIDDEN } from './audit-changes.js';
-import { findActive, notFound, toRecord, versionConflict } from './client-rows.js';
+import { findActive, notFound, toRecord, versionConflict, withSuspension } from './client-rows.js';
 import type { RegistryDatabase, Tx } from './db/database.js';
 import { type AuditAction, type ClientRow, clientAudit, clients } from './db/schema.js';
 import { RegistryError } from './errors.js';
 import type { Actor, ClientRecord, NewClient } from './model.js';
+import { lockOrganisation, refuseWhileSuspended, suspensionOf } from './organisation-suspension.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { hashToken, newClientId, newRegistrationAccessToken, tokenMatches } from './tokens.js';
 
@@ -57,7 +58,10 @@ export class ClientStore {
   async create(input: NewClient, options: OperationOptions): Promise<IssuedToken> {
     const token = newRegistrationAccessToken();
     const now = this.#now();
-    const row = await this.#transaction(options, async (tx) => {
+    const { row, suspension } = await this.#transaction(options, async (tx) => {
+      await lockOrganisation(tx, input.organizationId);
+      const suspension = await suspensionOf(tx, input.organizationId);
+      refuseWhileSuspended(suspension, input.metadata.scope);
       const [inserted] = await tx
         .insert(clients)
         .values({
@@ -89,15 +93,15 @@ export class ClientStore {
         },
         changes,
       );
-      return inserted;
+      return { row: inserted, suspension };
     });
-    return { client: toRecord(row), registrationAccessToken: token };
+    return { client: toRecord(row, suspension), registrationAccessToken: token };
   }
 
   async get(clientId: string, options: OperationOptions): Promise<ClientRecord> {
-    const row = await this.#transaction(options, (tx) => findActive(tx, clientId));
-    if (row === undefined) throw notFound();
-    return toRecord(row);
+    const found = await this.#transaction(options, (tx) => withSuspension(tx, findActive(tx, clientId)));
+    if (found === undefined) throw notFound();
+    return toRecord(found.row, found.suspension);
   }
 
   /** RFC 7592 PUT: the metadata given replaces the stored metadata whole. */
@@ -106,8 +110,11 @@ export class ClientStore {
     options: OperationOptions,
   ): Promise<IssuedToken | { client: ClientRecord }> {
     const token = input.rotateRegistrationAccessToken ? newRegistrationAccessToken() : undefined;
-    const row = await this.#transaction(options, async (tx) => {
+    const { row, suspension } = await this.#transaction(options, async (tx) => {
       const before = await this.#lockable(tx, input.clientId, input.actor, input.expectedVersion);
+      await lockOrganisation(tx, before.organizationId);
+      const suspension = await suspensionOf(tx, before.organizationId);
+      refuseWhileSuspended(suspension, input.metadata.scope);
       const after = await this.#updateFrom(tx, before, {
         metadata: input.metadata,
         ...(input.certificate === undefined
@@ -121,9 +128,9 @@ export class ClientStore {
       const changes = diff(before, after);
       if (token !== undefined) changes.registrationAccessToken = { from: HIDDEN, to: HIDDEN };
       await this.#audit(tx, after, 'replace', input.actor, changes);
-      return after;
+      return { row: after, suspension };
     });
-    const client = toRecord(row);
+    const client = toRecord(row, suspension);
     return token === undefined ? { client } : { client, registrationAccessToken: token };
   }
 
@@ -157,8 +164,9 @@ export class ClientStore {
     options: OperationOptions,
   ): Promise<ClientPage> {
     const after = pageToken === '' ? undefined : decodePageToken(pageToken);
-    const rows = await this.#transaction(options, (tx) =>
-      tx
+    const { rows, suspension } = await this.#transaction(options, async (tx) => ({
+      suspension: await suspensionOf(tx, organizationId),
+      rows: await tx
         .select()
         .from(clients)
         .where(
@@ -173,11 +181,11 @@ export class ClientStore {
         .orderBy(asc(clients.createdAt), asc(clients.clientId))
         // One more than asked tells whether another page follows, without a count.
         .limit(pageSize + 1),
-    );
+    }));
     const page = rows.slice(0, pageSize);
     const last = page.at(-1);
     return {
-      clients: page.map(toRecord),
+      clients: page.map((row) => toRecord(row, suspension)),
       nextPageToken: rows.length > pageSize && last !== undefined ? encodePageToken(last) : '',
     };
   }
@@ -191,22 +199,22 @@ export class ClientStore {
     token: string,
     options: OperationOptions,
   ): Promise<ClientRecord | undefined> {
-    const row = await this.#transaction(options, (tx) => findActive(tx, clientId));
-    const matches = tokenMatches(token, row?.registrationAccessTokenSha256);
-    return matches && row !== undefined ? toRecord(row) : undefined;
+    const found = await this.#transaction(options, (tx) => withSuspension(tx, findActive(tx, clientId)));
+    const matches = tokenMatches(token, found?.row.registrationAccessTokenSha256);
+    return matches && found !== undefined ? toRecord(found.row, found.suspension) : undefined;
   }
 
   async rotateToken(clientId: string, actor: Actor, options: OperationOptions): Promise<IssuedToken> {
     const token = newRegistrationAccessToken();
-    const row = await this.#transaction(options, async (tx) => {
+    const { row, suspension } = await this.#transaction(options, async (tx) => {
       const before = await this.#lockable(tx, clientId, actor, undefined);
       const after = await this.#updateFrom(tx, before, { registrationAccessTokenSha256: hashToken(token) });
       await this.#audit(tx, after, 'rotate_token', actor, {
         registrationAccessToken: { from: HIDDEN, to: HIDDEN },
       });
-      return after;
+      return { row: after, suspension: await suspensionOf(tx, after.organizationId) };
     });
-    return { client: toRecord(row), registrationAccessToken: token };
+    return { client: toRecord(row, suspension), registrationAccessToken: token };
   }
 
   /**

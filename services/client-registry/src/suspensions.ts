@@ -5,6 +5,7 @@ import type { RegistryDatabase, Tx } from './db/database.js';
 import { clients, organisationSuspensions, type SuspensionRow } from './db/schema.js';
 import { RegistryError } from './errors.js';
 import { insertOperatorAction, translated } from './operator-actions.js';
+import { lockOrganisation } from './organisation-suspension.js';
 import { applyMarkers, markerStateFor, suspensionTouches } from './suspension-markers.js';
 import {
   checkOperator,
@@ -78,6 +79,7 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
       const at = now();
       const { changed, after } = await translated(() =>
         deps.database.transaction(async (tx) => {
+          await lockOrganisation(tx, request.organizationId);
           const inserted = await tx
             .insert(organisationSuspensions)
             .values({
@@ -115,6 +117,7 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
       const at = now();
       const { changed, state } = await translated(() =>
         deps.database.transaction(async (tx) => {
+          await lockOrganisation(tx, request.organizationId);
           const ended = await tx
             .update(organisationSuspensions)
             .set({

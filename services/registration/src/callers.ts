@@ -2,6 +2,7 @@ import type { ClientCertificateResolver, QwacIdentity } from '@psd2/certificates
 import { certificateCaller } from '@psd2/client-authentication';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
 import type { CallerCheck, RequestBasics } from '@psd2/http';
+import { InvalidClientError } from '@psd2/oauth-errors';
 import { type RateLimiter, withinRateLimit } from '@psd2/rate-limit';
 import { authorizeManagement } from './management-auth.js';
 
@@ -50,6 +51,13 @@ export function registrationCallers(deps: {
       certificate: qwac,
       registry: deps.registry,
     });
+    // Issue 18: the registry may say so before the client cache does; it refuses changes itself too.
+    if (client.suspension?.organisationSuspended === true) {
+      throw new InvalidClientError({
+        description: 'The bank has suspended this organisation.',
+        detail: `organisation ${client.organizationId} suspended by the bank`,
+      });
+    }
     return { qwac, client };
   }
 

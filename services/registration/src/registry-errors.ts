@@ -3,10 +3,12 @@ import {
   ClientNotFoundError,
   ClientPermissionDeniedError,
   InvalidClientRequestError,
+  OrganisationSuspendedError,
   VersionConflictError,
 } from '@psd2/client-registry-client';
 import {
   AccessDeniedError,
+  InvalidClientError,
   InvalidClientMetadataError,
   InvalidRequestError,
   InvalidTokenError,
@@ -31,6 +33,7 @@ export function fromRegistryError(error: unknown): unknown {
       detail: `registry: ${error.message}`,
     });
   }
+  if (error instanceof OrganisationSuspendedError) return suspensionRefusal(error);
   if (error instanceof ClientPermissionDeniedError) {
     return new AccessDeniedError({
       description: 'The client certificate belongs to another organisation than this client.',
@@ -56,4 +59,23 @@ export function fromRegistryError(error: unknown): unknown {
     });
   }
   return error;
+}
+
+/**
+ * Issue 18, a bank operator's suspension. The whole organisation: 401 invalid_client, as at every
+ * endpoint, since the bank no longer accepts the TPP as a client. One role: 403 access_denied, as for
+ * any request the certificate's organisation may not make (RFC 7592 §2.1's refusal): the metadata is not
+ * at fault (not invalid_client_metadata), the TPP is, and only for that role's scopes.
+ */
+export function suspensionRefusal(error: OrganisationSuspendedError): InvalidClientError | AccessDeniedError {
+  if (error.kind === 'organisation_suspended') {
+    return new InvalidClientError({
+      description: 'The bank has suspended this organisation.',
+      detail: `registry: ${error.message}`,
+    });
+  }
+  return new AccessDeniedError({
+    description: 'The bank has suspended this organisation for a role whose scope is asked for.',
+    detail: `registry: ${error.message}`,
+  });
 }

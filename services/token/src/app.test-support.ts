@@ -6,6 +6,7 @@ import { createClientCertificateResolver, formatXfccElement } from '@psd2/certif
 import {
   ClientNotFoundError,
   type ClientRegistry,
+  type ClientSuspension,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
 import { createLogger } from '@psd2/logging';
@@ -31,7 +32,10 @@ export interface InProcessTokenApp {
   readonly store: MemoryTokenStore;
   readonly pki: DemoPki;
   /** Adds a client of `qwac`'s organisation and subject, as registration would store it. */
-  addClient(qwac: DemoQwacName, metadata: { scope: string; grantTypes: string[] }): RegisteredClient;
+  addClient(
+    qwac: DemoQwacName,
+    metadata: { scope: string; grantTypes: string[]; suspension?: ClientSuspension },
+  ): RegisteredClient;
   /** A form POST to `path` presenting `qwac` (none: no certificate). */
   post(qwac: DemoQwacName | undefined, path: string, fields: Record<string, string>): Promise<Response>;
 }
@@ -119,6 +123,7 @@ export function useInProcessTokenApp(): () => InProcessTokenApp {
           createdAt: new Date(),
           updatedAt: new Date(),
           version: 1,
+          ...(metadata.suspension === undefined ? {} : { suspension: metadata.suspension }),
         };
         clients.set(client.clientId, client);
         return client;

@@ -1,3 +1,4 @@
+import { refusedBySuspension } from '@psd2/client-authentication';
 import { ClientNotFoundError } from '@psd2/client-registry-client';
 import { type RedirectResult, type RequestBasics, redirect } from '@psd2/http';
 import {
@@ -6,7 +7,9 @@ import {
   oauthErrorRedirectParams,
   ServerError,
   TemporarilyUnavailableError,
+  UnauthorizedClientError,
 } from '@psd2/oauth-errors';
+import { refuseSuspendedOrganisation } from '../authorize/checks/check-client.js';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { issueAuthorizationCode } from '../authorize/issue-code.js';
 import { responseUrl } from '../authorize/redirect.js';
@@ -62,6 +65,15 @@ async function issueCode(
     // The client may have been deleted since the request arrived; the registry has the last word.
     const client = await deps.registry.getClient(request.clientId);
     if (client.status !== 'active') throw new PageError('unknown_client', 400, 'client deleted meanwhile');
+    // Suspended meanwhile (issue 18): no code; its tokens would be inactive anyway.
+    refuseSuspendedOrganisation(client, { endsSession: true });
+    const refused = refusedBySuspension(client, request.scope);
+    if (refused.length > 0) {
+      const error = new UnauthorizedClientError({
+        detail: `role suspended meanwhile for ${refused.join(' ')}`,
+      });
+      throw new RedirectError(error, { redirectUri: request.redirectUri, state: request.state }, true);
+    }
     const consent = {
       request,
       organizationId: client.organizationId,

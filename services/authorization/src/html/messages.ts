@@ -11,6 +11,7 @@ export const DEFAULT_LANG: Lang = 'fr';
 
 export type PageErrorKind =
   | 'unknown_client'
+  | 'suspended_client'
   | 'invalid_redirect_uri'
   | 'session_expired'
   | 'csrf'
@@ -109,6 +110,8 @@ const fr: Messages = {
   errorTitle: 'La demande ne peut pas aboutir',
   errors: {
     unknown_client: 'Le prestataire qui vous a envoyé ici n’est pas reconnu. Aucune donnée n’a été partagée.',
+    suspended_client:
+      'La banque a suspendu l’accès du prestataire qui vous a envoyé ici. Aucune donnée n’a été partagée.',
     invalid_redirect_uri:
       'L’adresse de retour du prestataire n’est pas enregistrée. Par sécurité, vous n’y êtes pas renvoyé.',
     session_expired:
@@ -174,6 +177,8 @@ const en: Messages = {
   errorTitle: 'The request cannot be completed',
   errors: {
     unknown_client: 'The provider that sent you here is not recognised. No data has been shared.',
+    suspended_client:
+      'The bank has suspended the access of the provider that sent you here. No data has been shared.',
     invalid_redirect_uri:
       'The provider’s return address is not registered. For your safety, you are not sent there.',
     session_expired: 'Your session has expired or no longer exists. Go back to the provider to start again.',

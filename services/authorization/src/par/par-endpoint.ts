@@ -1,5 +1,9 @@
 import type { ClientCertificateResolver } from '@psd2/certificates';
-import { authenticateClientRequest, certificateCaller } from '@psd2/client-authentication';
+import {
+  authenticateClientRequest,
+  certificateCaller,
+  refuseSuspendedScopes,
+} from '@psd2/client-authentication';
 import type { ClientRegistry } from '@psd2/client-registry-client';
 import { defineEndpoint, type Endpoint, FORM_POST, formSchema, json, type RequestBasics } from '@psd2/http';
 import { type RateLimiter, withinRateLimit } from '@psd2/rate-limit';
@@ -51,6 +55,10 @@ export function pushedAuthorizationEndpoint(deps: PushedAuthorizationDependencie
       // another client fails the authentication (RFC 9126 §2.1, RFC 8705 §2).
       const { client } = await authenticateClientRequest(request, request.body.client_id, deps);
       const pushed = checkPushedRequest(request.body, client, deps);
+      refuseSuspendedScopes(
+        client,
+        pushed.parameters.scope ?? (pushed.detail === undefined ? undefined : 'pisp'),
+      );
       const now = Math.floor((deps.now ?? Date.now)() / 1000);
       let paymentRequestId: string | undefined;
       if (pushed.detail !== undefined) {

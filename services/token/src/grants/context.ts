@@ -1,4 +1,4 @@
-import type { AuthenticatedClient } from '@psd2/client-authentication';
+import { type AuthenticatedClient, refuseSuspendedScopes } from '@psd2/client-authentication';
 import { type FormBody, parseInput } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { PaymentInitiationDetail } from '@psd2/payment-details';
@@ -46,6 +46,9 @@ export function accessTokenRecord(
   },
 ): AccessTokenRecord {
   const { client, certificate } = context.authenticated;
+  // Every grant type builds its access token here, so this is the one place a scope of a role the bank
+  // suspended (issue 18) is refused: 400 unauthorized_client, before anything is stored.
+  refuseSuspendedScopes(client, fields.scope);
   return {
     clientId: client.clientId,
     organizationId: client.organizationId,

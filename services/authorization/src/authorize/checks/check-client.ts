@@ -9,7 +9,7 @@ import { PageError } from '../errors.js';
 import { type RawParams, single } from '../params.js';
 
 /**
- * check_client: the client must exist and be active. Nothing about the request can be trusted before
+ * check_client: the client must exist, be active and its organisation not suspended. Nothing about the request can be trusted before
  * this, so every failure is a page for the PSU, never a redirect (RFC 6749 §4.1.2.1).
  */
 export async function checkClient(
@@ -36,5 +36,24 @@ export async function checkClient(
     throw new PageError('server', 500, 'client registry failed', { cause: error });
   }
   if (client.status !== 'active') throw new PageError('unknown_client', 400, 'client deleted');
+  refuseSuspendedOrganisation(client);
   return client;
+}
+
+/**
+ * Issue 18: a bank operator suspended the client's organisation. The client can no longer be trusted
+ * with a redirect, so the PSU gets the page.
+ */
+export function refuseSuspendedOrganisation(
+  client: RegisteredClient,
+  options?: { endsSession?: boolean },
+): void {
+  if (client.suspension?.organisationSuspended === true) {
+    throw new PageError(
+      'suspended_client',
+      403,
+      `organisation ${client.organizationId} suspended by the bank`,
+      options,
+    );
+  }
 }

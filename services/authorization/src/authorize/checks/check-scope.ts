@@ -1,3 +1,4 @@
+import { refuseSuspendedScopes } from '@psd2/client-authentication';
 import type { RegisteredClient } from '@psd2/client-registry-client';
 import { InvalidRequestError, InvalidScopeError } from '@psd2/oauth-errors';
 import { checkScopes, parseScope } from '@psd2/scopes';
@@ -5,7 +6,7 @@ import { type RawParams, single } from '../params.js';
 
 /**
  * check_scope: within the client's registered scope, allowed by the roles of its certificate, and
- * obtainable with an authorization code (RFC 6749 §3.3). `pisp` by the code flow always comes with a
+ * obtainable with an authorization code (RFC 6749 §3.3), and of no role the bank suspended. `pisp` by the code flow always comes with a
  * payment to approve (RFC 9396 `payment_initiation`), and only alone: one consent, one payment.
  */
 export function checkScope(
@@ -37,5 +38,7 @@ export function checkScope(
     registered: parseScope(client.metadata.scope) ?? [],
   });
   if (!result.ok) throw new InvalidScopeError({ description: result.description, detail: result.reason });
+  // A suspended role of the organisation (issue 18): unauthorized_client, redirected like any error here.
+  refuseSuspendedScopes(client, result.scopes.join(' '));
   return result.scopes;
 }

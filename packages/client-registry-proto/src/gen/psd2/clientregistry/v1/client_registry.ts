@@ -109,6 +109,13 @@ export interface Client {
     | undefined;
   /** Increases by one on every change; ReplaceClient and DeleteClient may require it (optimistic concurrency). */
   version: number;
+  /**
+   * A bank operator suspended the whole organisation (its authorisation was withdrawn): every request
+   * of its clients is refused.
+   */
+  organisationSuspended: boolean;
+  /** The organisation's roles a bank operator suspended: requests for their scopes are refused. */
+  suspendedRoles: Psd2Role[];
 }
 
 export interface CreateClientRequest {
@@ -633,6 +640,8 @@ function createBaseClient(): Client {
     createdAt: undefined,
     updatedAt: undefined,
     version: 0,
+    organisationSuspended: false,
+    suspendedRoles: [],
   };
 }
 
@@ -677,6 +686,16 @@ export const Client: MessageFns<Client> = {
     }
     if (message.version !== 0) {
       writer.uint32(96).int64(message.version);
+    }
+    if (message.organisationSuspended !== false) {
+      writer.uint32(104).bool(message.organisationSuspended);
+    }
+    if (message.suspendedRoles.length !== 0) {
+      writer.uint32(114).fork();
+      for (const v of message.suspendedRoles) {
+        writer.int32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -800,6 +819,32 @@ export const Client: MessageFns<Client> = {
             message.version = longToNumber(reader.int64());
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.organisationSuspended = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag === 112) {
+              message.suspendedRoles.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 114) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.suspendedRoles.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -831,6 +876,8 @@ export const Client: MessageFns<Client> = {
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.version = object.version ?? 0;
+    message.organisationSuspended = object.organisationSuspended ?? false;
+    message.suspendedRoles = object.suspendedRoles?.map((e) => e) || [];
     return message;
   },
 };
@@ -1915,7 +1962,11 @@ export const RotateRegistrationAccessTokenResponse: MessageFns<RotateRegistratio
 
 export type ClientRegistryServiceService = typeof ClientRegistryServiceService;
 export const ClientRegistryServiceService = {
-  /** Registers a client (RFC 7591). Returns the registration access token once; only its hash is kept. */
+  /**
+   * Registers a client (RFC 7591). Returns the registration access token once; only its hash is kept.
+   * PERMISSION_DENIED (x-registry-error: organisation_suspended or role_suspended) while an operator
+   * suspension of the organisation, or of a role whose scope is asked for, is in force.
+   */
   createClient: {
     path: "/psd2.clientregistry.v1.ClientRegistryService/CreateClient" as const,
     requestStream: false as const,
@@ -1939,6 +1990,7 @@ export const ClientRegistryServiceService = {
   /**
    * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed), and its registered
    * certificate when one is given. FAILED_PRECONDITION when expected_version is no longer the stored version.
+   * PERMISSION_DENIED as CreateClient while the organisation, or a role whose scope is asked for, is suspended.
    */
   replaceClient: {
     path: "/psd2.clientregistry.v1.ClientRegistryService/ReplaceClient" as const,
@@ -2002,13 +2054,18 @@ export const ClientRegistryServiceService = {
 } as const;
 
 export interface ClientRegistryServiceServer extends UntypedServiceImplementation {
-  /** Registers a client (RFC 7591). Returns the registration access token once; only its hash is kept. */
+  /**
+   * Registers a client (RFC 7591). Returns the registration access token once; only its hash is kept.
+   * PERMISSION_DENIED (x-registry-error: organisation_suspended or role_suspended) while an operator
+   * suspension of the organisation, or of a role whose scope is asked for, is in force.
+   */
   createClient: handleUnaryCall<CreateClientRequest, CreateClientResponse>;
   /** Reads an active client. A deleted or unknown client is NOT_FOUND. */
   getClient: handleUnaryCall<GetClientRequest, GetClientResponse>;
   /**
    * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed), and its registered
    * certificate when one is given. FAILED_PRECONDITION when expected_version is no longer the stored version.
+   * PERMISSION_DENIED as CreateClient while the organisation, or a role whose scope is asked for, is suspended.
    */
   replaceClient: handleUnaryCall<ReplaceClientRequest, ReplaceClientResponse>;
   /** Deletes a client (RFC 7592 DELETE). The row is kept as deleted, with its audit trail. */
@@ -2028,7 +2085,11 @@ export interface ClientRegistryServiceServer extends UntypedServiceImplementatio
 }
 
 export interface ClientRegistryServiceClient extends Client1 {
-  /** Registers a client (RFC 7591). Returns the registration access token once; only its hash is kept. */
+  /**
+   * Registers a client (RFC 7591). Returns the registration access token once; only its hash is kept.
+   * PERMISSION_DENIED (x-registry-error: organisation_suspended or role_suspended) while an operator
+   * suspension of the organisation, or of a role whose scope is asked for, is in force.
+   */
   createClient(
     request: CreateClientRequest,
     callback: (error: ServiceError | null, response: CreateClientResponse) => void,
@@ -2063,6 +2124,7 @@ export interface ClientRegistryServiceClient extends Client1 {
   /**
    * Replaces a client's metadata (RFC 7592 PUT: fields left out are removed), and its registered
    * certificate when one is given. FAILED_PRECONDITION when expected_version is no longer the stored version.
+   * PERMISSION_DENIED as CreateClient while the organisation, or a role whose scope is asked for, is suspended.
    */
   replaceClient(
     request: ReplaceClientRequest,
