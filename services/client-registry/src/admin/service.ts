@@ -1,11 +1,11 @@
-import { Metadata, type handleUnaryCall, status } from '@grpc/grpc-js';
+import type { handleUnaryCall } from '@grpc/grpc-js';
 import type { OperatorServiceServer } from '@psd2/admin-proto';
-import { CallDeadlineError, type CallFailure, unaryCalls } from '@psd2/grpc-server';
+import { unaryCalls } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
 import type { RegistryDatabase } from '../db/database.js';
-import { classifyDatabaseError, RegistryError, type RegistryErrorCode } from '../errors.js';
-import { ERROR_CODE_METADATA_KEY } from '../service.js';
+// One error model for both of the registry's APIs: the same failure, the same status.
+import { classifyFailure } from '../service.js';
 import type { OperatorIdentity, Suspensions } from '../suspensions.js';
 import { listClients, showClient } from './clients.js';
 import { listGrants, withdrawGrant } from './grants.js';
@@ -31,29 +31,6 @@ export interface OperatorServiceDependencies {
   readonly onUnavailable?: () => void;
 }
 
-/** The admin API's statuses: the registry's error model, one place. */
-const STATUS_OF: Record<RegistryErrorCode, status> = {
-  not_found: status.NOT_FOUND,
-  already_exists: status.ALREADY_EXISTS,
-  invalid_argument: status.INVALID_ARGUMENT,
-  version_conflict: status.FAILED_PRECONDITION,
-  permission_denied: status.PERMISSION_DENIED,
-  unavailable: status.UNAVAILABLE,
-  deadline_exceeded: status.DEADLINE_EXCEEDED,
-  aborted: status.ABORTED,
-};
-
-export function classifyAdminFailure(error: unknown): CallFailure | undefined {
-  const named =
-    error instanceof CallDeadlineError
-      ? new RegistryError('deadline_exceeded', error.message)
-      : classifyDatabaseError(error);
-  if (named === undefined) return undefined;
-  const metadata = new Metadata();
-  metadata.set(ERROR_CODE_METADATA_KEY, named.code);
-  return { code: STATUS_OF[named.code], details: named.message, metadata };
-}
-
 type OperatorWork<Req, Res> = (request: Req, operator: OperatorIdentity) => Promise<Res>;
 
 export function createOperatorService(deps: OperatorServiceDependencies): OperatorServiceServer {
@@ -62,7 +39,7 @@ export function createOperatorService(deps: OperatorServiceDependencies): Operat
     service: ADMIN_SERVICE_NAME,
     logger,
     maxCallMs: deps.maxCallMs ?? 10_000,
-    classify: classifyAdminFailure,
+    classify: classifyFailure,
     onUnavailable: () => deps.onUnavailable?.(),
   });
   // The identity is read from the call (its TLS peer), which unaryCalls does not pass to the work.
