@@ -14,11 +14,17 @@ import { find, firstContainer, objectsOf } from './render-support.js';
 const ADMIN_PORT = 50053;
 const OPERATOR_LABEL = { 'psd2.bank.example/operator': 'true' };
 const OPERATIONS_NAMESPACE: Labels = { 'kubernetes.io/metadata.name': 'operations', ...OPERATOR_LABEL };
-const OPERATOR: Peer = { pod: { app: 'operator-console', ...OPERATOR_LABEL }, namespace: OPERATIONS_NAMESPACE };
+const OPERATOR: Peer = {
+  pod: { app: 'operator-console', ...OPERATOR_LABEL },
+  namespace: OPERATIONS_NAMESPACE,
+};
 /** Another pod of the operators' namespace, without the label. */
 const NEIGHBOUR: Peer = { pod: { app: 'reports' }, namespace: OPERATIONS_NAMESPACE };
 /** A pod that labels itself, in a namespace the administrators did not label. */
-const IMPOSTOR: Peer = { pod: { app: 'x', ...OPERATOR_LABEL }, namespace: { 'kubernetes.io/metadata.name': 'dev' } };
+const IMPOSTOR: Peer = {
+  pod: { app: 'x', ...OPERATOR_LABEL },
+  namespace: { 'kubernetes.io/metadata.name': 'dev' },
+};
 const INTERNET: Peer = { ip: '203.0.113.7' };
 
 describe.each(OVERLAYS)("the registry's admin API in the %s overlay", (overlay) => {
@@ -54,14 +60,18 @@ describe.each(OVERLAYS)("the registry's admin API in the %s overlay", (overlay) 
   });
 
   it('lets the registry reach the token store (suspensions, grants)', () => {
-    expect(allowed('client-registry', overlay === 'sandbox' ? 'redis' : { ip: '10.20.30.40' }, 6379)).toBe(true);
+    expect(allowed('client-registry', overlay === 'sandbox' ? 'redis' : { ip: '10.20.30.40' }, 6379)).toBe(
+      true,
+    );
   });
 
   it('serves it on its own named port, with the TLS files from the registry-admin-tls Secret', () => {
     const deployment = find(objects(), 'Deployment', 'client-registry');
     const container = firstContainer(deployment);
     expect(records(container?.ports)).toContainEqual({ name: 'admin', containerPort: ADMIN_PORT });
-    const env = Object.fromEntries(records(container?.env).map((variable) => [variable.name, variable.value]));
+    const env = Object.fromEntries(
+      records(container?.env).map((variable) => [variable.name, variable.value]),
+    );
     expect(env).toMatchObject({
       ADMIN_PORT: String(ADMIN_PORT),
       ADMIN_TLS_CERT_FILE: '/etc/psd2/admin/tls.crt',

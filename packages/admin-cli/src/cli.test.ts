@@ -73,7 +73,11 @@ beforeAll(async () => {
     ADMIN_KEY_FILE: pki.operator.key,
     ADMIN_CA_FILE: pki.ca.cert,
   };
-  untrustedEnv = { ...env, ADMIN_CERT_FILE: pki.untrustedOperator.cert, ADMIN_KEY_FILE: pki.untrustedOperator.key };
+  untrustedEnv = {
+    ...env,
+    ADMIN_CERT_FILE: pki.untrustedOperator.cert,
+    ADMIN_KEY_FILE: pki.untrustedOperator.key,
+  };
 }, 60_000);
 
 afterAll(async () => {
@@ -83,7 +87,13 @@ afterAll(async () => {
 
 describe('pnpm admin', () => {
   it('suspends and reinstates an organisation: exit 0, --json and a sentence for a person', async () => {
-    const suspended = await admin(['suspend-organisation', 'PSDFR-ACPR-CLI01', '--reason', 'NCA decision 42', '--json']);
+    const suspended = await admin([
+      'suspend-organisation',
+      'PSDFR-ACPR-CLI01',
+      '--reason',
+      'NCA decision 42',
+      '--json',
+    ]);
     expect(suspended).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(suspended.stdout)).toEqual({
       organizationId: 'PSDFR-ACPR-CLI01',
@@ -94,7 +104,14 @@ describe('pnpm admin', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already suspended; nothing changed');
 
-    const role = await admin(['suspend-organisation', 'PSDFR-ACPR-CLI01', '--role', 'PSP_PI', '--reason', 'PI only']);
+    const role = await admin([
+      'suspend-organisation',
+      'PSDFR-ACPR-CLI01',
+      '--role',
+      'PSP_PI',
+      '--reason',
+      'PI only',
+    ]);
     expect(role.stdout).toContain('PSDFR-ACPR-CLI01 role PSP_PI suspended');
 
     const reinstated = await admin(['reinstate-organisation', 'PSDFR-ACPR-CLI01', '--reason', 'annulled']);
@@ -105,7 +122,9 @@ describe('pnpm admin', () => {
   it('lists clients and grants as tables or JSON', async () => {
     const table = await admin(['list-clients']);
     expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^client id\s+organisation\s+name\s+status\s+suspension\s+created$/);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^client id\s+organisation\s+name\s+status\s+suspension\s+created$/,
+    );
     const grants = await admin(['list-grants', '--psu', 'psu-nobody', '--json']);
     expect(grants.code).toBe(0);
     expect(JSON.parse(grants.stdout)).toEqual({ grants: [] });

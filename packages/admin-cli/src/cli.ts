@@ -54,6 +54,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Ex
 try {
   process.exitCode = await main(process.argv.slice(2), process.env);
 } catch (error) {
-  process.stderr.write(`admin: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `admin: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = EXIT.unavailable;
 }

@@ -1,7 +1,7 @@
 import {
   type ClientSummary,
-  type OperatorApi,
   type OperatorAction,
+  type OperatorApi,
   type ShowClientResponse,
   SuspendableRole,
   type Suspension,

@@ -51,11 +51,7 @@ export function issueOperatorCertificate(
   options: { readonly commonName: string; readonly organizationName: string },
 ): Promise<IssuedCertificate> {
   return issueLeaf(ca, {
-    subject: new x509.Name([
-      { C: ['FR'] },
-      { O: [options.organizationName] },
-      { CN: [options.commonName] },
-    ]),
+    subject: new x509.Name([{ C: ['FR'] }, { O: [options.organizationName] }, { CN: [options.commonName] }]),
     extendedKeyUsages: [CLIENT_AUTH],
   });
 }
@@ -63,9 +59,7 @@ export function issueOperatorCertificate(
 export type IssuedOperatorPki = Record<keyof OperatorPki, IssuedCertificate>;
 
 /** Issues the operator PKI; `untrustedCa` signs the operator certificate nobody should accept. */
-export async function issueOperatorPki(
-  untrustedCa: CertificateAuthority,
-): Promise<IssuedOperatorPki> {
+export async function issueOperatorPki(untrustedCa: CertificateAuthority): Promise<IssuedOperatorPki> {
   const ca = await createCertificateAuthority({
     commonName: 'PSD2 Demo Operator CA',
     organizationName: 'PSD2 Demo Bank Operations',

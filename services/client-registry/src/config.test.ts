@@ -74,8 +74,8 @@ describe('registryConfigSchema', () => {
       ADMIN_CLIENT_CA_FILE: '/admin/operator-ca.crt',
     };
     expect(() => parseConfig(registryConfigSchema, admin)).toThrow('REDIS_URL is required');
-    expect(parseConfig(registryConfigSchema, { ...admin, REDIS_URL: 'redis://redis:6379' }).REDIS_URL?.host).toBe(
-      'redis:6379',
-    );
+    expect(
+      parseConfig(registryConfigSchema, { ...admin, REDIS_URL: 'redis://redis:6379' }).REDIS_URL?.host,
+    ).toBe('redis:6379');
   });
 });

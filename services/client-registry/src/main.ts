@@ -50,9 +50,12 @@ if (config.DATABASE_URL === undefined) {
 
 const adminTls = adminTlsFiles(config);
 // Only the admin API uses the token store (suspensions, customers' grants): without it, no connection.
-const tokenStore = adminTls === undefined ? undefined : timeTokenStoreOperations(createTokenStoreFromSettings(config));
+const tokenStore =
+  adminTls === undefined ? undefined : timeTokenStoreOperations(createTokenStoreFromSettings(config));
 if (adminTls === undefined) {
-  logger.info('admin API off: set ADMIN_TLS_CERT_FILE, ADMIN_TLS_KEY_FILE and ADMIN_CLIENT_CA_FILE to serve it');
+  logger.info(
+    'admin API off: set ADMIN_TLS_CERT_FILE, ADMIN_TLS_KEY_FILE and ADMIN_CLIENT_CA_FILE to serve it',
+  );
 }
 
 const server = await runGrpcServer({
@@ -97,7 +100,10 @@ const server = await runGrpcServer({
   },
 });
 if (server.adminPort !== undefined) {
-  logger.info({ host: config.ADMIN_HOST, port: server.adminPort }, 'admin API listening (mutual TLS, operator CA)');
+  logger.info(
+    { host: config.ADMIN_HOST, port: server.adminPort },
+    'admin API listening (mutual TLS, operator CA)',
+  );
 }
 logger.info(
   { host: config.HOST, port: server.port, transport: transport.kind, database: database.kind },

@@ -95,7 +95,10 @@ async function aispGrant(psuId: string) {
     state,
   });
   const callback = await authorizeOnSandboxPage(url, psuId);
-  const tokens = await oidc.authorizationCodeGrant(aisp, callback, { pkceCodeVerifier: verifier, expectedState: state });
+  const tokens = await oidc.authorizationCodeGrant(aisp, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
   return { aisp, url, tokens, clientId: aisp.clientMetadata().client_id };
 }
 
@@ -109,7 +112,13 @@ describe('operators suspend, reinstate and withdraw through `pnpm admin`', () =>
     const managementToken = String(aisp.clientMetadata().registration_access_token);
     expect(await active(tokens.access_token)).toBe(true);
 
-    const suspended = await admin('suspend-organisation', ORGANISATION, '--reason', 'ACPR withdrew the licence', '--json');
+    const suspended = await admin(
+      'suspend-organisation',
+      ORGANISATION,
+      '--reason',
+      'ACPR withdrew the licence',
+      '--json',
+    );
     expect(suspended).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(suspended.stdout)).toMatchObject({ changed: true });
 
@@ -136,7 +145,12 @@ describe('operators suspend, reinstate and withdraw through `pnpm admin`', () =>
     expect(page.status).toBe(403);
     expect(page.headers.get('location')).toBeNull();
 
-    const reinstated = await admin('reinstate-organisation', ORGANISATION, '--reason', 'licence restored on appeal');
+    const reinstated = await admin(
+      'reinstate-organisation',
+      ORGANISATION,
+      '--reason',
+      'licence restored on appeal',
+    );
     expect(reinstated.code).toBe(0);
     const fresh = await oidc.clientCredentialsGrant(pisp, { scope: 'pisp' }).catch(async () => {
       // A service may still hold the suspended client for up to 5 s.
@@ -148,7 +162,9 @@ describe('operators suspend, reinstate and withdraw through `pnpm admin`', () =>
     expect(await active(tokens.access_token)).toBe(false);
 
     const shown = await admin('show-client', clientId, '--json');
-    const file = JSON.parse(shown.stdout) as { operatorActions: { action: string; reason: string; operatorSubject: string }[] };
+    const file = JSON.parse(shown.stdout) as {
+      operatorActions: { action: string; reason: string; operatorSubject: string }[];
+    };
     expect(file.operatorActions.map((action) => [action.action, action.reason])).toEqual([
       ['suspend_organisation', 'ACPR withdrew the licence'],
       ['reinstate_organisation', 'licence restored on appeal'],
@@ -158,7 +174,14 @@ describe('operators suspend, reinstate and withdraw through `pnpm admin`', () =>
 
   it('suspending one role refuses that role only', async () => {
     const { aisp, tokens } = await aispGrant('psu-bruno');
-    const suspended = await admin('suspend-organisation', ORGANISATION, '--role', 'PSP_PI', '--reason', 'PI role withdrawn');
+    const suspended = await admin(
+      'suspend-organisation',
+      ORGANISATION,
+      '--role',
+      'PSP_PI',
+      '--reason',
+      'PI role withdrawn',
+    );
     expect(suspended.code).toBe(0);
     expect(await refusedWithin(() => oidc.clientCredentialsGrant(pisp, { scope: 'pisp' }))).toEqual({
       error: 'unauthorized_client',
@@ -170,18 +193,27 @@ describe('operators suspend, reinstate and withdraw through `pnpm admin`', () =>
     expect(await active(refreshed.access_token)).toBe(true);
     const listed = await admin('list-clients', '--organisation', ORGANISATION);
     expect(listed.stdout).toContain('suspended: PSP_PI');
-    expect((await admin('reinstate-organisation', ORGANISATION, '--role', 'PSP_PI', '--reason', 'restored')).code).toBe(0);
+    expect(
+      (await admin('reinstate-organisation', ORGANISATION, '--role', 'PSP_PI', '--reason', 'restored')).code,
+    ).toBe(0);
   }, 60_000);
 
   it("staff list a customer's consents and withdraw one: its tokens are inactive at once", async () => {
     const { aisp, tokens, clientId } = await aispGrant('psu-chloe');
     const listed = await admin('list-grants', '--psu', 'psu-chloe', '--json');
     expect(listed.code).toBe(0);
-    const { grants } = JSON.parse(listed.stdout) as { grants: { grantId: string; clientId: string; clientName: string }[] };
+    const { grants } = JSON.parse(listed.stdout) as {
+      grants: { grantId: string; clientId: string; clientName: string }[];
+    };
     expect(grants).toHaveLength(1);
     expect(grants[0]).toMatchObject({ clientId, clientName: 'Budget Helper' });
 
-    const withdrawn = await admin('withdraw-grant', grants[0]?.grantId ?? '', '--reason', 'customer called the bank');
+    const withdrawn = await admin(
+      'withdraw-grant',
+      grants[0]?.grantId ?? '',
+      '--reason',
+      'customer called the bank',
+    );
     expect(withdrawn.code).toBe(0);
     expect(withdrawn.stdout).toContain('psu-chloe');
     expect(await active(tokens.access_token)).toBe(false);
@@ -189,7 +221,9 @@ describe('operators suspend, reinstate and withdraw through `pnpm admin`', () =>
       error: 'invalid_grant',
       status: 400,
     });
-    expect(JSON.parse((await admin('list-grants', '--psu', 'psu-chloe', '--json')).stdout)).toEqual({ grants: [] });
+    expect(JSON.parse((await admin('list-grants', '--psu', 'psu-chloe', '--json')).stdout)).toEqual({
+      grants: [],
+    });
     expect((await admin('withdraw-grant', grants[0]?.grantId ?? '', '--reason', 'again')).code).toBe(1);
   }, 60_000);
 

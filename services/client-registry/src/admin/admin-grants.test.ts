@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import { createRedisTokenStore } from '@psd2/token-store';
 import { operatorActionsFor } from '../suspensions.js';
-import { type Harness, type OpenDatabase, postgresBackend, sampleClient, startHarness } from '../test-support.js';
+import {
+  type Harness,
+  type OpenDatabase,
+  postgresBackend,
+  sampleClient,
+  startHarness,
+} from '../test-support.js';
 import { type AdminHarness, sampleGrant, startAdminHarness } from './test-support.js';
 
 /*
@@ -39,7 +45,10 @@ describe("a customer's grants through the admin API", () => {
     const input = sampleClient();
     const { client } = await registry.registry.createClient(input);
     const psuId = `psu-${Date.now()}`;
-    const older = sampleGrant(client.clientId, { subject: psuId, createdAt: Math.floor(Date.now() / 1000) - 60 });
+    const older = sampleGrant(client.clientId, {
+      subject: psuId,
+      createdAt: Math.floor(Date.now() / 1000) - 60,
+    });
     const payment = sampleGrant(client.clientId, {
       subject: psuId,
       scope: 'pisp',
@@ -68,7 +77,10 @@ describe("a customer's grants through the admin API", () => {
     const grant = sampleGrant(client.clientId, { subject: psuId });
     await admin.tokenStore.createGrant(grant);
 
-    const withdrawn = await admin.api.withdrawGrant({ grantId: grant.grantId, reason: 'customer called: ticket 4711' });
+    const withdrawn = await admin.api.withdrawGrant({
+      grantId: grant.grantId,
+      reason: 'customer called: ticket 4711',
+    });
     expect(withdrawn).toEqual({ grantId: grant.grantId, clientId: client.clientId, psuId });
     expect(await admin.tokenStore.findGrant(grant.grantId)).toBeUndefined();
     await expect(admin.api.listGrants({ psuId, limit: 10 })).resolves.toEqual({ grants: [] });
@@ -82,13 +94,15 @@ describe("a customer's grants through the admin API", () => {
       psuId,
       reason: 'customer called: ticket 4711',
     });
-    await expect(
-      codeOf(admin.api.withdrawGrant({ grantId: grant.grantId, reason: 'again' })),
-    ).resolves.toBe(status.NOT_FOUND);
+    await expect(codeOf(admin.api.withdrawGrant({ grantId: grant.grantId, reason: 'again' }))).resolves.toBe(
+      status.NOT_FOUND,
+    );
     await expect(codeOf(admin.api.withdrawGrant({ grantId: grant.grantId, reason: '' }))).resolves.toBe(
       status.INVALID_ARGUMENT,
     );
-    await expect(codeOf(admin.api.listGrants({ psuId: '', limit: 0 }))).resolves.toBe(status.INVALID_ARGUMENT);
+    await expect(codeOf(admin.api.listGrants({ psuId: '', limit: 0 }))).resolves.toBe(
+      status.INVALID_ARGUMENT,
+    );
   });
 
   it('answers UNAVAILABLE while the token store is down; the main API keeps serving', async () => {
@@ -98,7 +112,9 @@ describe("a customer's grants through the admin API", () => {
       tokenStore: createRedisTokenStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'never:' }),
     });
     try {
-      await expect(codeOf(down.api.listGrants({ psuId: 'psu-1', limit: 1 }))).resolves.toBe(status.UNAVAILABLE);
+      await expect(codeOf(down.api.listGrants({ psuId: 'psu-1', limit: 1 }))).resolves.toBe(
+        status.UNAVAILABLE,
+      );
       await expect(codeOf(down.api.withdrawGrant({ grantId: 'g', reason: 'r' }))).resolves.toBe(
         status.UNAVAILABLE,
       );
@@ -108,9 +124,9 @@ describe("a customer's grants through the admin API", () => {
         codeOf(down.api.suspendOrganisation({ organizationId: input.organizationId, reason: 'r' })),
       ).resolves.toBe(status.UNAVAILABLE);
       // Fail closed: the suspension is not recorded when its markers could not be written.
-      await expect(operatorActionsFor(opened.database, { organizationId: input.organizationId })).resolves.toEqual(
-        [],
-      );
+      await expect(
+        operatorActionsFor(opened.database, { organizationId: input.organizationId }),
+      ).resolves.toEqual([]);
       await expect(down.api.listClients({ pageSize: 1, pageToken: '' })).resolves.toBeDefined();
       await expect(registry.registry.createClient(sampleClient())).resolves.toBeDefined();
     } finally {

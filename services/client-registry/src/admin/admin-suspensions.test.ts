@@ -56,9 +56,9 @@ function operatorIdentity() {
 
 describe('the admin API', () => {
   it('refuses at the TLS handshake a certificate from another CA, and a caller with none', async () => {
-    await expect(codeOf(admin.connect('untrusted').listClients({ pageSize: 1, pageToken: '' }))).resolves.toBe(
-      status.UNAVAILABLE,
-    );
+    await expect(
+      codeOf(admin.connect('untrusted').listClients({ pageSize: 1, pageToken: '' })),
+    ).resolves.toBe(status.UNAVAILABLE);
     await expect(codeOf(admin.connect('none').listClients({ pageSize: 1, pageToken: '' }))).resolves.toBe(
       status.UNAVAILABLE,
     );
@@ -68,7 +68,9 @@ describe('the admin API', () => {
   it('suspends an organisation: its tokens inactive at once, audited with who, when and why; idempotent', async () => {
     const input = sampleClient();
     const first = await registry.registry.createClient(input);
-    const second = await registry.registry.createClient(sampleClient({ organizationId: input.organizationId }));
+    const second = await registry.registry.createClient(
+      sampleClient({ organizationId: input.organizationId }),
+    );
     const grant = sampleGrant(first.client.clientId, { organizationId: input.organizationId });
     await admin.tokenStore.createGrant(grant);
     const accessToken = generateOpaqueToken();
@@ -94,7 +96,10 @@ describe('the admin API', () => {
     expect(await admin.tokenStore.findAccessToken(accessToken)).toBeUndefined();
     expect(await admin.tokenStore.findGrant(grant.grantId)).toBeUndefined();
 
-    const again = await admin.api.suspendOrganisation({ organizationId: input.organizationId, reason: 'again' });
+    const again = await admin.api.suspendOrganisation({
+      organizationId: input.organizationId,
+      reason: 'again',
+    });
     expect(again.changed).toBe(false);
 
     const [action] = await operatorActionsFor(opened.database, { organizationId: input.organizationId });
@@ -108,7 +113,11 @@ describe('the admin API', () => {
     expect(action?.operator.subject).toContain(operator.commonName);
     expect(action?.at.getTime()).toBeGreaterThanOrEqual(before - 1000);
 
-    const listed = await admin.api.listClients({ organizationId: input.organizationId, pageSize: 0, pageToken: '' });
+    const listed = await admin.api.listClients({
+      organizationId: input.organizationId,
+      pageSize: 0,
+      pageToken: '',
+    });
     expect(listed.clients.map((client) => client.organisationSuspended)).toEqual([true, true]);
 
     const reinstated = await admin.api.reinstateOrganisation({
@@ -192,7 +201,7 @@ describe('the admin API', () => {
     await expect(operatorActionsFor(opened.database, { organizationId })).resolves.toEqual([]);
   });
 
-  it('pages through every organisation\'s clients', async () => {
+  it("pages through every organisation's clients", async () => {
     const first = await admin.api.listClients({ pageSize: 1, pageToken: '' });
     expect(first.clients).toHaveLength(1);
     expect(first.nextPageToken).not.toBe('');

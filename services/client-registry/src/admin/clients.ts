@@ -42,7 +42,9 @@ async function withSuspensions(
   const organisations = [...new Set(rows.map((row) => row.organizationId))];
   const inForce = new Map(
     await Promise.all(
-      organisations.map(async (organizationId) => [organizationId, await suspensions.inForce(organizationId)] as const),
+      organisations.map(
+        async (organizationId) => [organizationId, await suspensions.inForce(organizationId)] as const,
+      ),
     ),
   );
   return rows.map((client) => ({ client, inForce: inForce.get(client.organizationId) ?? [] }));
@@ -54,7 +56,8 @@ export async function listClients(
 ): Promise<OperatorClientPage> {
   const after = request.pageToken === '' ? undefined : decodePageToken(request.pageToken);
   const conditions: SQL[] = [];
-  if (request.organizationId !== undefined) conditions.push(eq(clients.organizationId, request.organizationId));
+  if (request.organizationId !== undefined)
+    conditions.push(eq(clients.organizationId, request.organizationId));
   if (after !== undefined) {
     conditions.push(
       sql`(${clients.createdAt}, ${clients.clientId}) > (${after.createdAt}::timestamptz, ${after.clientId})`,
@@ -90,7 +93,8 @@ export async function showClient(
       .orderBy(asc(clientAudit.id));
     return { client, audit };
   });
-  if (client === undefined) throw new RegistryError('not_found', 'no client, active or deleted, has this client_id');
+  if (client === undefined)
+    throw new RegistryError('not_found', 'no client, active or deleted, has this client_id');
   const [[withState], history, onClient, onOrganisation] = await Promise.all([
     withSuspensions(deps.suspensions, [client]),
     deps.suspensions.history(client.organizationId),

@@ -28,8 +28,11 @@ export interface AdminTlsFiles {
 }
 
 export function adminTlsFiles(config: AdminFileSettings): AdminTlsFiles | undefined {
-  const { ADMIN_TLS_CERT_FILE: certFile, ADMIN_TLS_KEY_FILE: keyFile, ADMIN_CLIENT_CA_FILE: clientCaFile } =
-    config;
+  const {
+    ADMIN_TLS_CERT_FILE: certFile,
+    ADMIN_TLS_KEY_FILE: keyFile,
+    ADMIN_CLIENT_CA_FILE: clientCaFile,
+  } = config;
   if (certFile === undefined || keyFile === undefined || clientCaFile === undefined) return undefined;
   return { certFile, keyFile, clientCaFile };
 }

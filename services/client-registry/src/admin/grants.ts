@@ -44,7 +44,11 @@ export function paymentSummary(details: readonly PaymentInitiationDetail[] | und
     .join('; ');
 }
 
-export async function listGrants(deps: GrantDependencies, psuId: string, limit: number): Promise<GrantView[]> {
+export async function listGrants(
+  deps: GrantDependencies,
+  psuId: string,
+  limit: number,
+): Promise<GrantView[]> {
   const grants = await fromTokenStore(() => deps.tokenStore.listGrantsOfSubject(psuId, { limit }));
   const clientIds = [...new Set(grants.map((grant) => grant.clientId))];
   const names =

@@ -10,7 +10,9 @@ import type { OperatorIdentity } from '../suspensions.js';
  * base64url SHA-256 of its DER are what the audit trail records as "who".
  */
 
-export function operatorOf(call: Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>): OperatorIdentity {
+export function operatorOf(
+  call: Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>,
+): OperatorIdentity {
   const certificate = call.getAuthContext().sslPeerCertificate;
   // The handshake refuses a connection without a trusted certificate; this holds if that ever changes.
   if (certificate === undefined || certificate.raw === undefined || certificate.raw.length === 0) {

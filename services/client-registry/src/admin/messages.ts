@@ -1,10 +1,4 @@
-import type {
-  ClientAuditEntry,
-  ClientSummary,
-  Grant,
-  OperatorAction,
-  Suspension,
-} from '@psd2/admin-proto';
+import type { ClientAuditEntry, ClientSummary, Grant, OperatorAction, Suspension } from '@psd2/admin-proto';
 import { toRfc7591Members } from '@psd2/client-metadata';
 import type { AuditRow, ClientRow } from '../db/schema.js';
 import type { OperatorActionRecord, SuspensionRecord } from '../suspensions.js';

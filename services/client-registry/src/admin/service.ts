@@ -99,7 +99,11 @@ export function createOperatorService(deps: OperatorServiceDependencies): Operat
     }),
 
     listGrants: asOperator('ListGrants', async (request) => {
-      const grants = await listGrants(deps, identifier(request.psuId, 'psu_id'), limit(request.limit, 'limit'));
+      const grants = await listGrants(
+        deps,
+        identifier(request.psuId, 'psu_id'),
+        limit(request.limit, 'limit'),
+      );
       return { grants: grants.map(messages.grant) };
     }),
 

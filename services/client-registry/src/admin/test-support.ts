@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { credentials } from '@grpc/grpc-js';
 import { connectOperatorApi, type OperatorApi } from '@psd2/admin-proto';
+import type { RunningGrpcServer } from '@psd2/grpc-server';
 import { createIsolatedRedisPrefix, testPki, testRedisUrl } from '@psd2/testing';
 import { createRedisTokenStore, type GrantRecord, generateGrantId, type TokenStore } from '@psd2/token-store';
-import type { RunningGrpcServer } from '@psd2/grpc-server';
 import type { RegistryDatabase } from '../db/database.js';
 import { silentLogger } from '../test-support.js';
 import { startAdminServer } from './server.js';
