@@ -26,7 +26,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Ex
     api = connect(invocation.connection, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(error.message === '' ? `${USAGE}\n` : `admin: ${error.message}\n${USAGE}\n`);
+    // The whole usage only when asked for it (or no command): a mistake gets one line and a pointer.
+    process.stderr.write(
+      error.message === '' ? `${USAGE}\n` : `admin: ${error.message} (pnpm admin --help lists the commands)\n`,
+    );
     return error.message === '' && argv.includes('--help') ? EXIT.ok : EXIT.usage;
   }
   try {
@@ -39,7 +42,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Ex
     const what = code === EXIT.unavailable ? 'unavailable' : 'refused';
     // grpc-js's details are the server's one-line message, or the connection's failure (which does not
     // say whether TCP or the TLS handshake failed, so the hint names both).
-    const details = error.details.replace(/\s+/g, ' ').trim();
+    const details = error.details
+      .replace(/\s+/g, ' ')
+      .replace(/ Resolution note:\s*$/, '')
+      .trim();
     const hint =
       error.code === status.UNAVAILABLE && details.startsWith('No connection established')
         ? ' (check ADMIN_ADDRESS, and that the certificate is an operator certificate the server trusts)'

@@ -44,6 +44,15 @@ function suspensionState(client: ClientSummary): string {
 const suspensionJson = (suspension: Suspension) => ({ ...suspension, role: roleName(suspension.role) });
 const actionJson = (action: OperatorAction) => ({ ...action, role: roleName(action.role) });
 
+/** The audit entry's changed fields by name: the values are in `--json`, too wide for a table. */
+function changedFields(details: string): string {
+  try {
+    return Object.keys(JSON.parse(details) as Record<string, unknown>).join(', ');
+  } catch {
+    return details;
+  }
+}
+
 function showClientText(file: ShowClientResponse): string {
   const client = file.client;
   const lines = [
@@ -57,13 +66,13 @@ function showClientText(file: ShowClientResponse): string {
     '',
     'audit trail',
     table(
-      ['at', 'action', 'by organisation', 'certificate', 'changes'],
+      ['at', 'action', 'by organisation', 'certificate', 'changed'],
       file.audit.map((entry) => [
         instant(entry.at),
         entry.action,
         entry.actorOrganizationId,
         entry.actorCertificateThumbprint,
-        entry.details,
+        changedFields(entry.details),
       ]),
     ),
     '',
