@@ -156,11 +156,15 @@ describe('pnpm admin', () => {
     ]) {
       const run = await admin(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
-      expect(run.stderr).toMatch(/^(admin: .+\(pnpm admin --help lists the commands\)|usage: pnpm admin[^]*)\n$/);
+      expect(run.stderr).toMatch(
+        /^(admin: .+\(pnpm admin --help lists the commands\)|usage: pnpm admin[^]*)\n$/,
+      );
     }
     const noSettings = await admin(['list-clients'], {});
     expect(noSettings.code).toBe(2);
-    expect(noSettings.stderr).toBe('admin: set ADMIN_ADDRESS (or --address) (pnpm admin --help lists the commands)\n');
+    expect(noSettings.stderr).toBe(
+      'admin: set ADMIN_ADDRESS (or --address) (pnpm admin --help lists the commands)\n',
+    );
     const missingFile = await admin(['list-clients'], { ...env, ADMIN_CERT_FILE: '/nonexistent.crt' });
     expect(missingFile.code).toBe(2);
     expect(missingFile.stderr).toContain('cannot read ADMIN_CERT_FILE');

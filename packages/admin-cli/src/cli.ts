@@ -28,7 +28,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Ex
     if (!(error instanceof UsageError)) throw error;
     // The whole usage only when asked for it (or no command): a mistake gets one line and a pointer.
     process.stderr.write(
-      error.message === '' ? `${USAGE}\n` : `admin: ${error.message} (pnpm admin --help lists the commands)\n`,
+      error.message === ''
+        ? `${USAGE}\n`
+        : `admin: ${error.message} (pnpm admin --help lists the commands)\n`,
     );
     return error.message === '' && argv.includes('--help') ? EXIT.ok : EXIT.usage;
   }

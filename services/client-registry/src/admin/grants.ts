@@ -32,7 +32,7 @@ async function fromTokenStore<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `pay EUR 12.50 to Alice (FR76 •••• 0189)`: enough for staff to recognise the payment on the phone. */
+/** `initiate €12.50 to Alice Martin (FR76 •••• 0189)`: enough for staff to recognise the payment on the phone. */
 export function paymentSummary(details: readonly PaymentInitiationDetail[] | undefined): string | undefined {
   if (details === undefined || details.length === 0) return undefined;
   return details

@@ -182,7 +182,7 @@ export interface Grant {
   expiresAt:
     | Date
     | undefined;
-  /** For a payment consent: e.g. "EUR 12.50 to FR76... (Alice)". */
+  /** For a payment consent, e.g. "initiate €12.50 to Alice Martin (FR76 •••• 0189)": the IBAN masked. */
   paymentSummary?: string | undefined;
 }
 
