@@ -157,7 +157,7 @@ describe('pnpm admin', () => {
       const run = await admin(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stderr).toMatch(
-        /^(admin: .+\(pnpm admin --help lists the commands\)|usage: pnpm admin[^]*)\n$/,
+        /^(admin: .+\(pnpm admin --help lists the commands\)|usage: pnpm admin[\s\S]*)\n$/,
       );
     }
     const noSettings = await admin(['list-clients'], {});
