@@ -103,7 +103,8 @@ describe('the rules that hold the shape (docs/architecture.md)', () => {
   });
 
   it('only the client registry touches its tables (everyone else goes through its gRPC API)', () => {
-    const tableUse = /\b(from|into|update|join|table)\s+"?(clients|client_audit)\b/i;
+    const tableUse =
+      /\b(from|into|update|join|table)\s+"?(clients|client_audit|organisation_suspensions|operator_actions)\b/i;
     const found = [...sourceFiles('packages'), ...sourceFiles('services')]
       .filter((file) => !file.startsWith('services/client-registry/') && !isTest(file))
       .filter(

@@ -1,14 +1,6 @@
 import { Redis } from 'ioredis';
 import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
-import {
-  markerAdmits,
-  markerIsPermanent,
-  markerOnDelete,
-  markerOnReinstate,
-  markerOnRestore,
-  markerOnSuspend,
-  untilPeriodStarts,
-} from './client-markers.js';
+import { markerAdmits } from './client-markers.js';
 import { guarded } from './errors.js';
 import type {
   AccessTokenRecord,
@@ -16,19 +8,12 @@ import type {
   GrantRecord,
   RefreshTokenRecord,
 } from './records.js';
+import { createRedisClientMarkers } from './redis-client-markers.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
 import { createRedisPaymentStores } from './redis-payments.js';
-import {
-  ACTIVE,
-  REDEEM_CODE,
-  ROTATE_REFRESH,
-  ROTATED_REFRESH,
-  SET_CLIENT_MARKER,
-  USED,
-} from './redis-scripts.js';
+import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
 import {
-  CLIENT_REVOCATION_RETENTION_SECONDS,
   type CodePeek,
   type CodeRedemption,
   REDEEMED_CODE_RETENTION_SECONDS,
@@ -65,7 +50,6 @@ export interface RedisTokenStoreOptions {
 
 type RedisWithScripts = Redis & {
   redeemCode(key: string, retentionSeconds: number, clientId: string): Promise<[string, string?]>;
-  setClientMarker(key: string, expected: string, next: string, ttl: string): Promise<number>;
   rotateRefresh(
     oldKey: string,
     grantKey: string,
@@ -102,7 +86,6 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   redis.on('error', () => undefined);
   redis.defineCommand('redeemCode', { numberOfKeys: 1, lua: REDEEM_CODE });
   redis.defineCommand('rotateRefresh', { numberOfKeys: 6, lua: ROTATE_REFRESH });
-  redis.defineCommand('setClientMarker', { numberOfKeys: 1, lua: SET_CLIENT_MARKER });
 
   const codeKey = (code: string) => `${prefix}c:${hashSecret(code)}`;
   const grantKey = (grantId: string) => `${prefix}g:${grantId}`;
@@ -132,32 +115,10 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     return grant !== null && markerAdmits(marker, record);
   }
 
-  /**
-   * Changes a client's marker as `decide` says (undefined: leave it; `{ next: undefined }`: remove it),
-   * compare-and-set so that two changes never interleave. Returns the marker written, if any.
-   */
-  async function changeMarker(
-    clientId: string,
-    decide: (current: string | undefined) => { readonly next: string | undefined } | undefined,
-  ): Promise<string | undefined> {
-    const key = clientKey(clientId);
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      const current = (await redis.get(key)) ?? undefined;
-      const decision = decide(current);
-      if (decision === undefined) return undefined;
-      const { next } = decision;
-      const ttl =
-        next === undefined || markerIsPermanent(next) ? '0' : String(CLIENT_REVOCATION_RETENTION_SECONDS);
-      const expected = current === undefined ? '0' : `1${current}`;
-      if ((await redis.setClientMarker(key, expected, next === undefined ? '0' : `1${next}`, ttl)) === 1)
-        return next;
-    }
-    throw new Error(`the marker of client ${clientId} kept changing`);
-  }
-
   return {
     ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
     ...createRedisGrantIndex(redis, { prefix, grantKey, clientKey }, nowSeconds),
+    ...createRedisClientMarkers(redis, clientKey, now),
 
     findGrant: (grantId) =>
       guarded(async () => {
@@ -260,33 +221,6 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
           nextHash,
           expectedSuccessor ?? '',
         );
-      }),
-
-    revokeClient: (clientId) =>
-      guarded(async () => {
-        await changeMarker(clientId, (current) => ({ next: markerOnDelete(current, now()) }));
-      }),
-
-    restoreClient: (clientId) =>
-      guarded(async () => {
-        await changeMarker(clientId, (current) => ({ next: markerOnRestore(current) }));
-      }),
-
-    suspendClient: (clientId) =>
-      guarded(async () => {
-        await changeMarker(clientId, (current) => {
-          const next = markerOnSuspend(current, now());
-          return next === undefined ? undefined : { next };
-        });
-      }),
-
-    reinstateClient: (clientId, refusedScopes = []) =>
-      guarded(async () => {
-        const written = await changeMarker(clientId, (current) => {
-          const next = markerOnReinstate(current, refusedScopes, now());
-          return next === undefined ? undefined : { next };
-        });
-        if (written !== undefined) await untilPeriodStarts(written, now);
       }),
 
     ping: () =>
