@@ -160,6 +160,9 @@ describe('pnpm admin', () => {
         /^(admin: .+\(pnpm admin --help lists the commands\)|usage: pnpm admin[\s\S]*)\n$/,
       );
     }
+    const help = await admin(['--help'], {});
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('exit codes: 0 ok, 1 refused or not found, 2 usage, 3 unavailable');
     const noSettings = await admin(['list-clients'], {});
     expect(noSettings.code).toBe(2);
     expect(noSettings.stderr).toBe(

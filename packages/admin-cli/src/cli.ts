@@ -26,13 +26,18 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Ex
     api = connect(invocation.connection, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    // The whole usage only when asked for it (or no command): a mistake gets one line and a pointer.
+    // Asked for help: the usage on stdout, success. No command: the usage as the error. A mistake: one
+    // line and a pointer.
+    if (error.message === '' && argv.includes('--help')) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
     process.stderr.write(
       error.message === ''
         ? `${USAGE}\n`
         : `admin: ${error.message} (pnpm admin --help lists the commands)\n`,
     );
-    return error.message === '' && argv.includes('--help') ? EXIT.ok : EXIT.usage;
+    return EXIT.usage;
   }
   try {
     const result = await runCommand(api, invocation.command);
