@@ -157,6 +157,17 @@ describe.each(backends)('operator suspensions on $name', (backend) => {
     expect(await (await issued(both, 'pisp')).active()).toBe(false);
     await bed.suspensions.reinstate(request);
     expect(await (await issued(both, 'pisp')).active()).toBe(true);
+
+    // The aisp-only client was never refused pisp: once it registers pisp, its pisp tokens work.
+    const aispToken = await issued(aispOnly, 'aisp');
+    const widened = await bed.harness.registry.replaceClient({
+      clientId: aispOnly.clientId,
+      expectedVersion: aispOnly.version,
+      metadata: { ...aispOnly.metadata, scope: 'aisp pisp' },
+      actor: { organizationId, certificateThumbprint: aispOnly.registeredCertificateThumbprint },
+    });
+    expect(await (await issued(widened.client, 'pisp')).active()).toBe(true);
+    expect(await aispToken.active()).toBe(true);
   });
 
   it('lets one of concurrent suspensions record the change, and keeps one row in force', async () => {

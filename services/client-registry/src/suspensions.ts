@@ -6,7 +6,7 @@ import { clients, organisationSuspensions, type SuspensionRow } from './db/schem
 import { RegistryError } from './errors.js';
 import { insertOperatorAction, translated } from './operator-actions.js';
 import { lockOrganisation } from './organisation-suspension.js';
-import { applyMarkers, markerStateFor, suspensionTouches } from './suspension-markers.js';
+import { applyMarkers, suspensionTouches } from './suspension-markers.js';
 import {
   checkOperator,
   checkReason,
@@ -48,24 +48,29 @@ interface OrganisationState {
 export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
   const now = deps.now ?? (() => new Date());
 
+  /**
+   * Writes the markers of the clients `request` touches (`all`: every client of the organisation, which a
+   * reinstatement needs, since a client's registered scope may have changed since it was suspended).
+   */
   async function writeMarkers(
     request: SuspensionRequest,
     state: OrganisationState,
-    only?: (clientId: string) => boolean,
+    which: { readonly all?: boolean; readonly skip?: ReadonlySet<string> } = {},
   ): Promise<string[]> {
-    const touched = state.clients
-      .filter((client) => suspensionTouches(request.role, client.scope))
-      .map((client) => client.clientId)
-      .filter((clientId) => only === undefined || only(clientId));
+    const touched = state.clients.filter(
+      (client) =>
+        (which.all === true || suspensionTouches(request.role, client.scope)) &&
+        which.skip?.has(client.clientId) !== true,
+    );
     try {
-      await applyMarkers(deps.tokenStore, touched, markerStateFor(state.inForce));
+      await applyMarkers(deps.tokenStore, touched, state.inForce);
     } catch (error) {
       if (!(error instanceof TokenStoreUnavailableError)) throw error;
       throw new RegistryError('unavailable', 'the token store is unavailable; retry the action', {
         cause: error,
       });
     }
-    return touched;
+    return touched.map((client) => client.clientId);
   }
 
   return {
@@ -97,8 +102,7 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
           return { changed, after: await readState(tx, request) };
         }),
       );
-      const seen = new Set(touched);
-      const late = await writeMarkers(request, after, (clientId) => !seen.has(clientId));
+      const late = await writeMarkers(request, after, { skip: new Set(touched) });
       if (changed) {
         deps.logger.info(
           {
@@ -115,7 +119,7 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
     async reinstate(request): Promise<SuspensionOutcome> {
       checkRequest(request);
       const at = now();
-      const { changed, state } = await translated(() =>
+      const { changed, state, concerned } = await translated(() =>
         deps.database.transaction(async (tx) => {
           await lockOrganisation(tx, request.organizationId);
           const ended = await tx
@@ -130,21 +134,16 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
             .returning({ id: organisationSuspensions.id });
           const state = await readState(tx, request);
           const changed = ended.length > 0;
-          const touched = state.clients.filter((client) => suspensionTouches(request.role, client.scope));
-          await audit(
-            tx,
-            'reinstate_organisation',
-            request,
-            at,
-            changed,
-            touched.map((c) => c.clientId),
-          );
-          return { changed, state };
+          // The clients the lifted suspension concerned; every client's marker is recomputed below.
+          const concerned = state.clients
+            .filter((client) => suspensionTouches(request.role, client.scope))
+            .map((client) => client.clientId);
+          await audit(tx, 'reinstate_organisation', request, at, changed, concerned);
+          return { changed, state, concerned };
         }),
       );
-      let touched: string[];
       try {
-        touched = await writeMarkers(request, state);
+        await writeMarkers(request, state, { all: true });
       } catch (error) {
         deps.logger.error(
           { err: error, organizationId: request.organizationId, role: request.role },
@@ -154,11 +153,11 @@ export function createSuspensions(deps: SuspensionsDependencies): Suspensions {
       }
       if (changed) {
         deps.logger.info(
-          { organizationId: request.organizationId, role: request.role, clients: touched.length },
+          { organizationId: request.organizationId, role: request.role, clients: concerned.length },
           'organisation reinstated by an operator',
         );
       }
-      return { changed, clientIds: touched };
+      return { changed, clientIds: concerned };
     },
 
     inForce: (organizationId) => readSuspensions(deps.database, organizationId, true),
