@@ -73,8 +73,10 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     // Registration too: without it a DELETE's revocation marker went to a store in its own process (the
     // deleted client's tokens stayed active) and the rate limit was counted per replica.
     // The payment-consent API too: the pages and the token service read the requests it registers.
+    // The registry too: its admin API suspends clients' tokens and withdraws customers' grants.
     expect(tokenStoreProcesses()).toEqual([
       'authorization',
+      'client-registry',
       'payment-consent',
       'registration',
       'revocation',

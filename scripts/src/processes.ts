@@ -23,6 +23,8 @@ export interface Ports {
   readonly edge: number;
   readonly edgeHealth: number;
   readonly registry: number;
+  /** The registry's operators' admin API (mutual TLS). */
+  readonly admin: number;
   readonly paymentConsent: number;
   readonly registration: number;
   readonly authorization: number;
@@ -44,6 +46,7 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
     edge: read('EDGE_PORT', 8443),
     edgeHealth: read('EDGE_HEALTH_PORT', 9902),
     registry: read('CLIENT_REGISTRY_PORT', 50051),
+    admin: read('ADMIN_PORT', 50053),
     paymentConsent: read('PAYMENT_CONSENT_PORT', 50052),
     registration: read('REGISTRATION_PORT', 8081),
     authorization: read('AUTHORIZATION_PORT', 8082),
@@ -86,6 +89,8 @@ export interface EdgeTls {
 export interface DemoSettings {
   /** organizationIdentifier of the demo bank API's QWAC (`psp-as`), allowed to introspect. */
   readonly bankOrganization: string;
+  /** The operator CA and the admin server's certificate, for the registry's admin API. */
+  readonly admin: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string };
 }
 
 export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: DemoSettings): ProcessSpec[] {
@@ -102,9 +107,16 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
         REGISTRY_PLAINTEXT: 'true',
         // Used only without DATABASE_URL: the embedded database keeps its data beside the demo PKI.
         PGLITE_DATA_DIR: process.env.PGLITE_DATA_DIR ?? join(root, '.local', 'pglite', 'client-registry'),
+        // The operators' admin API, with the demo operator CA; it reaches the launcher's token store
+        // (or Redis) like the HTTP services.
+        ADMIN_PORT: String(ports.admin),
+        ADMIN_HOST: '127.0.0.1',
+        ADMIN_TLS_CERT_FILE: demo.admin.certFile,
+        ADMIN_TLS_KEY_FILE: demo.admin.keyFile,
+        ADMIN_CLIENT_CA_FILE: demo.admin.clientCaFile,
       },
       health: { kind: 'log', line: 'client registry listening' },
-      listens: `grpc://127.0.0.1:${ports.registry} (PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite in .local/pglite'})`,
+      listens: `grpc://127.0.0.1:${ports.registry} (PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite in .local/pglite'}); admin API grpcs://127.0.0.1:${ports.admin} (operator certificates only)`,
     },
     {
       // The bank's payment API registers payment requests here (STET path, docs/payment-consent-api.md).

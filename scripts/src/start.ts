@@ -126,8 +126,14 @@ async function main(): Promise<void> {
     shared.TOKEN_STORE_SECRET = secret;
     tokenStoreNote = `embedded, in this launcher (${host.url}); set REDIS_URL to use Redis`;
   }
+  const { operators } = pki;
   const table = processTable(root, ports, tls, {
     bankOrganization: pki.qwacs['psp-as'].organizationIdentifier,
+    admin: {
+      certFile: operators.server.cert,
+      keyFile: operators.server.key,
+      clientCaFile: operators.ca.cert,
+    },
   });
   const stages = [...new Set(table.map((spec) => spec.stage))].sort((a, b) => a - b);
   for (const stage of stages) {
@@ -141,8 +147,15 @@ async function main(): Promise<void> {
     tls.clientCaFile === pki.clientCaBundle
       ? `\nTry it as a TPP with a demo QWAC (from the repository root):\n  ${demoCurlCommand({ pki, issuer, cwd: root })}\n`
       : '';
+  // The demo operator's settings for `pnpm admin` (docs/operations-admin.md), ready to paste.
+  const admin = [
+    `export ADMIN_ADDRESS=127.0.0.1:${ports.admin}`,
+    `export ADMIN_CERT_FILE=${operators.operator.cert}`,
+    `export ADMIN_KEY_FILE=${operators.operator.key}`,
+    `export ADMIN_CA_FILE=${operators.ca.cert}`,
+  ].map((line) => `  ${line}\n`);
   process.stdout.write(
-    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n  mode             ${mode}\n  token store      ${tokenStoreNote}\n${curl}Press Ctrl-C to stop.\n\n`,
+    `\nAll services are up (issuer ${issuer}):\n${lines.join('\n')}\n  mode             ${mode}\n  token store      ${tokenStoreNote}\n${curl}\nOperator commands (\`pnpm admin --help\`) as the demo operator, after:\n${admin.join('')}\nPress Ctrl-C to stop.\n\n`,
   );
 }
 

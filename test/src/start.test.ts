@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ClientNotFoundError, createClientRegistry } from '@psd2/client-registry-client';
 import {
@@ -22,6 +24,7 @@ describe('pnpm start', () => {
     const registryPort = await freePort();
     const edgePort = await freePort();
     const edgeHealthPort = await freePort();
+    const adminPort = await freePort();
     const ports = {
       REGISTRATION_PORT: await freePort(),
       AUTHORIZATION_PORT: await freePort(),
@@ -34,6 +37,7 @@ describe('pnpm start', () => {
       env: {
         ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
         CLIENT_REGISTRY_PORT: String(registryPort),
+        ADMIN_PORT: String(adminPort),
         EDGE_PORT: String(edgePort),
         EDGE_HEALTH_PORT: String(edgeHealthPort),
         ISSUER: '',
@@ -63,6 +67,18 @@ describe('pnpm start', () => {
     });
     await expect(registry.getClient('no-such-client')).rejects.toBeInstanceOf(ClientNotFoundError);
     registry.close();
+
+    // The banner's operator lines reach the admin API with the demo operator's certificate.
+    const adminEnv = Object.fromEntries(
+      [...system.output().matchAll(/export (ADMIN_[A-Z_]+)=(\S+)/g)].map((match) => [match[1], match[2]]),
+    );
+    expect(adminEnv.ADMIN_ADDRESS).toBe(`127.0.0.1:${adminPort}`);
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [join('packages', 'admin-cli', 'dist', 'cli.js'), 'list-clients', '--json'],
+      { cwd: repoRoot, env: { ...process.env, ...adminEnv }, timeout: 20_000 },
+    );
+    expect(JSON.parse(cli.stdout)).toEqual({ clients: [] });
 
     const exit = await system.stop();
     expect(exit.code).toBe(0);

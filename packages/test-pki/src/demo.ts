@@ -9,6 +9,7 @@ import {
   issueServerCertificate,
   type QwacOptions,
 } from './issue.js';
+import { issueOperatorPki, type OperatorPki, operatorLayout } from './operator.js';
 import type { Psd2Role } from './qc-statements.js';
 
 /*
@@ -114,6 +115,8 @@ export interface DemoPki {
   /** A CA nobody trusts; it signed the `untrusted` QWAC. */
   readonly untrustedCa: CertificateFiles;
   readonly qwacs: Readonly<Record<DemoQwacName, DemoQwacFiles>>;
+  /** The operators' CA and certificates for the registry's admin API (operator.ts). */
+  readonly operators: OperatorPki;
 }
 
 const MANIFEST = 'pki.json';
@@ -138,6 +141,7 @@ function layout(dir: string): DemoPki {
     server: files('server'),
     untrustedCa: files('untrusted-ca'),
     qwacs,
+    operators: operatorLayout(dir),
   };
 }
 
@@ -150,13 +154,15 @@ async function stillUsable(pki: DemoPki, now: number): Promise<boolean> {
       pki.server.cert,
       pki.qwacs['tpp-a'].cert,
       pki.qwacs['tpp-a-renewed'].cert,
+      pki.operators.operator.cert,
+      pki.operators.server.cert,
     ];
     for (const file of longLived) {
       const certificate = new X509Certificate(await readFile(file));
       if (Date.parse(certificate.validTo) - now < RENEW_MARGIN_MS) return false;
     }
-    for (const { key } of [pki.ca, pki.server, pki.untrustedCa, ...Object.values(pki.qwacs)])
-      await readFile(key);
+    const pairs = [pki.ca, pki.server, pki.untrustedCa, ...Object.values(pki.qwacs)];
+    for (const { key } of [...pairs, ...Object.values(pki.operators)]) await readFile(key);
     return true;
   } catch {
     return false;
@@ -164,7 +170,7 @@ async function stillUsable(pki: DemoPki, now: number): Promise<boolean> {
 }
 
 /** Bump when the layout or the certificates' contents change, so old demo folders are rewritten. */
-const MANIFEST_VERSION = 2;
+const MANIFEST_VERSION = 3;
 
 async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -209,6 +215,9 @@ export async function writeDemoPki(dir: string): Promise<DemoPki> {
     const issuer: CertificateAuthority = name === 'untrusted' ? untrustedCa : ca;
     await writePair(pki.qwacs[name], await issueQwac(issuer, qwacOptions(name, now)));
   }
+  const operators = await issueOperatorPki(untrustedCa);
+  for (const name of Object.keys(operators) as (keyof OperatorPki)[])
+    await writePair(pki.operators[name], operators[name]);
   await writeAtomically(
     join(dir, MANIFEST),
     `${JSON.stringify({ version: MANIFEST_VERSION, createdAt: new Date(now).toISOString() }, null, 2)}\n`,

@@ -33,6 +33,14 @@ export {
   standardRole,
 } from './issue.js';
 export {
+  DEMO_OPERATOR,
+  type IssuedOperatorPki,
+  issueOperatorCertificate,
+  issueOperatorPki,
+  type OperatorCertificateFiles,
+  type OperatorPki,
+} from './operator.js';
+export {
   encodeQcStatements,
   OID,
   PSD2_ROLE_OIDS,

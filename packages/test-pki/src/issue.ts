@@ -152,7 +152,7 @@ export async function issueIntermediateAuthority(
   return { ...(await finish(certificate, keys)), name: name.toString(), keys };
 }
 
-interface LeafOptions {
+export interface LeafOptions {
   readonly subject: x509.Name;
   readonly notBefore?: Date;
   readonly notAfter?: Date;
@@ -163,7 +163,7 @@ interface LeafOptions {
   readonly extra?: readonly x509.Extension[];
 }
 
-async function issueLeaf(ca: CertificateAuthority, options: LeafOptions): Promise<IssuedCertificate> {
+export async function issueLeaf(ca: CertificateAuthority, options: LeafOptions): Promise<IssuedCertificate> {
   const keys = await generateKeys(options.keyAlgorithm ?? 'ECDSA-P256');
   const now = Date.now();
   const names = [
@@ -197,8 +197,8 @@ async function issueLeaf(ca: CertificateAuthority, options: LeafOptions): Promis
   return finish(certificate, keys);
 }
 
-const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+export const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+export const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 export interface ServerCertificateOptions {
   readonly dnsNames?: readonly string[];

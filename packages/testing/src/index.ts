@@ -1,6 +1,7 @@
 export { CHROMIUM_PATH, launchTestChromium } from './browser.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
 export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
+export { waitForHttp } from './http.js';
 export { SAMPLE_EC_PUBLIC_JWK } from './jwks.js';
 export { capturingLogger } from './log-capture.js';
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
@@ -16,5 +17,4 @@ export {
   startSystem,
   type TppFetch,
   testPki,
-  waitForHttp,
 } from './system.js';

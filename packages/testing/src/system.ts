@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { testRedisUrl } from './dependencies.js';
+import { toResult, waitForHttp } from './http.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 import { createIsolatedRedisPrefix } from './redis.js';
@@ -50,6 +51,10 @@ export interface RunningSystem {
   readonly edgeUrl: string;
   readonly pki: DemoPki;
   readonly registryAddress: string;
+  /** `127.0.0.1:<port>` of the registry's admin API (mutual TLS, operator certificates). */
+  readonly adminAddress: string;
+  /** The environment `pnpm admin` needs to reach it as the demo operator (ADMIN_ADDRESS, ADMIN_*_FILE). */
+  readonly adminEnv: Readonly<Record<string, string>>;
   /** `127.0.0.1:<port>` of the payment-consent gRPC API (plaintext), as the bank's payment API calls it. */
   readonly paymentConsentAddress: string;
   readonly redisUrl: string;
@@ -71,37 +76,12 @@ export interface RunningSystem {
 
 const START_TIMEOUT_MS = 30_000;
 
-/** Polls `url` until it answers 2xx (a service's /healthz), or throws after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
 function startService(dir: string, env: Record<string, string>): StartedProcess {
   return startNodeProcess({
     cwd: join(repoRoot, dir),
     args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
     env,
   });
-}
-
-async function toResult(response: Awaited<ReturnType<typeof undiciFetch>>): Promise<HttpResult> {
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers as unknown as Headers,
-    text,
-    json: <T>() => JSON.parse(text) as T,
-  };
 }
 
 /** The test PKI shared by every test file: written once, under a lock, reused while valid. */
@@ -116,6 +96,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const redisUrl = testRedisUrl();
   const names = [
     'registry',
+    'admin',
     'paymentConsent',
     'edge',
     'edgeHealth',
@@ -131,6 +112,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   >;
   const edgeUrl = `https://localhost:${ports.edge}`;
   const registryAddress = `127.0.0.1:${ports.registry}`;
+  const adminAddress = `127.0.0.1:${ports.admin}`;
+  const { operators } = pki;
   const paymentConsentAddress = `127.0.0.1:${ports.paymentConsent}`;
   const processes = new Map<ProcessName, StartedProcess>();
   const common = { LOG_LEVEL: 'info', OTEL_SDK_DISABLED: 'true', ...options.commonEnv };
@@ -147,6 +130,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       DATABASE_URL: database.url,
       MIGRATE_ON_START: 'true',
       REGISTRY_PLAINTEXT: 'true',
+      // The operators' admin API and the token store it suspends and withdraws through.
+      ADMIN_PORT: String(ports.admin),
+      ADMIN_TLS_CERT_FILE: operators.server.cert,
+      ADMIN_TLS_KEY_FILE: operators.server.key,
+      ADMIN_CLIENT_CA_FILE: operators.ca.cert,
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: redisKeyPrefix,
       ...options.env?.['client-registry'],
     });
     processes.set('client-registry', registry);
@@ -244,6 +234,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     edgeUrl,
     pki,
     registryAddress,
+    adminAddress,
+    adminEnv: {
+      ADMIN_ADDRESS: adminAddress,
+      ADMIN_CERT_FILE: operators.operator.cert,
+      ADMIN_KEY_FILE: operators.operator.key,
+      ADMIN_CA_FILE: operators.ca.cert,
+    },
     paymentConsentAddress,
     redisUrl,
     redisKeyPrefix,

@@ -45,4 +45,37 @@ describe('registryConfigSchema', () => {
       parseConfig(registryConfigSchema, { DEPLOYMENT_MODE: 'sandbox', DATABASE_URL: 'mysql://db/registry' }),
     ).toThrow('DATABASE_URL');
   });
+
+  it('keeps the admin API off unless its three files are set, and names each one missing', () => {
+    const sandbox = { DEPLOYMENT_MODE: 'sandbox' };
+    const off = parseConfig(registryConfigSchema, sandbox);
+    expect(off.ADMIN_TLS_CERT_FILE).toBeUndefined();
+    expect(off.ADMIN_PORT).toBe(50053);
+    expect(() =>
+      parseConfig(registryConfigSchema, { ...sandbox, ADMIN_TLS_CERT_FILE: '/admin/tls.crt' }),
+    ).toThrow(/ADMIN_TLS_KEY_FILE is required[\s\S]*ADMIN_CLIENT_CA_FILE is required/);
+    const on = parseConfig(registryConfigSchema, {
+      ...sandbox,
+      ADMIN_TLS_CERT_FILE: '/admin/tls.crt',
+      ADMIN_TLS_KEY_FILE: '/admin/tls.key',
+      ADMIN_CLIENT_CA_FILE: '/admin/operator-ca.crt',
+      ADMIN_PORT: '50060',
+    });
+    expect(on.ADMIN_PORT).toBe(50060);
+  });
+
+  it('in bank mode requires REDIS_URL with the admin API on (its suspensions and grants), not without', () => {
+    const bank = { DATABASE_URL: 'postgres://registry@db:5432/registry' };
+    expect(() => parseConfig(registryConfigSchema, bank)).not.toThrow();
+    const admin = {
+      ...bank,
+      ADMIN_TLS_CERT_FILE: '/admin/tls.crt',
+      ADMIN_TLS_KEY_FILE: '/admin/tls.key',
+      ADMIN_CLIENT_CA_FILE: '/admin/operator-ca.crt',
+    };
+    expect(() => parseConfig(registryConfigSchema, admin)).toThrow('REDIS_URL is required');
+    expect(
+      parseConfig(registryConfigSchema, { ...admin, REDIS_URL: 'redis://redis:6379' }).REDIS_URL?.host,
+    ).toBe('redis:6379');
+  });
 });

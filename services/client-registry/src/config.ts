@@ -1,8 +1,13 @@
 import { databaseRequiredInBankMode, env } from '@psd2/config';
+import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
 import { z } from 'zod';
+import { adminSettings, adminSettingsRules } from './admin/config.js';
 
 /** Every environment variable the registry reads. */
 const settings = z.object({
+  // The token store the admin API suspends and withdraws through (REDIS_URL...); first, so that the
+  // registry's own DEPLOYMENT_MODE below is the one documented here.
+  ...tokenStoreSettings,
   PORT: env.port(50051),
   HOST: env.host('127.0.0.1'),
   LOG_LEVEL: env.logLevel('info'),
@@ -24,9 +29,17 @@ const settings = z.object({
   MAX_CALL_MS: env.integer({ min: 100, max: 60_000, default: 10_000 }),
   // Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s by default) before SIGKILL.
   SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 10_000 }),
+  // The operators' admin API (admin/config.ts).
+  ...adminSettings,
 });
 
-/** Validated once at start-up; bank mode (the default) requires DATABASE_URL. */
-export const registryConfigSchema = settings.superRefine(databaseRequiredInBankMode);
+/**
+ * Validated once at start-up; bank mode (the default) requires DATABASE_URL. The token store's rules
+ * (REDIS_URL in bank mode) apply only with the admin API on: nothing else in the registry uses it.
+ */
+export const registryConfigSchema = settings.superRefine((config, ctx) => {
+  databaseRequiredInBankMode(config, ctx);
+  if (adminSettingsRules(config, ctx)) sharedStateRules(config, ctx);
+});
 
 export type RegistryConfig = z.output<typeof registryConfigSchema>;

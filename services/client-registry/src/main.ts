@@ -1,6 +1,10 @@
 import { loadConfig } from '@psd2/config';
 import { runGrpcServer } from '@psd2/grpc-server';
 import { createLogger } from '@psd2/logging';
+import { timeTokenStoreOperations } from '@psd2/telemetry';
+import { createTokenStoreFromSettings } from '@psd2/token-store';
+import { adminTlsFiles } from './admin/config.js';
+import { startAdminServer } from './admin/server.js';
 import { registryConfigSchema } from './config.js';
 import { connectPostgres, openPglite, type RegistryDatabase } from './db/database.js';
 import { startRegistryServer } from './server.js';
@@ -8,7 +12,8 @@ import { chooseServerTransport, serverCredentials, TransportConfigError } from '
 
 /*
  * Composition root of the client registry: configuration, database, gRPC server (signals and start-up
- * failures: @psd2/grpc-server's runGrpcServer).
+ * failures: @psd2/grpc-server's runGrpcServer), and the operators' admin API on its own port when its
+ * TLS files are set.
  */
 
 const config = loadConfig(registryConfigSchema, { processName: 'client-registry' });
@@ -43,12 +48,22 @@ if (config.DATABASE_URL === undefined) {
   if (config.MIGRATE_ON_START) await database.migrate();
 }
 
+const adminTls = adminTlsFiles(config);
+// Only the admin API uses the token store (suspensions, customers' grants): without it, no connection.
+const tokenStore =
+  adminTls === undefined ? undefined : timeTokenStoreOperations(createTokenStoreFromSettings(config));
+if (adminTls === undefined) {
+  logger.info(
+    'admin API off: set ADMIN_TLS_CERT_FILE, ADMIN_TLS_KEY_FILE and ADMIN_CLIENT_CA_FILE to serve it',
+  );
+}
+
 const server = await runGrpcServer({
   processName: 'client-registry',
   logger,
   graceMs: config.SHUTDOWN_GRACE_MS,
-  start: () =>
-    startRegistryServer({
+  start: async () => {
+    const registry = await startRegistryServer({
       host: config.HOST,
       port: config.PORT,
       credentials: serverCredentials(transport),
@@ -56,9 +71,40 @@ const server = await runGrpcServer({
       logger,
       healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
       maxCallMs: config.MAX_CALL_MS,
-    }),
-  close: () => database.close(),
+    });
+    if (adminTls === undefined || tokenStore === undefined) return { ...registry, adminPort: undefined };
+    const admin = await startAdminServer({
+      host: config.ADMIN_HOST,
+      port: config.ADMIN_PORT,
+      tls: adminTls,
+      database,
+      tokenStore,
+      logger,
+      healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
+      maxCallMs: config.MAX_CALL_MS,
+    }).catch(async (error: unknown) => {
+      await registry.shutdown(0);
+      throw error;
+    });
+    return {
+      port: registry.port,
+      adminPort: admin.port,
+      shutdown: async (graceMs: number) => {
+        await Promise.all([registry.shutdown(graceMs), admin.shutdown(graceMs)]);
+      },
+    };
+  },
+  close: async () => {
+    await tokenStore?.close();
+    await database.close();
+  },
 });
+if (server.adminPort !== undefined) {
+  logger.info(
+    { host: config.ADMIN_HOST, port: server.adminPort },
+    'admin API listening (mutual TLS, operator CA)',
+  );
+}
 logger.info(
   { host: config.HOST, port: server.port, transport: transport.kind, database: database.kind },
   'client registry listening',

@@ -154,7 +154,7 @@ export function createClientRegistryService(options: ServiceOptions): ClientRegi
  * The registry's error model at the gRPC edge: a named failure is answered with its status, its code in
  * the trailer; the wrapper's deadline is the registry's deadline_exceeded; anything else is a bug.
  */
-function classifyFailure(error: unknown): CallFailure | undefined {
+export function classifyFailure(error: unknown): CallFailure | undefined {
   const named =
     error instanceof CallDeadlineError
       ? new RegistryError('deadline_exceeded', error.message)
