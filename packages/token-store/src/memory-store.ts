@@ -1,5 +1,6 @@
 import { ExpiringMap } from './expiring-map.js';
 import { createMemoryGrantIndex } from './memory-grant-index.js';
+import { createMemoryGrantUsage } from './memory-grant-usage.js';
 import { createMemoryPaymentStores } from './memory-payments.js';
 import type {
   AccessTokenRecord,
@@ -49,7 +50,8 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   const revokedClients = new Set<string>();
   const payments = createMemoryPaymentStores(now, (grantId) => grants.delete(grantId));
   const grantIndex = createMemoryGrantIndex(grants, revokedClients);
-  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps, grantIndex];
+  const grantUsage = createMemoryGrantUsage(grants);
+  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps, grantIndex, grantUsage];
   const sweeper = setInterval(() => {
     for (const map of maps) map.sweep();
   }, 30_000);
@@ -62,6 +64,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   return {
     ...payments.stores,
     ...grantIndex.store,
+    ...grantUsage.store,
 
     async createGrant(grant) {
       grants.set(grant.grantId, { value: grant, expiresAtMs: until(grant.expiresAt) });

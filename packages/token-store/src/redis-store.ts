@@ -8,6 +8,7 @@ import type {
   RefreshTokenRecord,
 } from './records.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
+import { createRedisGrantUsage } from './redis-grant-usage.js';
 import { createRedisPaymentStores } from './redis-payments.js';
 import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
@@ -31,6 +32,7 @@ import {
  *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
  *   x:<clientId>            revocation time (ms)                TTL: longer than any token of the client lives
  *   s:<sha256(subject)>     the subject's grant ids (redis-grant-index.ts), written with the grant
+ *   u:<grantId>             the grant's last use (redis-grant-usage.ts)  TTL: the grant's remaining life
  *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
  *
  * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
@@ -110,6 +112,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   return {
     ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
     ...createRedisGrantIndex(redis, { prefix, grantKey, clientKey }, nowSeconds),
+    ...createRedisGrantUsage(redis, { prefix, grantKey }),
 
     findGrant: (grantId) =>
       guarded(async () => {
