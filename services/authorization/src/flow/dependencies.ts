@@ -3,7 +3,7 @@ import type { PsuAuthenticator, PsuLookup } from '@psd2/psu-directory';
 import type { TokenStore } from '@psd2/token-store';
 import { PageError } from '../authorize/errors.js';
 import type { Lang } from '../html/messages.js';
-import type { Flow, Session, SessionStore } from '../session/session.js';
+import type { Session, SessionFlow, SessionStore } from '../session/session.js';
 import type { PageThrottles } from '../web/throttle.js';
 
 /** What the pages do with the token store: codes and grants, pushed requests, payment decisions. */
@@ -60,7 +60,9 @@ export function nowSeconds(deps: PageDependencies): number {
 }
 
 /** Each flow's pages exist only where the deployment serves them; elsewhere they are the 404 page. */
-export function requireFlow(deps: PageDependencies, flow: Flow): void {
+export function requireFlow(deps: PageDependencies, flow: SessionFlow): void {
+  // The consent page serves both modes: each signs its customers in its own way.
+  if (flow === 'consents') return;
   const enabled =
     flow === 'sandbox' ? deps.mode === 'sandbox' : deps.mode === 'bank' || deps.bankPageInSandbox;
   if (!enabled) throw new PageError('not_found', 404, `${flow} page disabled`);

@@ -1,16 +1,27 @@
 import type { RequestBasics } from '@psd2/http';
 import { PageError } from '../authorize/errors.js';
-import type { Flow, SessionOf } from '../session/session.js';
-import { sameToken, sessionIdFrom } from '../web/browser.js';
+import type { SessionFlow, SessionOf, StoredSession } from '../session/session.js';
+import {
+  CONSENTS_SESSION_COOKIE,
+  SESSION_COOKIE,
+  type SessionCookieName,
+  sameToken,
+  sessionIdFrom,
+} from '../web/browser.js';
 import type { PageDependencies } from './dependencies.js';
 
+/** The cookie a flow's session travels in: the consent page has its own (CONSENTS_SESSION_COOKIE). */
+export function cookieOfFlow(flow: SessionFlow): SessionCookieName {
+  return flow === 'consents' ? CONSENTS_SESSION_COOKIE : SESSION_COOKIE;
+}
+
 /** The session of a form post or a step page; a missing or expired one ends the flow with a page. */
-export async function loadSession<F extends Flow>(
+export async function loadSession<F extends SessionFlow>(
   deps: PageDependencies,
   request: RequestBasics,
   flow: F,
 ): Promise<{ id: string; session: SessionOf<F> }> {
-  const id = sessionIdFrom(request.headers);
+  const id = sessionIdFrom(request.headers, cookieOfFlow(flow));
   const session = id === undefined ? undefined : await deps.sessions.load(id);
   if (id === undefined || session === undefined)
     throw new PageError('session_expired', 400, 'no live session');
@@ -18,7 +29,10 @@ export async function loadSession<F extends Flow>(
   return { id, session };
 }
 
-function isOfFlow<F extends Flow>(session: { readonly flow: Flow }, flow: F): session is SessionOf<F> {
+export function isOfFlow<F extends SessionFlow>(
+  session: StoredSession,
+  flow: F,
+): session is SessionOf<F> {
   return session.flow === flow;
 }
 
@@ -27,7 +41,7 @@ function isOfFlow<F extends Flow>(session: { readonly flow: Flow }, flow: F): se
  * back with the form, and a browser that names the form's origin must name ours (defence in depth,
  * OWASP CSRF cheat sheet).
  */
-export async function loadPostedSession<F extends Flow>(
+export async function loadPostedSession<F extends SessionFlow>(
   deps: PageDependencies,
   request: RequestBasics,
   flow: F,
