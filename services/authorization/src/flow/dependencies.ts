@@ -6,11 +6,17 @@ import type { Lang } from '../html/messages.js';
 import type { Session, SessionFlow, SessionStore } from '../session/session.js';
 import type { PageThrottles } from '../web/throttle.js';
 
-/** What the pages do with the token store: codes and grants, pushed requests, payment decisions. */
+/**
+ * What the pages do with the token store: codes and grants, pushed requests, payment decisions, and the
+ * customer's consent page (a customer's grants, their last use, withdrawal).
+ */
 export type PageTokenStore = Pick<
   TokenStore,
   | 'createGrant'
+  | 'findGrant'
   | 'revokeGrant'
+  | 'listGrantsOfSubject'
+  | 'lastUsedOf'
   | 'saveAuthorizationCode'
   | 'usePushedRequest'
   | 'findPaymentRequest'
@@ -45,6 +51,15 @@ export const paths = (lang: Lang) => ({
   bankOtp: `/oauth2/${lang}/banque/otp`,
   bankConsent: `/oauth2/${lang}/banque/consent`,
   stylesheet: `/oauth2/${lang}/static/authorize.css`,
+  // The customer's consent page (issue 18), in both modes: see docs/operations-consents.md.
+  consents: `/oauth2/${lang}/banque/autorisations`,
+  consentsSignIn: `/oauth2/${lang}/banque/autorisations/connexion`,
+  consentsOtp: `/oauth2/${lang}/banque/autorisations/code`,
+  consentsSandbox: `/oauth2/${lang}/banque/autorisations/simulation`,
+  consentsSignOut: `/oauth2/${lang}/banque/autorisations/deconnexion`,
+  consentsWithdrawalRoute: `/oauth2/${lang}/banque/autorisations/:grantId/retrait`,
+  consentsWithdrawal: (grantId: string) =>
+    `/oauth2/${lang}/banque/autorisations/${encodeURIComponent(grantId)}/retrait`,
 });
 
 /** The bank page a session's stage belongs on: where a step reached out of order sends the PSU. */

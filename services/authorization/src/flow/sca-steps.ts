@@ -66,13 +66,17 @@ export interface ScaRoute<F extends ScaFlow> {
   /** The page a session at another stage belongs on (a step reached out of order). */
   readonly pageOf: (session: SessionOf<F>, lang: Lang) => string;
   readonly checkPassword: (session: At<F, 'started'>, outcome: FirstFactor) => At<F, 'password_checked'>;
-  readonly signIn: (session: At<F, 'password_checked'>, psu: PsuIdentity, now: number) => At<F, 'authenticated'>;
+  readonly signIn: (
+    session: At<F, 'password_checked'>,
+    psu: PsuIdentity,
+    now: number,
+  ) => At<F, 'authenticated'>;
   readonly refuse: (session: At<F, 'password_checked'>) => At<F, 'started'>;
   /** The sign-in page again (401) with the one refusal, after a refused code. */
   readonly refusedPage: (
     session: At<F, 'started'>,
     options: { readonly error: string; readonly headers: ResultHeaders },
-  ) => PageResult;
+  ) => PageResult | Promise<PageResult>;
 }
 
 /** The password post: checks the first factor and always goes on to the code step. */

@@ -23,16 +23,30 @@ export async function loadSession<F extends SessionFlow>(
 ): Promise<{ id: string; session: SessionOf<F> }> {
   const id = sessionIdFrom(request.headers, cookieOfFlow(flow));
   const session = id === undefined ? undefined : await deps.sessions.load(id);
-  if (id === undefined || session === undefined)
-    throw new PageError('session_expired', 400, 'no live session');
+  if (id === undefined || session === undefined) {
+    // The consent page's own words: nobody sent its customer from a TPP to go back to.
+    throw new PageError(
+      flow === 'consents' ? 'consents_session_expired' : 'session_expired',
+      400,
+      'no live session',
+    );
+  }
   if (!isOfFlow(session, flow)) throw new PageError('bad_request', 400, 'session of another flow');
   return { id, session };
 }
 
-export function isOfFlow<F extends SessionFlow>(
-  session: StoredSession,
+/** The live session of `flow` the browser holds, if any: for pages that then start one of their own. */
+export async function liveSession<F extends SessionFlow>(
+  deps: PageDependencies,
+  request: RequestBasics,
   flow: F,
-): session is SessionOf<F> {
+): Promise<{ id: string; session: SessionOf<F> } | undefined> {
+  const id = sessionIdFrom(request.headers, cookieOfFlow(flow));
+  const session = id === undefined ? undefined : await deps.sessions.load(id);
+  return id === undefined || session === undefined || !isOfFlow(session, flow) ? undefined : { id, session };
+}
+
+export function isOfFlow<F extends SessionFlow>(session: StoredSession, flow: F): session is SessionOf<F> {
   return session.flow === flow;
 }
 
@@ -49,9 +63,10 @@ export async function loadPostedSession<F extends SessionFlow>(
 ): Promise<{ id: string; session: SessionOf<F> }> {
   const loaded = await loadSession(deps, request, flow);
   const origin = request.headers.origin;
+  const refusal = flow === 'consents' ? 'consents_csrf' : 'csrf';
   if (origin !== undefined && origin !== new URL(deps.issuer).origin) {
-    throw new PageError('csrf', 403, 'cross-origin form post');
+    throw new PageError(refusal, 403, 'cross-origin form post');
   }
-  if (!sameToken(loaded.session.csrf, csrfToken)) throw new PageError('csrf', 403, 'CSRF token mismatch');
+  if (!sameToken(loaded.session.csrf, csrfToken)) throw new PageError(refusal, 403, 'CSRF token mismatch');
   return loaded;
 }

@@ -3,10 +3,10 @@ import { Redis } from 'ioredis';
 import {
   deserialise,
   idleSecondsOf,
-  type StoredSession,
   type SessionLifetimes,
   type SessionStore,
   SessionStoreUnavailableError,
+  type StoredSession,
   serialise,
 } from './session.js';
 
