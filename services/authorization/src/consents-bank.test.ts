@@ -103,10 +103,10 @@ describe('the consent page in bank mode', () => {
     expectPage(await suite.pages.post(opened, `${FR}/simulation`, { psu: 'psu-cons-list' }), 404);
     // Without a signed-in session, a withdrawal's pages lead to the sign-in, and a post changes nothing.
     const { grant } = await plantGrant('psu-cons-list');
-    const confirm = await get(opened, `${FR}/${grant.grantId}/retrait`);
+    const confirm = await get(opened, `${FR}/retrait?grant_id=${grant.grantId}`);
     expect(confirm.status).toBe(303);
     expect(confirm.headers.get('location')).toBe(FR);
-    expect((await suite.pages.post(opened, `${FR}/${grant.grantId}/retrait`, {})).status).toBe(303);
+    expect((await suite.pages.post(opened, `${FR}/retrait`, { grant_id: grant.grantId })).status).toBe(303);
     expect(await suite.bank.store.findGrant(grant.grantId)).toEqual(grant);
   });
 
@@ -128,22 +128,20 @@ describe('the consent page in bank mode', () => {
     expect(list.text).toContain(kept.grant.grantId);
     expect(list.text).not.toContain(foreign.grant.grantId);
 
-    const confirm = await get(signed, `${FR}/${withdrawn.grant.grantId}/retrait`);
+    const confirm = await get(signed, `${FR}/retrait?grant_id=${withdrawn.grant.grantId}`);
     expectPage(confirm, 200);
     expect(confirm.text).toContain('Confirmer le retrait');
     // The confirmation alone changes nothing.
     expect(await suite.bank.store.findGrant(withdrawn.grant.grantId)).toEqual(withdrawn.grant);
 
     // Without the session's CSRF token: refused, nothing changed.
-    const forged = await suite.pages.post(
-      { ...signed, csrf: 'forged' },
-      `${FR}/${withdrawn.grant.grantId}/retrait`,
-      {},
-    );
+    const forged = await suite.pages.post({ ...signed, csrf: 'forged' }, `${FR}/retrait`, {
+      grant_id: withdrawn.grant.grantId,
+    });
     expectPage(forged, 403);
     expect(await suite.bank.store.findGrant(withdrawn.grant.grantId)).toEqual(withdrawn.grant);
 
-    const done = await suite.pages.post(signed, `${FR}/${withdrawn.grant.grantId}/retrait`, {});
+    const done = await suite.pages.post(signed, `${FR}/retrait`, { grant_id: withdrawn.grant.grantId });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(FR);
     expect(await suite.bank.store.findGrant(withdrawn.grant.grantId)).toBeUndefined();
@@ -166,25 +164,35 @@ describe('the consent page in bank mode', () => {
   it("answers another customer's grant, an unknown id and hostile input with the not-found page, changing nothing", async () => {
     const foreign = await plantGrant('psu-cons-refused');
     const signed = await signIn(suite.pages, 'psu-cons-other');
-    const ids = [
-      foreign.grant.grantId,
-      generateGrantId(),
-      '%3Cscript%3Ealert(1)%3C',
-      'x'.repeat(600),
-      '%00',
-      '%22onfocus%3D%27x',
+    // As the query carries them: already encoded, some undecodable, one repeated.
+    const queries = [
+      `grant_id=${foreign.grant.grantId}`,
+      `grant_id=${generateGrantId()}`,
+      'grant_id=%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+      `grant_id=${'x'.repeat(600)}`,
+      'grant_id=%00',
+      'grant_id=%u0041',
+      'grant_id=%E0%A4%A',
+      `grant_id=${foreign.grant.grantId}&grant_id=${foreign.grant.grantId}`,
+      '',
     ];
-    for (const id of ids) {
-      const confirm = await get(signed, `${FR}/${id}/retrait`);
+    for (const query of queries) {
+      const confirm = await get(signed, `${FR}/retrait?${query}`);
       expectPage(confirm, 404);
       expect(confirm.text).toContain('Cette autorisation n’existe pas ou n’est plus active');
       expect(confirm.text).not.toContain('<script>');
-      expectPage(await suite.pages.post(signed, `${FR}/${id}/retrait`, {}), 404);
     }
-    // An escaped slash is the edge's refusal (as Envoy's); an undecodable id is the service's page.
-    const undecodable = await get(signed, `${FR}/%E0%A4%A/retrait`);
-    expect(undecodable.status).toBeGreaterThanOrEqual(400);
-    expect(undecodable.status).toBeLessThan(500);
+    for (const grantId of [
+      foreign.grant.grantId,
+      generateGrantId(),
+      '<script>',
+      'x'.repeat(600),
+      '\u0000',
+      '',
+    ]) {
+      expectPage(await suite.pages.post(signed, `${FR}/retrait`, { grant_id: grantId }), 404);
+    }
+    expectPage(await suite.pages.post(signed, `${FR}/retrait`, {}), 404);
     expect(await suite.bank.store.findGrant(foreign.grant.grantId)).toEqual(foreign.grant);
     expect(await suite.bank.store.findAccessToken(foreign.access)).toBeDefined();
   });

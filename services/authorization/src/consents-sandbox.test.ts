@@ -103,12 +103,12 @@ describe('the consent page in a sandbox', () => {
     const text = await list.text();
     expect(list.status).toBe(200);
     expect(text).toContain('Budget &lt;App&gt;');
-    expect(text).toContain(`/retrait`);
+    expect(text).toContain(`action="${CONSENTS}/retrait"`);
     expect(text).toContain(mine.grantId);
     expect(text).not.toContain(theirs.grantId);
     expect(text).toContain('Never used');
 
-    const withdrawn = await post(`${CONSENTS}/${mine.grantId}/retrait`, cookie, { csrf_token: csrf });
+    const withdrawn = await post(`${CONSENTS}/retrait`, cookie, { csrf_token: csrf, grant_id: mine.grantId });
     expect(withdrawn.status).toBe(303);
     expect(await tokenStore.findGrant(mine.grantId)).toBeUndefined();
     expect(await tokenStore.findGrant(theirs.grantId)).toEqual(theirs);

@@ -57,9 +57,9 @@ export const paths = (lang: Lang) => ({
   consentsOtp: `/oauth2/${lang}/banque/autorisations/code`,
   consentsSandbox: `/oauth2/${lang}/banque/autorisations/simulation`,
   consentsSignOut: `/oauth2/${lang}/banque/autorisations/deconnexion`,
-  consentsWithdrawalRoute: `/oauth2/${lang}/banque/autorisations/:grantId/retrait`,
-  consentsWithdrawal: (grantId: string) =>
-    `/oauth2/${lang}/banque/autorisations/${encodeURIComponent(grantId)}/retrait`,
+  // The grant id travels in the query (the confirmation) or the form (the withdrawal), never in the
+  // path: a path parameter the router cannot decode would be answered before the page's error handler.
+  consentsWithdrawal: `/oauth2/${lang}/banque/autorisations/retrait`,
 });
 
 /** The bank page a session's stage belongs on: where a step reached out of order sends the PSU. */

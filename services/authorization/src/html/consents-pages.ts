@@ -10,6 +10,9 @@ import { csrfField, errorBox, layout, otpFields, type PageFrame, signInFields } 
  * control labelled; the list is one column of cards that reads at 360 px.
  */
 
+/** The field (query or form) naming the consent a withdrawal is about. */
+export const GRANT_FIELD = 'grant_id';
+
 export interface ConsentsSignInView {
   readonly action: string;
   readonly csrf: string;
@@ -74,7 +77,7 @@ export interface ConsentsListView {
   readonly withdrawn?: string | undefined;
   readonly csrf: string;
   readonly signOutAction: string;
-  readonly withdrawalPath: (grantId: string) => string;
+  readonly withdrawalPath: string;
 }
 
 export function consentsListPage(frame: PageFrame, view: ConsentsListView): string {
@@ -90,7 +93,8 @@ ${
         (grant, index) => html`<li class="card">
 <h2 id="grant-${index}">${c.grantHeading(grant.tppName)}</h2>
 ${grantFacts(frame, grant)}
-<form method="get" action="${view.withdrawalPath(grant.grantId)}">
+<form method="get" action="${view.withdrawalPath}">
+<input type="hidden" name="${GRANT_FIELD}" value="${grant.grantId}">
 <div class="actions"><button type="submit" class="secondary" aria-label="${c.withdrawLabel(grant.tppName)}">${c.withdraw}</button></div>
 </form>
 </li>`,
@@ -120,6 +124,7 @@ ${grantFacts(frame, view.grant)}
 <p>${c.confirmEffect}</p>
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
+<input type="hidden" name="${GRANT_FIELD}" value="${view.grant.grantId}">
 <div class="actions"><button type="submit" class="primary">${c.confirmWithdraw}</button></div>
 </form>
 <form class="inline" method="get" action="${view.listPath}">
