@@ -8,6 +8,7 @@ import {
   refreshRecord,
   storedGrantWithTokens,
 } from './contract-fixtures.js';
+import { describeGrantUsageContract } from './contract-grant-usage.js';
 import { describeGrantsBySubjectContract } from './contract-grants-by-subject.js';
 import { describePaymentContract } from './contract-payments.js';
 import { describePushedRequestContract } from './contract-pushed.js';
@@ -160,6 +161,7 @@ export function describeTokenStoreContract(
     describePushedRequestContract(() => subject, clock);
     describeGrantsBySubjectContract(() => store, clock);
     describeSuspensionContract(() => store);
+    describeGrantUsageContract(() => store, clock);
 
     describe('grants and clients', () => {
       it('revoking a grant makes every token of it inactive at once', async () => {

@@ -6,6 +6,11 @@ export {
   type GrantListOptions,
   MAX_GRANT_LIST_LIMIT,
 } from './grant-index.js';
+export {
+  GRANT_USE_INTERVAL_SECONDS,
+  type GrantUsageStore,
+  MAX_GRANT_USAGE_LOOKUP,
+} from './grant-usage.js';
 export { createMemoryTokenStore, type MemoryTokenStore } from './memory-store.js';
 export { newPaymentRequest, paymentRequestStatus } from './payment-requests.js';
 export {

@@ -8,6 +8,7 @@ import {
 } from './client-markers.js';
 import { ExpiringMap } from './expiring-map.js';
 import { createMemoryGrantIndex } from './memory-grant-index.js';
+import { createMemoryGrantUsage } from './memory-grant-usage.js';
 import { createMemoryPaymentStores } from './memory-payments.js';
 import type {
   AccessTokenRecord,
@@ -63,7 +64,8 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
     admits(grant.clientId, { issuedAt: grant.createdAt, scope: grant.scope });
   const payments = createMemoryPaymentStores(now, (grantId) => grants.delete(grantId));
   const grantIndex = createMemoryGrantIndex(grants, grantAdmitted);
-  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps, grantIndex];
+  const grantUsage = createMemoryGrantUsage(grants);
+  const maps = [codes, grants, accessTokens, refreshTokens, ...payments.maps, grantIndex, grantUsage];
   const sweeper = setInterval(() => {
     for (const map of maps) map.sweep();
   }, 30_000);
@@ -86,6 +88,7 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   return {
     ...payments.stores,
     ...grantIndex.store,
+    ...grantUsage.store,
 
     async createGrant(grant) {
       grants.set(grant.grantId, { value: grant, expiresAtMs: until(grant.expiresAt) });

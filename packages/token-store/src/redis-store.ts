@@ -10,6 +10,7 @@ import type {
 } from './records.js';
 import { createRedisClientMarkers } from './redis-client-markers.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
+import { createRedisGrantUsage } from './redis-grant-usage.js';
 import { createRedisPaymentStores } from './redis-payments.js';
 import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import { hashSecret } from './secrets.js';
@@ -34,6 +35,7 @@ import {
  *                                                               TTL: longer than any token of the client
  *                                                               lives; none while it refuses something
  *   s:<sha256(subject)>     the subject's grant ids (redis-grant-index.ts), written with the grant
+ *   u:<grantId>             the grant's last use (redis-grant-usage.ts)  TTL: the grant's remaining life
  *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
  *
  * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
@@ -119,6 +121,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
     ...createRedisGrantIndex(redis, { prefix, grantKey, clientKey }, nowSeconds),
     ...createRedisClientMarkers(redis, clientKey, now),
+    ...createRedisGrantUsage(redis, { prefix, grantKey }),
 
     findGrant: (grantId) =>
       guarded(async () => {

@@ -17,6 +17,8 @@ const METHODS = [
   'findGrant',
   'revokeGrant',
   'listGrantsOfSubject',
+  'recordGrantUse',
+  'lastUsedOf',
   'saveAuthorizationCode',
   'peekAuthorizationCode',
   'redeemAuthorizationCode',

@@ -1,4 +1,5 @@
 import type { GrantIndexStore } from './grant-index.js';
+import type { GrantUsageStore } from './grant-usage.js';
 import type { PaymentRequestStore, PushedRequestStore } from './payment-store.js';
 import type {
   AccessTokenRecord,
@@ -87,7 +88,11 @@ export type RotationOutcome =
  * exists and its client has not been revoked, so revoking a grant or a client is one write however
  * many tokens hang off it.
  */
-export interface TokenStore extends PaymentRequestStore, PushedRequestStore, GrantIndexStore {
+export interface TokenStore
+  extends PaymentRequestStore,
+    PushedRequestStore,
+    GrantIndexStore,
+    GrantUsageStore {
   /** Stores the grant and indexes it under its subject (listGrantsOfSubject). */
   createGrant(grant: GrantRecord): Promise<void>;
   /** The grant while it is active (not revoked, not expired, client not revoked). */

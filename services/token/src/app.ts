@@ -4,6 +4,7 @@ import { createHttpApp, type HttpApp } from '@psd2/http';
 import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
 import { DOCS_PAGE_HEADERS, docsEndpoints } from './docs.js';
+import { createGrantUseRecorder } from './grant-use.js';
 import type { TokenSettings } from './grants/context.js';
 import { introspectionEndpoint } from './introspection.js';
 import { type MetadataSettings, metadataEndpoint } from './metadata.js';
@@ -25,6 +26,7 @@ export interface TokenDependencies {
  * (OpenAPI, its Swagger UI page). Reads its static files once; no other I/O.
  */
 export function createTokenApp(deps: TokenDependencies): HttpApp {
+  const grantUse = createGrantUseRecorder(deps.store, { logger: deps.logger });
   return createHttpApp({
     logger: deps.logger,
     helmet: DOCS_PAGE_HEADERS,
@@ -37,12 +39,14 @@ export function createTokenApp(deps: TokenDependencies): HttpApp {
         store: deps.store,
         certificates: deps.certificates,
         settings: deps.tokens,
+        grantUse,
       }),
       introspectionEndpoint({
         store: deps.store,
         certificates: deps.certificates,
         issuer: deps.metadata.issuer,
         allowedOrganizations: deps.introspectionAllowedOrganizations,
+        grantUse,
       }),
       metadataEndpoint(deps.metadata),
       openApiEndpoint(deps.metadata.issuer),

@@ -11,6 +11,7 @@ import {
 } from '@psd2/http';
 import { InvalidClientError } from '@psd2/oauth-errors';
 import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
+import type { GrantUseRecorder } from './grant-use.js';
 
 export interface IntrospectionDependencies {
   readonly store: TokenStore;
@@ -18,6 +19,8 @@ export interface IntrospectionDependencies {
   readonly issuer: string;
   /** The organizationIdentifiers allowed to introspect (the bank's own API). */
   readonly allowedOrganizations: readonly string[];
+  /** An access token introspected active is a use of its grant (the customer page's "last used"). */
+  readonly grantUse: GrantUseRecorder;
 }
 
 const INACTIVE = { active: false } as const;
@@ -67,6 +70,7 @@ async function introspect(deps: IntrospectionDependencies, token: string): Promi
   if (record === undefined) return INACTIVE;
   const payment = await paymentOf(deps, record);
   if (payment === 'inactive') return INACTIVE;
+  if (record.grantId !== undefined) deps.grantUse.record(record.grantId, Math.floor(Date.now() / 1000));
   return {
     active: true,
     scope: record.scope,

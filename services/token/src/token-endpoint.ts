@@ -14,6 +14,7 @@ import type { Logger } from '@psd2/logging';
 import { UnauthorizedClientError, UnsupportedGrantTypeError } from '@psd2/oauth-errors';
 import { instruments } from '@psd2/telemetry';
 import type { TokenStore } from '@psd2/token-store';
+import type { GrantUseRecorder } from './grant-use.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import type { Grant, GrantContext, TokenResponse, TokenSettings } from './grants/context.js';
@@ -34,6 +35,7 @@ export interface TokenEndpointDependencies {
   readonly store: TokenStore;
   readonly certificates: ClientCertificateResolver;
   readonly settings: TokenSettings;
+  readonly grantUse: GrantUseRecorder;
 }
 
 /** Scopes are a handful of fixed strings (formatScope orders them), so the label set stays small. */
@@ -59,6 +61,7 @@ class GrantRequest implements GrantContext {
     readonly authenticated: AuthenticatedClient,
     readonly store: TokenStore,
     readonly settings: TokenSettings,
+    readonly grantUse: GrantUseRecorder,
   ) {}
 
   /** The request's logger, made on first use (most requests only write their access-log line). */
@@ -94,7 +97,7 @@ export function tokenEndpoint(deps: TokenEndpointDependencies): Endpoint {
       }
 
       const response = await grant.issue(
-        new GrantRequest(request, authenticated, deps.store, deps.settings),
+        new GrantRequest(request, authenticated, deps.store, deps.settings, deps.grantUse),
         body,
       );
       countIssued(grantType, response);

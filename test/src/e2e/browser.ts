@@ -13,8 +13,8 @@ import type { E2eSystem } from './harness.js';
 
 export const REDIRECT_URI = 'https://tpp.example/callback';
 /** The seeded sandbox PSUs' public demo credentials (services/authorization config defaults). */
-const SANDBOX_PASSWORD = 'sandbox-password';
-const SANDBOX_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+export const SANDBOX_PASSWORD = 'sandbox-password';
+export const SANDBOX_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 export function launchBrowser(): Promise<Browser> {
   // No name is ever resolved: the edge is reached by its loopback name, the TPP never at all.
@@ -48,6 +48,15 @@ function observeResponses(e2e: E2eSystem, page: Page, pending: Promise<void>[]):
     if (!response.url().startsWith(e2e.system.edgeUrl)) return;
     const location = response.headers().location;
     if (response.status() === 303 && location?.startsWith(REDIRECT_URI)) reached(location);
+  });
+  checkPageResponses(e2e, page, pending);
+  return callback;
+}
+
+/** Checks every response of our origin the page receives against the document; `pending` settles the checks. */
+export function checkPageResponses(e2e: E2eSystem, page: Page, pending: Promise<void>[]): void {
+  page.on('response', (response) => {
+    if (!response.url().startsWith(e2e.system.edgeUrl)) return;
     pending.push(
       (async () => {
         const status = response.status();
@@ -61,7 +70,6 @@ function observeResponses(e2e: E2eSystem, page: Page, pending: Promise<void>[]):
       })(),
     );
   });
-  return callback;
 }
 
 /** RFC 6749 §4.1 with PKCE, as a PSU's browser goes through it; returns where the TPP was called back. */
@@ -92,7 +100,7 @@ export function onBankPage(config: oidc.Configuration, url: URL): URL {
 }
 
 /** The text of a page as the customer reads it (Intl's narrow no-break spaces as plain spaces). */
-async function shown(page: Page): Promise<string> {
+export async function shown(page: Page): Promise<string> {
   return ((await page.locator('main').textContent()) ?? '').replace(/\s/g, ' ');
 }
 

@@ -35,6 +35,7 @@ const NAMES = [
   'bank-otp',
   'bank-consent-page',
   'bank-consent',
+  'customer-consents',
   'par',
   'token',
   'revoke',

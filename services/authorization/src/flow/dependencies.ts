@@ -3,14 +3,20 @@ import type { PsuAuthenticator, PsuLookup } from '@psd2/psu-directory';
 import type { TokenStore } from '@psd2/token-store';
 import { PageError } from '../authorize/errors.js';
 import type { Lang } from '../html/messages.js';
-import type { Flow, Session, SessionStore } from '../session/session.js';
+import type { Session, SessionFlow, SessionStore } from '../session/session.js';
 import type { PageThrottles } from '../web/throttle.js';
 
-/** What the pages do with the token store: codes and grants, pushed requests, payment decisions. */
+/**
+ * What the pages do with the token store: codes and grants, pushed requests, payment decisions, and the
+ * customer's consent page (a customer's grants, their last use, withdrawal).
+ */
 export type PageTokenStore = Pick<
   TokenStore,
   | 'createGrant'
+  | 'findGrant'
   | 'revokeGrant'
+  | 'listGrantsOfSubject'
+  | 'lastUsedOf'
   | 'saveAuthorizationCode'
   | 'usePushedRequest'
   | 'findPaymentRequest'
@@ -45,6 +51,15 @@ export const paths = (lang: Lang) => ({
   bankOtp: `/oauth2/${lang}/banque/otp`,
   bankConsent: `/oauth2/${lang}/banque/consent`,
   stylesheet: `/oauth2/${lang}/static/authorize.css`,
+  // The customer's consent page (issue 18), in both modes: see docs/operations-consents.md.
+  consents: `/oauth2/${lang}/banque/autorisations`,
+  consentsSignIn: `/oauth2/${lang}/banque/autorisations/connexion`,
+  consentsOtp: `/oauth2/${lang}/banque/autorisations/code`,
+  consentsSandbox: `/oauth2/${lang}/banque/autorisations/simulation`,
+  consentsSignOut: `/oauth2/${lang}/banque/autorisations/deconnexion`,
+  // The grant id travels in the query (the confirmation) or the form (the withdrawal), never in the
+  // path: a path parameter the router cannot decode would be answered before the page's error handler.
+  consentsWithdrawal: `/oauth2/${lang}/banque/autorisations/retrait`,
 });
 
 /** The bank page a session's stage belongs on: where a step reached out of order sends the PSU. */
@@ -60,7 +75,9 @@ export function nowSeconds(deps: PageDependencies): number {
 }
 
 /** Each flow's pages exist only where the deployment serves them; elsewhere they are the 404 page. */
-export function requireFlow(deps: PageDependencies, flow: Flow): void {
+export function requireFlow(deps: PageDependencies, flow: SessionFlow): void {
+  // The consent page serves both modes: each signs its customers in its own way.
+  if (flow === 'consents') return;
   const enabled =
     flow === 'sandbox' ? deps.mode === 'sandbox' : deps.mode === 'bank' || deps.bankPageInSandbox;
   if (!enabled) throw new PageError('not_found', 404, `${flow} page disabled`);

@@ -1,7 +1,7 @@
 import { defineEndpoint, type Endpoint, type EndpointResult, type RequestBasics } from '@psd2/http';
 import { z } from 'zod';
 import { CSRF_FIELD } from '../html/pages.js';
-import type { Flow, SessionOf } from '../session/session.js';
+import type { SessionFlow, SessionOf } from '../session/session.js';
 import { type PageDependencies, requireFlow } from './dependencies.js';
 import { loadPostedSession } from './session-access.js';
 
@@ -26,13 +26,13 @@ function pageFormSchema(names: readonly string[]) {
 }
 
 /** A live session of the flow, posted with its CSRF token. */
-export interface Posted<F extends Flow> {
+export interface Posted<F extends SessionFlow> {
   readonly id: string;
   readonly session: SessionOf<F>;
 }
 
 /** What a step does with its form, once formStep has checked the session and the CSRF token. */
-export type StepHandler<F extends Flow, N extends string> = (
+export type StepHandler<F extends SessionFlow, N extends string> = (
   request: RequestBasics,
   form: FormOf<N>,
   posted: Posted<F>,
@@ -42,7 +42,7 @@ export type StepHandler<F extends Flow, N extends string> = (
  * The POST of a step's form: the flow served here, a live session of it, the CSRF token checked, then
  * the step with the form's fields.
  */
-export function formStep<F extends Flow, N extends string>(
+export function formStep<F extends SessionFlow, N extends string>(
   deps: PageDependencies,
   spec: {
     readonly path: string;

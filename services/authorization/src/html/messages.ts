@@ -1,3 +1,4 @@
+import { type ConsentsMessages, enConsents, frConsents } from './consents-messages.js';
 import { enPayment, frPayment, type PaymentMessages } from './payment-messages.js';
 
 /*
@@ -22,11 +23,15 @@ export type PageErrorKind =
   | 'bad_request'
   | 'request_uri'
   | 'payment_request'
-  | 'payment_changed';
+  | 'payment_changed'
+  | 'grant_not_found'
+  | 'consents_session_expired'
+  | 'consents_csrf';
 
 export interface Messages {
   readonly bankName: string;
   readonly payment: PaymentMessages;
+  readonly consents: ConsentsMessages;
   readonly sandboxBanner: string;
   readonly skipToContent: string;
   readonly tppHeading: string;
@@ -68,6 +73,7 @@ export interface Messages {
 const fr: Messages = {
   bankName: 'Banque — accès des prestataires agréés',
   payment: frPayment,
+  consents: frConsents,
   sandboxBanner: 'Bac à sable : aucun vrai compte ni vrai client. Les données sont fictives.',
   skipToContent: 'Aller au contenu',
   tppHeading: 'Le prestataire qui demande l’accès',
@@ -128,6 +134,9 @@ const fr: Messages = {
       'Ce paiement est inconnu ou n’est pas celui de ce prestataire. Aucun paiement n’a été autorisé.',
     payment_changed:
       'Le paiement a changé depuis votre authentification ou n’attend plus d’accord. Aucun paiement n’a été autorisé.',
+    grant_not_found: 'Cette autorisation n’existe pas ou n’est plus active. Rien n’a été modifié.',
+    consents_session_expired: 'Votre session a expiré ou n’existe plus. Rien n’a été modifié.',
+    consents_csrf: 'Le formulaire envoyé n’est pas valide. Rien n’a été modifié.',
   },
   reference: (id) => `Référence à communiquer au support : ${id}`,
   formatDate: (date) =>
@@ -137,6 +146,7 @@ const fr: Messages = {
 const en: Messages = {
   bankName: 'Bank — access for authorised providers',
   payment: enPayment,
+  consents: enConsents,
   sandboxBanner: 'Sandbox: no real account or customer. All data is fictitious.',
   skipToContent: 'Skip to content',
   tppHeading: 'The provider asking for access',
@@ -193,6 +203,9 @@ const en: Messages = {
     payment_request: 'This payment is unknown or not this provider’s. No payment has been approved.',
     payment_changed:
       'The payment changed since you authenticated, or no longer awaits approval. No payment has been approved.',
+    grant_not_found: 'This consent does not exist or is no longer active. Nothing was changed.',
+    consents_session_expired: 'Your session has expired or no longer exists. Nothing was changed.',
+    consents_csrf: 'The form sent is not valid. Nothing was changed.',
   },
   reference: (id) => `Reference for support: ${id}`,
   formatDate: (date) =>

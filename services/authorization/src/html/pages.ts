@@ -47,11 +47,11 @@ ${body}
 `.value;
 }
 
-function csrfField(token: string): SafeHtml {
+export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
 }
 
-function errorBox(message: string | undefined): SafeHtml {
+export function errorBox(message: string | undefined): SafeHtml {
   return message === undefined ? html`` : html`<p class="error" role="alert" id="form-error">${message}</p>`;
 }
 
@@ -159,15 +159,24 @@ export function signInPage(
   },
 ): string {
   const { m } = frame;
-  // Nothing typed is shown back: a refused page is the same whoever was named.
-  const described = view.error === undefined ? 'customer-id-hint' : 'form-error customer-id-hint';
-  const fields = html`<label for="customer-id">${m.customerId}<span class="hint" id="customer-id-hint">${m.customerIdHint}</span></label>
+  const body = html`<p>${m.signInIntro(view.client.name)}</p>
+${stepForm(m, view, signInFields(m, view.error), m.continue)}`;
+  return layout(frame, m.signInTitle, body);
+}
+
+/** The first factor's fields. Nothing typed is shown back: a refused page is the same whoever was named. */
+export function signInFields(m: Messages, error: string | undefined): SafeHtml {
+  const described = error === undefined ? 'customer-id-hint' : 'form-error customer-id-hint';
+  return html`<label for="customer-id">${m.customerId}<span class="hint" id="customer-id-hint">${m.customerIdHint}</span></label>
 <input type="text" id="customer-id" name="customer_id" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" aria-describedby="${described}" autofocus>
 <label for="password">${m.password}</label>
 <input type="password" id="password" name="password" autocomplete="current-password" required maxlength="256">`;
-  const body = html`<p>${m.signInIntro(view.client.name)}</p>
-${stepForm(m, view, fields, m.continue)}`;
-  return layout(frame, m.signInTitle, body);
+}
+
+/** The second factor's field. */
+export function otpFields(m: Messages): SafeHtml {
+  return html`<label for="otp">${m.otpCode}<span class="hint" id="otp-hint">${m.otpHint}</span></label>
+<input type="text" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus aria-describedby="otp-hint">`;
 }
 
 export function otpPage(
@@ -181,11 +190,9 @@ export function otpPage(
   },
 ): string {
   const { m } = frame;
-  const fields = html`<label for="otp">${m.otpCode}<span class="hint" id="otp-hint">${m.otpHint}</span></label>
-<input type="text" id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required autofocus aria-describedby="otp-hint">`;
   const body = html`${view.payment === undefined ? '' : paymentSummary(frame, view.payment)}
 <p>${m.otpIntro}</p>
-${stepForm(m, view, fields, m.verify)}`;
+${stepForm(m, view, otpFields(m), m.verify)}`;
   return layout(frame, m.otpTitle, body);
 }
 
@@ -218,9 +225,13 @@ ${csrfField(view.csrf)}
   return layout(frame, m.consentTitle, body);
 }
 
-export function errorPage(frame: PageFrame, view: { kind: PageErrorKind; requestId: string }): string {
+export function errorPage(
+  frame: PageFrame,
+  view: { kind: PageErrorKind; requestId: string; back?: { href: string; label: string } | undefined },
+): string {
   const { m } = frame;
   const body = html`<div class="card" role="alert"><p>${m.errors[view.kind]}</p></div>
+${view.back === undefined ? '' : html`<p><a href="${view.back.href}">${view.back.label}</a></p>`}
 <p class="muted">${m.reference(view.requestId)}</p>`;
   return layout(frame, m.errorTitle, body);
 }

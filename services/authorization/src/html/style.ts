@@ -38,4 +38,7 @@ button:focus-visible,input:focus-visible,select:focus-visible,a:focus-visible{ou
 .error{background:#fdecea;border:1px solid #e0a39c;color:#7a1c12;border-radius:.35rem;padding:.75rem;margin:0 0 1rem}
 .muted{color:#4a5563;font-size:.9rem}
 form.inline{margin-top:1rem}
+ul.grants{list-style:none;padding:0;margin:1rem 0}
+ul.grants h2{margin-top:0;overflow-wrap:anywhere}
+.notice{background:#e7f4ea;border:1px solid #8cc79b;color:#14532d;border-radius:.35rem;padding:.75rem;margin:0 0 1rem}
 `;

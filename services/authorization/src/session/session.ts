@@ -37,6 +37,12 @@ export interface ClientSnapshot {
 export type Flow = 'sandbox' | 'bank';
 
 /**
+ * What a session is for: an authorization request's flow, or the customer's consent page (issue 18),
+ * which signs in by the same SCA but can never approve an authorization request, nor the reverse.
+ */
+export type SessionFlow = Flow | 'consents';
+
+/**
  * The stored form's version. Sessions of another version (the untyped `stage` strings before 2) read
  * as absent: the PSU gets the expired-session page and starts again, as after the idle time.
  */
@@ -85,7 +91,41 @@ export interface Authenticated extends SessionBase {
 /** What the store keeps between pages; `decided` is never stored (the session ends with the decision). */
 export type Session = Started<'sandbox'> | Started<'bank'> | PasswordChecked | Authenticated;
 
-export type SessionOf<F extends Flow> = Extract<Session, { readonly flow: F }>;
+/**
+ * The consent page's session: no authorization request, only who is signing in. Stages as the bank
+ * flow's, so the sign-in steps are shared (flow/sca-steps.ts).
+ */
+interface ConsentsBase {
+  readonly version: typeof SESSION_VERSION;
+  readonly flow: 'consents';
+  readonly flowId: string;
+  readonly csrf: string;
+  readonly lang: Lang;
+}
+
+export interface ConsentsStarted extends ConsentsBase {
+  readonly stage: 'started';
+}
+
+export interface ConsentsPasswordChecked extends ConsentsBase {
+  readonly stage: 'password_checked';
+  readonly signIn: FirstFactor;
+}
+
+export interface ConsentsSignedIn extends ConsentsBase {
+  readonly stage: 'authenticated';
+  readonly psu: PsuIdentity;
+  readonly authTime: number;
+  /** The outcome of the last withdrawal, shown once on the next list (post/redirect/get). */
+  readonly notice?: { readonly withdrawn: string };
+}
+
+export type ConsentsSession = ConsentsStarted | ConsentsPasswordChecked | ConsentsSignedIn;
+
+/** Every session the store keeps. */
+export type StoredSession = Session | ConsentsSession;
+
+export type SessionOf<F extends SessionFlow> = Extract<StoredSession, { readonly flow: F }>;
 
 export type Decision =
   | {
@@ -135,14 +175,14 @@ export interface SessionLifetimes {
 }
 
 /** The idle time a session gets: short while anonymous, the RTS idle time once the PSU is authenticated. */
-export function idleSecondsOf(session: Session, lifetimes: SessionLifetimes): number {
+export function idleSecondsOf(session: StoredSession, lifetimes: SessionLifetimes): number {
   return session.stage === 'authenticated'
     ? lifetimes.idleSeconds
     : Math.min(lifetimes.anonymousSeconds, lifetimes.idleSeconds);
 }
 
 /** The stored form of a session, refused beyond MAX_SESSION_BYTES. */
-export function serialise(session: Session): string {
+export function serialise(session: StoredSession): string {
   const json = JSON.stringify(session);
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_SESSION_BYTES) throw new SessionTooLargeError(bytes);
@@ -150,9 +190,9 @@ export function serialise(session: Session): string {
 }
 
 /** A stored session, or undefined for one of another version (read as expired: SESSION_VERSION). */
-export function deserialise(raw: string): Session | undefined {
+export function deserialise(raw: string): StoredSession | undefined {
   const session = JSON.parse(raw) as { readonly version?: unknown };
-  return session.version === SESSION_VERSION ? (session as Session) : undefined;
+  return session.version === SESSION_VERSION ? (session as StoredSession) : undefined;
 }
 
 /**
@@ -161,16 +201,16 @@ export function deserialise(raw: string): Session | undefined {
  */
 export interface SessionStore {
   /** Throws SessionTooLargeError beyond MAX_SESSION_BYTES. */
-  create(session: Session): Promise<string>;
+  create(session: StoredSession): Promise<string>;
   /** The session, its expiry pushed back; undefined when unknown or expired. */
-  load(id: string): Promise<Session | undefined>;
+  load(id: string): Promise<StoredSession | undefined>;
   /** Replaces the data of a live session; does nothing if it expired meanwhile. */
-  save(id: string, session: Session): Promise<void>;
+  save(id: string, session: StoredSession): Promise<void>;
   /**
    * Reads and deletes in one step: of two concurrent calls, one gets the session and the other
    * undefined, so a step that must run once per session (a code check) cannot run twice.
    */
-  take(id: string): Promise<Session | undefined>;
+  take(id: string): Promise<StoredSession | undefined>;
   destroy(id: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;

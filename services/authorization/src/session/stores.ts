@@ -3,10 +3,10 @@ import { Redis } from 'ioredis';
 import {
   deserialise,
   idleSecondsOf,
-  type Session,
   type SessionLifetimes,
   type SessionStore,
   SessionStoreUnavailableError,
+  type StoredSession,
   serialise,
 } from './session.js';
 
@@ -22,7 +22,7 @@ function keyOf(id: string): string {
 
 const SESSION_ID = /^[\w-]{43}$/;
 
-function parse(raw: string | null | undefined): Session | undefined {
+function parse(raw: string | null | undefined): StoredSession | undefined {
   return raw === null || raw === undefined ? undefined : deserialise(raw);
 }
 
@@ -31,8 +31,8 @@ export function createMemorySessionStore(
 ): SessionStore {
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { data: Session; idleMs: number; expiresAt: number }>();
-  const entry = (data: Session) => {
+  const entries = new Map<string, { data: StoredSession; idleMs: number; expiresAt: number }>();
+  const entry = (data: StoredSession) => {
     serialise(data);
     const idleMs = idleSecondsOf(data, options) * 1000;
     return { data, idleMs, expiresAt: now() + idleMs };

@@ -1,19 +1,16 @@
-import { type Endpoint, type PageResult, type ResultHeaders, redirect } from '@psd2/http';
-import { type FirstFactor, PasswordChecksBusyError } from '@psd2/psu-directory';
-import { PageError } from '../authorize/errors.js';
+import type { Endpoint, PageResult, ResultHeaders } from '@psd2/http';
 import { type PageDependencies, pageOfStage, paths } from '../flow/dependencies.js';
-import { formStep, type StepHandler } from '../flow/form-step.js';
+import { formStep } from '../flow/form-step.js';
 import { flowPage, pageFrame } from '../flow/page-view.js';
+import { passwordStep, type ScaRoute } from '../flow/sca-steps.js';
 import type { Lang } from '../html/messages.js';
 import { signInPage as signInHtml } from '../html/pages.js';
 import type { Started } from '../session/session.js';
-import { checkPassword } from '../session/transitions.js';
-import { throttleSignIn } from '../web/throttle.js';
+import { checkPassword, refuseSignIn, signIn } from '../session/transitions.js';
 
 /*
- * The bank's first factor: customer identifier and password. The post always goes on to the code
- * step and keeps its outcome on the server; the code step gives the one answer, the same for an
- * unknown identifier, a wrong password, a wrong code and a blocked PSU (PSD2 RTS Art. 4(3)(a)).
+ * The bank flow's sign-in: the shared SCA steps (flow/sca-steps.ts) with the authorization request's
+ * session moves and pages. First factor here, the code step in one-time-code.ts.
  */
 
 /** The first page of the bank flow (200), and the page of a refused sign-in (401). */
@@ -33,36 +30,22 @@ export function signInPage(
   return flowPage(status, html, session, options.headers);
 }
 
-export function passwordEndpoints(lang: Lang, deps: PageDependencies): Endpoint[] {
-  const path = paths(lang).bankSignIn;
-  return [
-    formStep(deps, { path, flow: 'bank', fields: ['customer_id', 'password'], handle: signIn(deps, lang) }),
-  ];
-}
-
-/** Checks the first factor and always goes on to the code step, its outcome kept in the session. */
-function signIn(deps: PageDependencies, lang: Lang): StepHandler<'bank', 'customer_id' | 'password'> {
-  return async (request, form, { id, session }) => {
-    if (session.stage !== 'started') return redirect(303, pageOfStage(session, lang));
-    await throttleSignIn(deps.throttles, request.clientAddress, session.flowId);
-    const outcome = await firstFactor(deps, (form.customer_id ?? '').trim(), form.password ?? '');
-    request.fields.sca = outcome.passed ? 'password_ok' : (outcome.refusal ?? 'refused');
-    await deps.sessions.save(id, checkPassword(session, outcome));
-    return redirect(303, paths(lang).bankOtp);
+/** The authorization request's SCA: on to its consent once signed in. */
+export function bankScaRoute(deps: PageDependencies): ScaRoute<'bank'> {
+  return {
+    flow: 'bank',
+    otpPath: (lang) => paths(lang).bankOtp,
+    signedInPath: (lang) => paths(lang).bankConsent,
+    pageOf: pageOfStage,
+    checkPassword,
+    signIn,
+    refuse: refuseSignIn,
+    refusedPage: (session, options) => signInPage(deps, 401, session, options),
   };
 }
 
-async function firstFactor(
-  deps: PageDependencies,
-  customerId: string,
-  password: string,
-): Promise<FirstFactor> {
-  try {
-    return await deps.authenticator.checkPassword(customerId, password);
-  } catch (error) {
-    if (error instanceof PasswordChecksBusyError) {
-      throw new PageError('unavailable', 503, error.message, { cause: error, retryAfterSeconds: 5 });
-    }
-    throw error;
-  }
+export function passwordEndpoints(lang: Lang, deps: PageDependencies): Endpoint[] {
+  const path = paths(lang).bankSignIn;
+  const handle = passwordStep(deps, bankScaRoute(deps), lang);
+  return [formStep(deps, { path, flow: 'bank', fields: ['customer_id', 'password'], handle })];
 }

@@ -14,21 +14,36 @@ import { type PageResult, page } from '@psd2/http';
  */
 export const SESSION_COOKIE = '__Host-psd2-authz';
 
+/**
+ * The consent page's session cookie: its own name, so that managing consents in one tab never ends an
+ * authorization in progress in another, and neither session is ever presented where the other belongs.
+ */
+export const CONSENTS_SESSION_COOKIE = '__Host-psd2-consents';
+
+export type SessionCookieName = typeof SESSION_COOKIE | typeof CONSENTS_SESSION_COOKIE;
+
 /** The Set-Cookie value of a session. */
-export function sessionCookie(id: string): string {
+export function sessionCookie(id: string, name: SessionCookieName = SESSION_COOKIE): string {
   // No Max-Age: the browser forgets it when closed; the server expires the session after idle time.
-  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  return `${name}=${id}; Path=/; HttpOnly; Secure; SameSite=Lax`;
 }
 
 /** The Set-Cookie value that makes the browser forget the session. */
-export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`;
+export function clearedSessionCookie(name: SessionCookieName): string {
+  return `${name}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax`;
+}
 
-export function sessionIdFrom(headers: IncomingHttpHeaders): string | undefined {
+export const CLEARED_SESSION_COOKIE = clearedSessionCookie(SESSION_COOKIE);
+
+export function sessionIdFrom(
+  headers: IncomingHttpHeaders,
+  cookieName: SessionCookieName = SESSION_COOKIE,
+): string | undefined {
   const header = headers.cookie;
   if (header === undefined) return undefined;
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return rest.join('=');
+    if (name === cookieName) return rest.join('=');
   }
   return undefined;
 }

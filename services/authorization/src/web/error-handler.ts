@@ -8,7 +8,15 @@ import {
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { PageError, RedirectError } from '../authorize/errors.js';
 import { responseUrl } from '../authorize/redirect.js';
-import { DEFAULT_LANG, isLang, type Lang, messagesFor } from '../html/messages.js';
+import { paths } from '../flow/dependencies.js';
+import {
+  DEFAULT_LANG,
+  isLang,
+  type Lang,
+  type Messages,
+  messagesFor,
+  type PageErrorKind,
+} from '../html/messages.js';
 import { errorPage } from '../html/pages.js';
 import { SessionTooLargeError } from '../session/session.js';
 import { CLEARED_SESSION_COOKIE, htmlPage, pageCsp } from './browser.js';
@@ -80,9 +88,10 @@ export function pageErrorRenderer(options: {
     else request.log.info({ error: page.kind, detail: page.detail }, 'request refused');
     const lang = langOfPath(request.path);
     const frame = { lang, m: messagesFor(lang), sandbox: options.sandbox };
+    const back = backLinkOf(page.kind, lang, frame.m);
     return htmlPage(
       page.status,
-      errorPage(frame, { kind: page.kind, requestId: request.requestId }),
+      errorPage(frame, { kind: page.kind, requestId: request.requestId, back }),
       pageCsp(),
       {
         ...(page.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(page.retryAfterSeconds) }),
@@ -90,6 +99,19 @@ export function pageErrorRenderer(options: {
       },
     );
   };
+}
+
+const CONSENT_PAGE_ERRORS: ReadonlySet<PageErrorKind> = new Set([
+  'grant_not_found',
+  'consents_session_expired',
+  'consents_csrf',
+]);
+
+/** The consent page's errors lead back to it (a new sign-in if the session is gone). */
+function backLinkOf(kind: PageErrorKind, lang: Lang, m: Messages) {
+  return CONSENT_PAGE_ERRORS.has(kind)
+    ? { href: paths(lang).consents, label: m.consents.backToList }
+    : undefined;
 }
 
 /**

@@ -69,6 +69,7 @@ export const authorizationCodeGrant = defineGrant(
       ...(payment === undefined ? {} : { lifetimeSeconds: context.settings.paymentAccessTokenTtlSeconds }),
     });
     await context.store.saveAccessToken(accessToken, access);
+    context.grantUse.record(grant.grantId, context.nowSeconds);
     if (payment !== undefined) {
       await bindPaymentToken(context, payment, accessToken, access);
       // RFC 9396 §7: the authorization server "MUST also return the authorization details as granted by

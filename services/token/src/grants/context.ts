@@ -4,6 +4,7 @@ import type { Logger } from '@psd2/logging';
 import type { PaymentInitiationDetail } from '@psd2/payment-details';
 import type { AccessTokenRecord, TokenStore } from '@psd2/token-store';
 import type { z } from 'zod';
+import type { GrantUseRecorder } from '../grant-use.js';
 
 export interface TokenSettings {
   readonly accessTokenTtlSeconds: number;
@@ -21,6 +22,8 @@ export interface GrantContext {
   readonly settings: TokenSettings;
   readonly log: Logger;
   readonly nowSeconds: number;
+  /** A token issued from a grant is a use of it (the customer page's "last used"). */
+  readonly grantUse: GrantUseRecorder;
 }
 
 /** RFC 6749 §5.1 successful response. */

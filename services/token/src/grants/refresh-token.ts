@@ -62,6 +62,7 @@ async function refreshWithoutRotation(context: GrantContext, refresh: Refresh): 
   }
   const { accessToken, accessRecord } = await nextAccessToken(context, lookup.record, refresh.scope);
   await context.store.saveAccessToken(accessToken, accessRecord);
+  context.grantUse.record(lookup.record.grantId, context.nowSeconds);
   return tokenResponse(accessToken, accessRecord);
 }
 
@@ -91,6 +92,7 @@ async function refreshWithRotation(
   switch (outcome) {
     case 'rotated':
     case 'retried':
+      context.grantUse.record(lookup.record.grantId, context.nowSeconds);
       return tokenResponse(next.accessToken, next.accessRecord, next.refreshToken);
     case 'raced':
       // A concurrent refresh with the same token moved its successor on: read it again, once.

@@ -1,5 +1,6 @@
 import type { DemoPki } from '@psd2/test-pki';
 import type { FuzzEndpoint } from './common.js';
+import { consentsPageEndpoint } from './consents.js';
 import {
   directXfccEndpoint,
   docsEndpoint,
@@ -43,6 +44,7 @@ export function allEndpoints(pki: DemoPki): FuzzEndpoint[] {
     bankOtpEndpoint,
     bankConsentPageEndpoint,
     bankConsentEndpoint,
+    consentsPageEndpoint,
     parEndpoint,
     tokenEndpoint,
     revocationEndpoint,
