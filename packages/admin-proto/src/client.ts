@@ -1,4 +1,5 @@
-import { type ChannelCredentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import { unaryCaller } from '@psd2/grpc-client';
 import {
   type ListClientsRequest,
   type ListClientsResponse,
@@ -16,8 +17,7 @@ import {
 
 /*
  * The operators' API as the `pnpm admin` CLI and the tests call it: each RPC a promise with a deadline
- * (grpc-js has none by default, and a call without one can wait for ever on a lost peer). There is no
- * insecure default: the caller passes the mutual TLS credentials of an operator certificate.
+ * (@psd2/grpc-client). There is no insecure default: the caller passes the mutual TLS credentials of an operator certificate.
  */
 
 export interface OperatorApi {
@@ -30,34 +30,12 @@ export interface OperatorApi {
   close(): void;
 }
 
-type Method =
-  | 'suspendOrganisation'
-  | 'reinstateOrganisation'
-  | 'listClients'
-  | 'showClient'
-  | 'listGrants'
-  | 'withdrawGrant';
-
 export function connectOperatorApi(
   address: string,
   options: { readonly credentials: ChannelCredentials; readonly deadlineMs?: number },
 ): OperatorApi {
   const client = new OperatorServiceClient(address, options.credentials);
-  const deadlineMs = options.deadlineMs ?? 10_000;
-  const call =
-    <Req, Res>(method: Method) =>
-    (request: Req) =>
-      new Promise<Res>((resolve, reject) => {
-        const invoke = client[method].bind(client) as unknown as (
-          request: Req,
-          metadata: Metadata,
-          options: { deadline: number },
-          callback: (error: ServiceError | null, response: Res) => void,
-        ) => void;
-        invoke(request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
-          error ? reject(error) : resolve(response),
-        );
-      });
+  const call = unaryCaller(client, options.deadlineMs ?? 10_000);
   const showClient = call<{ clientId: string }, ShowClientResponse>('showClient');
   return {
     suspendOrganisation: call('suspendOrganisation'),

@@ -1,4 +1,5 @@
-import { type ChannelCredentials, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
+import { unaryCaller } from '@psd2/grpc-client';
 import {
   type GetPaymentRequestResponse,
   PaymentConsentServiceClient,
@@ -10,7 +11,7 @@ import {
 
 /*
  * The payment-consent API as the bank's payment API calls it from Node: each RPC a promise with a
- * deadline (grpc-js has none by default, and a call without one can wait for ever on a lost peer).
+ * deadline (@psd2/grpc-client).
  */
 
 export interface PaymentConsentApi {
@@ -28,21 +29,7 @@ export function connectPaymentConsentApi(
     address,
     options.credentials ?? credentials.createInsecure(),
   );
-  const deadlineMs = options.deadlineMs ?? 5000;
-  const call =
-    <Req, Res>(method: 'registerPaymentRequest' | 'getPaymentRequest' | 'reportPaymentOutcome') =>
-    (request: Req) =>
-      new Promise<Res>((resolve, reject) => {
-        const invoke = client[method].bind(client) as unknown as (
-          request: Req,
-          metadata: Metadata,
-          options: { deadline: number },
-          callback: (error: ServiceError | null, response: Res) => void,
-        ) => void;
-        invoke(request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
-          error ? reject(error) : resolve(response),
-        );
-      });
+  const call = unaryCaller(client, options.deadlineMs ?? 5000);
   const get = call<{ paymentRequestId: string }, GetPaymentRequestResponse>('getPaymentRequest');
   return {
     register: call('registerPaymentRequest'),

@@ -10,7 +10,7 @@ import { type Fetch, type FetchLimits, fetchCrlBytes } from './crl-fetch.js';
 /*
  * One refresh of the CRL bundle the edge reads: for every trusted CA, the newest acceptable CRL from
  * its distribution points, else the one already in force. Pure apart from the fetches: reading and
- * writing the bundle is crl-bundle-file.ts's (or crl-kubernetes-secret.ts's) job.
+ * writing the bundle is bundle-file.ts's (or crl-kubernetes-secret.ts's) job.
  *
  * Outcomes per CA:
  *   refreshed      a newer CRL was fetched and checked; it replaces the one in force

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { readBundleFile, replaceIfChanged } from './crl-bundle-file.js';
+import { readBundleFile, replaceIfChanged } from './bundle-file.js';
 
 /*
  * Where the CA bundle is read and the CRL bundle is read and replaced: two files (a laptop, a VM,

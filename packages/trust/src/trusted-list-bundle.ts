@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readBundleFile, replaceIfChanged } from './bundle-file.js';
 import type { TrustedCa } from './trusted-list-select.js';
 
 /*
@@ -44,32 +42,9 @@ function pemOf(der: Buffer): string {
 }
 
 /**
- * Writes `content` to `path` unless the file already holds exactly that: temp file in the same directory,
- * fsync, rename over, fsync the directory, so a reader (Envoy's SDS watch, the local edge) sees the old
- * bundle or the new one, never half of one.
+ * Writes `content` to `path` unless the file already holds exactly that, atomically (bundle-file.ts), so a
+ * reader (Envoy's SDS watch, the local edge) sees the old bundle or the new one, never half of one.
  */
 export async function writeBundleIfChanged(path: string, content: string): Promise<'written' | 'unchanged'> {
-  const existing = await readFile(path, 'utf8').catch(() => undefined);
-  if (existing === content) return 'unchanged';
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const file = await open(temporary, 'wx', 0o644);
-    try {
-      await file.writeFile(content, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  const directory = await open(dirname(path), 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-  return 'written';
+  return (await replaceIfChanged(path, content, await readBundleFile(path))) ? 'written' : 'unchanged';
 }

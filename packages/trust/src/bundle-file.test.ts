@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readBundleFile, replaceIfChanged, writeFileAtomically } from './crl-bundle-file.js';
+import { readBundleFile, replaceIfChanged, writeFileAtomically } from './bundle-file.js';
 
 /* The bundle file is replaced whole or not at all, and only when its content changes. */
 

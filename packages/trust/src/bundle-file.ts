@@ -3,8 +3,8 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /*
- * The CRL bundle as a file (EDGE_CLIENT_CRL_FILE, or Envoy's crl.pem): read as the bundle in force,
- * replaced atomically. A reader (the local edge polls it, Envoy's watched_directory) sees the old
+ * The edge's trust files (the CRL bundle EDGE_CLIENT_CRL_FILE / Envoy's crl.pem, and the CA bundle
+ * EDGE_CLIENT_CA_FILE / ca.crt): read as the bundle in force, replaced atomically, by both commands. A reader (the local edge polls it, Envoy's watched_directory) sees the old
  * file or the new one, never half of one: the new content goes to a temporary file in the same
  * directory (same file system, so rename is atomic), is fsynced, then renamed over the old one, and
  * the directory is fsynced so the rename survives a crash.
