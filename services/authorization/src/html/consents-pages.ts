@@ -2,7 +2,16 @@ import { formatAmount, paymentActionOf } from '@psd2/payment-details';
 import type { CustomerGrant } from '../consents/customer-grants.js';
 import { html, type SafeHtml } from './html.js';
 import type { Messages } from './messages.js';
-import { csrfField, errorBox, layout, otpFields, type PageFrame, signInFields } from './pages.js';
+import {
+  csrfField,
+  errorBox,
+  layout,
+  otpFields,
+  type PageFrame,
+  psuPicker,
+  type SandboxPsuView,
+  signInFields,
+} from './pages.js';
 
 /*
  * The customer's consent page (issue 18): sign-in, the list of active consents, the withdrawal's
@@ -51,20 +60,14 @@ ${signOutForm(m, view.signOutAction, view.csrf)}
 /** Sandbox: the simulated customer picker, never the bank's sign-in. */
 export function consentsSandboxPage(
   frame: PageFrame,
-  view: ConsentsSignInView & { readonly psus: readonly { psuId: string; displayName: string }[] },
+  view: ConsentsSignInView & { readonly psus: readonly SandboxPsuView[] },
 ): string {
   const { m } = frame;
   const body = html`<p>${m.consents.sandboxIntro}</p>
 ${errorBox(view.error)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
-<fieldset>
-<legend>${m.choosePsu}</legend>
-${view.psus.map(
-  (psu, index) =>
-    html`<label class="choice" for="psu-${index}"><input type="radio" id="psu-${index}" name="psu" value="${psu.psuId}"${index === 0 ? html` checked` : ''}> ${psu.displayName} <span class="muted">(${psu.psuId})</span></label>`,
-)}
-</fieldset>
+${psuPicker(m, view.psus)}
 <div class="actions"><button type="submit" class="primary">${m.consents.signInAs}</button></div>
 </form>`;
   return layout(frame, m.consents.signInTitle, body);

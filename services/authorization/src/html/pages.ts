@@ -119,7 +119,7 @@ export function sandboxPage(
     client: ClientView;
     scopes: readonly string[];
     expiresOn: string;
-    psus: readonly { psuId: string; displayName: string }[];
+    psus: readonly SandboxPsuView[];
     action: string;
     csrf: string;
     error?: string | undefined;
@@ -133,13 +133,7 @@ ${tppCard(m, view.client)}
 ${askedCard(frame, view)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
-<fieldset>
-<legend>${m.choosePsu}</legend>
-${view.psus.map(
-  (psu, index) =>
-    html`<label class="choice" for="psu-${index}"><input type="radio" id="psu-${index}" name="psu" value="${psu.psuId}"${index === 0 ? html` checked` : ''}> ${psu.displayName} <span class="muted">(${psu.psuId})</span></label>`,
-)}
-</fieldset>
+${psuPicker(m, view.psus)}
 <div class="actions">
 <button type="submit" class="primary" name="decision" value="grant">${m.grant}</button>
 <button type="submit" class="secondary" name="decision" value="deny">${m.deny}</button>
@@ -165,6 +159,22 @@ ${stepForm(m, view, signInFields(m, view.error), m.continue)}`;
 }
 
 /** The first factor's fields. Nothing typed is shown back: a refused page is the same whoever was named. */
+/** The sandbox's simulated customers as one radio group, the first chosen: used wherever a sandbox customer signs in. */
+export function psuPicker(m: Messages, psus: readonly SandboxPsuView[]): SafeHtml {
+  return html`<fieldset>
+<legend>${m.choosePsu}</legend>
+${psus.map(
+  (psu, index) =>
+    html`<label class="choice" for="psu-${index}"><input type="radio" id="psu-${index}" name="psu" value="${psu.psuId}"${index === 0 ? html` checked` : ''}> ${psu.displayName} <span class="muted">(${psu.psuId})</span></label>`,
+)}
+</fieldset>`;
+}
+
+export interface SandboxPsuView {
+  readonly psuId: string;
+  readonly displayName: string;
+}
+
 export function signInFields(m: Messages, error: string | undefined): SafeHtml {
   const described = error === undefined ? 'customer-id-hint' : 'form-error customer-id-hint';
   return html`<label for="customer-id">${m.customerId}<span class="hint" id="customer-id-hint">${m.customerIdHint}</span></label>
