@@ -2,7 +2,7 @@ import { type CallOptions, type ClientUnaryCall, Metadata, type ServiceError, st
 import { metadataToMessage } from '@psd2/client-metadata';
 import { ClientRegistryServiceClient } from '@psd2/client-registry-proto';
 import { MAX_CACHE_TTL_MS, TtlCache } from './cache.js';
-import { type ClientRegistryTransport, transportOf } from './channel.js';
+import { BALANCING_CHANNEL_OPTIONS, type ClientRegistryTransport, transportOf } from './channel.js';
 import { clientFromMessage, roleToMessage } from './convert.js';
 import {
   InvalidClientRequestError,
@@ -91,6 +91,7 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
 
   const { channelCredentials, channelOptions } = transportOf(options.transport);
   const grpcClient = new ClientRegistryServiceClient(options.address, channelCredentials, {
+    ...BALANCING_CHANNEL_OPTIONS,
     ...channelOptions,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,

@@ -1,4 +1,12 @@
-import { ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
+import {
+  Client,
+  connectivityState,
+  credentials,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { capturingLogger } from '@psd2/testing';
 import { DependencyHealth } from './health.js';
@@ -28,7 +36,14 @@ function echo(
   else setTimeout(() => callback(null, call.request), Number(delay)).unref();
 }
 
-async function start(options: { host?: string; port?: number; maxReceiveMessageBytes?: number } = {}) {
+async function start(
+  options: {
+    host?: string;
+    port?: number;
+    maxReceiveMessageBytes?: number;
+    maxConnectionAgeMs?: number;
+  } = {},
+) {
   const { logger, lines } = capturingLogger('grpc-server-server-test');
   const health = new DependencyHealth({
     serviceName: ECHO_SERVICE_NAME,
@@ -45,6 +60,7 @@ async function start(options: { host?: string; port?: number; maxReceiveMessageB
     logger,
     health,
     register: (grpc) => grpc.addService(echoService, { echo }),
+    ...(options.maxConnectionAgeMs === undefined ? {} : { maxConnectionAgeMs: options.maxConnectionAgeMs }),
   });
   running.push(server);
   const client = echoClient(listenAddress(options.host ?? '127.0.0.1', server.port));
@@ -112,5 +128,23 @@ describe('startGrpcServer', () => {
         graceMs: 200,
       }),
     );
+  });
+
+  it('ends a client connection once it reached its maximum age, so the client resolves again', async () => {
+    const stateAfter = async (maxConnectionAgeMs: number | undefined, waitMs: number) => {
+      const { server } = await start(maxConnectionAgeMs === undefined ? {} : { maxConnectionAgeMs });
+      const client = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
+      try {
+        await new Promise<void>((resolve, reject) =>
+          client.waitForReady(Date.now() + 5000, (error) => (error ? reject(error) : resolve())),
+        );
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return client.getChannel().getConnectivityState(false);
+      } finally {
+        client.close();
+      }
+    };
+    expect(await stateAfter(undefined, 600)).toBe(connectivityState.READY);
+    expect(await stateAfter(150, 600)).not.toBe(connectivityState.READY);
   });
 });

@@ -14,7 +14,17 @@ export interface GrpcServerOptions {
   readonly health: DependencyHealth;
   /** Adds the service's own implementation(s). */
   register(server: Server): void;
+  /** How long a client connection lives before the server asks it to reconnect; five minutes when absent. */
+  readonly maxConnectionAgeMs?: number;
 }
+
+/*
+ * Behind a headless Service, each client resolves every pod once and keeps its connections: pods
+ * added by a scale-out or a rollout get no calls until clients resolve again. Ending each connection
+ * after a while (GOAWAY, calls in flight finish) makes them reconnect and re-resolve.
+ */
+const DEFAULT_MAX_CONNECTION_AGE_MS = 5 * 60_000;
+const MAX_CONNECTION_AGE_GRACE_MS = 30_000;
 
 export interface RunningGrpcServer {
   readonly port: number;
@@ -40,6 +50,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+    'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS,
+    'grpc.max_connection_age_grace_ms': MAX_CONNECTION_AGE_GRACE_MS,
   });
   options.register(server);
   options.health.addToServer(server);
