@@ -87,8 +87,8 @@ export function kustomizeDir(overlay: Overlay): string {
 }
 
 /**
- * Renders an overlay exactly as deploy/README.md tells operators to. LoadRestrictionsNone because
- * the Envoy ConfigMap is generated from envoy/*.yaml, outside the kustomization's own folder.
+ * Renders an overlay exactly as deploy/README.md tells operators to: plain `kubectl kustomize`, no
+ * load-restrictor flag (envoy/*.yaml reach the render through envoy/kustomization.yaml).
  */
 export function renderOverlay(overlay: Overlay): string {
   const kubectl = findKubectl();
@@ -97,9 +97,9 @@ export function renderOverlay(overlay: Overlay): string {
       'kubectl not found on PATH (set KUBECTL=/path/to/kubectl): it renders the kustomizations',
     );
   }
-  return execFileSync(
-    kubectl,
-    ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', kustomizeDir(overlay)],
-    { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, timeout: 60_000 },
-  );
+  return execFileSync(kubectl, ['kustomize', kustomizeDir(overlay)], {
+    encoding: 'utf8',
+    maxBuffer: 32 * 1024 * 1024,
+    timeout: 60_000,
+  });
 }
