@@ -1,3 +1,4 @@
+import { certificateErrors, issuerErrors } from './cert-manager-resources.js';
 import { describe, isRecord, type KubeObject } from './manifests.js';
 
 /*
@@ -56,6 +57,8 @@ function prometheusRuleErrors(spec: unknown): string[] {
 
 const CHECKS: Readonly<Record<string, Check>> = {
   'monitoring.coreos.com/v1 PrometheusRule': prometheusRuleErrors,
+  'cert-manager.io/v1 Issuer': issuerErrors,
+  'cert-manager.io/v1 Certificate': certificateErrors,
 };
 
 export function isKnownCustomResource(object: KubeObject): boolean {
