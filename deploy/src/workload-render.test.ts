@@ -159,3 +159,36 @@ describe('images', () => {
     for (const image of images('sandbox')) expect(image).not.toContain('@sha256:');
   });
 });
+
+describe('rolling on a changed Secret', () => {
+  /** Every Secret a pod template reads: environment, envFrom and volumes, init containers included. */
+  function secretsRead(workload: KubeObject): string[] {
+    const pod = podSpecOf(workload);
+    const containers = [...records(pod?.initContainers), ...records(pod?.containers)];
+    const names = [
+      ...containers.flatMap((c) => records(c.env).map((e) => field(e, 'valueFrom', 'secretKeyRef', 'name'))),
+      ...containers.flatMap((c) => records(c.envFrom).map((e) => field(e, 'secretRef', 'name'))),
+      ...records(pod?.volumes).map((v) => field(v, 'secret', 'secretName')),
+    ];
+    return [...new Set(names.filter((name): name is string => typeof name === 'string'))].sort();
+  }
+
+  it.each(OVERLAYS)(
+    'names, for Reloader, exactly the Secrets each service reads (%s; the edge reloads its own by SDS)',
+    (overlay) => {
+      for (const deployment of objectsOf(overlay).filter((o) => o.kind === 'Deployment')) {
+        const name = deployment.metadata.name;
+        const annotation = field(
+          deployment,
+          'metadata',
+          'annotations',
+          'secret.reloader.stakater.com/reload',
+        );
+        const read = secretsRead(deployment);
+        if (name === 'edge' || read.length === 0)
+          expect({ name, annotation }).toEqual({ name, annotation: undefined });
+        else expect({ name, secrets: String(annotation).split(',').sort() }).toEqual({ name, secrets: read });
+      }
+    },
+  );
+});
