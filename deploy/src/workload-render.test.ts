@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DEPLOY_DIR, field, type KubeObject, OVERLAYS, REPO_ROOT, records } from './manifests.js';
@@ -23,12 +23,19 @@ function workloads(objects: readonly KubeObject[]): KubeObject[] {
 describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   it('renders with plain `kubectl kustomize`, no load-restrictor flag, here and in the docs', () => {
     expect(objectsOf(overlay).length).toBeGreaterThan(30);
+    const docs = readdirSync(join(REPO_ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join(REPO_ROOT, 'docs', name));
     for (const file of [
       join(DEPLOY_DIR, 'README.md'),
       join(DEPLOY_DIR, 'package.json'),
       join(REPO_ROOT, 'README.md'),
+      ...docs,
     ])
-      expect(readFileSync(file, 'utf8')).not.toContain('load-restrictor');
+      expect({ file, flag: readFileSync(file, 'utf8').includes('--load-restrictor') }).toEqual({
+        file,
+        flag: false,
+      });
   });
 
   it('gives every workload a ServiceAccount of its own, without an API token but for crl-refresh', () => {
