@@ -1,4 +1,4 @@
-import { type Client, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelOptions, type Client, Metadata, type ServiceError } from '@grpc/grpc-js';
 
 /*
  * Each unary RPC of a ts-proto generated client as a promise with a deadline: grpc-js sets none by
@@ -24,3 +24,13 @@ export function unaryCaller<C extends Client>(client: C, deadlineMs: number) {
         );
       });
 }
+
+/**
+ * Calls spread over every address the target resolves to (`dns:///payment-consent:50052` behind a
+ * headless Service resolves to every ready pod), instead of gRPC's default pick_first, which sends
+ * all of a channel's calls to one pod. The servers end connections after a maximum age, so the
+ * client resolves again and finds pods added since (deploy/README.md, "gRPC load balancing").
+ */
+export const ROUND_ROBIN_CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+};

@@ -1,5 +1,5 @@
 import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
-import { unaryCaller } from '@psd2/grpc-client';
+import { ROUND_ROBIN_CHANNEL_OPTIONS, unaryCaller } from '@psd2/grpc-client';
 import {
   type GetPaymentRequestResponse,
   PaymentConsentServiceClient,
@@ -28,6 +28,7 @@ export function connectPaymentConsentApi(
   const client = new PaymentConsentServiceClient(
     address,
     options.credentials ?? credentials.createInsecure(),
+    ROUND_ROBIN_CHANNEL_OPTIONS,
   );
   const call = unaryCaller(client, options.deadlineMs ?? 5000);
   const get = call<{ paymentRequestId: string }, GetPaymentRequestResponse>('getPaymentRequest');
