@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DEPLOY_DIR, field, type KubeObject, OVERLAYS, REPO_ROOT, records } from './manifests.js';
 import { podSpecOf } from './policy.js';
-import { find, firstContainer, objectsOf } from './render-support.js';
+import { find, findPrefixed, firstContainer, objectsOf } from './render-support.js';
 
 /*
  * Identity, start-up order, probes, TLS material and images of the rendered workloads (issue 19):
@@ -117,6 +117,20 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       expect(service.map((p) => [p.name, p.port, p.targetPort])).toEqual([['http', port, 'https']]);
     },
   );
+
+  it('points the edge at the hashed envoy-config ConfigMap envoy/kustomization.yaml generates', () => {
+    const objects = objectsOf(overlay);
+    const generated = findPrefixed(objects, 'ConfigMap', 'envoy-config').metadata.name;
+    expect(generated).toMatch(/^envoy-config-[a-z0-9]{10}$/);
+    const volumes = records(podSpecOf(find(objects, 'Deployment', 'edge'))?.volumes);
+    expect(
+      field(
+        volumes.find((v) => v.name === 'config'),
+        'configMap',
+        'name',
+      ),
+    ).toBe(generated);
+  });
 
   it("mounts the edge's client certificate towards the services", () => {
     const edge = find(objectsOf(overlay), 'Deployment', 'edge');
