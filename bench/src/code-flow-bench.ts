@@ -6,6 +6,7 @@ import type { DemoQwacName } from '@psd2/test-pki';
 import {
   CODE_FLOW_STEPS,
   type CodeFlowParties,
+  type CodeFlowRequest,
   type CodeFlowStep,
   documentationAddress,
   type RunningSystem,
@@ -14,7 +15,7 @@ import {
 import { Agent } from 'undici';
 import { log, settings } from './bench-settings.js';
 import { measureCpu } from './cpu.js';
-import { median, percentile } from './load.js';
+import { type LoadTarget, median, percentile } from './load.js';
 
 /*
  * The full authorization code flow through the edge (sandbox page, consent, code exchange with PKCE,
@@ -35,7 +36,7 @@ export function introspectionOrigin(system: RunningSystem): string {
 }
 
 export interface CodeFlowBench {
-  readonly parties: CodeFlowParties;
+  readonly parties: CodeFlowParties & { readonly tpp: Agent };
   readonly clientId: string;
   /** The processes doing the flow's work, for CPU time per flow. */
   readonly processes: Readonly<Record<string, number>>;
@@ -95,6 +96,41 @@ export interface FlowRun {
 
 let flowsStarted = 0;
 
+/** The next flow's request: a sandbox PSU in turn, and a customer address of its own. */
+function nextFlow(bench: CodeFlowBench): CodeFlowRequest {
+  const index = flowsStarted++;
+  return {
+    clientId: bench.clientId,
+    redirectUri: TEST_REDIRECT_URI,
+    scope: 'aisp',
+    psuId: SANDBOX_PSUS[index % SANDBOX_PSUS.length] ?? 'psu-alice',
+    browserAddress: documentationAddress(index),
+  };
+}
+
+/**
+ * Refreshes (RFC 6749 §6) of one grant from a flow, as the TPP sends them: the refresh token is not
+ * rotated by default, so every request presents the same one. The grant's last use is recorded at most
+ * once a minute (GRANT_USE_INTERVAL_SECONDS), so a real TPP's refresh, hours apart, costs that one
+ * script more than this loop's average.
+ */
+export async function refreshTarget(bench: CodeFlowBench): Promise<LoadTarget> {
+  const { refreshToken } = await runCodeFlow(bench.parties, nextFlow(bench));
+  if (refreshToken === undefined) throw new Error('the code exchange returned no refresh token');
+  const body = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: bench.clientId,
+  }).toString();
+  return {
+    name: 'ours',
+    agent: bench.parties.tpp,
+    origin: bench.parties.origin,
+    path: '/oauth2/token',
+    body: () => body,
+  };
+}
+
 /** `concurrency` flows at a time, each starting as soon as the previous one of its worker ended. */
 export async function runFlows(
   bench: CodeFlowBench,
@@ -112,16 +148,9 @@ export async function runFlows(
   const deadline = started + durationMs;
   const worker = async () => {
     while (performance.now() < deadline) {
-      const index = flowsStarted++;
       const flowStarted = performance.now();
       try {
-        const timings = await runCodeFlow(bench.parties, {
-          clientId: bench.clientId,
-          redirectUri: TEST_REDIRECT_URI,
-          scope: 'aisp',
-          psuId: SANDBOX_PSUS[index % SANDBOX_PSUS.length] ?? 'psu-alice',
-          browserAddress: documentationAddress(index),
-        });
+        const { timings } = await runCodeFlow(bench.parties, nextFlow(bench));
         flowMs.push(performance.now() - flowStarted);
         for (const step of CODE_FLOW_STEPS) stepMs[step].push(timings[step]);
       } catch (error) {

@@ -14,8 +14,8 @@ export interface KeyKind {
   readonly withTtl: number;
 }
 
-/** A name-like segment (`g`, `authz`, `{s`): letters only, short; ids, hashes and addresses are not. */
-const NAME_SEGMENT = /^\{?[a-z][a-z_-]{0,15}\}?$/i;
+/** A name-like segment (`g`, `authz`, `psd2`, `{s`): a letter, then 11 at most; ids, hashes and addresses are not. */
+const NAME_SEGMENT = /^\{?[a-z][a-z0-9_-]{0,11}\}?$/i;
 
 /**
  * The key's kind: `prefix` (the run's own) as `<prefix>`, then its leading name-like segments, and

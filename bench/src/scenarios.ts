@@ -148,3 +148,31 @@ export async function accountScenario(
   log(describeCost(cost));
   return cost;
 }
+
+/** The maximum rate of refreshes, the CPU per refresh of each process, and Redis's cost per refresh. */
+export async function accountRefresh(
+  refresh: LoadTarget,
+  processes: Server['processes'],
+  redis: Redis,
+): Promise<RedisCostPerOperation> {
+  await maxThroughput(refresh, { connections: settings.connections, durationMs: 1500 });
+  let served = 0;
+  let rate = 0;
+  const { result: cost, cpu } = await measureCpu(processes, () =>
+    accountRedis(redis, async () => {
+      const run = await maxThroughput(refresh, {
+        connections: settings.connections,
+        durationMs: ACCOUNTING_MS,
+      });
+      served = run.completed;
+      rate = run.requestsPerSecond;
+      return run.completed;
+    }),
+  );
+  const cpuPerRequest = Object.entries(cpu)
+    .map(([name, seconds]) => `${name} ${((seconds * 1e6) / Math.max(1, served)).toFixed(0)}`)
+    .join(', ');
+  log(`max ${rate.toFixed(0)} req/s | CPU µs/request at max: ${cpuPerRequest}`);
+  log(describeCost(cost));
+  return cost;
+}

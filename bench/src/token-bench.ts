@@ -3,12 +3,12 @@ import { registerTestClient } from '@psd2/oauth-test-fixtures';
 import { ownRedisServer, type RunningSystem, type StartedProcess, startSystem } from '@psd2/testing';
 import { Redis } from 'ioredis';
 import { log, otelEnv, settings } from './bench-settings.js';
-import { prepareCodeFlowBench, runCodeFlowTrials, runFlows } from './code-flow-bench.js';
+import { prepareCodeFlowBench, refreshTarget, runCodeFlowTrials, runFlows } from './code-flow-bench.js';
 import { pin } from './pin.js';
 import { accountRedis, describeCost, type RedisCostPerOperation } from './redis-accounting.js';
 import { deleteByPrefix, measureRedisMemoryPerGrant, measureRedisMemoryPerToken } from './redis-memory.js';
 import { logCostSummary, logKeys } from './redis-report.js';
-import { accountScenario, buildScenarios, runScenario } from './scenarios.js';
+import { accountRefresh, accountScenario, buildScenarios, runScenario } from './scenarios.js';
 import { createAgents, ourServers, startOidcServers } from './servers.js';
 
 /*
@@ -68,6 +68,8 @@ async function codeFlowPart(
     });
     log(describeCost(cost));
     costs.set('code flow (page, consent, exchange, introspection)', cost);
+    log('\n== refresh_token grant through the local mTLS edge (one grant, the same refresh token)');
+    costs.set('refresh', await accountRefresh(await refreshTarget(bench), bench.processes, redis));
   } finally {
     await bench.close();
   }

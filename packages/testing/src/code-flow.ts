@@ -14,6 +14,13 @@ export const CODE_FLOW_STEPS = ['page', 'consent', 'token', 'introspection'] as 
 export type CodeFlowStep = (typeof CODE_FLOW_STEPS)[number];
 export type CodeFlowTimings = Readonly<Record<CodeFlowStep, number>>;
 
+export interface CodeFlowResult {
+  /** Each step's duration, milliseconds. */
+  readonly timings: CodeFlowTimings;
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+}
+
 export interface CodeFlowParties {
   /** The edge's origin, where the PSU's browser and the TPP go. */
   readonly origin: string;
@@ -84,11 +91,11 @@ async function timed(
 const headerList = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-/** One whole flow; resolves with each step's duration in milliseconds. */
+/** One whole flow; resolves with each step's duration and the tokens the TPP got. */
 export async function runCodeFlow(
   parties: CodeFlowParties,
   request: CodeFlowRequest,
-): Promise<CodeFlowTimings> {
+): Promise<CodeFlowResult> {
   const timings: Record<CodeFlowStep, number> = { page: 0, consent: 0, token: 0, introspection: 0 };
   const verifier = randomBytes(32).toString('base64url');
   const forwarded = { 'x-forwarded-for': request.browserAddress };
@@ -140,7 +147,8 @@ export async function runCodeFlow(
       client_id: request.clientId,
     }).toString(),
   });
-  const accessToken = exchange.status === 200 ? tokenOf(exchange.text) : undefined;
+  const tokens = exchange.status === 200 ? parsed(exchange.text) : {};
+  const accessToken = typeof tokens.access_token === 'string' ? tokens.access_token : undefined;
   if (accessToken === undefined) throw new CodeFlowError('token', exchange.status, exchange.text);
 
   const introspection = await timed(timings, 'introspection', parties.bank, {
@@ -152,7 +160,8 @@ export async function runCodeFlow(
   });
   if (introspection.status !== 200 || !isActive(introspection.text))
     throw new CodeFlowError('introspection', introspection.status, introspection.text);
-  return timings;
+  const refreshToken = typeof tokens.refresh_token === 'string' ? tokens.refresh_token : undefined;
+  return { timings, accessToken, ...(refreshToken === undefined ? {} : { refreshToken }) };
 }
 
 function parsed(text: string): Record<string, unknown> {
@@ -162,11 +171,6 @@ function parsed(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-function tokenOf(text: string): string | undefined {
-  const token = parsed(text).access_token;
-  return typeof token === 'string' ? token : undefined;
 }
 
 const isActive = (text: string): boolean => parsed(text).active === true;

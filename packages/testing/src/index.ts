@@ -4,6 +4,7 @@ export {
   CodeFlowError,
   type CodeFlowParties,
   type CodeFlowRequest,
+  type CodeFlowResult,
   type CodeFlowStep,
   type CodeFlowTimings,
   documentationAddress,
