@@ -8,12 +8,14 @@ import type { Budgets, OperationCosts, Population } from './capacity-model.js';
 
 export const MEASURED_COSTS: OperationCosts = {
   redisCommands: { codeFlow: 31, refresh: 5, introspection: 2, clientCredentials: 1 },
-  // Idle-machine figures where they exist (issuance, introspection: bench/README.md, 2026-11-25); the
-  // code flow's and the refresh's are this loaded run's, scaled by issuance's loaded/idle ratio (~3).
-  tokenCpuMicros: { codeFlow: 700, refresh: 120, introspection: 100, clientCredentials: 105 },
+  redisNetBytes: { codeFlow: 4960, refresh: 1230, introspection: 250, clientCredentials: 200 },
+  // Token service CPU per operation as measured in the same loaded run (docs/capacity.md): about 1.5x
+  // the idle machine's issuance and introspection figures, so the replicas come out on the safe side.
+  // The code flow's is its exchange and its introspection.
+  tokenCpuMicros: { codeFlow: 1600, refresh: 340, introspection: 160, clientCredentials: 160 },
   bytesPerGrant: 1430,
   bytesPerClientToken: 261,
-  clientTokenSeconds: 300,
+  clientTokenSeconds: 3600,
 };
 
 export const ASSUMED_BUDGETS: Budgets = {

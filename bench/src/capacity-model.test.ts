@@ -15,6 +15,7 @@ const population: Population = {
 
 const costs: OperationCosts = {
   redisCommands: { codeFlow: 30, refresh: 5, introspection: 2, clientCredentials: 1 },
+  redisNetBytes: { codeFlow: 5000, refresh: 1000, introspection: 250, clientCredentials: 200 },
   tokenCpuMicros: { codeFlow: 1000, refresh: 100, introspection: 100, clientCredentials: 100 },
   bytesPerGrant: 1000,
   bytesPerClientToken: 250,
@@ -50,6 +51,13 @@ describe('the capacity model', () => {
     const commands =
       rates.codeFlow * 30 + rates.refresh * 5 + rates.introspection * 2 + rates.clientCredentials;
     expect(sizing.redisCommandsPerSecond).toBeCloseTo(commands, 6);
+    expect(sizing.redisNetBytesPerSecond).toBeCloseTo(
+      rates.codeFlow * 5000 +
+        rates.refresh * 1000 +
+        rates.introspection * 250 +
+        rates.clientCredentials * 200,
+      6,
+    );
     expect(sizing.mastersForMemory).toBe(6);
     expect(sizing.mastersForCommands).toBe(Math.ceil(commands / 1000));
     expect(sizing.masters).toBe(Math.max(6, Math.ceil(commands / 1000)));

@@ -29,6 +29,8 @@ export interface Population {
 export interface OperationCosts {
   /** Redis commands per operation (calls counted by INFO commandstats, scripts' inner calls included). */
   readonly redisCommands: Readonly<Record<Operation, number>>;
+  /** Bytes between the services and Redis per operation, both ways (INFO stats total_net_*_bytes). */
+  readonly redisNetBytes: Readonly<Record<Operation, number>>;
   /** Token service CPU per operation, microseconds (the code flow: its exchange and introspection). */
   readonly tokenCpuMicros: Readonly<Record<Operation, number>>;
   /** used_memory per live code-flow grant (grant, index entry, refresh and access token, last use). */
@@ -63,6 +65,7 @@ export interface Sizing {
   readonly peakRates: Readonly<Record<Operation, number>>;
   readonly redisBytes: number;
   readonly redisCommandsPerSecond: number;
+  readonly redisNetBytesPerSecond: number;
   readonly mastersForMemory: number;
   readonly mastersForCommands: number;
   readonly masters: number;
@@ -111,6 +114,7 @@ export function size(population: Population, costs: OperationCosts, budgets: Bud
     peakRates: rates,
     redisBytes,
     redisCommandsPerSecond,
+    redisNetBytesPerSecond: sum(costs.redisNetBytes),
     mastersForMemory,
     mastersForCommands,
     masters,

@@ -31,8 +31,8 @@ export function sizingTable(overrides: Overrides): string {
   const costs = { ...MEASURED_COSTS, ...overrides.costs };
   const budgets = { ...ASSUMED_BUDGETS, ...overrides.budgets };
   const lines = [
-    '| customers | TPPs | live grants | peak flows/s | peak refresh/s | peak introspection/s | Redis memory | Redis commands/s | masters (memory / commands) | Redis nodes | token replicas |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| customers | TPPs | live grants | peak flows/s | peak refresh/s | peak introspection/s | Redis memory | Redis commands/s | Redis network | masters (memory / commands) | Redis nodes | token replicas |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of overrides.rows ?? WORKED_ROWS) {
     const population = { ...TYPICAL_POPULATION, ...overrides.population, ...row };
@@ -42,6 +42,7 @@ export function sizingTable(overrides: Overrides): string {
         ` | ${rounded(sizing.peakRates.codeFlow)} | ${rounded(sizing.peakRates.refresh)}` +
         ` | ${rounded(sizing.peakRates.introspection)} | ${(sizing.redisBytes / GiB).toFixed(1)} GiB` +
         ` | ${Math.round(sizing.redisCommandsPerSecond).toLocaleString('en')}` +
+        ` | ${((sizing.redisNetBytesPerSecond * 8) / 1e6).toFixed(1)} Mbit/s` +
         ` | ${sizing.masters} (${sizing.mastersForMemory} / ${sizing.mastersForCommands}) | ${sizing.redisNodes}` +
         ` | ${sizing.tokenReplicas} |`,
     );
