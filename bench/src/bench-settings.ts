@@ -11,7 +11,8 @@
 export const BENCH_PARTS = ['issuance', 'introspection', 'codeflow', 'memory'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
-function parts(value: string | undefined): ReadonlySet<BenchPart> {
+/** BENCH_ONLY's value as the parts it names; every part when unset. */
+export function benchParts(value: string | undefined): ReadonlySet<BenchPart> {
   if (value === undefined || value === '') return new Set(BENCH_PARTS);
   const named = value.split(',').map((part) => part.trim());
   const unknown = named.filter((part) => !(BENCH_PARTS as readonly string[]).includes(part));
@@ -21,7 +22,7 @@ function parts(value: string | undefined): ReadonlySet<BenchPart> {
 }
 
 const skipMemory = process.env.BENCH_SKIP_MEMORY === '1' || process.env.BENCH_SKIP_MEMORY === 'true';
-const only = parts(process.env.BENCH_ONLY);
+const only = benchParts(process.env.BENCH_ONLY);
 
 export const settings = {
   /** Whether a part of the bench runs (BENCH_ONLY; BENCH_SKIP_MEMORY still turns the memory part off). */

@@ -16,11 +16,25 @@ interface Overrides {
   readonly rows?: ReadonlyArray<{ readonly customers: number; readonly tpps: number }>;
 }
 
+/** Where a value of the inputs file is not what the model takes, e.g. `costs.bytesPerGrant`; none: []. */
+export function invalidInputs(value: unknown, path = ''): string[] {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? [] : [path];
+  if (Array.isArray(value)) return value.flatMap((item, index) => invalidInputs(item, `${path}[${index}]`));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([key, item]) =>
+      invalidInputs(item, path === '' ? key : `${path}.${key}`),
+    );
+  return [path === '' ? '(the file)' : path];
+}
+
 function overridesFrom(path: string | undefined): Overrides {
   if (path === undefined) return {};
   const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error(`${path}: expected a JSON object with population, costs, budgets or rows`);
+  const invalid = invalidInputs(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || invalid.length > 0)
+    throw new Error(
+      `${path}: expected an object of population, costs, budgets and rows holding non-negative numbers; not: ${invalid.join(', ')}`,
+    );
   return value as Overrides;
 }
 
