@@ -21,6 +21,7 @@ export default {
     '<rootDir>/test',
     '<rootDir>/scripts',
     '<rootDir>/deploy',
+    '<rootDir>/bench',
   ],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -31,6 +31,7 @@ async function send(target: LoadTarget): Promise<boolean> {
 
 export interface ThroughputResult {
   readonly requestsPerSecond: number;
+  readonly completed: number;
   readonly errors: number;
 }
 
@@ -54,7 +55,7 @@ export async function maxThroughput(
   };
   await Promise.all(Array.from({ length: options.connections }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  return { requestsPerSecond: completed / elapsed, errors };
+  return { requestsPerSecond: completed / elapsed, completed, errors };
 }
 
 export interface LatencyResult {
@@ -65,7 +66,7 @@ export interface LatencyResult {
   readonly errors: number;
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
+export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? Number.NaN;

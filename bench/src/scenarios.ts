@@ -1,8 +1,13 @@
+import type { Redis } from 'ioredis';
 import type { Agent } from 'undici';
 import { log, settings } from './bench-settings.js';
 import { measureCpu } from './cpu.js';
 import { fixedRate, type LatencyResult, type LoadTarget, maxThroughput, median } from './load.js';
+import { accountRedis, describeCost, type RedisCostPerOperation } from './redis-accounting.js';
 import type { Agents, Server } from './servers.js';
+
+/** How long the run that counts Redis's work per request lasts: the per-request figures settle fast. */
+const ACCOUNTING_MS = 3000;
 
 /*
  * What is measured: per path, client_credentials issuance and introspection on every server, in
@@ -13,6 +18,7 @@ type Target = LoadTarget & { processes: Server['processes'] };
 
 export interface Scenario {
   readonly name: string;
+  readonly part: 'issuance' | 'introspection';
   readonly targets: readonly Target[];
 }
 
@@ -61,14 +67,18 @@ export async function buildScenarios(servers: readonly Server[], agents: Agents)
     const onPath = servers.filter((server) => server.path === path);
     if (onPath.length === 0) continue;
     const where = path === 'edge' ? 'through the local mTLS edge' : 'services alone, no edge';
-    scenarios.push({
-      name: `client_credentials issuance, ${where}`,
-      targets: onPath.map((server) => tokenTarget(server, agents)),
-    });
-    scenarios.push({
-      name: `introspection, ${where}`,
-      targets: await Promise.all(onPath.map((server) => introspectionTarget(server, agents))),
-    });
+    if (settings.runs('issuance'))
+      scenarios.push({
+        name: `client_credentials issuance, ${where}`,
+        part: 'issuance',
+        targets: onPath.map((server) => tokenTarget(server, agents)),
+      });
+    if (settings.runs('introspection'))
+      scenarios.push({
+        name: `introspection, ${where}`,
+        part: 'introspection',
+        targets: await Promise.all(onPath.map((server) => introspectionTarget(server, agents))),
+      });
   }
   return scenarios;
 }
@@ -119,4 +129,50 @@ export async function runScenario(scenario: Scenario): Promise<void> {
     const ratios = ours.map((value, index) => value / (theirs[index] ?? Number.NaN));
     log(`ratio ours / node-oidc-provider (median of per-trial ratios): ${median(ratios).toFixed(2)}x`);
   }
+}
+
+/**
+ * Redis's cost per request of our server in a scenario (the first path's), from a closed-loop run of
+ * its own: the commands, bytes and Redis CPU the counters moved by, divided by the answers.
+ */
+export async function accountScenario(
+  scenario: Scenario,
+  redis: Redis,
+): Promise<RedisCostPerOperation | undefined> {
+  const ours = scenario.targets.find((target) => target.name === 'ours');
+  if (ours === undefined) return undefined;
+  const cost = await accountRedis(redis, async () => {
+    const run = await maxThroughput(ours, { connections: settings.connections, durationMs: ACCOUNTING_MS });
+    return run.completed;
+  });
+  log(describeCost(cost));
+  return cost;
+}
+
+/** The maximum rate of refreshes, the CPU per refresh of each process, and Redis's cost per refresh. */
+export async function accountRefresh(
+  refresh: LoadTarget,
+  processes: Server['processes'],
+  redis: Redis,
+): Promise<RedisCostPerOperation> {
+  await maxThroughput(refresh, { connections: settings.connections, durationMs: 1500 });
+  let served = 0;
+  let rate = 0;
+  const { result: cost, cpu } = await measureCpu(processes, () =>
+    accountRedis(redis, async () => {
+      const run = await maxThroughput(refresh, {
+        connections: settings.connections,
+        durationMs: ACCOUNTING_MS,
+      });
+      served = run.completed;
+      rate = run.requestsPerSecond;
+      return run.completed;
+    }),
+  );
+  const cpuPerRequest = Object.entries(cpu)
+    .map(([name, seconds]) => `${name} ${((seconds * 1e6) / Math.max(1, served)).toFixed(0)}`)
+    .join(', ');
+  log(`max ${rate.toFixed(0)} req/s | CPU µs/request at max: ${cpuPerRequest}`);
+  log(describeCost(cost));
+  return cost;
 }

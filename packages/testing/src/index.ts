@@ -1,4 +1,15 @@
 export { CHROMIUM_PATH, launchTestChromium } from './browser.js';
+export {
+  CODE_FLOW_STEPS,
+  CodeFlowError,
+  type CodeFlowParties,
+  type CodeFlowRequest,
+  type CodeFlowResult,
+  type CodeFlowStep,
+  type CodeFlowTimings,
+  documentationAddress,
+  runCodeFlow,
+} from './code-flow.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
 export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
 export { waitForHttp } from './http.js';
