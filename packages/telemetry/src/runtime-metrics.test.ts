@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { metricsExported, startRuntimeMetrics } from './runtime-metrics.js';
+import { delaySeconds, metricsExported, startRuntimeMetrics } from './runtime-metrics.js';
 
 class TestReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
@@ -72,6 +72,12 @@ describe('runtime metrics', () => {
     await pause(50);
     // Stopped: no more pauses recorded, however much garbage is made.
     expect(gcCount(await collected())).toBe(countBefore);
+  });
+
+  it("do not count the monitor's own 10 ms tick as delay", () => {
+    expect(delaySeconds(10_000_000)).toBe(0);
+    expect(delaySeconds(9_000_000)).toBe(0);
+    expect(delaySeconds(70_000_000)).toBeCloseTo(0.06, 9);
   });
 
   it('run only when the SDK exports metrics', () => {

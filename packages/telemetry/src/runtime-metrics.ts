@@ -18,6 +18,10 @@ import { type BatchObservableResult, type Meter, ValueType } from '@opentelemetr
 /** Sampling period of the event-loop delay histogram: fine enough for a token endpoint's milliseconds. */
 const DELAY_RESOLUTION_MS = 10;
 const NANOSECONDS_PER_SECOND = 1e9;
+/** The histogram records the time between two of its timer's ticks: the tick itself is not delay. */
+export function delaySeconds(nanoseconds: number): number {
+  return Math.max(0, nanoseconds / NANOSECONDS_PER_SECOND - DELAY_RESOLUTION_MS / 1000);
+}
 
 const GC_TYPES: Readonly<Record<number, string>> = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
@@ -74,9 +78,9 @@ export function startRuntimeMetrics(meter: Meter): () => void {
   const observeLoop = (result: BatchObservableResult) => {
     // An interval without a single sample (a collection right after start) has no delay to report.
     if (delay.count > 0) {
-      result.observe(delayP50, delay.percentile(50) / NANOSECONDS_PER_SECOND);
-      result.observe(delayP99, delay.percentile(99) / NANOSECONDS_PER_SECOND);
-      result.observe(delayMax, delay.max / NANOSECONDS_PER_SECOND);
+      result.observe(delayP50, delaySeconds(delay.percentile(50)));
+      result.observe(delayP99, delaySeconds(delay.percentile(99)));
+      result.observe(delayMax, delaySeconds(delay.max));
     }
     // Per interval, not since start: a loop stuck for the last minute must not be averaged away.
     delay.reset();
