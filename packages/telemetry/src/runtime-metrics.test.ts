@@ -55,6 +55,9 @@ describe('runtime metrics', () => {
     const spaces = heap?.dataPoints.map((point) => point.attributes['v8js.heap.space.name']);
     expect(spaces).toContain('old_space');
     expect(metrics.get('v8js.memory.heap.limit')?.dataPoints.length).toBe(spaces?.length);
+    const used = (heap?.dataPoints ?? []).reduce((sum, point) => sum + Number(point.value), 0);
+    const sizeLimit = Number(metrics.get('psd2.runtime.heap.size_limit')?.dataPoints[0]?.value);
+    expect(sizeLimit).toBeGreaterThan(used);
     const gc = metrics.get('v8js.gc.duration');
     expect(gc?.descriptor.unit).toBe('s');
     const types = gc?.dataPoints.map((point) => point.attributes['v8js.gc.type']);

@@ -5,7 +5,7 @@ import {
   PerformanceObserver,
   performance,
 } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { type BatchObservableResult, type Meter, ValueType } from '@opentelemetry/api';
 
 /*
@@ -68,6 +68,12 @@ export function startRuntimeMetrics(meter: Meter): () => void {
     unit: 'By',
     valueType: ValueType.INT,
   });
+  // No semantic-conventions name exists for V8's overall limit, the point of an out-of-memory crash.
+  const heapSizeLimit = meter.createObservableGauge('psd2.runtime.heap.size_limit', {
+    description: "V8's heap size limit (--max-old-space-size or V8's default): past it, the process dies.",
+    unit: 'By',
+    valueType: ValueType.INT,
+  });
   const gcDuration = meter.createHistogram('v8js.gc.duration', {
     description: 'Garbage collection pauses, by kind.',
     unit: 's',
@@ -87,13 +93,14 @@ export function startRuntimeMetrics(meter: Meter): () => void {
     const now = performance.eventLoopUtilization();
     result.observe(utilization, performance.eventLoopUtilization(now, lastUtilization).utilization);
     lastUtilization = now;
+    result.observe(heapSizeLimit, getHeapStatistics().heap_size_limit);
     for (const space of getHeapSpaceStatistics()) {
       const attributes = { 'v8js.heap.space.name': space.space_name };
       result.observe(heapUsed, space.space_used_size, attributes);
       result.observe(heapLimit, space.space_size, attributes);
     }
   };
-  const observables = [delayP50, delayP99, delayMax, utilization, heapUsed, heapLimit];
+  const observables = [delayP50, delayP99, delayMax, utilization, heapUsed, heapLimit, heapSizeLimit];
   meter.addBatchObservableCallback(observeLoop, observables);
 
   const gcObserver = new PerformanceObserver((list) => {
