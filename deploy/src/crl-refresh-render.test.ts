@@ -57,7 +57,7 @@ describe.each(OVERLAYS)('the crl-refresh CronJob in the %s overlay', (overlay) =
     );
   });
 
-  it('may get and patch that one Secret, and is the only workload given an API token', () => {
+  it('may get and patch that one Secret, and is, with the collector (read-only, otel-collector-rbac.yaml), the only workload given an API token', () => {
     const objects = objectsOf(overlay);
     expect(field(find(objects, 'Role', 'crl-refresh'), 'rules')).toEqual([
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['qtsp-ca-bundle'], verbs: ['get', 'patch'] },
@@ -79,12 +79,15 @@ describe.each(OVERLAYS)('the crl-refresh CronJob in the %s overlay', (overlay) =
       objects
         .filter((object) => object.kind === 'Role' || object.kind === 'ClusterRole')
         .map((o) => o.metadata.name),
-    ).toEqual(['crl-refresh']);
+    ).toEqual(['crl-refresh', 'psd2-otel-collector']);
     const withToken = objects
       .filter((object) => podSpecOf(object) !== undefined)
       .filter((object) => field(podSpecOf(object), 'automountServiceAccountToken') !== false)
       .map((object) => [object.metadata.name, field(podSpecOf(object), 'serviceAccountName')]);
-    expect(withToken).toEqual([['crl-refresh', 'crl-refresh']]);
+    expect(withToken.sort()).toEqual([
+      ['crl-refresh', 'crl-refresh'],
+      ['otel-collector', 'otel-collector'],
+    ]);
   });
 
   it('reaches the distribution points on http and the collector, and nothing of ours; nothing reaches it', () => {
@@ -137,12 +140,14 @@ describe('the CRL alerts', () => {
       'psd2_trust_crl_age_seconds',
       'psd2_trust_crl_expires_in_seconds',
       'psd2_trust_crl_failed_closed',
+      'psd2_trust_ca_expires_in_seconds',
       'psd2_trust_crl_refresh_runs_total',
     ]);
-    // Every psd2_trust_* series an alert reads is one the job exports.
+    // Every psd2_trust_* series an alert reads is one the job exports, and every CRL one is read.
+    // (The CA certificate's expiry is alerted on in service-alerts.yaml.)
     const used = alerts.flatMap((alert) => String(alert.expr).match(/psd2_trust_[a-z_]+/g) ?? []);
     expect(used.filter((name) => !exported.includes(name))).toEqual([]);
-    expect(new Set(used)).toEqual(new Set(exported));
+    expect(new Set(used)).toEqual(new Set(exported.filter((name) => name.startsWith('psd2_trust_crl_'))));
     expect(String(alerts.find((alert) => alert.alert === 'Psd2CrlRefreshNotSucceeding')?.expr)).toContain(
       'kube_cronjob_status_last_successful_time{cronjob="crl-refresh"}',
     );

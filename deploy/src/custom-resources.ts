@@ -55,8 +55,41 @@ function prometheusRuleErrors(spec: unknown): string[] {
   });
 }
 
+const ENDPOINT_KEYS = new Set(['port', 'path', 'interval', 'scrapeTimeout', 'honorLabels', 'scheme']);
+
+/** monitoring.coreos.com/v1 ServiceMonitor: a label selector and endpoints naming a Service port. */
+function serviceMonitorErrors(spec: unknown): string[] {
+  if (!isRecord(spec)) return ['/spec must be an object'];
+  const errors = Object.keys(spec)
+    .filter((key) => !['selector', 'endpoints', 'namespaceSelector'].includes(key))
+    .map((key) => `/spec/${key} is not a field this check knows`);
+  const labels = isRecord(spec.selector) ? spec.selector.matchLabels : undefined;
+  if (!isRecord(labels) || Object.keys(labels).length === 0)
+    errors.push('/spec/selector/matchLabels must select the Service');
+  else errors.push(...stringMap(labels, '/spec/selector/matchLabels'));
+  const endpoints = spec.endpoints;
+  if (!Array.isArray(endpoints) || endpoints.length === 0)
+    return [...errors, '/spec/endpoints must be a non-empty array'];
+  endpoints.forEach((endpoint: unknown, index) => {
+    const path = `/spec/endpoints/${index}`;
+    if (!isRecord(endpoint) || typeof endpoint.port !== 'string') {
+      errors.push(`${path}/port must name a Service port`);
+      return;
+    }
+    for (const key of Object.keys(endpoint).filter((name) => !ENDPOINT_KEYS.has(name)))
+      errors.push(`${path}/${key} is not a field this check knows`);
+    for (const key of ['interval', 'scrapeTimeout']) {
+      const value = endpoint[key];
+      if (value !== undefined && (typeof value !== 'string' || !DURATION.test(value)))
+        errors.push(`${path}/${key} must be a duration such as 30s`);
+    }
+  });
+  return errors;
+}
+
 const CHECKS: Readonly<Record<string, Check>> = {
   'monitoring.coreos.com/v1 PrometheusRule': prometheusRuleErrors,
+  'monitoring.coreos.com/v1 ServiceMonitor': serviceMonitorErrors,
   'cert-manager.io/v1 Issuer': issuerErrors,
   'cert-manager.io/v1 Certificate': certificateErrors,
 };

@@ -9,6 +9,7 @@ import { allSchemaErrors } from './schema.js';
 /* Both overlays render into valid, namespaced objects: the workloads, their Services and the edge. */
 
 const HTTP_SERVICES = { registration: 8081, authorization: 8082, token: 8083, revocation: 8084 } as const;
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
 const STATELESS = [
   ...Object.keys(HTTP_SERVICES),
   'client-registry',
@@ -24,7 +25,8 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     const namespace = find(objects, 'Namespace', overlay === 'sandbox' ? 'psd2-sandbox' : 'psd2-auth');
     expect(field(namespace, 'metadata', 'labels', 'pod-security.kubernetes.io/enforce')).toBe('restricted');
     for (const object of objects) {
-      if (object.kind !== 'Namespace') expect(object.metadata.namespace).toBe(namespace.metadata.name);
+      // The collector's ClusterRole and its binding (otel-collector-rbac.yaml) have no namespace.
+      if (!CLUSTER_SCOPED.has(object.kind)) expect(object.metadata.namespace).toBe(namespace.metadata.name);
     }
   });
 

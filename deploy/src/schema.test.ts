@@ -96,11 +96,11 @@ spec:
 
   it('still refuses another kind of the same group, which it does not know', async () => {
     const [monitor] = parseManifests(
-      'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: m }\n',
+      'apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata: { name: m }\n',
     );
     if (monitor === undefined) throw new Error('no object parsed');
     expect(await schemaErrors(monitor)).toEqual([
-      'ServiceMonitor/m: no schema for monitoring.coreos.com/v1 ServiceMonitor',
+      'PodMonitor/m: no schema for monitoring.coreos.com/v1 PodMonitor',
     ]);
   });
 });

@@ -38,10 +38,10 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       });
   });
 
-  it('gives every workload a ServiceAccount of its own, without an API token but for crl-refresh', () => {
+  it('gives every workload a ServiceAccount of its own, without an API token but for the two API callers', () => {
     const objects = objectsOf(overlay);
-    // The one workload that calls the Kubernetes API (it writes the CRL into its Secret).
-    const callsTheApi = new Set(['crl-refresh']);
+    // crl-refresh writes the CRL into its Secret; the collector's k8sattributes reads pods and ReplicaSets.
+    const callsTheApi = new Set(['crl-refresh', 'otel-collector']);
     const accounts = workloads(objects).map((workload) => {
       const pod = podSpecOf(workload);
       const account = String(pod?.serviceAccountName);

@@ -23,11 +23,18 @@ export interface FirstFactor {
   readonly customerId: string;
   readonly passed: boolean;
   readonly refusal?: RefusalReason;
+  /** This attempt reached the limit: unless it succeeds, the PSU is now locked (for metrics, never the PSU). */
+  readonly lastAttempt?: boolean;
 }
 
 export type SignInResult =
   | { readonly status: 'ok'; readonly psu: PsuIdentity }
-  | { readonly status: 'refused'; readonly reason: RefusalReason };
+  | {
+      readonly status: 'refused';
+      readonly reason: RefusalReason;
+      /** This refusal locked the PSU: for the lockout metric and the log, never shown to the PSU. */
+      readonly lockedOut?: boolean;
+    };
 
 /**
  * Strong customer authentication as the authorization service needs it (PSD2 RTS Art. 4: two
@@ -75,7 +82,10 @@ export function createPsuAuthenticator(options: AuthenticatorOptions): PsuAuthen
    * while the PSU is not locked. The attempt that reaches the limit sets the lock itself, so any number of
    * concurrent guesses gets at most `maxFailed` hashes; a lock that has run out restarts the count.
    */
-  const reserveAttempt = async (customerId: string, at: Date): Promise<string | undefined> => {
+  const reserveAttempt = async (
+    customerId: string,
+    at: Date,
+  ): Promise<{ passwordHash: string; lockedUntil: Date | null } | undefined> => {
     const atSql = sql`${at.toISOString()}::timestamptz`;
     const until = new Date(at.getTime() + lockMs).toISOString();
     const expired = sql`(${psus.lockedUntil} is not null and ${psus.lockedUntil} <= ${atSql})`;
@@ -89,8 +99,8 @@ export function createPsuAuthenticator(options: AuthenticatorOptions): PsuAuthen
       .where(
         sql`${psus.psuId} = ${customerId} and (${psus.lockedUntil} is null or ${psus.lockedUntil} <= ${atSql})`,
       )
-      .returning({ passwordHash: psus.passwordHash });
-    return rows[0]?.passwordHash;
+      .returning({ passwordHash: psus.passwordHash, lockedUntil: psus.lockedUntil });
+    return rows[0];
   };
 
   const findRow = async (psuId: string) => {
@@ -105,16 +115,18 @@ export function createPsuAuthenticator(options: AuthenticatorOptions): PsuAuthen
       // Known or not, locked or not: one UPDATE and one hash, so neither the answer nor its time tells.
       return gate(async () => {
         const possible = CUSTOMER_ID_PATTERN.test(customerId);
-        const stored = possible ? await reserveAttempt(customerId, at) : undefined;
-        if (stored === undefined) {
+        const reserved = possible ? await reserveAttempt(customerId, at) : undefined;
+        if (reserved === undefined) {
           await verifier.burn(password);
           // The first factor waits in the PSU's session: an identifier no customer can have (NULs,
           // 15 KB of text) is kept as the empty one it stands for, not as typed.
           return { customerId: possible ? customerId : '', passed: false, refusal: 'unknown_or_locked' };
         }
-        return (await verifier.verify(password, stored))
-          ? { customerId, passed: true }
-          : { customerId, passed: false, refusal: 'wrong_password' };
+        // Only an unlocked row is reserved, so a lock in the returned row is this attempt's.
+        const lastAttempt = reserved.lockedUntil !== null ? { lastAttempt: true } : {};
+        return (await verifier.verify(password, reserved.passwordHash))
+          ? { customerId, passed: true, ...lastAttempt }
+          : { customerId, passed: false, refusal: 'wrong_password', ...lastAttempt };
       });
     },
 
@@ -122,13 +134,14 @@ export function createPsuAuthenticator(options: AuthenticatorOptions): PsuAuthen
       const at = now();
       const seconds = Math.floor(at.getTime() / 1000);
       const row = await findRow(first.customerId);
+      const lockedOut = first.lastAttempt === true ? { lockedOut: true } : {};
       if (!first.passed || row === undefined) {
         matchTotp(SECRET_OF_NOBODY, code, seconds);
-        return { status: 'refused', reason: first.refusal ?? 'unknown_or_locked' };
+        return { status: 'refused', reason: first.refusal ?? 'unknown_or_locked', ...lockedOut };
       }
       // The attempt reserved by the password step covers this code, even if its reservation set the lock.
       const step = matchTotp(row.totpSecret, code, seconds);
-      if (step === undefined) return { status: 'refused', reason: 'wrong_code' };
+      if (step === undefined) return { status: 'refused', reason: 'wrong_code', ...lockedOut };
       // Accepting a step and giving the attempt back happen together, and only for a step later than the
       // last one accepted: two sign-ins racing with one code cannot both pass (RFC 6238 §5.2).
       const accepted = await db
@@ -138,7 +151,7 @@ export function createPsuAuthenticator(options: AuthenticatorOptions): PsuAuthen
           sql`${psus.psuId} = ${row.psuId} and (${psus.lastTotpStep} is null or ${psus.lastTotpStep} < ${step})`,
         )
         .returning({ psuId: psus.psuId });
-      if (accepted.length === 0) return { status: 'refused', reason: 'replayed_code' };
+      if (accepted.length === 0) return { status: 'refused', reason: 'replayed_code', ...lockedOut };
       return { status: 'ok', psu: { psuId: row.psuId, displayName: row.displayName } };
     },
   };

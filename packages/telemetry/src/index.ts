@@ -9,4 +9,5 @@ export {
   timeTokenStoreOperations,
 } from './metrics.js';
 export { shutdownTelemetry } from './sdk.js';
+export { recordPsuSignIn, type SignInOutcome } from './sign-in-metrics.js';
 export { tracerOf } from './tracer.js';

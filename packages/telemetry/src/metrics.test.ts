@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { instruments, observeGauge, timeClientRegistryCalls, timeTokenStoreOperations } from './metrics.js';
+import { recordPsuSignIn } from './sign-in-metrics.js';
 
 /** A reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -97,6 +98,26 @@ describe('observeGauge', () => {
     );
     expect(histogram?.dataPoints.map((point) => point.attributes)).toEqual([
       { 'psd2.client_registry.operation': 'getClient', 'psd2.outcome': 'ok' },
+    ]);
+  });
+});
+
+describe('recordPsuSignIn', () => {
+  it('counts sign-ins by outcome and refusal reason, and lockouts, with no other label', async () => {
+    const points = async (name: string) =>
+      (await collected()).find((metric) => metric.descriptor.name === name)?.dataPoints ?? [];
+    recordPsuSignIn({ status: 'ok' });
+    recordPsuSignIn({ status: 'refused', reason: 'wrong_code' });
+    recordPsuSignIn({ status: 'refused', reason: 'wrong_password', lockedOut: true });
+    recordPsuSignIn({ status: 'refused', reason: 'wrong_password', lockedOut: false });
+    const signIns = (await points('psd2.psu.sign_ins')).map((point) => [point.attributes, point.value]);
+    expect(signIns).toEqual([
+      [{ 'psd2.outcome': 'ok' }, 1],
+      [{ 'psd2.outcome': 'refused', 'psd2.sign_in.refusal': 'wrong_code' }, 1],
+      [{ 'psd2.outcome': 'refused', 'psd2.sign_in.refusal': 'wrong_password' }, 2],
+    ]);
+    expect((await points('psd2.psu.lockouts')).map((point) => [point.attributes, point.value])).toEqual([
+      [{}, 1],
     ]);
   });
 });

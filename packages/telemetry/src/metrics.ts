@@ -20,10 +20,15 @@ import {
 
 export const METER_NAME = 'psd2';
 
-/** Latencies in seconds (OpenTelemetry semantic conventions), with buckets fit for sub-millisecond Redis calls. */
-const LATENCY_BUCKETS_SECONDS = [
-  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10,
-];
+/** Latency histograms are in seconds (OpenTelemetry semantic conventions), with buckets fit for sub-millisecond Redis calls. */
+const LATENCY = {
+  valueType: ValueType.DOUBLE,
+  advice: {
+    explicitBucketBoundaries: [
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10,
+    ],
+  },
+};
 
 export interface Psd2Instruments {
   /** Tokens issued; attributes `oauth.grant_type`, `oauth.scope`, `oauth.token_type` (access or refresh). */
@@ -36,6 +41,13 @@ export interface Psd2Instruments {
   readonly rpcServerDuration: Histogram;
   /** One token-store operation; attributes `psd2.token_store.operation`, `psd2.outcome`. */
   readonly tokenStoreDuration: Histogram;
+  /**
+   * One complete PSU sign-in answered (authorization); attributes `psd2.outcome` (ok, refused) and,
+   * when refused, `psd2.sign_in.refusal` (unknown_or_locked, wrong_password, wrong_code, replayed_code).
+   */
+  readonly psuSignIns: Counter;
+  /** A PSU locked by this failed sign-in (authorization); no attribute: the PSU id is never a label. */
+  readonly psuLockouts: Counter;
 }
 
 /*
@@ -53,13 +65,8 @@ export function instruments(): Psd2Instruments {
   const provider = metrics.getMeterProvider();
   if (cached?.provider === provider) return cached.instruments;
   const m = provider.getMeter(METER_NAME);
-  const latency = (name: string, description: string): Histogram =>
-    m.createHistogram(name, {
-      description,
-      unit: 's',
-      valueType: ValueType.DOUBLE,
-      advice: { explicitBucketBoundaries: LATENCY_BUCKETS_SECONDS },
-    });
+  // Each instrument is spelled out with its name and unit: deploy/src/emitted-metrics.ts reads them
+  // from this source to check that the dashboard and alerts query series that exist.
   const created: Psd2Instruments = {
     tokensIssued: m.createCounter('psd2.oauth.tokens.issued', {
       description: 'Tokens issued by the token endpoint, by grant type and scope.',
@@ -71,15 +78,32 @@ export function instruments(): Psd2Instruments {
       unit: '{response}',
       valueType: ValueType.INT,
     }),
-    registryCallDuration: latency(
-      'psd2.client_registry.call.duration',
-      'Client-registry operations as the calling service sees them (gRPC, retries and read cache included).',
-    ),
-    rpcServerDuration: latency(
-      'rpc.server.call.duration',
-      'gRPC calls handled (client registry, payment consent; by rpc.service).',
-    ),
-    tokenStoreDuration: latency('psd2.token_store.operation.duration', 'Token-store (Redis) operations.'),
+    registryCallDuration: m.createHistogram('psd2.client_registry.call.duration', {
+      description:
+        'Client-registry operations as the calling service sees them (gRPC, retries and read cache included).',
+      unit: 's',
+      ...LATENCY,
+    }),
+    rpcServerDuration: m.createHistogram('rpc.server.call.duration', {
+      description: 'gRPC calls handled (client registry, payment consent; by rpc.service).',
+      unit: 's',
+      ...LATENCY,
+    }),
+    tokenStoreDuration: m.createHistogram('psd2.token_store.operation.duration', {
+      description: 'Token-store (Redis) operations.',
+      unit: 's',
+      ...LATENCY,
+    }),
+    psuSignIns: m.createCounter('psd2.psu.sign_ins', {
+      description: 'Completed PSU sign-ins (password and one-time code), by outcome and refusal reason.',
+      unit: '{sign_in}',
+      valueType: ValueType.INT,
+    }),
+    psuLockouts: m.createCounter('psd2.psu.lockouts', {
+      description: 'PSUs locked after too many failed sign-ins in a row (PSD2 RTS Art. 4(3)(b)).',
+      unit: '{lockout}',
+      valueType: ValueType.INT,
+    }),
   };
   cached = { provider, instruments: created };
   return created;

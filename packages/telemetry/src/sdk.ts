@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { type Context, type ContextManager, ROOT_CONTEXT } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { instrumentations } from './instrumentations.js';
+import { meter } from './metrics.js';
+import { startProcessRuntimeMetrics } from './runtime-metrics.js';
 
 /*
  * The SDK lives in a process-wide slot so that the service's graceful shutdown (which imports this
@@ -100,6 +102,7 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | 
     ...(selfInstrumented ? { contextManager: new SynchronousContextManager() } : {}),
   });
   sdk.start();
+  startProcessRuntimeMetrics(meter(), env);
   slot[SDK_SLOT] = sdk;
   return sdk;
 }

@@ -149,7 +149,7 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
     secrets.set('bank sign-in authorization code', code);
   });
 
-  it('exports token, error, latency, registry, token-store and active-grant metrics without client labels', async () => {
+  it('exports token, error, latency, registry, token-store, active-grant, sign-in and runtime metrics without client labels', async () => {
     const named = (name: string, service?: string) =>
       receiver
         .metrics()
@@ -203,6 +203,26 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
       () => (points('psd2.oauth.grants.active', 'token').length > 0 ? true : undefined),
       'the active-grants gauge',
     );
+    // The bank page's sign-in above (authorization), and every process's Node runtime metrics.
+    await eventually(
+      () =>
+        points('psd2.psu.sign_ins', 'authorization').some(
+          (point) => attributeOf(point.attributes, 'psd2.outcome') === 'ok',
+        )
+          ? true
+          : undefined,
+      'the sign-in counter',
+    );
+    for (const service of ['local-edge', 'token', 'authorization', 'client-registry']) {
+      expect({ service, delay: points('nodejs.eventloop.delay.p99', service).length > 0 }).toEqual({
+        service,
+        delay: true,
+      });
+      expect({ service, heap: points('v8js.memory.heap.used', service).length > 0 }).toEqual({
+        service,
+        heap: true,
+      });
+    }
     // Bounded cardinality: no metric carries a client or organisation id.
     for (const metric of receiver.metrics()) {
       for (const point of dataPointsOf(metric)) {

@@ -1,5 +1,6 @@
 import { type PageResult, type ResultHeaders, redirect } from '@psd2/http';
 import { type FirstFactor, PasswordChecksBusyError, type PsuIdentity } from '@psd2/psu-directory';
+import { recordPsuSignIn } from '@psd2/telemetry';
 import { PageError } from '../authorize/errors.js';
 import { type Lang, messagesFor } from '../html/messages.js';
 import type {
@@ -128,6 +129,7 @@ export function oneTimeCodeStep<F extends ScaFlow>(
     if (taken === undefined || !isAt(taken, route.flow, 'password_checked'))
       throw new PageError('session_expired', 400, 'code step already answered');
     const result = await deps.authenticator.checkOneTimeCode(taken.signIn, (form.otp ?? '').trim());
+    recordPsuSignIn(result);
     const cookie = async (next: StoredSession) => ({
       'Set-Cookie': sessionCookie(await deps.sessions.create(next), cookieOfFlow(route.flow)),
     });
