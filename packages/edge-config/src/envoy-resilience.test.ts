@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
 import {
   at,
   clusterNamed,
   envoyConfig as config,
   connectionManagerOf,
+  ENVOY_DIR,
   list,
   listenerNamed,
 } from './envoy-yaml.test-support.js';
@@ -12,6 +15,7 @@ import { UPSTREAM_SERVICES } from './routes.js';
 /* Overload, circuit breaking, outlier detection, HTTP/2 limits, logs, stats and upstream TLS. */
 
 const PUBLIC_LISTENERS = ['edge_https', 'edge_internal'] as const;
+const upstreamSds: unknown = parse(readFileSync(new URL('sds-upstream-tls.yaml', ENVOY_DIR), 'utf8'));
 
 describe('envoy/envoy.yaml under load and failure', () => {
   it('sheds load with the overload manager: a fixed heap budget and a global connection cap', () => {
@@ -103,6 +107,18 @@ describe('envoy/envoy.yaml logs and stats', () => {
 });
 
 describe('envoy/envoy.yaml upstream TLS (contract edge-tls)', () => {
+  it('reads the edge-upstream-tls Secret where Kubernetes mounts it, watched for renewals', () => {
+    const resources = list(at(upstreamSds, 'resources'));
+    const byName = Object.fromEntries(resources.map((resource) => [at(resource, 'name'), resource]));
+    const certificate = at(byName.edge_upstream_client_certificate, 'tls_certificate');
+    expect(at(certificate, 'certificate_chain', 'filename')).toBe('/etc/envoy/upstream-tls/tls.crt');
+    expect(at(certificate, 'private_key', 'filename')).toBe('/etc/envoy/upstream-tls/tls.key');
+    expect(at(certificate, 'watched_directory', 'path')).toBe('/etc/envoy/upstream-tls');
+    const ca = at(byName.edge_upstream_ca, 'validation_context');
+    expect(at(ca, 'trusted_ca', 'filename')).toBe('/etc/envoy/upstream-tls/ca.crt');
+    expect(at(ca, 'watched_directory', 'path')).toBe('/etc/envoy/upstream-tls');
+  });
+
   it.each(UPSTREAM_SERVICES)(
     'calls %s over TLS, presenting psd2-edge, requiring the Service name',
     (service) => {
