@@ -59,6 +59,7 @@ const edge = startNodeProcess({
     OTEL_SDK_DISABLED: 'true',
     EDGE_PORT: String(edgePort),
     EDGE_HEALTH_PORT: String(await freePort()),
+    EDGE_INTERNAL_PORT: String(await freePort()),
     EDGE_TLS_CERT_FILE: system.pki.server.cert,
     EDGE_TLS_KEY_FILE: system.pki.server.key,
     EDGE_CLIENT_CA_FILE: system.pki.clientCaBundle,

@@ -29,8 +29,14 @@ const issueBody = (clientId: string) => () =>
     scope: 'pisp',
   }).toString();
 
-function target(server: Server, agent: Agent, path: string, body: () => string): Target {
-  return { name: server.name, processes: server.processes, agent, origin: server.origin, path, body };
+function target(
+  server: Server,
+  agent: Agent,
+  path: string,
+  body: () => string,
+  origin = server.origin,
+): Target {
+  return { name: server.name, processes: server.processes, agent, origin, path, body };
 }
 
 const tokenTarget = (server: Server, agents: Agents): Target =>
@@ -53,12 +59,14 @@ async function introspectionTarget(server: Server, agents: Agents): Promise<Targ
     tokens.push(body.access_token);
   }
   let next = 0;
-  return target(server, agents[server.path].bank, '/oauth2/introspect', () => {
+  const body = () => {
     next = (next + 1) % tokens.length;
     const fields: Record<string, string> = { token: tokens[next] ?? '' };
     if (server.bankClientId !== undefined) fields.client_id = server.bankClientId;
     return new URLSearchParams(fields).toString();
-  });
+  };
+  // Through the edge, on its internal listener: the public one has no introspection.
+  return target(server, agents[server.path].bank, '/oauth2/introspect', body, server.introspectionOrigin);
 }
 
 export async function buildScenarios(servers: readonly Server[], agents: Agents): Promise<Scenario[]> {

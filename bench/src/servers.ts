@@ -16,6 +16,8 @@ export interface Server {
   readonly name: string;
   readonly path: BenchPath;
   readonly origin: string;
+  /** Where the bank's API introspects: the edge's internal listener, or `origin` without an edge. */
+  readonly introspectionOrigin: string;
   readonly clientId: string;
   readonly bankClientId?: string;
   /** The processes doing its work, for CPU time per request. */
@@ -57,6 +59,7 @@ export function ourServers(system: RunningSystem, clientId: string): Server[] {
       name: 'ours',
       path: 'edge',
       origin: system.edgeUrl,
+      introspectionOrigin: system.internalEdgeUrl,
       clientId,
       processes: pidsOf(['local-edge', 'token', 'client-registry']),
     });
@@ -65,6 +68,7 @@ export function ourServers(system: RunningSystem, clientId: string): Server[] {
       name: 'ours',
       path: 'direct',
       origin: system.serviceUrl('token'),
+      introspectionOrigin: system.serviceUrl('token'),
       clientId,
       processes: pidsOf(['token', 'client-registry']),
     });
@@ -80,6 +84,7 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
   const oidcPort = await freePort();
   const edgePort = await freePort();
   const edgeHealthPort = await freePort();
+  const edgeInternalPort = await freePort();
   const issuer = `https://localhost:${edgePort}`;
   const subjectOf = (qwac: DemoQwacName) =>
     new X509Certificate(readFileSync(system.pki.qwacs[qwac].cert)).subject;
@@ -107,6 +112,7 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
       ...otelEnv,
       EDGE_PORT: String(edgePort),
       EDGE_HEALTH_PORT: String(edgeHealthPort),
+      EDGE_INTERNAL_PORT: String(edgeInternalPort),
       EDGE_TLS_CERT_FILE: system.pki.server.cert,
       EDGE_TLS_KEY_FILE: system.pki.server.key,
       EDGE_CLIENT_CA_FILE: system.pki.clientCaBundle,
@@ -122,6 +128,8 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
       name: 'node-oidc-provider',
       path: 'edge',
       origin: issuer,
+      // Its introspection behind the same local edge, on the internal listener as ours.
+      introspectionOrigin: `https://localhost:${edgeInternalPort}`,
       clientId: 'oidc-pisp',
       bankClientId: 'oidc-bank',
       processes: { 'local-edge': edge.child.pid ?? 0, 'node-oidc-provider': oidc.child.pid ?? 0 },
@@ -132,6 +140,7 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
       name: 'node-oidc-provider',
       path: 'direct',
       origin: `http://127.0.0.1:${oidcPort}`,
+      introspectionOrigin: `http://127.0.0.1:${oidcPort}`,
       clientId: 'oidc-pisp',
       bankClientId: 'oidc-bank',
       processes: { 'node-oidc-provider': oidc.child.pid ?? 0 },

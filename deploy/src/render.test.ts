@@ -100,7 +100,12 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
 
   it('generates the Envoy ConfigMap from the files in envoy/, byte for byte', () => {
     const configMap = findPrefixed(objectsOf(overlay), 'ConfigMap', 'envoy-config');
-    for (const file of ['envoy.yaml', 'sds-server-certificate.yaml', 'sds-client-ca.yaml']) {
+    for (const file of [
+      'envoy.yaml',
+      'sds-server-certificate.yaml',
+      'sds-client-ca.yaml',
+      'sds-upstream-tls.yaml',
+    ]) {
       expect(field(configMap, 'data', file)).toBe(readFileSync(join(REPO_ROOT, 'envoy', file), 'utf8'));
     }
   });

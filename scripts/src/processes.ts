@@ -22,6 +22,8 @@ export interface ProcessSpec {
 export interface Ports {
   readonly edge: number;
   readonly edgeHealth: number;
+  /** The edge's internal listener: introspection, for the bank's API. */
+  readonly edgeInternal: number;
   readonly registry: number;
   /** The registry's operators' admin API (mutual TLS). */
   readonly admin: number;
@@ -45,6 +47,7 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
   return {
     edge: read('EDGE_PORT', 8443),
     edgeHealth: read('EDGE_HEALTH_PORT', 9902),
+    edgeInternal: read('EDGE_INTERNAL_PORT', 8444),
     registry: read('CLIENT_REGISTRY_PORT', 50051),
     admin: read('ADMIN_PORT', 50053),
     paymentConsent: read('PAYMENT_CONSENT_PORT', 50052),
@@ -147,6 +150,8 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
     httpService(root, 'token', ports, ports.token, {
       INTROSPECTION_ALLOWED_ORGANIZATIONS:
         process.env.INTROSPECTION_ALLOWED_ORGANIZATIONS || demo.bankOrganization,
+      // The edge's internal listener, the only one serving introspection (docs/edge.md).
+      INTROSPECTION_ENDPOINT: `https://localhost:${ports.edgeInternal}/oauth2/introspect`,
     }),
     httpService(root, 'revocation', ports, ports.revocation),
     {
@@ -156,6 +161,7 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
       env: {
         EDGE_PORT: String(ports.edge),
         EDGE_HEALTH_PORT: String(ports.edgeHealth),
+        EDGE_INTERNAL_PORT: String(ports.edgeInternal),
         EDGE_TLS_CERT_FILE: tls.certFile,
         EDGE_TLS_KEY_FILE: tls.keyFile,
         EDGE_CLIENT_CA_FILE: tls.clientCaFile,
@@ -165,7 +171,7 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
         REVOCATION_UPSTREAM: upstream(ports.revocation),
       },
       health: { kind: 'http', url: `http://127.0.0.1:${ports.edgeHealth}/ready` },
-      listens: `https://localhost:${ports.edge} (mTLS edge; readiness http://127.0.0.1:${ports.edgeHealth}/ready)`,
+      listens: `https://localhost:${ports.edge} (mTLS edge; introspection for the bank's API on https://localhost:${ports.edgeInternal}; readiness http://127.0.0.1:${ports.edgeHealth}/ready)`,
     },
   ];
 }

@@ -24,6 +24,7 @@ describe('pnpm start', () => {
     const registryPort = await freePort();
     const edgePort = await freePort();
     const edgeHealthPort = await freePort();
+    const edgeInternalPort = await freePort();
     const adminPort = await freePort();
     const ports = {
       REGISTRATION_PORT: await freePort(),
@@ -40,6 +41,7 @@ describe('pnpm start', () => {
         ADMIN_PORT: String(adminPort),
         EDGE_PORT: String(edgePort),
         EDGE_HEALTH_PORT: String(edgeHealthPort),
+        EDGE_INTERNAL_PORT: String(edgeInternalPort),
         ISSUER: '',
         // An embedded database of its own, so the test never touches a developer's data.
         PGLITE_DATA_DIR: 'memory://',

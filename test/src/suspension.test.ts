@@ -73,8 +73,7 @@ afterAll(async () => {
 
 const post = (qwac: DemoQwacName, path: string, fields: Record<string, string>) =>
   system.client(qwac)(path, formPost(fields));
-const active = async (accessToken: string) =>
-  (await post('psp-as', '/oauth2/introspect', { token: accessToken })).json().active;
+const active = async (accessToken: string) => (await system.introspect(accessToken)).json().active;
 
 async function exchangeConsent() {
   const { code, verifier } = await plantConsent(store, aisp, 'aisp');

@@ -2,18 +2,22 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { type EnvoySchema, loadEnvoySchema } from './envoy-schema.js';
-import { EDGE_HEALTH, EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
 import {
-  EDGE_ROUTES,
-  type EdgeRoute,
-  NOT_FOUND_BODY,
-  UPSTREAM_SERVICES,
-  type UpstreamService,
-} from './routes.js';
+  at,
+  clusters,
+  envoyConfig as config,
+  connectionManagerOf,
+  ENVOY_DIR,
+  type Json,
+  list,
+  listenerNamed,
+  listeners,
+  envoyText as text,
+} from './envoy-yaml.test-support.js';
+import { EDGE_HEALTH, EDGE_LIMITS, EDGE_TLS_POLICY, ENVOY_LISTEN_PORT, ENVOY_TLS_FILES } from './policy.js';
+import { UPSTREAM_SERVICES } from './routes.js';
 
-const ENVOY_DIR = new URL('../../../envoy/', import.meta.url);
-const text = readFileSync(new URL('envoy.yaml', ENVOY_DIR), 'utf8');
-const SDS_FILES = ['sds-server-certificate.yaml', 'sds-client-ca.yaml'] as const;
+const SDS_FILES = ['sds-server-certificate.yaml', 'sds-client-ca.yaml', 'sds-upstream-tls.yaml'] as const;
 const sds = Object.fromEntries(
   SDS_FILES.map((file) => [file, parse(readFileSync(new URL(file, ENVOY_DIR), 'utf8')) as Json]),
 ) as Record<(typeof SDS_FILES)[number], Json>;
@@ -24,38 +28,16 @@ beforeAll(() => {
   schema = loadEnvoySchema();
 });
 
-type Json = unknown;
-
 /** The schema's issues, as one text, with `from` (which the real config must contain) edited to `to`. */
 function issuesAfterEdit(from: string, to: string): string {
   expect(text).toContain(from);
   return schema.validateBootstrap(parse(text.replace(from, to))).join('\n');
 }
 
-/** Walks into parsed YAML by keys and indexes, failing the test with the path when something is missing. */
-function at(value: Json, ...path: (string | number)[]): Json {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || !(key in current)) {
-      throw new Error(`envoy.yaml has nothing at ${path.join('.')} (stopped at ${String(key)})`);
-    }
-    current = (current as Record<string | number, Json>)[key];
-  }
-  return current;
-}
-
-function list(value: Json): Json[] {
-  if (!Array.isArray(value)) throw new Error('expected a list');
-  return value;
-}
-
-const config: Json = parse(text);
-const listeners = list(at(config, 'static_resources', 'listeners'));
-const edgeListener = listeners.find((listener) => at(listener, 'name') === 'edge_https');
+const edgeListener = listenerNamed('edge_https');
 const chain = at(edgeListener, 'filter_chains', 0);
 const tls = at(chain, 'transport_socket', 'typed_config');
-const hcm = at(chain, 'filters', 0, 'typed_config');
-const clusters = list(at(config, 'static_resources', 'clusters'));
+const hcm = connectionManagerOf('edge_https');
 
 describe('envoy/envoy.yaml against the Envoy v3 Bootstrap protos', () => {
   it('is a valid bootstrap: no unknown field, every typed_config resolved', () => {
@@ -132,7 +114,7 @@ describe('envoy/envoy.yaml against the Envoy v3 Bootstrap protos', () => {
     ],
     [
       'a required oneof is missing',
-      'route: { cluster: revocation, timeout: 15s }',
+      'route: { cluster: revocation, timeout: 15s, retry_policy: *retry_unsent }',
       'decorator: { operation: revoke }',
       'one of route, redirect',
     ],
@@ -165,8 +147,8 @@ describe('envoy/envoy.yaml against the Envoy v3 Bootstrap protos', () => {
 
 describe('envoy/envoy.yaml security settings', () => {
   it('has one public HTTPS listener, on the edge port', () => {
-    const publicListeners = listeners.filter((listener) => at(listener, 'name') !== 'edge_health');
-    expect(publicListeners).toHaveLength(1);
+    const names = listeners.map((listener) => at(listener, 'name'));
+    expect(names).toEqual(['edge_https', 'edge_internal', 'edge_health']);
     expect(at(edgeListener, 'address', 'socket_address', 'port_value')).toBe(ENVOY_LISTEN_PORT);
     expect(list(at(edgeListener, 'filter_chains'))).toHaveLength(1);
   });
@@ -251,7 +233,7 @@ describe('envoy/envoy.yaml security settings', () => {
   });
 
   it('answers readiness on the plain-HTTP health port, nothing else', () => {
-    const health = listeners.find((listener) => at(listener, 'name') === 'edge_health');
+    const health = listenerNamed('edge_health');
     expect(at(health, 'address', 'socket_address', 'port_value')).toBe(EDGE_HEALTH.port);
     const manager = at(health, 'filter_chains', 0, 'filters', 0, 'typed_config');
     const check = at(manager, 'http_filters', 0, 'typed_config');
@@ -272,29 +254,5 @@ describe('envoy/envoy.yaml security settings', () => {
       expect(at(cluster, 'health_checks', 0, 'http_health_check', 'path')).toBe('/readyz');
       expect(at(cluster, 'connect_timeout')).toBe(`${EDGE_LIMITS.upstreamConnectTimeoutSeconds}s`);
     }
-  });
-});
-
-describe('envoy/envoy.yaml routes', () => {
-  const routes = list(at(hcm, 'route_config', 'virtual_hosts', 0, 'routes'));
-
-  it('are the shared route table, in order, then the JSON 404', () => {
-    const proxied = routes.slice(0, -1).map((route): EdgeRoute => {
-      expect(at(route, 'route', 'timeout')).toBe(`${EDGE_LIMITS.routeTimeoutSeconds}s`);
-      return {
-        match: at(route, 'match') as EdgeRoute['match'],
-        service: at(route, 'route', 'cluster') as UpstreamService,
-      };
-    });
-    expect(proxied).toEqual(EDGE_ROUTES);
-    const fallback = routes.at(-1);
-    expect(at(fallback, 'match')).toEqual({ prefix: '/' });
-    expect(at(fallback, 'direct_response', 'status')).toBe(404);
-    expect(at(fallback, 'direct_response', 'body', 'inline_string')).toBe(NOT_FOUND_BODY);
-  });
-
-  it('send each service to a cluster of its own', () => {
-    const names = clusters.map((cluster) => at(cluster, 'name'));
-    for (const service of UPSTREAM_SERVICES) expect(names).toContain(service);
   });
 });

@@ -58,5 +58,8 @@ export const ENVOY_TLS_FILES = {
 
 export const ENVOY_LISTEN_PORT = 8443;
 
+/** The internal listener (introspection for the bank's API only; routes.ts `internal`): EDGE_INTERNAL_PORT. */
+export const ENVOY_INTERNAL_PORT = 8444;
+
 /** Plain-HTTP readiness for probes and `pnpm start`: Envoy's health listener, mirrored by the local edge. */
 export const EDGE_HEALTH = { port: 9902, path: '/ready' } as const;

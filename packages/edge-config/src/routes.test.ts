@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseConfig } from '@psd2/config';
 import { z } from 'zod';
-import { routeFor } from './routes.js';
+import { isPagePath, routeFor, routesOf } from './routes.js';
 import { edgeSettings, publicIssuer } from './settings.js';
 
 describe('routeFor', () => {
@@ -12,7 +12,6 @@ describe('routeFor', () => {
     ['/oauth2/en/banque/oauth2_authorization.aspx', 'authorization'],
     ['/oauth2/par', 'authorization'],
     ['/oauth2/token', 'token'],
-    ['/oauth2/introspect', 'token'],
     ['/.well-known/oauth-authorization-server', 'token'],
     ['/oauth2/openapi.json', 'token'],
     ['/oauth2/docs', 'token'],
@@ -28,6 +27,25 @@ describe('routeFor', () => {
       expect(routeFor(path)).toBeUndefined();
     },
   );
+});
+
+describe('the internal listener', () => {
+  it('serves introspection alone; the public listener has no route for it', () => {
+    expect(routeFor('/oauth2/introspect', 'internal')?.service).toBe('token');
+    expect(routeFor('/oauth2/introspect')).toBeUndefined();
+    expect(routeFor('/oauth2/introspect', 'public')).toBeUndefined();
+    expect(routeFor('/oauth2/token', 'internal')).toBeUndefined();
+    expect(routesOf('internal').map((route) => route.match)).toEqual([{ path: '/oauth2/introspect' }]);
+  });
+});
+
+describe('page routes', () => {
+  it('are the PSU pages under /oauth2/fr/ and /oauth2/en/, nothing else', () => {
+    expect(isPagePath('/oauth2/fr/sandbox/signin.html')).toBe(true);
+    expect(isPagePath('/oauth2/en/banque/oauth2_authorization.aspx')).toBe(true);
+    for (const path of ['/oauth2/token', '/oauth2/par', '/oauth2/introspect', '/oauth2/de/x', '/'])
+      expect(isPagePath(path)).toBe(false);
+  });
 });
 
 describe('the pushed authorization request endpoint', () => {

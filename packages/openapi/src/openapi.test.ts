@@ -14,11 +14,16 @@ describe('openapi.yaml', () => {
     expect(document).toMatchObject({ components: { securitySchemes: { qwac: { type: 'mutualTLS' } } } });
   });
 
-  it('documents only paths the edge routes somewhere', () => {
+  it('documents only paths the edge routes somewhere, on the listener the path names', () => {
+    const documented = document.paths as Record<string, { servers?: { url: string }[] }>;
     for (const path of paths) {
+      // A path with its own servers lives on the internal listener (port 8444); the rest on the public one.
+      const listener = documented[path]?.servers?.[0]?.url.endsWith(':8444') ? 'internal' : 'public';
       for (const lang of ['fr', 'en'])
-        expect([path, routeFor(concrete(path, lang))]).toEqual([path, expect.anything()]);
+        expect([path, routeFor(concrete(path, lang), listener)]).toEqual([path, expect.anything()]);
     }
+    expect(documented['/oauth2/introspect']?.servers?.[0]?.url).toBe('https://{internalHost}:8444');
+    expect(routeFor('/oauth2/introspect', 'public')).toBeUndefined();
   });
 
   it('documents every exact route of the edge', () => {

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { testRedisUrl } from './dependencies.js';
-import { toResult, waitForHttp } from './http.js';
+import { waitForHttp } from './http.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 import { createIsolatedRedisPrefix } from './redis.js';
+import { createTppClients } from './tpp-clients.js';
 
 /*
  * The whole system as separate processes, the way `pnpm start` and Kubernetes run it: the client
@@ -18,6 +17,7 @@ import { createIsolatedRedisPrefix } from './redis.js';
  * The environment contract every HTTP service honours (unknown variables are ignored):
  *   PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
  *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TRUSTED_PROXIES.
+ * The edge has a second, internal listener (introspection only), as Envoy's for the bank's API.
  */
 
 export const HTTP_SERVICES = ['registration', 'authorization', 'token', 'revocation'] as const;
@@ -49,6 +49,11 @@ export type TppFetch = (
 export interface RunningSystem {
   /** `https://localhost:<port>`: also the ISSUER every service was given. */
   readonly edgeUrl: string;
+  /**
+   * `https://localhost:<port>` of the edge's internal listener (EDGE_INTERNAL_PORT): introspection, for
+   * the bank's API, is there and not on `edgeUrl`. The token service advertises it (INTROSPECTION_ENDPOINT).
+   */
+  readonly internalEdgeUrl: string;
   readonly pki: DemoPki;
   readonly registryAddress: string;
   /** `127.0.0.1:<port>` of the registry's admin API (mutual TLS, operator certificates). */
@@ -64,6 +69,10 @@ export interface RunningSystem {
   serviceUrl(name: HttpServiceName): string;
   /** Requests through the edge presenting a demo QWAC, or none (`undefined`), as a PSU's browser does. */
   client(qwac: DemoQwacName | undefined): TppFetch;
+  /** Requests to the edge's internal listener, as the bank's API makes them (e.g. `psp-as`). */
+  internalClient(qwac: DemoQwacName | undefined): TppFetch;
+  /** RFC 7662 introspection of `token` on the internal listener, as the bank's API (`psp-as` unless given). */
+  introspect(token: string, qwac?: DemoQwacName): Promise<HttpResult>;
   /** What a process has written so far (its JSON log lines). */
   output(name: ProcessName): string;
   /** Each process's id, e.g. to pin the system under test to a CPU in a benchmark. */
@@ -99,6 +108,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     'admin',
     'paymentConsent',
     'edge',
+    'edgeInternal',
     'edgeHealth',
     'registration',
     'authorization',
@@ -111,6 +121,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     number
   >;
   const edgeUrl = `https://localhost:${ports.edge}`;
+  const internalEdgeUrl = `https://localhost:${ports.edgeInternal}`;
   const registryAddress = `127.0.0.1:${ports.registry}`;
   const adminAddress = `127.0.0.1:${ports.admin}`;
   const { operators } = pki;
@@ -159,9 +170,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       CLIENT_REGISTRY_ADDRESS: registryAddress,
       CLIENT_REGISTRY_PLAINTEXT: 'true',
     };
-    // As `pnpm start` does: the demo bank's API (the `psp-as` QWAC) may introspect.
+    // As `pnpm start` does: the demo bank's API (the `psp-as` QWAC) may introspect, on the internal listener.
     const ownEnv: Partial<Record<HttpServiceName, Record<string, string>>> = {
-      token: { INTROSPECTION_ALLOWED_ORGANIZATIONS: pki.qwacs['psp-as'].organizationIdentifier },
+      token: {
+        INTROSPECTION_ALLOWED_ORGANIZATIONS: pki.qwacs['psp-as'].organizationIdentifier,
+        INTROSPECTION_ENDPOINT: `${internalEdgeUrl}/oauth2/introspect`,
+      },
     };
     for (const name of HTTP_SERVICES) {
       processes.set(
@@ -190,6 +204,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ...common,
       EDGE_PORT: String(ports.edge),
       EDGE_HEALTH_PORT: String(ports.edgeHealth),
+      EDGE_INTERNAL_PORT: String(ports.edgeInternal),
       EDGE_TLS_CERT_FILE: pki.server.cert,
       EDGE_TLS_KEY_FILE: pki.server.key,
       EDGE_CLIENT_CA_FILE: pki.clientCaBundle,
@@ -212,26 +227,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     );
   }
 
-  const ca = readFileSync(pki.ca.cert);
-  const agents = new Map<string, Agent>();
-  const agentFor = (qwac: DemoQwacName | undefined) => {
-    const key = qwac ?? '(none)';
-    let agent = agents.get(key);
-    if (agent === undefined) {
-      const files = qwac === undefined ? undefined : pki.qwacs[qwac];
-      agent = new Agent({
-        connect: {
-          ca,
-          ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
-        },
-      });
-      agents.set(key, agent);
-    }
-    return agent;
-  };
+  const tpp = createTppClients(pki);
+  const internalClient = tpp.clientOf(internalEdgeUrl);
 
   return {
     edgeUrl,
+    internalEdgeUrl,
     pki,
     registryAddress,
     adminAddress,
@@ -246,18 +247,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     redisKeyPrefix,
     database,
     serviceUrl: (name) => `http://127.0.0.1:${ports[name]}`,
-    client:
-      (qwac) =>
-      async (path, init = {}) =>
-        toResult(
-          await undiciFetch(`${edgeUrl}${path}`, {
-            method: init.method ?? 'GET',
-            ...(init.headers ? { headers: init.headers } : {}),
-            ...(init.body !== undefined ? { body: init.body } : {}),
-            dispatcher: agentFor(qwac),
-            redirect: 'manual',
-          }),
-        ),
+    client: tpp.clientOf(edgeUrl),
+    internalClient,
+    introspect: (token, qwac = 'psp-as') =>
+      internalClient(qwac)('/oauth2/introspect', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+      }),
     output: (name) => processes.get(name)?.output() ?? '',
     processIds: () =>
       Object.fromEntries(
@@ -270,7 +267,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
     startRegistry,
     async stop() {
-      await Promise.all([...agents.values()].map((agent) => agent.close()));
+      await tpp.close();
       await stop();
     },
   };

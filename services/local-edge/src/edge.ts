@@ -1,6 +1,6 @@
 import https from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
-import { EDGE_LIMITS, type UpstreamService } from '@psd2/edge-config';
+import { EDGE_LIMITS, type EdgeListener, type UpstreamService } from '@psd2/edge-config';
 import type { Logger } from '@psd2/logging';
 import { watchCrlFile } from './client-crl.js';
 import { startHealthListener } from './health-listener.js';
@@ -34,6 +34,12 @@ export interface LocalEdgeOptions {
    * bound to the same host. Undefined: no health listener; 0: a free port.
    */
   readonly healthPort?: number;
+  /**
+   * The internal listener (envoy.yaml `edge_internal`): the same TLS and client-certificate handling
+   * on its own port, serving the internal routes only (introspection, for the bank's API). Bound to the
+   * same host. Undefined: none; 0: a free port.
+   */
+  readonly internalPort?: number;
   /** `EDGE_LIMITS.routeTimeoutSeconds` unless given (tests shorten it). */
   readonly routeTimeoutSeconds?: number;
   /** `UPSTREAM_IDLE_TIMEOUT_MS` unless given (tests shorten it). */
@@ -46,6 +52,8 @@ export interface LocalEdge {
   /** https://<host>:<port> as actually bound. */
   readonly url: string;
   readonly port: number;
+  /** https://<host>:<port> of the internal listener, when one was asked for. */
+  readonly internalUrl: string | undefined;
   /** http://<host>:<port>/ready when a health port was asked for. */
   readonly healthUrl: string | undefined;
   /**
@@ -65,15 +73,23 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
     routeTimeoutMs: (options.routeTimeoutSeconds ?? EDGE_LIMITS.routeTimeoutSeconds) * 1000,
     idleTimeoutMs: options.upstreamIdleTimeoutMs ?? UPSTREAM_IDLE_TIMEOUT_MS,
   });
-  const server = createHttpsServer(secureContext, createRequestHandler(upstreams, logger));
-  refuseUnverifiedCertificates(server, (socket) =>
-    logger?.info(
-      { reason: String(socket.authorizationError), remote_address: socket.remoteAddress },
-      'client certificate refused',
-    ),
-  );
+  const servers: https.Server[] = [];
+  const serve = (listener: EdgeListener) => {
+    const server = createHttpsServer(secureContext, createRequestHandler(upstreams, logger, listener));
+    refuseUnverifiedCertificates(server, (socket) =>
+      logger?.info(
+        { reason: String(socket.authorizationError), remote_address: socket.remoteAddress, listener },
+        'client certificate refused',
+      ),
+    );
+    servers.push(server);
+    return server;
+  };
+  const server = serve('public');
+  const internalServer = options.internalPort === undefined ? undefined : serve('internal');
   const reloadTls = async () => {
-    server.setSecureContext(await serverSecureContext(options.tls));
+    const reloaded = await serverSecureContext(options.tls);
+    for (const each of servers) each.setSecureContext(reloaded);
     logger?.info('TLS files reloaded');
   };
   const { crlFile } = options.tls;
@@ -87,6 +103,10 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
           );
         });
   const address = await listen(server, options.port, options.host);
+  const internalAddress =
+    internalServer === undefined
+      ? undefined
+      : await listen(internalServer, options.internalPort ?? 0, options.host);
   let closing = false;
   const health =
     options.healthPort === undefined
@@ -96,14 +116,15 @@ export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEd
   return {
     url: urlOf('https', address),
     port: address.port,
+    internalUrl: internalAddress === undefined ? undefined : urlOf('https', internalAddress),
     healthUrl: health?.url,
     reloadTls,
     async close() {
       closing = true;
       stopWatching();
-      const serverClosed = closed(server);
-      server.closeIdleConnections();
-      await Promise.all([serverClosed, upstreams.destroy()]);
+      const serversClosed = servers.map((each) => closed(each));
+      for (const each of servers) each.closeIdleConnections();
+      await Promise.all([...serversClosed, upstreams.destroy()]);
       await health?.close();
     },
   };

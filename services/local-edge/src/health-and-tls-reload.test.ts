@@ -42,6 +42,7 @@ beforeAll(async () => {
       revocation: down,
     }),
     healthPort: 0,
+    internalPort: 0,
     tls,
   });
 });
@@ -53,6 +54,12 @@ afterAll(async () => {
 
 async function through(qwac: DemoQwacName): Promise<number> {
   return (await callEdge(rotating, files.pki, '/oauth2/token', { qwac })).status;
+}
+
+/** The same client on the internal listener (any answer will do: its handshake is what counts). */
+async function throughInternal(qwac: DemoQwacName): Promise<number> {
+  const internal = { ...rotating, url: rotating.internalUrl ?? '' };
+  return (await callEdge(internal, files.pki, '/oauth2/introspect', { qwac, method: 'POST' })).status;
 }
 
 describe('local edge: readiness and CA bundle rotation', () => {
@@ -67,7 +74,7 @@ describe('local edge: readiness and CA bundle rotation', () => {
     expect(await elsewhere.json()).toMatchObject({ error: 'invalid_request' });
   });
 
-  it('applies a replaced CA bundle on reloadTls, without a restart', async () => {
+  it('applies a replaced CA bundle on reloadTls to both listeners, without a restart', async () => {
     expect(await through('tpp-a')).toBe(200);
     expect(await failureText(through('untrusted'))).toMatch(CERTIFICATE_REFUSED);
     // The bank now trusts only the other QTSP.
@@ -75,5 +82,8 @@ describe('local edge: readiness and CA bundle rotation', () => {
     await rotating.reloadTls();
     expect(await failureText(through('tpp-a'))).toMatch(CERTIFICATE_REFUSED);
     expect(await through('untrusted')).toBe(200);
+    // The internal listener follows the same files.
+    expect(await failureText(throughInternal('tpp-a'))).toMatch(CERTIFICATE_REFUSED);
+    expect(await throughInternal('untrusted')).toBe(200);
   });
 });

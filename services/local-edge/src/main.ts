@@ -49,8 +49,12 @@ const edge = await startLocalEdge({
   },
   logger,
   healthPort: config.EDGE_HEALTH_PORT,
+  internalPort: config.EDGE_INTERNAL_PORT,
 });
-logger.info({ url: edge.url, health: edge.healthUrl, issuer }, 'local edge listening');
+logger.info(
+  { url: edge.url, internal: edge.internalUrl, health: edge.healthUrl, issuer },
+  'local edge listening',
+);
 if (demo !== undefined && config.EDGE_CLIENT_CA_FILE === undefined) {
   logger.info(
     { curl: demoCurlCommand({ pki: demo, issuer, cwd: repositoryRoot }) },

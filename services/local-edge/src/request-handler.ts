@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Span } from '@opentelemetry/api';
-import type { UpstreamService } from '@psd2/edge-config';
+import type { EdgeListener, UpstreamService } from '@psd2/edge-config';
 import type { Logger } from '@psd2/logging';
 import { EDGE_REPLIES, sendReply } from './edge-replies.js';
 import { isTraced, requestDurationHistogram, traceExchange, traceFields } from './edge-tracing.js';
@@ -16,9 +16,14 @@ import type { Upstreams } from './upstream-pools.js';
 /**
  * What the edge does with one client request: check and route it as Envoy would (routing.ts), read its
  * body, and hand it to the proxy.
- * Every request is traced and logged once, whatever its outcome.
+ * Every request is traced and logged once, whatever its outcome. `listener`: which part of the route
+ * table this server serves (the public or the internal listener).
  */
-export function createRequestHandler(upstreams: Upstreams, logger: Logger | undefined): http.RequestListener {
+export function createRequestHandler(
+  upstreams: Upstreams,
+  logger: Logger | undefined,
+  listener: EdgeListener = 'public',
+): http.RequestListener {
   const duration = requestDurationHistogram();
   return (request, response) => {
     let routed: UpstreamService | undefined;
@@ -48,7 +53,7 @@ export function createRequestHandler(upstreams: Upstreams, logger: Logger | unde
       return;
     }
     const requestId = singleHeader(request.headers['x-request-id']) ?? randomUUID();
-    const routing = routeRequest(request);
+    const routing = routeRequest(request, listener);
     const log = (status: number, service?: UpstreamService) =>
       logger?.info(
         {

@@ -1,5 +1,5 @@
 import { env } from '@psd2/config';
-import { EDGE_HEALTH, edgeSettings } from '@psd2/edge-config';
+import { EDGE_HEALTH, ENVOY_INTERNAL_PORT, edgeSettings } from '@psd2/edge-config';
 import { z } from 'zod';
 import { checkCrlFileSync } from './client-crl.js';
 
@@ -8,6 +8,11 @@ export const localEdgeSchema = z.object({
   ...edgeSettings,
   /** Loopback by default: a laptop's edge is for the laptop. */
   EDGE_HOST: env.host('127.0.0.1'),
+  /**
+   * The internal listener: introspection for the bank's API, on its own port (envoy.yaml's
+   * `edge_internal`, 8444), with the same TLS files; the public port answers the JSON 404 there.
+   */
+  EDGE_INTERNAL_PORT: env.port(ENVOY_INTERNAL_PORT),
   /** Plain-HTTP readiness (`GET /ready`), as envoy.yaml's health listener; what `pnpm start` polls. */
   EDGE_HEALTH_PORT: env.port(EDGE_HEALTH.port),
   /**

@@ -34,7 +34,7 @@ const issueToken = (clientId: string) =>
     form({ grant_type: 'client_credentials', client_id: clientId, scope: 'pisp' }),
   );
 const introspect = (qwac: DemoQwacName, token: string) =>
-  system.client(qwac)('/oauth2/introspect', form({ token }));
+  system.internalClient(qwac)('/oauth2/introspect', form({ token }));
 const oauthError = (result: HttpResult) => ({ status: result.status, error: result.json().error });
 
 /** Runs `work` while another transaction holds the client's row lock, then lets go. */

@@ -52,8 +52,7 @@ const post = (qwac: DemoQwacName | undefined, path: string, fields: Record<strin
   system.client(qwac)(path, formPost(fields));
 const revoke = (fields: Record<string, string>, qwac: DemoQwacName = 'psp-ai') =>
   post(qwac, '/oauth2/revoke', { client_id: aisp.clientId, ...fields });
-const active = async (accessToken: string) =>
-  (await post('psp-as', '/oauth2/introspect', { token: accessToken })).json().active;
+const active = async (accessToken: string) => (await system.introspect(accessToken)).json().active;
 const refresh = (refreshToken: string) =>
   post('psp-ai', '/oauth2/token', {
     grant_type: 'refresh_token',

@@ -36,6 +36,21 @@ describe('token service configuration', () => {
     ]);
   });
 
+  it('takes the internal listener URL for introspection, https only, and none by default', () => {
+    expect(parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox' }).INTROSPECTION_ENDPOINT).toBeUndefined();
+    const internal = 'https://edge-internal.psd2-auth.svc:8444/oauth2/introspect';
+    expect(
+      parseConfig(configSchema, { DEPLOYMENT_MODE: 'sandbox', INTROSPECTION_ENDPOINT: internal })
+        .INTROSPECTION_ENDPOINT?.href,
+    ).toBe(internal);
+    expect(
+      issuesOf({
+        DEPLOYMENT_MODE: 'sandbox',
+        INTROSPECTION_ENDPOINT: 'http://edge-internal:8444/oauth2/introspect',
+      }),
+    ).toEqual([expect.objectContaining({ variable: 'INTROSPECTION_ENDPOINT' })]);
+  });
+
   it('requires the introspection allow-list in bank mode, and only there', () => {
     expect(issuesOf(BANK)).toEqual([
       {

@@ -34,6 +34,12 @@ const settings = z.object({
    * bank's own API. A PSP_AS certificate alone is not enough, every bank in the EU has one.
    */
   INTROSPECTION_ALLOWED_ORGANIZATIONS: env.list([]),
+  /**
+   * Where the bank's API introspects: the edge's internal listener (port 8444, reachable only from the
+   * bank's API namespace), e.g. https://edge-internal.psd2.svc:8444/oauth2/introspect. Advertised as
+   * the metadata's introspection_endpoint; unset, none is advertised (the public hostname has none).
+   */
+  INTROSPECTION_ENDPOINT: env.optionalUrl(['https']),
   /** How long a client read from the registry is reused (the token endpoint reads one per request). */
   CLIENT_REGISTRY_CACHE_MS: env.integer({ min: 0, max: 5000, default: 2000 }),
 });

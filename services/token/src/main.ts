@@ -42,6 +42,7 @@ await runHttpService({
         issuer: publicIssuer(config),
         deploymentMode: config.DEPLOYMENT_MODE,
         pushedAuthorizationRequired: pushedAuthorizationRequired(config),
+        introspectionEndpoint: config.INTROSPECTION_ENDPOINT?.href,
       },
       introspectionAllowedOrganizations: config.INTROSPECTION_ALLOWED_ORGANIZATIONS,
     });

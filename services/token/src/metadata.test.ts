@@ -31,4 +31,16 @@ describe('authorization server metadata', () => {
       ).toBe(required);
     }
   });
+
+  it('names no introspection endpoint unless INTROSPECTION_ENDPOINT says where the internal listener is', () => {
+    const settings = { issuer: ISSUER, deploymentMode: 'bank', pushedAuthorizationRequired: true } as const;
+    const without = authorizationServerMetadata(settings);
+    expect(JSON.stringify(without)).not.toContain('introspect');
+    const internal = 'https://edge-internal.psd2.svc:8444/oauth2/introspect';
+    expect(authorizationServerMetadata({ ...settings, introspectionEndpoint: internal })).toMatchObject({
+      introspection_endpoint: internal,
+      introspection_endpoint_auth_methods_supported: ['tls_client_auth'],
+      mtls_endpoint_aliases: { introspection_endpoint: internal },
+    });
+  });
 });

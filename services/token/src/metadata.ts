@@ -6,11 +6,18 @@ export interface MetadataSettings {
   readonly deploymentMode: 'sandbox' | 'bank';
   /** RFC 9126 §5 `require_pushed_authorization_requests` (@psd2/config pushedAuthorizationRequired). */
   readonly pushedAuthorizationRequired: boolean;
+  /**
+   * INTROSPECTION_ENDPOINT: the edge's internal listener, where the bank's API introspects. Unset, the
+   * metadata names no introspection endpoint: the public hostname does not serve one (the edge answers
+   * 404 there), and TPPs never introspect.
+   */
+  readonly introspectionEndpoint?: string | undefined;
 }
 
 /**
- * RFC 8414 authorization server metadata. Every endpoint lives on the one mTLS hostname, so the
+ * RFC 8414 authorization server metadata. Every TPP endpoint lives on the one mTLS hostname, so the
  * RFC 8705 §5 aliases name the same URLs: a client looking for the mTLS variant finds it either way.
+ * Introspection is on the edge's internal listener (docs/edge.md), named only when configured.
  */
 export function authorizationServerMetadata(settings: MetadataSettings) {
   const at = (path: string) => `${settings.issuer}${path}`;
@@ -18,7 +25,15 @@ export function authorizationServerMetadata(settings: MetadataSettings) {
   const bank = at('/oauth2/fr/banque/oauth2_authorization.aspx');
   const token = at('/oauth2/token');
   const revocation = at('/oauth2/revoke');
-  const introspection = at('/oauth2/introspect');
+  const introspection = settings.introspectionEndpoint;
+  // RFC 8414 §2 and RFC 8705 §5, only where the bank's API can actually reach it.
+  const introspectionFields =
+    introspection === undefined
+      ? {}
+      : {
+          introspection_endpoint: introspection,
+          introspection_endpoint_auth_methods_supported: ['tls_client_auth'],
+        };
   const registration = at('/oauth2/register');
   const par = at('/oauth2/par');
   return {
@@ -34,14 +49,13 @@ export function authorizationServerMetadata(settings: MetadataSettings) {
     authorization_details_types_supported: ['payment_initiation'],
     registration_endpoint: registration,
     revocation_endpoint: revocation,
-    introspection_endpoint: introspection,
+    ...introspectionFields,
     scopes_supported: [...SCOPES],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: ['tls_client_auth'],
     revocation_endpoint_auth_methods_supported: ['tls_client_auth'],
-    introspection_endpoint_auth_methods_supported: ['tls_client_auth'],
     tls_client_certificate_bound_access_tokens: true,
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
@@ -49,7 +63,7 @@ export function authorizationServerMetadata(settings: MetadataSettings) {
     mtls_endpoint_aliases: {
       token_endpoint: token,
       revocation_endpoint: revocation,
-      introspection_endpoint: introspection,
+      ...(introspection === undefined ? {} : { introspection_endpoint: introspection }),
       registration_endpoint: registration,
       pushed_authorization_request_endpoint: par,
     },

@@ -67,7 +67,7 @@ export function useTokenTestbed(options: SystemOptions): () => TokenTestbed {
     const token = (qwac: DemoQwacName | undefined, fields: Record<string, string>) =>
       system.client(qwac)('/oauth2/token', formPost(fields));
     const introspect = (qwac: DemoQwacName | undefined, value: string) =>
-      system.client(qwac)('/oauth2/introspect', formPost({ token: value }));
+      system.internalClient(qwac)('/oauth2/introspect', formPost({ token: value }));
     testbed = {
       system,
       registry,

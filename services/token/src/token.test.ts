@@ -132,7 +132,7 @@ describe('introspection (RFC 7662)', () => {
 
   it('requires the token parameter', async () => {
     expectError(
-      await testbed().system.client('psp-as')('/oauth2/introspect', formPost({})),
+      await testbed().system.internalClient('psp-as')('/oauth2/introspect', formPost({})),
       400,
       'invalid_request',
     );

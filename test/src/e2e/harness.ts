@@ -25,6 +25,12 @@ export interface CallResult {
   json<T = Record<string, unknown>>(): T;
 }
 
+export type EdgeCall = (
+  qwac: DemoQwacName | undefined,
+  path: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array },
+) => Promise<CallResult>;
+
 export interface E2eSystem {
   readonly system: RunningSystem;
   readonly issuer: URL;
@@ -37,11 +43,9 @@ export interface E2eSystem {
   /** The TPP's fetch: mTLS with the QWAC (none for a PSU's browser), every response validated. */
   fetchAs(qwac: DemoQwacName | undefined): TppFetch;
   /** A plain request through the edge, e.g. RFC 7592 management or an attacker's hand-made call. */
-  call(
-    qwac: DemoQwacName | undefined,
-    path: string,
-    init?: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array },
-  ): Promise<CallResult>;
+  call: EdgeCall;
+  /** The same on the edge's internal listener, where the bank's API introspects. */
+  callInternal: EdgeCall;
   /** openid-client configured as a TPP client: RFC 8414 discovery, tls_client_auth, the mTLS aliases. */
   discover(qwac: DemoQwacName, clientId: string): Promise<oidc.Configuration>;
   /** RFC 7591 registration with openid-client; the configuration is for the new client. */
@@ -130,15 +134,24 @@ export async function startE2e(options: SystemOptions): Promise<E2eSystem> {
       return response as unknown as Response;
     };
 
-  const call: E2eSystem['call'] = async (qwac, path, init = {}) => {
-    const response = await fetchAs(qwac)(`${system.edgeUrl}${path}`, {
-      method: init.method ?? 'GET',
-      ...(init.headers === undefined ? {} : { headers: init.headers }),
-      ...(init.body === undefined ? {} : { body: init.body as string }),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
-  };
+  const callAt =
+    (baseUrl: string): EdgeCall =>
+    async (qwac, path, init = {}) => {
+      const response = await fetchAs(qwac)(`${baseUrl}${path}`, {
+        method: init.method ?? 'GET',
+        ...(init.headers === undefined ? {} : { headers: init.headers }),
+        ...(init.body === undefined ? {} : { body: init.body as string }),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        json: <T>() => JSON.parse(text) as T,
+      };
+    };
+  const call = callAt(system.edgeUrl);
+  const callInternal = callAt(system.internalEdgeUrl);
 
   const withFetch = (config: oidc.Configuration, qwac: DemoQwacName) => {
     config[oidc.customFetch] = fetchAs(qwac);
@@ -153,6 +166,7 @@ export async function startE2e(options: SystemOptions): Promise<E2eSystem> {
     observe,
     fetchAs,
     call,
+    callInternal,
     discover: async (qwac, clientId) =>
       withFetch(
         await oidc.discovery(issuer, clientId, { use_mtls_endpoint_aliases: true }, oidc.TlsClientAuth(), {

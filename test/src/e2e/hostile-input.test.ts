@@ -219,7 +219,9 @@ describe('a content-coded body (Content-Encoding other than identity): 415 every
     ] as const;
     for (const [path, type] of endpoints) {
       for (const [coding, body] of CODED) {
-        const result = await e2e.call('tpp-a', path, {
+        // Introspection is on the internal listener only (the bank's API), the rest on the public one.
+        const call = path === '/oauth2/introspect' ? e2e.callInternal : e2e.call;
+        const result = await call('tpp-a', path, {
           method: 'POST',
           headers: { ...type, 'content-encoding': coding },
           body,

@@ -63,7 +63,7 @@ const token = () =>
     }).toString(),
   });
 const introspect = (accessToken: string) =>
-  e2e.call('psp-as', '/oauth2/introspect', {
+  e2e.callInternal('psp-as', '/oauth2/introspect', {
     method: 'POST',
     headers: FORM,
     body: new URLSearchParams({ token: accessToken }).toString(),

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const ca = join(mkdtempSync(join(tmpdir(), 'fuzz-transport-')), 'ca.pem');
   writeFileSync(ca, '');
   const pki = { ca: { cert: ca }, qwacs: {} } as unknown as Pick<DemoPki, 'ca' | 'qwacs'>;
-  transport = createTransport({ edgeUrl: url, serviceUrl: () => url, pki });
+  transport = createTransport({ edgeUrl: url, internalEdgeUrl: url, serviceUrl: () => url, pki });
 });
 
 afterAll(async () => {

@@ -80,7 +80,7 @@ async function requestOn(client: Client, request: WireRequest): Promise<WireResp
 }
 
 /** What the transport needs of the running system: where the edge and services listen, and the PKI. */
-export type TransportTarget = Pick<RunningSystem, 'edgeUrl' | 'serviceUrl'> & {
+export type TransportTarget = Pick<RunningSystem, 'edgeUrl' | 'internalEdgeUrl' | 'serviceUrl'> & {
   readonly pki: Pick<DemoPki, 'ca' | 'qwacs'>;
 };
 
@@ -89,13 +89,20 @@ export function createTransport(system: TransportTarget): Transport {
   const origins = new Map<string, Origin>();
   const all = new Set<Client>();
 
-  const originFor = (certificate: DemoQwacName | undefined, direct: HttpServiceName | undefined) => {
-    const key = direct === undefined ? `edge ${certificate ?? '(none)'}` : `direct ${direct}`;
+  // Introspection is served by the edge's internal listener only, as the bank's API calls it.
+  const edgeUrlFor = (target: string) =>
+    target.split('?', 1)[0] === '/oauth2/introspect' ? system.internalEdgeUrl : system.edgeUrl;
+  const originFor = (
+    certificate: DemoQwacName | undefined,
+    direct: HttpServiceName | undefined,
+    edgeUrl: string,
+  ) => {
+    const key = direct === undefined ? `edge ${edgeUrl} ${certificate ?? '(none)'}` : `direct ${direct}`;
     let origin = origins.get(key);
     if (origin === undefined) {
       const files = certificate === undefined ? undefined : system.pki.qwacs[certificate];
       origin = {
-        url: direct === undefined ? system.edgeUrl : system.serviceUrl(direct),
+        url: direct === undefined ? edgeUrl : system.serviceUrl(direct),
         connect:
           direct === undefined
             ? buildConnector({
@@ -130,7 +137,7 @@ export function createTransport(system: TransportTarget): Transport {
 
   return {
     async send(certificate, request, direct) {
-      const origin = originFor(certificate, direct);
+      const origin = originFor(certificate, direct, edgeUrlFor(request.target));
       const client = take(origin);
       try {
         return await requestOn(client, request);

@@ -69,7 +69,7 @@ describe('the other flows a TPP runs, for metrics and the leak search', () => {
     expect(retried.status).toBe(200);
     secrets.set('access token of a retried refresh', retried.json<{ access_token: string }>().access_token);
 
-    const introspected = await observed.system.client('psp-as')(
+    const introspected = await observed.system.internalClient('psp-as')(
       '/oauth2/introspect',
       formPost({ token: rotated.access_token }),
     );
