@@ -9,4 +9,5 @@ export {
   timeTokenStoreOperations,
 } from './metrics.js';
 export { shutdownTelemetry } from './sdk.js';
+export { armHardExit, DRAIN_BUDGET_MS, settleWithin, TELEMETRY_FLUSH_BUDGET_MS } from './shutdown.js';
 export { tracerOf } from './tracer.js';
