@@ -6,6 +6,7 @@
  * What stays in a service: its error kinds (the classifier), its message size, its dependency's ping.
  */
 export { DependencyHealth, type DependencyHealthOptions } from './health.js';
+export { checkGrpcHealth, type HealthCheckResult } from './health-client.js';
 export { type GrpcProcessOptions, runGrpcServer } from './run.js';
 export { type GrpcServerOptions, listenAddress, type RunningGrpcServer, startGrpcServer } from './server.js';
 export {
