@@ -33,7 +33,6 @@ const settings = z.object({
   PAYMENT_CONSENT_TLS_CA_FILE: env.optionalText(),
   // Bound on any one call, whatever deadline the caller set (or none).
   MAX_CALL_MS: env.integer({ min: 100, max: 60_000, default: 5000 }),
-  HEALTH_PROBE_INTERVAL_MS: env.integer({ min: 100, max: 60_000, default: 2000 }),
   // Calls in flight may finish for this long after SIGTERM; with telemetry's flush the process is gone
   // within 10 s (DRAIN_BUDGET_MS, packages/telemetry/src/shutdown.ts).
   SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 7000 }),
