@@ -6,7 +6,6 @@ import { asc, eq } from 'drizzle-orm';
 import pg from 'pg';
 import { clientAudit, clients } from './db/schema.js';
 import {
-  eventually,
   type Harness,
   type OpenDatabase,
   postgresBackend,
