@@ -31,7 +31,7 @@ function startSilentCollector(): Promise<{ server: Server; url: string; sockets:
 interface ServiceUnderTest {
   readonly name: string;
   readonly readyLine: string;
-  env(port: number): Record<string, string>;
+  env(port: number): Record<string, string> | Promise<Record<string, string>>;
   /** Something that makes a span to export (an HTTP request), when the service takes one. */
   exercise?(port: number): Promise<void>;
 }
@@ -54,6 +54,16 @@ const SERVICES: readonly ServiceUnderTest[] = [
       DATABASE_URL: '',
       PGLITE_DATA_DIR: 'memory://',
       REGISTRY_PLAINTEXT: 'true',
+    }),
+  },
+  {
+    name: 'local-edge',
+    readyLine: 'local edge listening',
+    env: async (port) => ({
+      EDGE_PORT: String(port),
+      EDGE_HEALTH_PORT: String(await freePort()),
+      // The shared test PKI (its files are written once, under a lock).
+      DEMO_PKI_DIR: '.local/test-pki',
     }),
   },
 ];
@@ -82,7 +92,7 @@ describe('exit after SIGTERM with the OTLP collector gone', () => {
           cwd: join(repoRoot, 'services', service.name),
           args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
           env: {
-            ...service.env(port),
+            ...(await service.env(port)),
             LOG_LEVEL: 'info',
             OTEL_EXPORTER_OTLP_ENDPOINT: collector === 'closed port' ? closedPortUrl : silent.url,
             OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
@@ -90,7 +100,8 @@ describe('exit after SIGTERM with the OTLP collector gone', () => {
           },
         });
         try {
-          await process_.waitForOutput(service.readyLine, 20_000);
+          // Generous: a cold start on a busy two-core machine (PGlite's WebAssembly) can take half a minute.
+          await process_.waitForOutput(service.readyLine, 60_000);
           await service.exercise?.(port);
           const signalled = Date.now();
           process_.child.kill('SIGTERM');
@@ -109,7 +120,7 @@ describe('exit after SIGTERM with the OTLP collector gone', () => {
         } finally {
           await process_.stop(1000);
         }
-      }, 45_000);
+      }, 90_000);
     }
   }
 });
