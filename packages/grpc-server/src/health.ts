@@ -24,7 +24,7 @@ export interface ServerHealthOptions {
   readonly serviceName: string;
   readonly logger: Logger;
   /** The replica's own state, when it has one worth checking; without it: SERVING from start to stop. */
-  readonly check?: OwnStateCheck;
+  readonly check?: OwnStateCheck | undefined;
   /** How long one check may take before it counts as "cannot tell". */
   readonly checkTimeoutMs?: number;
 }

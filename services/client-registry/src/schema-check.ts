@@ -44,10 +44,12 @@ function firstRow(result: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * The registry's own state for grpc.health.v1: its database's schema against this build's migrations,
- * read from drizzle's bookkeeping table in the connection's schema (where `migrate` writes it).
+ * The registry's own state for grpc.health.v1: its PostgreSQL database's schema against this build's
+ * migrations, read from drizzle's bookkeeping table in the connection's schema (where `migrate` writes
+ * it). None for the embedded PGlite, which the process migrates itself before it serves.
  */
-export function schemaCheck(database: RegistryDatabase, intervalMs: number): OwnStateCheck {
+export function schemaCheck(database: RegistryDatabase, intervalMs: number): OwnStateCheck | undefined {
+  if (database.kind === 'pglite') return undefined;
   const migrations = migrationsOfThisBuild();
   return {
     what: 'database schema',
