@@ -13,7 +13,8 @@ import { ADMIN_SERVICE_NAME, createOperatorService } from './service.js';
 /*
  * The operators' admin API on its own port: mutual TLS, a client certificate from the operator CA
  * REQUIRED at the handshake (an untrusted or missing certificate never reaches a handler). Its health
- * follows the database; the calls that need the token store answer UNAVAILABLE while it is down, and
+ * is the registry's own (draining, schema behind); the calls that need the token store or the database
+ * answer UNAVAILABLE while it is down, and
  * the registry's main API never depends on it.
  */
 
