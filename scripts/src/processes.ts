@@ -15,7 +15,8 @@ export interface ProcessSpec {
   /** What `pnpm start` waits for before starting the next process and what it prints. */
   readonly health:
     | { readonly kind: 'http'; readonly url: string }
-    | { readonly kind: 'log'; readonly line: string };
+    /** grpc.health.v1 SERVING for the whole server (''), as a Kubernetes gRPC probe asks. */
+    | { readonly kind: 'grpc'; readonly address: string };
   readonly listens: string;
 }
 
@@ -82,6 +83,18 @@ function httpService(
   };
 }
 
+/**
+ * The migration jobs (`dist/migrate.js`, as the Kubernetes Jobs run them) `pnpm start` runs before the
+ * services when DATABASE_URL names a PostgreSQL: a development database is brought up to this build.
+ * Without DATABASE_URL the embedded databases migrate themselves.
+ */
+export function migrationJobs(root: string): { readonly name: string; readonly dir: string }[] {
+  return [
+    { name: 'client-registry', dir: join(root, 'services', 'client-registry') },
+    { name: 'psu-directory', dir: join(root, 'services', 'authorization') },
+  ];
+}
+
 export interface EdgeTls {
   readonly certFile: string;
   readonly keyFile: string;
@@ -118,7 +131,7 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
         ADMIN_TLS_KEY_FILE: demo.admin.keyFile,
         ADMIN_CLIENT_CA_FILE: demo.admin.clientCaFile,
       },
-      health: { kind: 'log', line: 'client registry listening' },
+      health: { kind: 'grpc', address: `127.0.0.1:${ports.registry}` },
       listens: `grpc://127.0.0.1:${ports.registry} (PostgreSQL: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite in .local/pglite'}); admin API grpcs://127.0.0.1:${ports.admin} (operator certificates only)`,
     },
     {
@@ -135,7 +148,7 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
         CLIENT_REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}`,
         CLIENT_REGISTRY_PLAINTEXT: 'true',
       },
-      health: { kind: 'log', line: 'payment consent listening' },
+      health: { kind: 'grpc', address: `127.0.0.1:${ports.paymentConsent}` },
       listens: `grpc://127.0.0.1:${ports.paymentConsent} (internal payment-consent API for the bank's payment API; not on the edge)`,
     },
     httpService(root, 'registration', ports, ports.registration),

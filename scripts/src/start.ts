@@ -1,11 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { checkGrpcHealth } from '@psd2/grpc-server';
 import { demoCurlCommand, ensureDemoPki } from '@psd2/test-pki';
 import { createMemoryTokenStore, hostTokenStore } from '@psd2/token-store';
-import { defaultPorts, type ProcessSpec, processTable } from './processes.js';
+import { runMigrations } from './migrations.js';
+import { prefixOutput } from './output.js';
+import { defaultPorts, migrationJobs, type ProcessSpec, processTable } from './processes.js';
 
 /*
  * `pnpm start`: the whole system on one machine. Starts every process from the table in order,
@@ -14,22 +16,11 @@ import { defaultPorts, type ProcessSpec, processTable } from './processes.js';
  */
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const HEALTH_TIMEOUT_MS = 30_000;
+// A cold start (PGlite's WebAssembly, the telemetry preload) of six processes at once takes a busy
+// two-core laptop well over 30 s.
+const HEALTH_TIMEOUT_MS = 90_000;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
-/** What each process printed while starting, for health checks by log line. */
-const output = new Map<string, string>();
-
-function prefixOutput(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream) {
-  if (!stream) return;
-  const label = `${name.padEnd(14)}| `;
-  createInterface({ input: stream }).on('line', (line) => {
-    // Only the start-up phase needs the text (health by log line); keep it bounded after that.
-    const seen = output.get(name) ?? '';
-    if (seen.length < 65_536) output.set(name, `${seen}${line}\n`);
-    out.write(`${label}${line}\n`);
-  });
-}
 
 function launch(spec: ProcessSpec, shared: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', '@psd2/telemetry/register', 'dist/main.js'], {
@@ -55,16 +46,15 @@ async function waitHealthy(spec: ProcessSpec): Promise<void> {
   const { health } = spec;
   while (Date.now() < deadline) {
     if (stopping) throw new Error('stopped while starting');
-    if (health.kind === 'log') {
-      if ((output.get(spec.name) ?? '').includes(health.line)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    try {
-      const response = await fetch(health.url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
+    if (health.kind === 'grpc') {
+      if ((await checkGrpcHealth(health.address, { timeoutMs: 1000 })) === 'SERVING') return;
+    } else {
+      try {
+        const response = await fetch(health.url, { signal: AbortSignal.timeout(1000) });
+        if (response.ok) return;
+      } catch {
+        // Not listening yet.
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
@@ -126,6 +116,7 @@ async function main(): Promise<void> {
     shared.TOKEN_STORE_SECRET = secret;
     tokenStoreNote = `embedded, in this launcher (${host.url}); set REDIS_URL to use Redis`;
   }
+  if (env.DATABASE_URL) await runMigrations(migrationJobs(root), () => stopping);
   const { operators } = pki;
   const table = processTable(root, ports, tls, {
     bankOrganization: pki.qwacs['psp-as'].organizationIdentifier,

@@ -1,23 +1,30 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ClientNotFoundError, createClientRegistry } from '@psd2/client-registry-client';
+import { ensureDemoPki } from '@psd2/test-pki';
 import {
+  createIsolatedSchema,
   describeFailure,
   failureOf,
   freePort,
+  type IsolatedSchema,
   repoRoot,
   type StartedProcess,
   startNodeProcess,
 } from '@psd2/testing';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 /** `pnpm start` (after the build), on ports of its own so it can run beside a developer's instance. */
 describe('pnpm start', () => {
   let system: StartedProcess | undefined;
+  let database: IsolatedSchema | undefined;
 
   afterAll(async () => {
     await system?.stop();
+    await database?.drop();
   });
 
   it('brings every service up healthy, then stops them all on SIGTERM', async () => {
@@ -38,7 +45,10 @@ describe('pnpm start', () => {
       env: {
         ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
         CLIENT_REGISTRY_PORT: String(registryPort),
+        PAYMENT_CONSENT_PORT: String(await freePort()),
         ADMIN_PORT: String(adminPort),
+        // Quiet logs: readiness comes from the health checks, not from any log line.
+        LOG_LEVEL: 'warn',
         EDGE_PORT: String(edgePort),
         EDGE_HEALTH_PORT: String(edgeHealthPort),
         EDGE_INTERNAL_PORT: String(edgeInternalPort),
@@ -48,7 +58,7 @@ describe('pnpm start', () => {
         DATABASE_URL: '',
       },
     });
-    await system.waitForOutput('All services are up', 60_000);
+    await system.waitForOutput('All services are up', 180_000);
 
     for (const port of Object.values(ports)) {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -90,5 +100,66 @@ describe('pnpm start', () => {
         'ECONNREFUSED',
       );
     }
-  }, 90_000);
+  }, 240_000);
+
+  it('migrates an empty PostgreSQL database named by DATABASE_URL, then registers a client through the edge', async () => {
+    // A schema of its own is an empty database as far as the services can tell (search_path).
+    database = await createIsolatedSchema('pnpm_start');
+    const edgePort = await freePort();
+    system = startNodeProcess({
+      cwd: repoRoot,
+      args: [join('scripts', 'dist', 'start.js')],
+      env: {
+        REGISTRATION_PORT: String(await freePort()),
+        AUTHORIZATION_PORT: String(await freePort()),
+        TOKEN_PORT: String(await freePort()),
+        REVOCATION_PORT: String(await freePort()),
+        CLIENT_REGISTRY_PORT: String(await freePort()),
+        PAYMENT_CONSENT_PORT: String(await freePort()),
+        ADMIN_PORT: String(await freePort()),
+        EDGE_PORT: String(edgePort),
+        EDGE_HEALTH_PORT: String(await freePort()),
+        ISSUER: '',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: database.url,
+        PGLITE_DATA_DIR: 'memory://',
+        REDIS_URL: '',
+      },
+    });
+    await system.waitForOutput('All services are up', 180_000);
+
+    // The same demo PKI the launcher wrote (or found) under .local/pki.
+    const pki = await ensureDemoPki(join(repoRoot, '.local', 'pki'));
+    const qwac = pki.qwacs['tpp-a'];
+    const agent = new Agent({
+      connect: { ca: readFileSync(pki.ca.cert), cert: readFileSync(qwac.cert), key: readFileSync(qwac.key) },
+    });
+    try {
+      const edge = `https://localhost:${edgePort}`;
+      const metadata = await undiciFetch(`${edge}/.well-known/oauth-authorization-server`, {
+        dispatcher: agent,
+      });
+      const { registration_endpoint: endpoint } = (await metadata.json()) as {
+        registration_endpoint: string;
+      };
+      const response = await undiciFetch(endpoint.replace(/^https:\/\/[^/]+/, edge), {
+        dispatcher: agent,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          token_endpoint_auth_method: 'tls_client_auth',
+          grant_types: ['client_credentials'],
+          scope: 'pisp',
+        }),
+      });
+      const text = await response.text();
+      expect({ status: response.status, text }).toEqual({
+        status: 201,
+        text: expect.stringContaining('client_id'),
+      });
+    } finally {
+      await agent.close();
+    }
+    expect((await system.stop()).code).toBe(0);
+  }, 240_000);
 });

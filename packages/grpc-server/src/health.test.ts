@@ -1,23 +1,32 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { capturingLogger } from '@psd2/testing';
-import { DependencyHealth } from './health.js';
+import { type OwnStateCheck, ServerHealth } from './health.js';
 import { ECHO_SERVICE_NAME, eventually, serveOnLoopback } from './test-support.js';
 
-/* The health loop, read through grpc.health.v1 as a load balancer reads it. */
+/* grpc.health.v1 from the replica's own state, read as a load balancer reads it. */
 
-/** A dependency the test switches on and off; it counts the probes and remembers their time limit. */
-function dependency() {
-  const state = { up: true, hang: false, probes: 0, timeouts: [] as number[] };
-  const ping = (timeoutMs: number) => {
-    state.probes += 1;
-    state.timeouts.push(timeoutMs);
-    if (state.hang) return new Promise<void>(() => undefined);
-    return state.up ? Promise.resolve() : Promise.reject(new Error('connection refused'));
+/** An own-state check the test steers: a reason, fine, or "cannot tell" (the database is down). */
+function steeredCheck(intervalMs = 30) {
+  const state: { reason: string | undefined; cannotTell: boolean; hang: boolean; runs: number } = {
+    reason: undefined,
+    cannotTell: false,
+    hang: false,
+    runs: 0,
   };
-  return { state, ping };
+  const check: OwnStateCheck = {
+    what: 'test schema',
+    intervalMs,
+    run: () => {
+      state.runs += 1;
+      if (state.hang) return new Promise<undefined>(() => undefined);
+      if (state.cannotTell) return Promise.reject(new Error('connection refused'));
+      return Promise.resolve(state.reason);
+    },
+  };
+  return { state, check };
 }
 
-let health: DependencyHealth | undefined;
+let health: ServerHealth | undefined;
 let close: (() => void) | undefined;
 
 afterEach(() => {
@@ -25,99 +34,81 @@ afterEach(() => {
   close?.();
 });
 
-async function serve(options: { ping: (timeoutMs: number) => Promise<void>; intervalMs?: number }) {
+async function serve(check?: OwnStateCheck) {
   const { logger, lines } = capturingLogger('grpc-server-health-test');
-  const dependencyHealth = new DependencyHealth({
+  const serverHealth = new ServerHealth({
     serviceName: ECHO_SERVICE_NAME,
-    dependency: 'test database',
-    ping: options.ping,
     logger,
-    intervalMs: options.intervalMs ?? 60_000,
-    probeTimeoutMs: 200,
+    ...(check === undefined ? {} : { check }),
+    checkTimeoutMs: 200,
   });
-  health = dependencyHealth;
-  const served = await serveOnLoopback((server) => dependencyHealth.addToServer(server));
+  health = serverHealth;
+  const served = await serveOnLoopback((server) => serverHealth.addToServer(server));
   close = served.close;
   const statuses = async () => [
     await served.client.health(''),
     await served.client.health(ECHO_SERVICE_NAME),
   ];
-  return { health: dependencyHealth, lines, statuses };
+  return { health: serverHealth, lines, statuses };
 }
 
-describe('DependencyHealth', () => {
-  it('is NOT_SERVING until the first probe, then SERVING for the server and the service', async () => {
-    const { state, ping } = dependency();
-    const { health, statuses, lines } = await serve({ ping });
+describe('ServerHealth', () => {
+  it('is NOT_SERVING until started, SERVING from start, NOT_SERVING for good once stopped', async () => {
+    const { health, statuses, lines } = await serve();
     expect(await statuses()).toEqual(['NOT_SERVING', 'NOT_SERVING']);
     await health.start();
-    expect(health.serving).toBe(true);
     expect(await statuses()).toEqual(['SERVING', 'SERVING']);
-    // The probe is told its time limit, so it can bound its own work.
-    expect(state.timeouts).toEqual([200]);
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: 'health changed', status: 'SERVING', grpcService: ECHO_SERVICE_NAME }),
     );
+    health.stop();
+    expect(await statuses()).toEqual(['NOT_SERVING', 'NOT_SERVING']);
   });
 
-  it('follows the dependency down and back up, logging one warning per outage', async () => {
-    const { state, ping } = dependency();
-    const { health, statuses, lines } = await serve({ ping, intervalMs: 30 });
+  it('is NOT_SERVING while its own state gives a reason, logged once, and SERVING once fixed', async () => {
+    const { state, check } = steeredCheck();
+    state.reason = 'database schema is behind this build: applied 0001, needs 0002';
+    const { health, statuses, lines } = await serve(check);
     await health.start();
-    state.up = false;
-    await eventually(() => !health.serving);
     expect(await statuses()).toEqual(['NOT_SERVING', 'NOT_SERVING']);
-    const probesDown = state.probes;
-    await eventually(() => state.probes >= probesDown + 3);
-    const warnings = lines.filter((line) => line.msg === 'test database probe failed');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({
-      dependency: 'test database',
-      err: { message: 'connection refused' },
-    });
-    state.up = true;
+    const runs = state.runs;
+    await eventually(() => state.runs >= runs + 3);
+    expect(lines.filter((line) => line.msg === state.reason)).toHaveLength(1);
+    expect(lines.find((line) => line.msg === state.reason)).toMatchObject({ level: 'error' });
+    state.reason = undefined;
     await eventually(() => health.serving);
     expect(await statuses()).toEqual(['SERVING', 'SERVING']);
   });
 
-  it('counts a probe that does not answer in time as failed', async () => {
-    const { state, ping } = dependency();
+  it('keeps its status when the check cannot tell (a shared dependency down), SERVING at start', async () => {
+    const { state, check } = steeredCheck();
+    state.cannotTell = true;
+    const { health, statuses } = await serve(check);
+    await health.start();
+    expect(await statuses()).toEqual(['SERVING', 'SERVING']);
+    const runs = state.runs;
+    await eventually(() => state.runs >= runs + 3);
+    expect(health.serving).toBe(true);
+  });
+
+  it('counts a check that does not answer in time as "cannot tell"', async () => {
+    const { state, check } = steeredCheck(60_000);
     state.hang = true;
-    const { health, statuses, lines } = await serve({ ping });
+    const { health, statuses } = await serve(check);
     const started = Date.now();
     await health.start();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    expect(health.serving).toBe(false);
-    expect(await statuses()).toEqual(['NOT_SERVING', 'NOT_SERVING']);
-    expect(lines).toContainEqual(
-      expect.objectContaining({
-        err: expect.objectContaining({ message: 'test database did not answer within 200 ms' }),
-      }),
-    );
+    expect(await statuses()).toEqual(['SERVING', 'SERVING']);
   });
 
-  it('flips at once when a call reports the dependency unavailable, and probes early to recover', async () => {
-    const { state, ping } = dependency();
-    // Probes every minute: only reportUnavailable's early probe can bring it back within the test.
-    const { health, statuses } = await serve({ ping });
-    await health.start();
-    health.reportUnavailable();
-    expect(health.serving).toBe(false);
-    expect(await statuses()).toEqual(['NOT_SERVING', 'NOT_SERVING']);
-    await eventually(() => health.serving, 2000);
-    expect(state.probes).toBe(2);
-  });
-
-  it('stays NOT_SERVING for good once stopped: no more probes, reports ignored', async () => {
-    const { state, ping } = dependency();
-    const { health, statuses } = await serve({ ping, intervalMs: 20 });
+  it('checks no more once stopped', async () => {
+    const { state, check } = steeredCheck(20);
+    const { health, statuses } = await serve(check);
     await health.start();
     health.stop();
-    const probes = state.probes;
-    health.reportUnavailable();
+    const runs = state.runs;
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(state.probes).toBe(probes);
-    expect(health.serving).toBe(false);
+    expect(state.runs).toBe(runs);
     expect(await statuses()).toEqual(['NOT_SERVING', 'NOT_SERVING']);
   });
 });

@@ -2,44 +2,51 @@ import type { Server } from '@grpc/grpc-js';
 import type { Logger } from '@psd2/logging';
 import { HealthImplementation } from 'grpc-health-check';
 
-export interface DependencyHealthOptions {
-  /** The full gRPC name of the service (e.g. `psd2.clientregistry.v1.ClientRegistryService`). */
-  readonly serviceName: string;
-  /** What `ping` reaches, for the log lines: "client database", "token store". */
-  readonly dependency: string;
+/**
+ * A check of the replica's own state, one that differs from replica to replica (its build against its
+ * database's schema), unlike a dependency every replica shares.
+ */
+export interface OwnStateCheck {
+  /** What is checked, for the log lines: "database schema". */
+  readonly what: string;
   /**
-   * Resolves when the one dependency every call of the service needs answers. It is told how long the
-   * probe may take, so it can bound its own work (a statement timeout); past that the probe counts as
-   * failed whether or not it has settled.
+   * Resolves with nothing when this replica can serve, or with the one-line reason it cannot (e.g.
+   * "database schema is behind this build: …"). Rejects when it cannot tell (the database does not
+   * answer): the status then stays as it was. It is told how long it may take, to bound its own work.
    */
-  readonly ping: (timeoutMs: number) => Promise<void>;
-  readonly logger: Logger;
-  /** Time between probes. */
+  run(timeoutMs: number): Promise<string | undefined>;
+  /** Time between checks, so that a fixed state (the migration Job has run) is noticed without a restart. */
   readonly intervalMs: number;
-  /** How long one probe may take before it counts as a failure. */
-  readonly probeTimeoutMs?: number;
 }
 
-/** How soon a failed call brings the next probe forward, so recovery is noticed quickly too. */
-const EARLY_PROBE_MS = 250;
+export interface ServerHealthOptions {
+  /** The full gRPC name of the service (e.g. `psd2.clientregistry.v1.ClientRegistryService`). */
+  readonly serviceName: string;
+  readonly logger: Logger;
+  /** The replica's own state, when it has one worth checking; without it: SERVING from start to stop. */
+  readonly check?: OwnStateCheck | undefined;
+  /** How long one check may take before it counts as "cannot tell". */
+  readonly checkTimeoutMs?: number;
+}
 
 /**
- * Keeps grpc.health.v1 in step with the service's dependency: NOT_SERVING while it does not answer, so
- * load balancers (a Kubernetes Service, the probes) send calls to replicas that can serve them, SERVING
- * again once it does. A call that failed with UNAVAILABLE reports at once (`reportUnavailable`) rather
- * than waiting for the next probe. Both names answer: '' (the whole server) and the service's own.
+ * grpc.health.v1 from the replica's own state only, so that a Kubernetes Service keeps every replica
+ * while a shared dependency (PostgreSQL, Redis) has a blip (the calls meanwhile fail with UNAVAILABLE,
+ * which callers retry): NOT_SERVING before start, after stop (draining), and while the own-state check
+ * gives a reason. Both names answer: '' (the whole server) and the service's own.
  */
-export class DependencyHealth {
-  readonly #options: DependencyHealthOptions;
+export class ServerHealth {
+  readonly #options: ServerHealthOptions;
   readonly #service = new HealthImplementation({ '': 'NOT_SERVING' });
   #serving: boolean | undefined;
+  /** The reason last logged, so a lasting state is one log line, not one per check. */
+  #reason: string | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #probing = false;
+  #checking = false;
   #stopped = false;
 
-  constructor(options: DependencyHealthOptions) {
+  constructor(options: ServerHealthOptions) {
     this.#options = options;
-    // Not serving until the first probe says otherwise.
     this.#service.setStatus(options.serviceName, 'NOT_SERVING');
   }
 
@@ -52,16 +59,16 @@ export class DependencyHealth {
     this.#service.addToServer(server);
   }
 
-  /** Probes once, then keeps probing in the background. */
+  /** SERVING, unless the first check gives a reason; then keeps checking in the background. */
   async start(): Promise<void> {
     this.#stopped = false;
-    await this.#probe();
-  }
-
-  reportUnavailable(): void {
-    if (this.#stopped) return;
-    this.#set(false);
-    this.#schedule(Math.min(this.#options.intervalMs, EARLY_PROBE_MS));
+    if (this.#options.check === undefined) {
+      this.#set(true);
+      return;
+    }
+    await this.#check(this.#options.check);
+    // A replica that could not tell at start serves: its dependency's outage is not its own state.
+    if (this.#serving === undefined && !this.#stopped) this.#set(true);
   }
 
   /** NOT_SERVING for good: the server is going away and load balancers should stop sending. */
@@ -71,46 +78,36 @@ export class DependencyHealth {
     this.#set(false);
   }
 
-  async #probe(): Promise<void> {
-    if (this.#probing || this.#stopped) return;
-    this.#probing = true;
-    clearTimeout(this.#timer);
-    const timeoutMs = this.#options.probeTimeoutMs ?? 1000;
+  async #check(check: OwnStateCheck): Promise<void> {
+    if (this.#checking || this.#stopped) return;
+    this.#checking = true;
+    const timeoutMs = this.#options.checkTimeoutMs ?? 2000;
     let timeout: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        Promise.resolve().then(() => this.#options.ping(timeoutMs)),
+      const reason = await Promise.race([
+        Promise.resolve().then(() => check.run(timeoutMs)),
         new Promise<never>((_, reject) => {
-          timeout = setTimeout(
-            () => reject(new Error(`${this.#options.dependency} did not answer within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
+          timeout = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
-      if (!this.#stopped) this.#set(true);
+      if (this.#stopped) return;
+      if (reason !== undefined && reason !== this.#reason) this.#options.logger.error(reason);
+      this.#reason = reason;
+      this.#set(reason === undefined);
     } catch (error) {
-      if (!this.#stopped) {
-        // Once per outage, not once per probe.
-        if (this.#serving !== false) {
-          this.#options.logger.warn(
-            { err: error, dependency: this.#options.dependency },
-            `${this.#options.dependency} probe failed`,
-          );
-        }
-        this.#set(false);
-      }
+      this.#options.logger.debug({ err: error }, `${check.what} check could not tell; status unchanged`);
     } finally {
       clearTimeout(timeout);
-      this.#probing = false;
-      this.#schedule(this.#options.intervalMs);
+      this.#checking = false;
+      this.#schedule(check);
     }
   }
 
-  #schedule(delayMs: number): void {
-    if (this.#stopped || this.#probing) return;
+  #schedule(check: OwnStateCheck): void {
+    if (this.#stopped) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#probe(), delayMs);
-    // Probing alone must not keep a process alive that has nothing else to do.
+    this.#timer = setTimeout(() => void this.#check(check), check.intervalMs);
+    // Checking alone must not keep a process alive that has nothing else to do.
     this.#timer.unref();
   }
 

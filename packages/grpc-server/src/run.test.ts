@@ -15,12 +15,10 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = `
 import { ServerCredentials } from '@grpc/grpc-js';
 import { createLogger } from '@psd2/logging';
-import { DependencyHealth, runGrpcServer, startGrpcServer } from './dist/index.js';
+import { ServerHealth, runGrpcServer, startGrpcServer } from './dist/index.js';
 
 const logger = createLogger({ name: 'run-test', level: 'silent' });
-const health = new DependencyHealth({
-  serviceName: 'psd2.test.v1.Nothing', dependency: 'nothing', ping: async () => {}, logger, intervalMs: 60000,
-});
+const health = new ServerHealth({ serviceName: 'psd2.test.v1.Nothing', logger });
 const server = await runGrpcServer({
   processName: 'run-test',
   logger,

@@ -1,12 +1,15 @@
 import type { Logger } from '@psd2/logging';
-import { shutdownTelemetry } from '@psd2/telemetry';
+import { armHardExit, shutdownTelemetry } from '@psd2/telemetry';
 import type { RunningGrpcServer } from './server.js';
 
 export interface GrpcProcessOptions<S extends RunningGrpcServer> {
   /** The process name, as `loadConfig` uses it: the prefix of the one line on stderr. */
   readonly processName: string;
   readonly logger: Logger;
-  /** How long calls in flight may take to finish after SIGTERM (SHUTDOWN_GRACE_MS). */
+  /**
+   * How long calls in flight may take to finish after SIGTERM (SHUTDOWN_GRACE_MS, 7 s by default so
+   * that drain, telemetry's flush and the exit fit in 10 s).
+   */
   readonly graceMs: number;
   /** Starts the server (usually the service's own start function around startGrpcServer). */
   start(): Promise<S>;
@@ -38,6 +41,8 @@ export async function runGrpcServer<S extends RunningGrpcServer>(options: GrpcPr
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    // Whatever hangs (a dependency's close, an exporter), the process still ends within its budget.
+    armHardExit(options.graceMs, () => logger.error('shutdown over its budget: exiting now'));
     logger.info({ signal }, 'shutting down: draining calls in flight');
     try {
       await server.shutdown(options.graceMs);

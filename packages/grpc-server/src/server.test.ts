@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { capturingLogger } from '@psd2/testing';
-import { DependencyHealth } from './health.js';
+import { ServerHealth } from './health.js';
 import { listenAddress, type RunningGrpcServer, startGrpcServer } from './server.js';
 import * as support from './test-support.js';
 
@@ -45,13 +45,7 @@ async function start(
   } = {},
 ) {
   const { logger, lines } = capturingLogger('grpc-server-server-test');
-  const health = new DependencyHealth({
-    serviceName: ECHO_SERVICE_NAME,
-    dependency: 'test store',
-    ping: async () => undefined,
-    logger,
-    intervalMs: 60_000,
-  });
+  const health = new ServerHealth({ serviceName: ECHO_SERVICE_NAME, logger });
   const server = await startGrpcServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,

@@ -1,6 +1,6 @@
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from '@psd2/logging';
-import type { DependencyHealth } from './health.js';
+import type { ServerHealth } from './health.js';
 
 export interface GrpcServerOptions {
   readonly host: string;
@@ -11,7 +11,7 @@ export interface GrpcServerOptions {
   readonly maxReceiveMessageBytes: number;
   readonly logger: Logger;
   /** grpc.health.v1, added to the server, started once it listens and stopped first at shutdown. */
-  readonly health: DependencyHealth;
+  readonly health: ServerHealth;
   /** Adds the service's own implementation(s). */
   register(server: Server): void;
   /** How long a client connection lives before the server asks it to reconnect; five minutes when absent. */

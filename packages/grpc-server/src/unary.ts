@@ -28,8 +28,6 @@ export interface UnaryOptions {
    * CallDeadlineError the classifier does not name is answered DEADLINE_EXCEEDED.
    */
   readonly classify: (error: unknown) => CallFailure | undefined;
-  /** Told when a call failed with UNAVAILABLE (a dependency is down), so health can flip at once. */
-  readonly onUnavailable?: () => void;
 }
 
 /** The work of one method: the request and the milliseconds it has (to bound its own I/O). */
@@ -76,7 +74,6 @@ export function unaryCalls(options: UnaryOptions): Unary {
           return;
         }
         if (failure.code === status.UNAVAILABLE) {
-          options.onUnavailable?.();
           logger.warn(
             { err: error, grpcService: service, method },
             'a dependency of the service is unavailable',

@@ -10,6 +10,8 @@ const { logger, lines: logLines } = capturingLogger('http-test');
 
 let redisUp = true;
 let running: RunningServer;
+/** The app's locals, where shutdown marks it draining. */
+let appLocals: Record<string, unknown>;
 
 beforeAll(async () => {
   const app = createHttpApp({
@@ -34,6 +36,7 @@ beforeAll(async () => {
       });
     },
   });
+  appLocals = app.locals;
   running = await startHttpServer(app, { host: '127.0.0.1', port: 0, logger, handleSignals: false });
 });
 
@@ -63,13 +66,21 @@ describe('createHttpApp', () => {
     expect(json()).toEqual({ status: 'ok' });
   });
 
-  it('answers /readyz according to its dependency checks', async () => {
+  it("stays ready with a dependency down, reporting it in the body (readiness is the pod's own state)", async () => {
     expect((await call('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: 'up' } });
     redisUp = false;
     const down = await call('/readyz');
     redisUp = true;
-    expect(down.response.status).toBe(503);
-    expect(down.json()).toEqual({ status: 'unavailable', checks: { redis: 'down' } });
+    expect(down.response.status).toBe(200);
+    expect(down.json()).toEqual({ status: 'ready', checks: { redis: 'down' } });
+  });
+
+  it('answers /readyz 503 while draining for shutdown', async () => {
+    appLocals.draining = true;
+    const draining = await call('/readyz');
+    appLocals.draining = false;
+    expect(draining.response.status).toBe(503);
+    expect(draining.json()).toEqual({ status: 'shutting_down' });
   });
 
   it('answers an unknown route with a standard error JSON', async () => {

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 
-/** Resolves when the dependency answers; rejects (or times out) when it does not. */
+/** Resolves when the dependency answers; rejects (or times out) when it does not. Reported, never gating. */
 export type ReadinessCheck = () => Promise<void>;
 export type ReadinessChecks = Readonly<Record<string, ReadinessCheck>>;
 
@@ -29,8 +29,11 @@ function withTimeout(check: ReadinessCheck): Promise<void> {
 }
 
 /**
- * `/healthz` answers while the process can serve at all (liveness); `/readyz` only while every
- * dependency answers and the process is not draining for shutdown (readiness).
+ * `/healthz` answers while the process can serve at all (liveness). `/readyz` follows the pod's own
+ * state only: 200 once listening, 503 while draining for shutdown. The dependencies (Redis, the
+ * registry) are reported in the body, up or down, but do not fail readiness: they are shared by every
+ * replica, so a blip would take them all out of the Service at once, and a request meanwhile gets the
+ * service's own 503 JSON (temporarily_unavailable), which says more than a refused connection.
  */
 export function mountHealth(router: Router, checks: ReadinessChecks): void {
   router.get(LIVENESS_PATH, (_req: Request, res: Response) => {
@@ -50,7 +53,6 @@ export function mountHealth(router: Router, checks: ReadinessChecks): void {
     names.forEach((name, index) => {
       report[name] = results[index]?.status === 'fulfilled' ? 'up' : 'down';
     });
-    const ready = Object.values(report).every((state) => state === 'up');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: report });
+    res.status(200).json({ status: 'ready', checks: report });
   });
 }

@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@psd2/logging';
-import { shutdownTelemetry } from '@psd2/telemetry';
+import { armHardExit, DRAIN_BUDGET_MS, shutdownTelemetry } from '@psd2/telemetry';
 import type { Express } from 'express';
 
 export interface ServerOptions {
   readonly host: string;
   readonly port: number;
   readonly logger: Logger;
-  /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
+  /** How long in-flight requests may take to finish after SIGTERM before connections are cut (7 s). */
   readonly shutdownTimeoutMs?: number;
   /** Closes the service's own dependencies (Redis, gRPC channels) once no request is in flight. */
   readonly onClose?: () => Promise<void>;
@@ -47,6 +47,8 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   options.logger.info({ url }, 'listening');
 
+  // Drain, then telemetry's flush, then the exit: together within the 10 s after SIGTERM.
+  const drainMs = options.shutdownTimeoutMs ?? DRAIN_BUDGET_MS;
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown'): Promise<void> => {
     stopping ??= (async () => {
@@ -61,7 +63,7 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
       const timeout = setTimeout(() => {
         options.logger.warn('shutdown timeout: closing remaining connections');
         server.closeAllConnections();
-      }, options.shutdownTimeoutMs ?? 10_000);
+      }, drainMs);
       timeout.unref();
       await closed;
       clearTimeout(timeout);
@@ -76,6 +78,7 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
 
   if (options.handleSignals ?? true) {
     const onSignal = (signal: NodeJS.Signals) => {
+      armHardExit(drainMs, () => options.logger.error('shutdown over its budget: exiting now'));
       void shutdown(signal)
         .then(() => shutdownTelemetry())
         .finally(() => {

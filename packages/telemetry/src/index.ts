@@ -9,5 +9,6 @@ export {
   timeTokenStoreOperations,
 } from './metrics.js';
 export { shutdownTelemetry } from './sdk.js';
+export { armHardExit, DRAIN_BUDGET_MS, settleWithin, TELEMETRY_FLUSH_BUDGET_MS } from './shutdown.js';
 export { recordPsuSignIn, type SignInOutcome } from './sign-in-metrics.js';
 export { tracerOf } from './tracer.js';

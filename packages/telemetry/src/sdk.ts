@@ -5,6 +5,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { instrumentations } from './instrumentations.js';
 import { meter } from './metrics.js';
 import { startProcessRuntimeMetrics } from './runtime-metrics.js';
+import { settleWithin, TELEMETRY_FLUSH_BUDGET_MS } from './shutdown.js';
 
 /*
  * The SDK lives in a process-wide slot so that the service's graceful shutdown (which imports this
@@ -93,6 +94,13 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | 
   }
   // Logs go to stdout as JSON lines (pino), carrying trace ids; they are not also sent over OTLP.
   env.OTEL_LOGS_EXPORTER ??= 'none';
+  // One export, its retries included, gives up within the shutdown's flush budget (the SDK's defaults,
+  // 10 s per export and 30 s per batch, would keep a process alive long after SIGTERM when the
+  // collector is gone or hung). A collector that needs longer is set explicitly.
+  const budget = String(TELEMETRY_FLUSH_BUDGET_MS);
+  env.OTEL_EXPORTER_OTLP_TIMEOUT ??= budget;
+  env.OTEL_BSP_EXPORT_TIMEOUT ??= budget;
+  env.OTEL_METRIC_EXPORT_TIMEOUT ??= budget;
   // The local edge makes its own two spans per request with explicit contexts (services/local-edge):
   // a proxy needs no instrumentation and no asynchronous context propagation.
   const selfInstrumented = SELF_INSTRUMENTED.has(packageServiceName());
@@ -107,11 +115,14 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | 
   return sdk;
 }
 
-/** Flushes and stops telemetry; part of every service's graceful shutdown. Never throws. */
-export async function shutdownTelemetry(): Promise<void> {
+/**
+ * Flushes and stops telemetry; part of every service's graceful shutdown. Never throws, and returns
+ * within `budgetMs` even when the collector never answers: what is not exported by then is dropped.
+ */
+export async function shutdownTelemetry(budgetMs: number = TELEMETRY_FLUSH_BUDGET_MS): Promise<void> {
   const slot = globalThis as Slot;
   const sdk = slot[SDK_SLOT];
   if (!sdk) return;
   delete slot[SDK_SLOT];
-  await sdk.shutdown().catch(() => undefined);
+  await settleWithin(sdk.shutdown(), budgetMs);
 }

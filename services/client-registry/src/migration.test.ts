@@ -1,35 +1,15 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClientAlreadyExistsError } from '@psd2/client-registry-client';
 import { createIsolatedSchema, type IsolatedSchema } from '@psd2/testing';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { connectPostgres, MIGRATIONS_FOLDER, type RegistryDatabase } from './db/database.js';
+import { connectPostgres, type RegistryDatabase } from './db/database.js';
+import { migrateUpTo } from './migrations.test-support.js';
 import { type Harness, sampleClient, startHarness, thumbprint } from './test-support.js';
 
 /*
  * 0001 moves the metadata columns into one jsonb document. Rows written by the registry before it must
  * read back exactly as they did, and the one-active-software-per-organisation rule must still hold.
  */
-
-interface Journal {
-  readonly entries: readonly { readonly tag: string }[];
-}
-
-/** A folder holding the committed migrations up to `tag`, as drizzle's migrator reads them. */
-function migrationsUpTo(tag: string): string {
-  const folder = mkdtempSync(join(tmpdir(), 'registry-migrations-'));
-  mkdirSync(join(folder, 'meta'));
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as Journal;
-  const entries = journal.entries.slice(0, journal.entries.findIndex((entry) => entry.tag === tag) + 1);
-  for (const { tag: name } of entries)
-    cpSync(join(MIGRATIONS_FOLDER, `${name}.sql`), join(folder, `${name}.sql`));
-  writeFileSync(join(folder, 'meta/_journal.json'), JSON.stringify({ ...journal, entries }));
-  return folder;
-}
 
 const ORGANISATION = 'PSDFR-ACPR-MIGRATE';
 const JWKS = { keys: [{ kty: 'EC', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate' }] };
@@ -97,16 +77,10 @@ describe('migration 0001: metadata columns into one jsonb document', () => {
 
   beforeAll(async () => {
     isolated = await createIsolatedSchema('client_registry_migration');
-    const folder = migrationsUpTo('0000_initial');
-    const pool = new pg.Pool({ connectionString: isolated.url, max: 1 });
-    try {
-      await migrate(drizzle(pool), { migrationsFolder: folder, migrationsSchema: isolated.schema });
+    await migrateUpTo(isolated.url, isolated.schema, '0000_initial', async (pool) => {
       await insertOldRow(pool, 'old-complete-client', complete);
       await insertOldRow(pool, 'old-minimal-client', minimal);
-    } finally {
-      await pool.end();
-      rmSync(folder, { recursive: true, force: true });
-    }
+    });
     database = connectPostgres({ url: isolated.url, migrationsSchema: isolated.schema, poolSize: 4 });
     await database.migrate();
     harness = await startHarness(database);

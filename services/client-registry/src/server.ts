@@ -1,8 +1,9 @@
 import type { ServerCredentials } from '@grpc/grpc-js';
 import { ClientRegistryServiceService } from '@psd2/client-registry-proto';
-import { DependencyHealth, type RunningGrpcServer, startGrpcServer } from '@psd2/grpc-server';
+import { type RunningGrpcServer, ServerHealth, startGrpcServer } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
 import type { RegistryDatabase } from './db/database.js';
+import { schemaCheck } from './schema-check.js';
 import { createClientRegistryService, REGISTRY_SERVICE_NAME } from './service.js';
 import { ClientStore } from './store.js';
 
@@ -18,25 +19,23 @@ export interface RegistryServerOptions {
 }
 
 export interface RunningRegistryServer extends RunningGrpcServer {
-  /** grpc.health.v1, following the database. */
-  readonly health: DependencyHealth;
+  /** grpc.health.v1: SERVING unless draining or the database's schema is behind this build. */
+  readonly health: ServerHealth;
 }
 
 /** Builds the gRPC server (registry + grpc.health.v1) and starts listening. Does not own the database. */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistryServer> {
-  const health = new DependencyHealth({
+  // A database that does not answer leaves health as it was: calls get UNAVAILABLE, and every replica
+  // shares that database, so taking them all out of the Service would help no caller.
+  const health = new ServerHealth({
     serviceName: REGISTRY_SERVICE_NAME,
-    dependency: 'client database',
-    // The probe's time limit becomes its statement timeout: a stuck database does not hold a connection.
-    ping: (timeoutMs) => options.database.ping(timeoutMs),
     logger: options.logger,
-    intervalMs: options.healthIntervalMs ?? 2000,
+    check: schemaCheck(options.database, options.healthIntervalMs ?? 2000),
   });
   const service = createClientRegistryService({
     store: new ClientStore(options.database),
     logger: options.logger,
     ...(options.maxCallMs === undefined ? {} : { maxCallMs: options.maxCallMs }),
-    onDatabaseUnavailable: () => health.reportUnavailable(),
   });
   const server = await startGrpcServer({
     host: options.host,

@@ -25,8 +25,6 @@ export interface ServiceOptions {
   readonly logger: Logger;
   /** Upper bound for a call that came without a deadline, or with a very long one. */
   readonly maxCallMs?: number;
-  /** Told when a call failed because the database is unreachable, so health can flip at once. */
-  readonly onDatabaseUnavailable?: () => void;
 }
 
 const STATUS_OF: Record<RegistryErrorCode, status> = {
@@ -55,7 +53,6 @@ export function createClientRegistryService(options: ServiceOptions): ClientRegi
     logger: options.logger,
     maxCallMs: options.maxCallMs ?? 10_000,
     classify: classifyFailure,
-    onUnavailable: () => options.onDatabaseUnavailable?.(),
   });
 
   return {

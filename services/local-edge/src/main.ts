@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
 import { createLogger } from '@psd2/logging';
+import { armHardExit, DRAIN_BUDGET_MS, settleWithin, shutdownTelemetry } from '@psd2/telemetry';
 import { demoCurlCommand, ensureDemoPki } from '@psd2/test-pki';
 import { startLocalEdge } from './edge.js';
 import { localEdgeSchema } from './settings.js';
@@ -75,13 +76,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (stopping) return;
     stopping = true;
+    armHardExit(DRAIN_BUDGET_MS, () => logger.error('shutdown over its budget: exiting now'));
     logger.info({ signal }, 'local edge stopping');
-    edge.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'local edge did not close cleanly');
-        process.exit(1);
-      },
-    );
+    // Connections still busy after the drain budget are cut by the exit.
+    let exitCode = 0;
+    const closing = edge.close().catch((error: unknown) => {
+      logger.error({ err: error }, 'local edge did not close cleanly');
+      exitCode = 1;
+    });
+    void settleWithin(closing, DRAIN_BUDGET_MS)
+      .then(() => shutdownTelemetry())
+      .finally(() => {
+        logger.flush();
+        process.exit(exitCode);
+      });
   });
 }

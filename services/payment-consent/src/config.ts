@@ -33,9 +33,9 @@ const settings = z.object({
   PAYMENT_CONSENT_TLS_CA_FILE: env.optionalText(),
   // Bound on any one call, whatever deadline the caller set (or none).
   MAX_CALL_MS: env.integer({ min: 100, max: 60_000, default: 5000 }),
-  HEALTH_PROBE_INTERVAL_MS: env.integer({ min: 100, max: 60_000, default: 2000 }),
-  // Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds (30 s by default) before SIGKILL.
-  SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 10_000 }),
+  // Calls in flight may finish for this long after SIGTERM; with telemetry's flush the process is gone
+  // within 10 s (DRAIN_BUDGET_MS, packages/telemetry/src/shutdown.ts).
+  SHUTDOWN_GRACE_MS: env.integer({ min: 0, max: 120_000, default: 7000 }),
 });
 
 /** Validated once at start-up: bank mode requires REDIS_URL; the transport is chosen, never guessed. */

@@ -58,7 +58,6 @@ const server = await runGrpcServer({
       mode: config.DEPLOYMENT_MODE,
       defaultExpirySeconds: config.PAYMENT_REQUEST_DEFAULT_EXPIRY_SECONDS,
       logger,
-      healthIntervalMs: config.HEALTH_PROBE_INTERVAL_MS,
       maxCallMs: config.MAX_CALL_MS,
     }),
   close: async () => {

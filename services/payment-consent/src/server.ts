@@ -1,5 +1,5 @@
 import type { ServerCredentials } from '@grpc/grpc-js';
-import { DependencyHealth, type RunningGrpcServer, startGrpcServer } from '@psd2/grpc-server';
+import { type RunningGrpcServer, ServerHealth, startGrpcServer } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
 import { PaymentConsentServiceService } from '@psd2/payment-consent-proto';
 import { createPaymentConsent, type PaymentConsentOptions } from './payment-consent.js';
@@ -10,36 +10,28 @@ export interface PaymentConsentServerOptions extends PaymentConsentOptions {
   /** 0 picks a free port (tests). */
   readonly port: number;
   readonly credentials: ServerCredentials;
-  readonly store: PaymentConsentOptions['store'] & { ping(): Promise<void> };
+  readonly store: PaymentConsentOptions['store'];
   readonly logger: Logger;
-  readonly healthIntervalMs?: number;
   readonly maxCallMs?: number;
 }
 
 export interface RunningPaymentConsentServer extends RunningGrpcServer {
-  /** grpc.health.v1, following the token store. */
-  readonly health: DependencyHealth;
+  /** grpc.health.v1: SERVING from start until draining. */
+  readonly health: ServerHealth;
 }
 
 /** Builds the gRPC server (the payment-consent API + grpc.health.v1) and starts listening. */
 export async function startPaymentConsentServer(
   options: PaymentConsentServerOptions,
 ): Promise<RunningPaymentConsentServer> {
-  // Every call of this API needs the token store (Redis): while it does not answer, the Service sends
-  // the payment API's calls to replicas that can serve them.
-  const health = new DependencyHealth({
-    serviceName: SERVICE_NAME,
-    dependency: 'token store',
-    ping: () => options.store.ping(),
-    logger: options.logger,
-    intervalMs: options.healthIntervalMs ?? 2000,
-  });
+  // Every replica shares the token store (Redis): while it does not answer, calls get UNAVAILABLE
+  // (the payment API retries) and health stays SERVING, since no other replica could do better.
+  const health = new ServerHealth({ serviceName: SERVICE_NAME, logger: options.logger });
   const service = createPaymentConsentService({
     consent: createPaymentConsent(options),
     logger: options.logger,
     ...(options.maxCallMs === undefined ? {} : { maxCallMs: options.maxCallMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
-    onDependencyUnavailable: () => health.reportUnavailable(),
   });
   const server = await startGrpcServer({
     host: options.host,

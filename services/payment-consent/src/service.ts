@@ -19,8 +19,6 @@ export interface ServiceOptions {
   readonly logger: Logger;
   /** Upper bound for a call that came without a deadline, or with a very long one. */
   readonly maxCallMs?: number;
-  /** Told when a call failed because Redis or the registry is unreachable, so health can follow. */
-  readonly onDependencyUnavailable?: () => void;
   /** Unix seconds, for the status as of now; tests pass their own clock. */
   readonly now?: () => number;
 }
@@ -33,7 +31,6 @@ export function createPaymentConsentService(options: ServiceOptions): PaymentCon
     logger,
     maxCallMs: options.maxCallMs ?? 5000,
     classify: toServiceError,
-    onUnavailable: () => options.onDependencyUnavailable?.(),
   });
 
   return {

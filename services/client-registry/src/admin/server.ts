@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { OperatorServiceService } from '@psd2/admin-proto';
-import { DependencyHealth, type RunningGrpcServer, startGrpcServer } from '@psd2/grpc-server';
+import { type RunningGrpcServer, ServerHealth, startGrpcServer } from '@psd2/grpc-server';
 import type { Logger } from '@psd2/logging';
 import type { TokenStore } from '@psd2/token-store';
 import type { RegistryDatabase } from '../db/database.js';
+import { schemaCheck } from '../schema-check.js';
 import { createSuspensions } from '../suspensions.js';
 import type { AdminTlsFiles } from './config.js';
 import { ADMIN_SERVICE_NAME, createOperatorService } from './service.js';
@@ -12,7 +13,8 @@ import { ADMIN_SERVICE_NAME, createOperatorService } from './service.js';
 /*
  * The operators' admin API on its own port: mutual TLS, a client certificate from the operator CA
  * REQUIRED at the handshake (an untrusted or missing certificate never reaches a handler). Its health
- * follows the database; the calls that need the token store answer UNAVAILABLE while it is down, and
+ * is the registry's own (draining, schema behind); the calls that need the token store or the database
+ * answer UNAVAILABLE while it is down, and
  * the registry's main API never depends on it.
  */
 
@@ -38,12 +40,11 @@ export function adminServerCredentials(tls: AdminTlsFiles): ServerCredentials {
 
 export async function startAdminServer(options: AdminServerOptions): Promise<RunningGrpcServer> {
   const logger = options.logger.child({ api: 'admin' });
-  const health = new DependencyHealth({
+  // Same rule as the registry's API: health is the replica's own state, not its shared database's.
+  const health = new ServerHealth({
     serviceName: ADMIN_SERVICE_NAME,
-    dependency: 'client database',
-    ping: (timeoutMs) => options.database.ping(timeoutMs),
     logger,
-    intervalMs: options.healthIntervalMs ?? 2000,
+    check: schemaCheck(options.database, options.healthIntervalMs ?? 2000),
   });
   const service = createOperatorService({
     database: options.database,

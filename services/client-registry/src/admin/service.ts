@@ -27,8 +27,6 @@ export interface OperatorServiceDependencies {
   readonly suspensions: Suspensions;
   readonly logger: Logger;
   readonly maxCallMs?: number;
-  /** Told when a call failed because a dependency is unreachable, so health can flip at once. */
-  readonly onUnavailable?: () => void;
 }
 
 type OperatorWork<Req, Res> = (request: Req, operator: OperatorIdentity) => Promise<Res>;
@@ -40,7 +38,6 @@ export function createOperatorService(deps: OperatorServiceDependencies): Operat
     logger,
     maxCallMs: deps.maxCallMs ?? 10_000,
     classify: classifyFailure,
-    onUnavailable: () => deps.onUnavailable?.(),
   });
   // The identity is read from the call (its TLS peer), which unaryCalls does not pass to the work.
   const asOperator =
