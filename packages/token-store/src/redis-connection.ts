@@ -38,7 +38,10 @@ export interface RedisClientOptions {
   readonly lazyConnect?: boolean;
 }
 
-export function createRedisClient(connection: RedisConnection, options: RedisClientOptions = {}): RedisClient {
+export function createRedisClient(
+  connection: RedisConnection,
+  options: RedisClientOptions = {},
+): RedisClient {
   const common = {
     commandTimeout: options.commandTimeoutMs ?? 1000,
     connectTimeout: 2000,

@@ -8,11 +8,16 @@ import type {
   RefreshTokenRecord,
 } from './records.js';
 import { createRedisClientMarkers } from './redis-client-markers.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  type RedisConnection,
+} from './redis-connection.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
 import { createRedisGrantUsage } from './redis-grant-usage.js';
-import { createRedisPaymentStores } from './redis-payments.js';
-import { type RedisClient, type RedisConnection, closeRedisClient, createRedisClient } from './redis-connection.js';
 import { tokenStoreKeys } from './redis-keys.js';
+import { createRedisPaymentStores } from './redis-payments.js';
 import { createRedisRotation } from './redis-rotation.js';
 import { ACTIVE, REDEEM_CODE, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import {
