@@ -105,6 +105,7 @@ describe('isDependencyUnavailable: Redis', () => {
     'LOADING Redis is loading the dataset in memory',
     'TRYAGAIN Multiple keys request during rehashing of slot',
     'CLUSTERDOWN The cluster is down',
+    'MOVED 1554 127.0.0.1:7102',
   ])('the reply %s', (message) => {
     expect(isDependencyUnavailable(new ReplyError(message))).toBe(true);
   });

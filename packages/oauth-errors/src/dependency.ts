@@ -36,6 +36,9 @@ const REDIS_UNAVAILABLE_REPLIES = [
   'TRYAGAIN',
   'CLUSTERDOWN',
   'NOREPLICAS',
+  // Redis Cluster: a redirection the client could not follow (the slot's master is down or moving).
+  'MOVED',
+  'ASK',
 ] as const;
 
 const REDIS_UNAVAILABLE_REPLY = new RegExp(`^(?:${REDIS_UNAVAILABLE_REPLIES.join('|')})\\b`);
