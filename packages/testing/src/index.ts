@@ -14,6 +14,7 @@ export {
   SHARED_CLUSTER_PORTS,
   sharedRedisCluster,
   testRedisCluster,
+  untilClusterClientReady,
 } from './redis-cluster.js';
 export { exhaustMemory, type OwnRedisServer, ownRedisServer } from './redis-server.js';
 export {

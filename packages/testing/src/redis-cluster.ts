@@ -174,3 +174,19 @@ export async function testRedisCluster(): Promise<{
   const own = await ownRedisCluster();
   return { nodes: own.nodes, release: own.stop };
 }
+
+/**
+ * A cluster client refuses commands until it knows the slot map (no offline queue, on purpose): waits
+ * until `ping` answers.
+ */
+export async function untilClusterClientReady(ping: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await ping();
+      return;
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

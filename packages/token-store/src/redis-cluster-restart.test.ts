@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isDependencyUnavailable } from '@psd2/oauth-errors';
-import { type OwnRedisCluster, ownRedisCluster } from '@psd2/testing';
+import { type OwnRedisCluster, ownRedisCluster, untilClusterClientReady } from '@psd2/testing';
 import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import { accessRecord, grant } from './contract-fixtures.js';
@@ -26,16 +26,7 @@ let store: TokenStore;
 beforeAll(async () => {
   cluster = await ownRedisCluster({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
   store = createRedisTokenStore({ clusterNodes: cluster.nodes, tls: false, keyPrefix });
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    if (
-      await store.ping().then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await untilClusterClientReady(() => store.ping());
 }, 60_000);
 
 afterAll(async () => {

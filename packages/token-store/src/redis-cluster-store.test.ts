@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ClusterNodeAddress, createIsolatedRedisPrefix, testRedisCluster } from '@psd2/testing';
+import {
+  type ClusterNodeAddress,
+  createIsolatedRedisPrefix,
+  testRedisCluster,
+  untilClusterClientReady,
+} from '@psd2/testing';
 import { Cluster } from 'ioredis';
 import { describeTokenStoreContract } from './contract.js';
 import { grant } from './contract-fixtures.js';
@@ -30,22 +35,10 @@ async function allKeys(inspector: Cluster): Promise<string[]> {
   return perMaster.flat();
 }
 
-/** The client refuses commands until it knows the slot map (no offline queue): wait for that. */
-async function untilAnswers(store: { ping(): Promise<void> }): Promise<void> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await store.ping();
-    } catch (error) {
-      if (attempt > 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 describeTokenStoreContract('Redis Cluster', async (clock) => {
   const store = createRedisTokenStore({ clusterNodes: nodes, tls: false, keyPrefix, now: clock.now });
   const inspector = new Cluster(nodes.map(({ host, port }) => ({ host, port })));
-  await untilAnswers(store);
+  await untilClusterClientReady(() => store.ping());
   return {
     store,
     async dumpStorage() {
@@ -76,7 +69,7 @@ describe('Redis Cluster token store', () => {
     const store = createRedisTokenStore({ clusterNodes: nodes, tls: false, keyPrefix });
     const inspector = new Cluster(nodes.map(({ host, port }) => ({ host, port })));
     try {
-      await untilAnswers(store);
+      await untilClusterClientReady(() => store.ping());
       await Promise.all(Array.from({ length: 30 }, (_, i) => store.createGrant(grant(`client-spread-${i}`))));
       const perMaster = await Promise.all(
         redisMasters(inspector).map((master) => master.keys(`${keyPrefix}g:*`)),
