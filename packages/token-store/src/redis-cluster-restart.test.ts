@@ -81,6 +81,8 @@ describe('Redis Cluster: a master restarted under load', () => {
     expect(during instanceof Error ? `${during.name}: ${during.message}` : during).toBe(
       'TokenStoreUnavailableError: token store unavailable',
     );
+    // What every service answers it with: 503 temporarily_unavailable.
+    expect(during).toMatchObject({ status: 503, code: 'temporarily_unavailable' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await cluster.startNode(victim);
     // Serving again: within a few seconds of the cluster being ok (slot map refreshed).
