@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort, type OwnRedisServer, ownRedisServer, testDatabaseUrl } from '@psd2/testing';
-import { Redis, ReplyError } from 'ioredis';
+import { Cluster, Redis, ReplyError } from 'ioredis';
 import pg from 'pg';
 import { DEPENDENCY_UNAVAILABLE, isDependencyUnavailable } from './dependency.js';
 import { InvalidClientError, ServerError, TemporarilyUnavailableError } from './errors.js';
@@ -105,8 +105,22 @@ describe('isDependencyUnavailable: Redis', () => {
     'LOADING Redis is loading the dataset in memory',
     'TRYAGAIN Multiple keys request during rehashing of slot',
     'CLUSTERDOWN The cluster is down',
+    'MOVED 1554 127.0.0.1:7102',
   ])('the reply %s', (message) => {
     expect(isDependencyUnavailable(new ReplyError(message))).toBe(true);
+  });
+
+  it('a Redis Cluster client with no slot map or no reachable node', async () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: deadMasterPort }], {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: () => null,
+    });
+    cluster.on('error', () => undefined);
+    const error = await failure(() => cluster.get('k'));
+    cluster.disconnect();
+    expect(String((error as Error).message)).toMatch(/Cluster isn't ready/);
+    expect(isDependencyUnavailable(error)).toBe(true);
+    expect(isDependencyUnavailable(new Error('None of startup nodes is available'))).toBe(true);
   });
 
   it('a Redis that cannot be reached', async () => {

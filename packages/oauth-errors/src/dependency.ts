@@ -36,12 +36,17 @@ const REDIS_UNAVAILABLE_REPLIES = [
   'TRYAGAIN',
   'CLUSTERDOWN',
   'NOREPLICAS',
+  // Redis Cluster: a redirection the client could not follow (the slot's master is down or moving).
+  'MOVED',
+  'ASK',
 ] as const;
 
 const REDIS_UNAVAILABLE_REPLY = new RegExp(`^(?:${REDIS_UNAVAILABLE_REPLIES.join('|')})\\b`);
 
-// ioredis: the connection went away, the command outlived commandTimeout, or its retries ran out.
-const REDIS_CLIENT_MESSAGES = /^(?:Connection is closed|Command timed out|Stream isn't writeable)/;
+// ioredis: the connection went away, the command outlived commandTimeout, or its retries ran out; and
+// a Redis Cluster client with no slot map yet, no reachable node, or slots still moving after a failover.
+const REDIS_CLIENT_MESSAGES =
+  /^(?:Connection is closed|Command timed out|Stream isn't writeable|Cluster isn't ready|None of startup nodes is available|Failed to refresh slots cache|Too many Cluster redirections|Cluster is disconnected|Node is disconnected)/;
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',

@@ -1,10 +1,11 @@
-import { Redis } from 'ioredis';
+import { closeRedisClient, createRedisClient, type RedisConnection } from '@psd2/token-store';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /*
  * A fixed-window request counter per key (an organisation, a client address, a session), on
  * rate-limiter-flexible. In Redis, so that every replica counts against the same budget; in process
- * when REDIS_URL is unset (one replica, the laptop default). A fixed window lets a burst of up to twice
+ * when no Redis is set (one replica, the laptop default). Each counter is one key, so it runs on a
+ * Redis Cluster as on one Redis. A fixed window lets a burst of up to twice
  * the limit straddle a boundary: for refusing floods, an acceptable price for one round trip and one
  * short-lived key per counted key.
  */
@@ -49,17 +50,9 @@ async function hit(counter: Counter, key: string): Promise<RateDecision> {
 }
 
 export function createRedisRateLimiter(
-  options: RateLimitOptions & { readonly url: string; readonly keyPrefix: string },
+  options: RateLimitOptions & RedisConnection & { readonly keyPrefix: string },
 ): RateLimiter {
-  const redis = new Redis(options.url, {
-    commandTimeout: 1000,
-    connectTimeout: 2000,
-    // Fail fast while Redis is down rather than queueing requests behind reconnects.
-    maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-  });
-  // Errors surface on the commands; an unhandled connection error event would end the process.
-  redis.on('error', () => undefined);
+  const redis = createRedisClient(options);
   // The library joins prefix and key with ':', so the Redis key stays `<prefix>rl:<name>:<key>`.
   const counter = new RateLimiterRedis({
     storeClient: redis,
@@ -73,7 +66,7 @@ export function createRedisRateLimiter(
       await redis.ping();
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedisClient(redis);
     },
   };
 }

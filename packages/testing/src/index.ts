@@ -18,6 +18,15 @@ export { capturingLogger } from './log-capture.js';
 export { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 export { freePort, freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 export { createIsolatedRedisPrefix } from './redis.js';
+export {
+  type ClusterNodeAddress,
+  type OwnRedisCluster,
+  ownRedisCluster,
+  SHARED_CLUSTER_PORTS,
+  sharedRedisCluster,
+  testRedisCluster,
+  untilClusterClientReady,
+} from './redis-cluster.js';
 export { exhaustMemory, type OwnRedisServer, ownRedisServer } from './redis-server.js';
 export {
   HTTP_SERVICES,

@@ -32,6 +32,14 @@ export type {
   PushedRequestRecord,
   RefreshTokenRecord,
 } from './records.js';
+export {
+  type ClusterNode,
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  type RedisConnection,
+  redisMasters,
+} from './redis-connection.js';
 export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
 export { createRemoteTokenStore, hostTokenStore, type TokenStoreHost } from './remote-store.js';
 export {
@@ -41,7 +49,12 @@ export {
   generateRequestUri,
   hashSecret,
 } from './secrets.js';
-export { createTokenStoreFromSettings, sharedStateRules, tokenStoreSettings } from './settings.js';
+export {
+  createTokenStoreFromSettings,
+  redisConnectionFromSettings,
+  sharedStateRules,
+  tokenStoreSettings,
+} from './settings.js';
 export type {
   CodePeek,
   CodeRedemption,

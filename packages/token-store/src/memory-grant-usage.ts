@@ -5,7 +5,7 @@ import type { GrantRecord } from './records.js';
 
 /*
  * The embedded store's grant usage: the last use of each grant, kept until the grant's own expiry
- * (as Redis keeps `u:<grantId>` for the grant key's TTL). A use of a grant that is gone is not
+ * (as Redis keeps the grant's `u:` key for the grant key's TTL). A use of a grant that is gone is not
  * recorded; the sweeper forgets the uses of ended grants.
  */
 

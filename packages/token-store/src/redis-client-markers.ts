@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   markerIsPermanent,
   markerOnDelete,
@@ -8,6 +7,7 @@ import {
   untilPeriodStarts,
 } from './client-markers.js';
 import { guarded } from './errors.js';
+import type { RedisClient } from './redis-connection.js';
 import { SET_CLIENT_MARKER } from './redis-scripts.js';
 import { CLIENT_REVOCATION_RETENTION_SECONDS, type TokenStore } from './store.js';
 
@@ -18,7 +18,7 @@ import { CLIENT_REVOCATION_RETENTION_SECONDS, type TokenStore } from './store.js
  * overwrite each other.
  */
 
-type MarkerCommands = Redis & {
+type MarkerCommands = RedisClient & {
   setClientMarker(key: string, expected: string, next: string, ttl: string): Promise<number>;
 };
 
@@ -30,7 +30,7 @@ type ClientMarkerWrites = Pick<
 const MAX_ATTEMPTS = 8;
 
 export function createRedisClientMarkers(
-  client: Redis,
+  client: RedisClient,
   clientKey: (clientId: string) => string,
   now: () => number,
 ): ClientMarkerWrites {

@@ -18,12 +18,12 @@ afterAll(async () => {
 });
 
 describe('grant usage on Redis', () => {
-  it("keeps u:<grantId> exactly as long as the grant's key lives", async () => {
+  it("keeps u:{<prefix>g:<grantId>} exactly as long as the grant's key lives", async () => {
     const g = grant('client-usage-ttl', { expiresAt: nowSeconds() + 3600 });
     await store.createGrant(g);
     const at = nowSeconds();
     await store.recordGrantUse(g.grantId, at);
-    const usage = `${keyPrefix}u:${g.grantId}`;
+    const usage = `${keyPrefix}u:{${keyPrefix}g:${g.grantId}}`;
     expect(await raw.get(usage)).toBe(String(at));
     const [grantTtl, usageTtl] = [await raw.ttl(`${keyPrefix}g:${g.grantId}`), await raw.ttl(usage)];
     expect(usageTtl).toBeGreaterThan(3590);

@@ -1,16 +1,18 @@
-import type { Redis } from 'ioredis';
 import { guarded } from './errors.js';
 import { type GrantUsageStore, usageLookupIds } from './grant-usage.js';
+import type { RedisClient } from './redis-connection.js';
+import type { TokenStoreKeys } from './redis-keys.js';
 
 /*
  * Grant usage on Redis, under the store's prefix:
- *   u:<grantId>   the last use (Unix seconds)   TTL: the grant's own remaining life (g:<grantId>'s TTL)
+ *   u:{<prefix>g:<grantId>}   the last use (Unix seconds)   TTL: the grant's own remaining life
  * One script reads the grant's TTL and writes the use, so a use is never kept past its grant and never
- * recorded for a grant that is gone. A later use never goes back in time (two replicas racing). The
- * customer page reads a whole listing's uses with one MGET.
+ * recorded for a grant that is gone; the usage key's hash tag keeps it in the grant's slot on a Redis
+ * Cluster (redis-keys.ts). A later use never goes back in time (two replicas racing). The customer page
+ * reads a whole listing's uses in one round trip, one GET per grant (each in its grant's slot).
  */
 
-type GrantUsageCommands = Redis & {
+type GrantUsageCommands = RedisClient & {
   recordGrantUse(grantKey: string, usageKey: string, at: number): Promise<number>;
 };
 
@@ -25,24 +27,28 @@ return 1
 `;
 
 export function createRedisGrantUsage(
-  client: Redis,
-  keys: { readonly prefix: string; readonly grantKey: (grantId: string) => string },
+  client: RedisClient,
+  keys: Pick<TokenStoreKeys, 'grant' | 'grantUsage'>,
 ): GrantUsageStore {
   const redis = client as GrantUsageCommands;
   redis.defineCommand('recordGrantUse', { numberOfKeys: 2, lua: RECORD_GRANT_USE });
-  const usageKey = (grantId: string) => `${keys.prefix}u:${grantId}`;
   return {
     recordGrantUse: (grantId, at) =>
       guarded(async () => {
-        await redis.recordGrantUse(keys.grantKey(grantId), usageKey(grantId), Math.floor(at));
+        const usageKey = keys.grantUsage(grantId);
+        if (usageKey === undefined) return;
+        await redis.recordGrantUse(keys.grant(grantId), usageKey, Math.floor(at));
       }),
     lastUsedOf: (grantIds) =>
       guarded(async () => {
-        const ids = usageLookupIds(grantIds);
-        if (ids.length === 0) return {};
-        const values = await redis.mget(ids.map(usageKey));
+        const lookups = usageLookupIds(grantIds).flatMap((grantId) => {
+          const key = keys.grantUsage(grantId);
+          return key === undefined ? [] : [{ grantId, key }];
+        });
+        if (lookups.length === 0) return {};
+        const values = await Promise.all(lookups.map(({ key }) => redis.get(key)));
         const uses: Record<string, number> = {};
-        ids.forEach((grantId, i) => {
+        lookups.forEach(({ grantId }, i) => {
           const value = values[i];
           if (value !== null && value !== undefined) uses[grantId] = Number(value);
         });

@@ -37,10 +37,9 @@ return 1
 `;
 
 /**
- * The payment executed or cancelled: an approved request takes that status and its grant is deleted in
- * the same step, so the consent's token is inactive the moment the payment API hears 'completed'.
- * KEYS: request, the grant the caller read from it (the request again when it had none).
- * ARGV: 'executed'|'cancelled', completedAt, the grant id read ('' if none).
+ * The payment executed or cancelled: an approved request takes that status. The caller has deleted its
+ * grant just before, so the consent's token is inactive the moment the payment API hears 'completed'.
+ * KEYS: request. ARGV: 'executed'|'cancelled', completedAt, the grant id read ('' if none).
  * 'raced' when the request's grant is not the one read (cannot happen once approved: the grant is
  * written with the approval and never changed); nothing is changed then.
  */
@@ -51,7 +50,6 @@ if status ~= 'approved' then return 'not_approved' end
 local grantId = redis.call('HGET', KEYS[1], 'grantId') or ''
 if grantId ~= ARGV[3] then return 'raced' end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'completedAt', ARGV[2])
-if grantId ~= '' then redis.call('DEL', KEYS[2]) end
 return 'completed'
 `;
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { guarded } from './errors.js';
 import {
   PAYMENT_REQUEST_RETENTION_SECONDS,
@@ -14,6 +13,8 @@ import type {
   PaymentRequestStatus,
   PushedRequestRecord,
 } from './records.js';
+import type { RedisClient } from './redis-connection.js';
+import type { TokenStoreKeys } from './redis-keys.js';
 import {
   BIND_PAYMENT_TOKEN,
   COMPLETE_PAYMENT_REQUEST,
@@ -21,7 +22,6 @@ import {
   DECIDE_PAYMENT_REQUEST,
   USE_PUSHED_REQUEST,
 } from './redis-payment-scripts.js';
-import { hashSecret } from './secrets.js';
 import { secondsUntil } from './store.js';
 
 /*
@@ -33,14 +33,12 @@ import { secondsUntil } from './store.js';
  * payment request id is an identifier (like a grant id), checked against the client wherever it is used.
  * Updates write fields of the hash and so keep the key's TTL.
  *
- * Redis Cluster (issue 20, not built): completePaymentRequest touches `p:<id>` and the grant `g:<grantId>`
- * in one script, so both must hash to one slot. The tag would be the payment request id: `p:{<id>}`, and,
- * since a grant is found by its id alone, the grant created on the approval would be given an id that
- * carries the tag (`{<paymentRequestId>}<random>`, hashed as `g:{<paymentRequestId>}…`); that grant's
- * tokens would then take the grant's tag in turn. `q:` keys are only ever touched alone.
+ * Redis Cluster: completion ends the request's grant, which lives in a slot of its own. The grant is
+ * deleted first and the status written after (COMPLETE_PAYMENT_REQUEST, on the request alone): the token
+ * is inactive before anyone hears 'completed', and a completion that fails halfway is simply retried.
  */
 
-type PaymentCommands = Redis & {
+type PaymentCommands = RedisClient & {
   createPaymentRequest(key: string, record: string, expiresAt: number, ttl: number): Promise<number>;
   decidePaymentRequest(
     key: string,
@@ -52,7 +50,6 @@ type PaymentCommands = Redis & {
   bindPaymentToken(key: string, token: string): Promise<number>;
   completePaymentRequest(
     key: string,
-    grantKey: string,
     status: 'executed' | 'cancelled',
     completedAt: number,
     grantId: string,
@@ -63,26 +60,20 @@ type PaymentCommands = Redis & {
 /** What a decision writes beside the record (the outcome becomes the `status` field). */
 type DecisionFields = Pick<PaymentRequestRecord, 'decidedAt' | 'subject' | 'grantId' | 'scaBinding'>;
 
-export interface RedisPaymentKeys {
-  readonly prefix: string;
-  /** The grant key of redis-store.ts: completion deletes it. */
-  readonly grantKey: (grantId: string) => string;
-}
-
 export function createRedisPaymentStores(
-  client: Redis,
-  keys: RedisPaymentKeys,
+  client: RedisClient,
+  keys: Pick<TokenStoreKeys, 'grant' | 'paymentRequest' | 'pushedRequest'>,
   nowSeconds: () => number,
 ): PaymentRequestStore & PushedRequestStore {
   const redis = client as PaymentCommands;
   redis.defineCommand('createPaymentRequest', { numberOfKeys: 1, lua: CREATE_PAYMENT_REQUEST });
   redis.defineCommand('decidePaymentRequest', { numberOfKeys: 1, lua: DECIDE_PAYMENT_REQUEST });
   redis.defineCommand('bindPaymentToken', { numberOfKeys: 1, lua: BIND_PAYMENT_TOKEN });
-  redis.defineCommand('completePaymentRequest', { numberOfKeys: 2, lua: COMPLETE_PAYMENT_REQUEST });
+  redis.defineCommand('completePaymentRequest', { numberOfKeys: 1, lua: COMPLETE_PAYMENT_REQUEST });
   redis.defineCommand('usePushedRequest', { numberOfKeys: 1, lua: USE_PUSHED_REQUEST });
 
-  const requestKey = (paymentRequestId: string) => `${keys.prefix}p:${paymentRequestId}`;
-  const pushedKey = (requestUri: string) => `${keys.prefix}q:${hashSecret(requestUri)}`;
+  const requestKey = keys.paymentRequest;
+  const pushedKey = keys.pushedRequest;
   const retainedUntil = (record: PaymentRequestRecord) =>
     record.expiresAt + PAYMENT_REQUEST_RETENTION_SECONDS;
 
@@ -132,13 +123,14 @@ export function createRedisPaymentStores(
     completePaymentRequest: (paymentRequestId, status, completedAt) =>
       guarded(async (): Promise<PaymentCompletionOutcome> => {
         const key = requestKey(paymentRequestId);
-        // A script must be given every key it touches, and the grant's is only known from the request.
-        // The grant id is read first and checked again inside the script; an approval landing between
-        // the two (the only way it can change) makes the script answer 'raced' and the read is redone.
+        // The grant id is read first and checked again by the script; an approval landing between the
+        // two (the only way it can change) makes the script answer 'raced' and the read is redone. Only
+        // an approved request's grant is deleted, and completing it is what ends that grant anyway.
         for (let attempt = 0; attempt < 3; attempt += 1) {
-          const grantId = (await redis.hget(key, 'grantId')) ?? '';
-          const grant = grantId === '' ? key : keys.grantKey(grantId);
-          const outcome = await redis.completePaymentRequest(key, grant, status, completedAt, grantId);
+          const [current, read] = await redis.hmget(key, 'status', 'grantId');
+          const grantId = read ?? '';
+          if (current === 'approved' && grantId !== '') await redis.del(keys.grant(grantId));
+          const outcome = await redis.completePaymentRequest(key, status, completedAt, grantId);
           if (outcome !== 'raced') return outcome;
         }
         throw new Error('payment request grant kept changing during completion');

@@ -1,6 +1,7 @@
 /*
  * The Lua scripts that make single use atomic in Redis, and the value prefixes they share with
- * redis-store.ts (key layout described there).
+ * redis-store.ts (key layout in redis-keys.ts). Each touches one key, so each runs on one slot of a
+ * Redis Cluster.
  */
 
 export const ACTIVE = 'A';
@@ -23,12 +24,15 @@ return {'redeemed', body}
 `;
 
 /**
- * Atomic refresh token rotation, retry within the grace window, or reuse (see RotationOutcome).
- * KEYS: old refresh, grant, client revocation, new refresh, new access, the expected successor (the
- * old refresh key again when none is expected).
- * ARGV: new refresh record (JSON), its TTL, new access value, its TTL, presenting client id,
- * presenting certificate thumbprint, now (ms), grace (ms), new refresh key's hash, expected successor's
- * hash ('' when none).
+ * The single-use step of refresh token rotation, on the presented token's key alone (so that it is one
+ * slot on a Redis Cluster). The caller has already stored the successor tokens (unreachable until it
+ * answers) and read the grant and the client's marker; it finishes what the answer asks
+ * (redis-rotation.ts). Answers: a RotationOutcome, or 'repointed' for a retry within the grace window
+ * whose old successor the caller must now retire (RETIRE_SUCCESSOR).
+ * KEYS: the presented refresh token.
+ * ARGV: presenting client id, presenting certificate thumbprint, now (ms), grace (ms), the new refresh
+ * token's hash, the expected successor's hash ('' when none), whether the grant exists ('1'|'0'), the
+ * client's marker ('0' absent, or '1' .. marker).
  */
 export const ROTATE_REFRESH = `
 local old = redis.call('GET', KEYS[1])
@@ -37,12 +41,11 @@ local rotatedAt, successor, body = string.match(old, '^${USED}(%d+):([%w_%-]*):(
 local active = string.sub(old, 1, 1) == '${ACTIVE}'
 if active or not body then body = string.sub(old, 2) end
 local record = cjson.decode(body)
-if record.clientId ~= ARGV[5] then return 'refused' end
--- From here the presenting client is the token's, whose marker KEYS[3] is (client-markers.ts: markerAdmits).
-if redis.call('EXISTS', KEYS[2]) == 0 then return 'revoked' end
-local marker = redis.call('GET', KEYS[3])
-if marker then
-  local cutoff, refused = string.match(marker, '^C(%d+):(.*)$')
+if record.clientId ~= ARGV[1] then return 'refused' end
+-- From here the presenting client is the token's, whose marker ARGV[8] is (client-markers.ts: markerAdmits).
+if ARGV[7] ~= '1' then return 'revoked' end
+if string.sub(ARGV[8], 1, 1) == '1' then
+  local cutoff, refused = string.match(string.sub(ARGV[8], 2), '^C(%d+):(.*)$')
   if not cutoff or tonumber(record.issuedAt) < tonumber(cutoff) then return 'revoked' end
   for held in string.gmatch(record.scope, '%S+') do
     for scope in string.gmatch(refused, '%S+') do
@@ -50,34 +53,33 @@ if marker then
     end
   end
 end
-local sameCertificate = record.certificateThumbprint == ARGV[6]
-local function storeNext()
-  redis.call('SET', KEYS[4], '${ACTIVE}' .. ARGV[1], 'EX', ARGV[2])
-  redis.call('SET', KEYS[5], ARGV[3], 'EX', ARGV[4])
-end
-local function retire(key, at, value)
-  redis.call('SET', key, '${USED}' .. at .. ':' .. ARGV[9] .. ':' .. value, 'KEEPTTL')
+local sameCertificate = record.certificateThumbprint == ARGV[2]
+local function retire(at, value)
+  redis.call('SET', KEYS[1], '${USED}' .. at .. ':' .. ARGV[5] .. ':' .. value, 'KEEPTTL')
 end
 if active then
   if not sameCertificate then return 'refused' end
-  retire(KEYS[1], ARGV[7], body)
-  storeNext()
+  retire(ARGV[3], body)
   return 'rotated'
 end
-if not sameCertificate or not rotatedAt or tonumber(ARGV[7]) - tonumber(rotatedAt) >= tonumber(ARGV[8]) then
-  redis.call('DEL', KEYS[2])
+if not sameCertificate or not rotatedAt or tonumber(ARGV[3]) - tonumber(rotatedAt) >= tonumber(ARGV[4]) then
   return 'reused'
 end
-if successor ~= ARGV[10] then return 'raced' end
-local following = redis.call('GET', KEYS[6])
-if not following or string.sub(following, 1, 1) ~= '${ACTIVE}' then
-  redis.call('DEL', KEYS[2])
-  return 'reused'
-end
-retire(KEYS[6], ARGV[7], string.sub(following, 2))
-retire(KEYS[1], rotatedAt, body)
-storeNext()
-return 'retried'
+if successor ~= ARGV[6] then return 'raced' end
+retire(rotatedAt, body)
+return 'repointed'
+`;
+
+/**
+ * A retry within the grace window retires the successor it replaces, unless that successor was used
+ * already (then the retry is reuse). KEYS: the replaced successor. ARGV: now (ms), the new refresh
+ * token's hash. 1: retired; 0: it was not active.
+ */
+export const RETIRE_SUCCESSOR = `
+local following = redis.call('GET', KEYS[1])
+if not following or string.sub(following, 1, 1) ~= '${ACTIVE}' then return 0 end
+redis.call('SET', KEYS[1], '${USED}' .. ARGV[1] .. ':' .. ARGV[2] .. ':' .. string.sub(following, 2), 'KEEPTTL')
+return 1
 `;
 
 /**

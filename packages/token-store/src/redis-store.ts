@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { decodeAccessToken, encodeAccessToken } from './access-token-codec.js';
 import { markerAdmits } from './client-markers.js';
 import { guarded } from './errors.js';
@@ -9,92 +8,61 @@ import type {
   RefreshTokenRecord,
 } from './records.js';
 import { createRedisClientMarkers } from './redis-client-markers.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  type RedisConnection,
+} from './redis-connection.js';
 import { createRedisGrantIndex } from './redis-grant-index.js';
 import { createRedisGrantUsage } from './redis-grant-usage.js';
+import { tokenStoreKeys } from './redis-keys.js';
 import { createRedisPaymentStores } from './redis-payments.js';
-import { ACTIVE, REDEEM_CODE, ROTATE_REFRESH, ROTATED_REFRESH, USED } from './redis-scripts.js';
-import { hashSecret } from './secrets.js';
+import { createRedisRotation } from './redis-rotation.js';
+import { ACTIVE, REDEEM_CODE, ROTATED_REFRESH, USED } from './redis-scripts.js';
 import {
   type CodePeek,
   type CodeRedemption,
   REDEEMED_CODE_RETENTION_SECONDS,
   type RefreshTokenLookup,
-  type RotationOutcome,
   secondsUntil,
   type TokenStore,
 } from './store.js';
 
 /*
- * Key layout, under a configurable prefix (default `psd2:`):
- *   c:<sha256(code)>        'A'|'U' + JSON code record          TTL: code lifetime, then retention once used
- *   g:<grantId>             JSON grant record                   TTL: grant expiry; deleting it revokes the grant
- *   a:<sha256(token)>       binary access token record          TTL: token lifetime
- *   r:<sha256(token)>       'A' + JSON refresh record, or       TTL: grant expiry
- *                           'U<rotated at, ms>:<successor's sha256>:' + JSON once rotated (kept to detect reuse)
- *   x:<clientId>            the client's marker (client-markers.ts): deleted, suspended or a period
- *                                                               TTL: longer than any token of the client
- *                                                               lives; none while it refuses something
- *   s:<sha256(subject)>     the subject's grant ids (redis-grant-index.ts), written with the grant
- *   u:<grantId>             the grant's last use (redis-grant-usage.ts)  TTL: the grant's remaining life
- *   p:…, q:…                payment requests and pushed requests (redis-payments.ts)
- *
- * Every command names all its keys, so scripts stay valid on one Redis node or a Sentinel pair.
+ * The token store on one Redis or a Redis Cluster (redis-connection.ts); key layout and hash slots in
+ * redis-keys.ts. Every script and MULTI touches keys of one slot; a read that needs several records
+ * sends one command per key in the same round trip.
  */
 
-export interface RedisTokenStoreOptions {
-  readonly url: string;
+export type RedisTokenStoreOptions = RedisConnection & {
   /** Namespaces every key; tests use one per file. */
   readonly keyPrefix?: string;
   /** Upper bound on any single command, queueing included. */
   readonly commandTimeoutMs?: number;
   readonly now?: () => number;
-}
+};
 
-type RedisWithScripts = Redis & {
+type RedisWithScripts = RedisClient & {
   redeemCode(key: string, retentionSeconds: number, clientId: string): Promise<[string, string?]>;
-  rotateRefresh(
-    oldKey: string,
-    grantKey: string,
-    clientKey: string,
-    newRefreshKey: string,
-    newAccessKey: string,
-    expectedSuccessorKey: string,
-    newRefreshRecord: string,
-    newRefreshTtl: number,
-    newAccessValue: Buffer,
-    newAccessTtl: number,
-    presentingClientId: string,
-    presentingThumbprint: string,
-    nowMs: number,
-    graceMs: number,
-    newRefreshHash: string,
-    expectedSuccessorHash: string,
-  ): Promise<RotationOutcome>;
 };
 
 export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   const now = options.now ?? Date.now;
   const nowSeconds = () => Math.floor(now() / 1000);
-  const prefix = options.keyPrefix ?? 'psd2:';
-  const redis = new Redis(options.url, {
-    commandTimeout: options.commandTimeoutMs ?? 1000,
-    connectTimeout: 2000,
-    // Fail fast while Redis is down rather than queueing requests behind reconnects.
-    maxRetriesPerRequest: 1,
+  const keys = tokenStoreKeys(options.keyPrefix ?? 'psd2:');
+  const redis = createRedisClient(options, {
+    commandTimeoutMs: options.commandTimeoutMs ?? 1000,
     enableAutoPipelining: true,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   }) as RedisWithScripts;
-  // Errors surface on the commands; the connection's own error events would otherwise crash the process.
-  redis.on('error', () => undefined);
   redis.defineCommand('redeemCode', { numberOfKeys: 1, lua: REDEEM_CODE });
-  redis.defineCommand('rotateRefresh', { numberOfKeys: 6, lua: ROTATE_REFRESH });
 
-  const codeKey = (code: string) => `${prefix}c:${hashSecret(code)}`;
-  const grantKey = (grantId: string) => `${prefix}g:${grantId}`;
-  const accessKey = (token: string) => `${prefix}a:${hashSecret(token)}`;
-  const refreshKeyOfHash = (hash: string) => `${prefix}r:${hash}`;
-  const refreshKey = (token: string) => refreshKeyOfHash(hashSecret(token));
-  const clientKey = (clientId: string) => `${prefix}x:${clientId}`;
+  const codeKey = keys.code;
+  const grantKey = keys.grant;
+  const accessKey = keys.access;
+  const refreshKey = keys.refresh;
+  const clientKey = keys.client;
+  const rotate = createRedisRotation(redis, keys, now);
 
   /** Every record lives in Redis until its own expiry, no longer. */
   const setUntilExpiry = async (key: string, value: string | Buffer, expiresAt: number) => {
@@ -102,8 +70,8 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   };
 
   /**
-   * A record is dead once its grant is gone or its client's marker refuses it (client-markers.ts). One
-   * MGET reads both, in the same round trip the EXISTS of earlier versions took.
+   * A record is dead once its grant is gone or its client's marker refuses it (client-markers.ts). Both
+   * are read in one round trip (auto-pipelined; on a cluster each from its own master).
    */
   async function lineageActive(record: {
     readonly clientId: string;
@@ -113,15 +81,18 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
   }): Promise<boolean> {
     if (record.grantId === undefined)
       return markerAdmits(await redis.get(clientKey(record.clientId)), record);
-    const [grant, marker] = await redis.mget(grantKey(record.grantId), clientKey(record.clientId));
-    return grant !== null && markerAdmits(marker, record);
+    const [grant, marker] = await Promise.all([
+      redis.exists(grantKey(record.grantId)),
+      redis.get(clientKey(record.clientId)),
+    ]);
+    return grant > 0 && markerAdmits(marker, record);
   }
 
   return {
-    ...createRedisPaymentStores(redis, { prefix, grantKey }, nowSeconds),
-    ...createRedisGrantIndex(redis, { prefix, grantKey, clientKey }, nowSeconds),
+    ...createRedisPaymentStores(redis, keys, nowSeconds),
+    ...createRedisGrantIndex(redis, keys, nowSeconds),
     ...createRedisClientMarkers(redis, clientKey, now),
-    ...createRedisGrantUsage(redis, { prefix, grantKey }),
+    ...createRedisGrantUsage(redis, keys),
 
     findGrant: (grantId) =>
       guarded(async () => {
@@ -201,30 +172,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
           : { state: 'rotated', record, successor: rotated[2] };
       }),
 
-    rotateRefreshToken: (oldToken, request) =>
-      guarded(async () => {
-        const { next, presenter, expectedSuccessor } = request;
-        const at = now();
-        const nextHash = hashSecret(next.refreshToken);
-        return redis.rotateRefresh(
-          refreshKey(oldToken),
-          grantKey(request.grantId),
-          clientKey(presenter.clientId),
-          refreshKeyOfHash(nextHash),
-          accessKey(next.accessToken),
-          expectedSuccessor === undefined ? refreshKey(oldToken) : refreshKeyOfHash(expectedSuccessor),
-          JSON.stringify(next.refreshRecord),
-          secondsUntil(next.refreshRecord.expiresAt, Math.floor(at / 1000)),
-          encodeAccessToken(next.accessRecord),
-          secondsUntil(next.accessRecord.expiresAt, Math.floor(at / 1000)),
-          presenter.clientId,
-          presenter.certificateThumbprint,
-          at,
-          request.reuseGraceSeconds * 1000,
-          nextHash,
-          expectedSuccessor ?? '',
-        );
-      }),
+    rotateRefreshToken: (oldToken, request) => guarded(() => rotate(oldToken, request)),
 
     ping: () =>
       guarded(async () => {
@@ -232,7 +180,7 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
       }),
 
     close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedisClient(redis);
     },
   };
 }

@@ -6,7 +6,7 @@ import { runHttpService } from '@psd2/http';
 import { connectPostgres, createCheckGate, createPsuDirectory, openPglite } from '@psd2/psu-directory';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimitOptions } from '@psd2/rate-limit';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
-import { createTokenStoreFromSettings } from '@psd2/token-store';
+import { createTokenStoreFromSettings, redisConnectionFromSettings } from '@psd2/token-store';
 import { createAuthorizationApp } from './app.js';
 import { configSchema, parseSandboxPsus } from './config.js';
 import { createMemorySessionStore, createRedisSessionStore } from './session/stores.js';
@@ -51,19 +51,15 @@ await runHttpService({
       idleSeconds: config.SESSION_IDLE_SECONDS,
       anonymousSeconds: config.SESSION_ANONYMOUS_SECONDS,
     };
+    const redis = redisConnectionFromSettings(config);
     const sessions =
-      config.REDIS_URL === undefined
+      redis === undefined
         ? createMemorySessionStore(lifetimes)
-        : createRedisSessionStore({
-            url: config.REDIS_URL.href,
-            keyPrefix: config.REDIS_KEY_PREFIX,
-            ...lifetimes,
-          });
-    const redisUrl = config.REDIS_URL?.href;
+        : createRedisSessionStore({ ...redis, keyPrefix: config.REDIS_KEY_PREFIX, ...lifetimes });
     const limiter = (options: RateLimitOptions) =>
-      redisUrl === undefined
+      redis === undefined
         ? createMemoryRateLimiter(options)
-        : createRedisRateLimiter({ ...options, url: redisUrl, keyPrefix: config.REDIS_KEY_PREFIX });
+        : createRedisRateLimiter({ ...options, ...redis, keyPrefix: config.REDIS_KEY_PREFIX });
     const throttles = {
       sessionsPerAddress: limiter({
         name: 'authz-sessions-address',
@@ -86,7 +82,7 @@ await runHttpService({
         windowSeconds: 60,
       }),
     };
-    if (config.REDIS_URL === undefined) {
+    if (redis === undefined) {
       logger.warn(
         'REDIS_URL is unset: sessions, codes and grants live in this process only (embedded default)',
       );

@@ -6,7 +6,7 @@ import { publicIssuer } from '@psd2/edge-config';
 import { runGrpcServer } from '@psd2/grpc-server';
 import { createLogger } from '@psd2/logging';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
-import { createTokenStoreFromSettings } from '@psd2/token-store';
+import { createTokenStoreFromSettings, redisConnectionFromSettings } from '@psd2/token-store';
 import { type PaymentConsentConfig, paymentConsentConfigSchema } from './config.js';
 import { startPaymentConsentServer } from './server.js';
 
@@ -38,7 +38,7 @@ const registry = timeClientRegistryCalls(
   createClientRegistryFromSettings(config, { cacheTtlMs: config.CLIENT_REGISTRY_CACHE_MS }),
 );
 const store = timeTokenStoreOperations(createTokenStoreFromSettings(config));
-if (config.REDIS_URL === undefined && config.TOKEN_STORE_URL === undefined) {
+if (redisConnectionFromSettings(config) === undefined && config.TOKEN_STORE_URL === undefined) {
   // The pages and the token service could never see the requests registered here.
   logger.warn('neither REDIS_URL nor TOKEN_STORE_URL is set: payment requests live in this process only');
 }

@@ -4,7 +4,7 @@ import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
 import { createMemoryRateLimiter, createRedisRateLimiter } from '@psd2/rate-limit';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
-import { createTokenStoreFromSettings } from '@psd2/token-store';
+import { createTokenStoreFromSettings, redisConnectionFromSettings } from '@psd2/token-store';
 import { createRegistrationApp } from './app.js';
 import { configSchema } from './config.js';
 
@@ -25,10 +25,11 @@ await runHttpService({
       limit: config.REGISTRATION_RATE_LIMIT,
       windowSeconds: config.REGISTRATION_RATE_WINDOW_SECONDS,
     };
+    const redis = redisConnectionFromSettings(config);
     const rateLimiter =
-      config.REDIS_URL === undefined
+      redis === undefined
         ? createMemoryRateLimiter(rate)
-        : createRedisRateLimiter({ ...rate, url: config.REDIS_URL.href, keyPrefix: config.REDIS_KEY_PREFIX });
+        : createRedisRateLimiter({ ...rate, ...redis, keyPrefix: config.REDIS_KEY_PREFIX });
     return {
       app: createRegistrationApp({
         logger,

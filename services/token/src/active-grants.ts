@@ -1,5 +1,6 @@
 import { observeGauge } from '@psd2/telemetry';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisConnection, redisMasters } from '@psd2/token-store';
+import type { Redis } from 'ioredis';
 
 /*
  * `psd2.oauth.grants.active`: how many grants (consents) exist in the token store.
@@ -12,6 +13,7 @@ import { Redis } from 'ioredis';
  *   100 000-key one. When the budget runs out before the cursor comes back to 0, the value is
  *   extrapolated from the share of grant keys among the keys visited, times DBSIZE (an estimate; the
  *   prefix's share of the database is assumed even across the keyspace).
+ * On a Redis Cluster each master is counted so, and the counts added up.
  * Every token-service replica reports the same figure: aggregate with max, never sum.
  */
 
@@ -21,31 +23,28 @@ export interface ActiveGrantsGauge {
 
 const SCAN_COUNT = 1000;
 
-export function startActiveGrantsGauge(options: {
-  readonly url: string;
-  readonly keyPrefix: string;
-  readonly refreshMs?: number;
-  readonly maxScanCalls?: number;
-}): ActiveGrantsGauge {
+export function startActiveGrantsGauge(
+  options: RedisConnection & {
+    readonly keyPrefix: string;
+    readonly refreshMs?: number;
+    readonly maxScanCalls?: number;
+  },
+): ActiveGrantsGauge {
   const refreshMs = options.refreshMs ?? 60_000;
   const maxScanCalls = options.maxScanCalls ?? 100;
   // A connection of its own, so a slow count never queues behind (or in front of) token commands.
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    commandTimeout: 5000,
-  });
-  redis.on('error', () => {
-    // Reconnects by itself; a missing gauge value is the visible symptom, not a log line a minute.
-  });
+  // Its errors surface as a missing gauge value, not as a log line a minute.
+  const redis = createRedisClient(options, { lazyConnect: true, commandTimeoutMs: 5000 });
   let value: number | undefined;
   let refreshedAt = 0;
   let running: Promise<void> | undefined;
 
   async function count(): Promise<number> {
     if (redis.status === 'wait') await redis.connect();
-    return countGrantKeys(redis, options.keyPrefix, maxScanCalls);
+    const counts = await Promise.all(
+      redisMasters(redis).map((master) => countGrantKeys(master, options.keyPrefix, maxScanCalls)),
+    );
+    return counts.reduce((sum, counted) => sum + counted, 0);
   }
 
   function refresh(): void {

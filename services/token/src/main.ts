@@ -4,7 +4,7 @@ import { pushedAuthorizationRequired } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
-import { createTokenStoreFromSettings } from '@psd2/token-store';
+import { createTokenStoreFromSettings, redisConnectionFromSettings } from '@psd2/token-store';
 import { startActiveGrantsGauge } from './active-grants.js';
 import { createTokenApp } from './app.js';
 import { configSchema } from './config.js';
@@ -20,13 +20,14 @@ await runHttpService({
     if (config.INTROSPECTION_ALLOWED_ORGANIZATIONS.length === 0) {
       logger.warn('INTROSPECTION_ALLOWED_ORGANIZATIONS is unset: nobody may introspect tokens');
     }
-    if (config.REDIS_URL === undefined) {
+    const redis = redisConnectionFromSettings(config);
+    if (redis === undefined) {
       logger.warn('REDIS_URL is unset: tokens live in this process only (embedded default)');
     }
     const activeGrants =
-      config.REDIS_URL === undefined
+      redis === undefined
         ? undefined
-        : startActiveGrantsGauge({ url: config.REDIS_URL.href, keyPrefix: config.REDIS_KEY_PREFIX });
+        : startActiveGrantsGauge({ ...redis, keyPrefix: config.REDIS_KEY_PREFIX });
     const app = createTokenApp({
       logger,
       registry,

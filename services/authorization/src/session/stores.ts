@@ -1,5 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  type RedisConnection,
+} from '@psd2/token-store';
 import {
   deserialise,
   idleSecondsOf,
@@ -111,7 +116,7 @@ redis.call('DEL', KEYS[1])
 return data
 `;
 
-type SessionRedis = Redis & {
+type SessionRedis = RedisClient & {
   sessionLoad(key: string): Promise<string | null>;
   sessionWrite(key: string, json: string, ttl: number, when: 'always' | 'live'): Promise<number>;
   sessionTake(key: string): Promise<string | null>;
@@ -123,21 +128,17 @@ type SessionRedis = Redis & {
  * noeviction refuses the write, which the pages answer with the 503 page.
  */
 export function createRedisSessionStore(
-  options: SessionLifetimes & {
-    readonly url: string;
-    readonly keyPrefix: string;
-    readonly commandTimeoutMs?: number;
-  },
+  options: SessionLifetimes &
+    RedisConnection & {
+      readonly keyPrefix: string;
+      readonly commandTimeoutMs?: number;
+    },
 ): SessionStore {
-  const redis = new Redis(options.url, {
+  // Every session is one key touched by one-key scripts: the same on a Redis Cluster.
+  const redis = createRedisClient(options, {
     keyPrefix: `${options.keyPrefix}authz:session:`,
-    commandTimeout: options.commandTimeoutMs ?? 1000,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    lazyConnect: false,
+    commandTimeoutMs: options.commandTimeoutMs ?? 1000,
   }) as SessionRedis;
-  // Connection errors surface on the commands; without a listener ioredis would log them unhandled.
-  redis.on('error', () => undefined);
   redis.defineCommand('sessionLoad', { numberOfKeys: 1, lua: LOAD });
   redis.defineCommand('sessionWrite', { numberOfKeys: 1, lua: WRITE });
   redis.defineCommand('sessionTake', { numberOfKeys: 1, lua: TAKE });
@@ -178,7 +179,7 @@ export function createRedisSessionStore(
         await redis.ping();
       }),
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedisClient(redis);
     },
   };
 }
