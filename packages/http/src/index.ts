@@ -1,6 +1,7 @@
 export type { Express as HttpApp, Request, Response, Router } from 'express';
 export { createHttpApp, type HttpAppOptions } from './app.js';
 export { acceptBody, BODY_LIMITS, type BodyKind } from './body.js';
+export { isEdgeConnection, markEdgeConnection } from './edge-connection.js';
 export {
   type BodyMediaType,
   type CallerCheck,
@@ -51,4 +52,5 @@ export {
   type ServerOptions,
   startHttpServer,
 } from './server.js';
+export { type EdgeTls, type EdgeTlsSettings, loadEdgeTls } from './service-tls.js';
 export { traceRequest, traceRequests } from './tracing.js';
