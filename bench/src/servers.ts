@@ -38,8 +38,14 @@ export function createAgents(system: RunningSystem): Agents {
         key: readFileSync(system.pki.qwacs[qwac].key),
       },
     });
+  const { internal } = system.pki;
+  const edge = {
+    cert: readFileSync(internal.edge.cert),
+    key: readFileSync(internal.edge.key),
+    ca: readFileSync(internal.ca.cert),
+  };
   const directAgentFor = (qwac: DemoQwacName) =>
-    xfccAgent(readFileSync(system.pki.qwacs[qwac].cert, 'utf8'), settings.connections);
+    xfccAgent(readFileSync(system.pki.qwacs[qwac].cert, 'utf8'), settings.connections, edge);
   return {
     edge: { pisp: agentFor('psp-pi'), bank: agentFor('psp-as') },
     direct: { pisp: directAgentFor('psp-pi'), bank: directAgentFor('psp-as') },

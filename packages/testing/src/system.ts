@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { testRedisUrl } from './dependencies.js';
+import { serviceTlsEnv } from './edge-identity.js';
 import { toResult, waitForHttp } from './http.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
@@ -16,8 +17,9 @@ import { createIsolatedRedisPrefix } from './redis.js';
  * presenting a QWAC from the shared test PKI.
  *
  * The environment contract every HTTP service honours (unknown variables are ignored):
- *   PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
- *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TRUSTED_PROXIES.
+ *   PORT, HEALTH_PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
+ *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TLS_CERT_FILE, TLS_KEY_FILE, EDGE_PEER_CA_FILE,
+ *   EDGE_PEER_NAMES. PORT is HTTPS for the edge's client certificate alone (pki.internal.edge).
  */
 
 export const HTTP_SERVICES = ['registration', 'authorization', 'token', 'revocation'] as const;
@@ -60,8 +62,14 @@ export interface RunningSystem {
   readonly redisUrl: string;
   readonly redisKeyPrefix: string;
   readonly database: IsolatedSchema;
-  /** A service's own URL, bypassing the edge (for tests of the edge's guarantees). */
+  /**
+   * A service's own URL, https://127.0.0.1:<port>, bypassing the edge (for tests of the edge's
+   * guarantees): it answers only a client presenting the edge's certificate (pki.internal.edge) and
+   * trusting the internal CA (pki.internal.ca).
+   */
   serviceUrl(name: HttpServiceName): string;
+  /** A service's plain-HTTP probe URL (HEALTH_PORT): `/healthz` and `/readyz` only. */
+  serviceHealthUrl(name: HttpServiceName): string;
   /** Requests through the edge presenting a demo QWAC, or none (`undefined`), as a PSU's browser does. */
   client(qwac: DemoQwacName | undefined): TppFetch;
   /** What a process has written so far (its JSON log lines). */
@@ -104,6 +112,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     'authorization',
     'token',
     'revocation',
+    'registrationHealth',
+    'authorizationHealth',
+    'tokenHealth',
+    'revocationHealth',
   ] as const;
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((name, index) => [name, free[index] ?? 0])) as Record<
@@ -169,6 +181,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         startService(`services/${name}`, {
           ...serviceEnv,
           PORT: String(ports[name]),
+          HEALTH_PORT: String(ports[`${name}Health`]),
+          ...serviceTlsEnv(pki, name),
           ...ownEnv[name],
           ...options.env?.[name],
         }),
@@ -182,7 +196,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     processes.set('payment-consent', paymentConsent);
     await Promise.all([
-      ...HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[name]}/healthz`)),
+      ...HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[`${name}Health`]}/healthz`)),
       paymentConsent.waitForOutput('payment consent listening', START_TIMEOUT_MS),
     ]);
 
@@ -194,10 +208,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       EDGE_TLS_KEY_FILE: pki.server.key,
       EDGE_CLIENT_CA_FILE: pki.clientCaBundle,
       ISSUER: edgeUrl,
-      REGISTRATION_UPSTREAM: `http://127.0.0.1:${ports.registration}`,
-      AUTHORIZATION_UPSTREAM: `http://127.0.0.1:${ports.authorization}`,
-      TOKEN_UPSTREAM: `http://127.0.0.1:${ports.token}`,
-      REVOCATION_UPSTREAM: `http://127.0.0.1:${ports.revocation}`,
+      UPSTREAM_TLS_CERT_FILE: pki.internal.edge.cert,
+      UPSTREAM_TLS_KEY_FILE: pki.internal.edge.key,
+      UPSTREAM_CA_FILE: pki.internal.ca.cert,
+      REGISTRATION_UPSTREAM: `https://127.0.0.1:${ports.registration}`,
+      AUTHORIZATION_UPSTREAM: `https://127.0.0.1:${ports.authorization}`,
+      TOKEN_UPSTREAM: `https://127.0.0.1:${ports.token}`,
+      REVOCATION_UPSTREAM: `https://127.0.0.1:${ports.revocation}`,
       ...options.env?.['local-edge'],
     });
     processes.set('local-edge', edge);
@@ -245,7 +262,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     redisUrl,
     redisKeyPrefix,
     database,
-    serviceUrl: (name) => `http://127.0.0.1:${ports[name]}`,
+    serviceUrl: (name) => `https://127.0.0.1:${ports[name]}`,
+    serviceHealthUrl: (name) => `http://127.0.0.1:${ports[`${name}Health`]}`,
     client:
       (qwac) =>
       async (path, init = {}) =>

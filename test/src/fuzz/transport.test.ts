@@ -24,7 +24,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ca = join(mkdtempSync(join(tmpdir(), 'fuzz-transport-')), 'ca.pem');
   writeFileSync(ca, '');
-  const pki = { ca: { cert: ca }, qwacs: {} } as unknown as Pick<DemoPki, 'ca' | 'qwacs'>;
+  const pki = { ca: { cert: ca }, qwacs: {} } as unknown as Pick<DemoPki, 'ca' | 'qwacs' | 'internal'>;
   transport = createTransport({ edgeUrl: url, serviceUrl: () => url, pki });
 });
 
