@@ -183,9 +183,8 @@ export function nonEmptyList(defaultValue: readonly [string, ...string[]]) {
 
 /**
  * The variables every HTTP service reads: where it listens (PORT: HTTPS that only the edge may use;
- * HEALTH_PORT, by default PORT + 1000: plain HTTP for the probes alone), its TLS files and the edge's
- * identity (docs/edge-to-service.md), and how much it logs. No TLS file has a default: a service
- * never starts without them.
+ * HEALTH_PORT, by default PORT + 1000: plain HTTP for the probes alone) and how much it logs. The
+ * listener's TLS files are @psd2/http's (edgeListenerSettings), added by runHttpService.
  */
 export function httpServiceFields(defaultPort: number) {
   return {
@@ -193,9 +192,5 @@ export function httpServiceFields(defaultPort: number) {
     HEALTH_PORT: port(defaultPort + 1000),
     HOST: host('127.0.0.1'),
     LOG_LEVEL: logLevel(),
-    TLS_CERT_FILE: readableFile(),
-    TLS_KEY_FILE: readableFile(),
-    EDGE_PEER_CA_FILE: readableFile(),
-    EDGE_PEER_NAMES: nonEmptyList(['psd2-edge']),
   };
 }

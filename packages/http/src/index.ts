@@ -43,6 +43,7 @@ export { clientFault, oauthErrorHandler, oauthErrorResponse } from './errors.js'
 export type { FormBody } from './form.js';
 export { parseForm } from './form-endpoint.js';
 export type { ReadinessCheck, ReadinessChecks } from './health.js';
+export { edgeListenerSettings } from './listener-settings.js';
 export { beginRequestLog, type RequestLog, requestLogger } from './request-context.js';
 export { type HttpService, runHttpService } from './run.js';
 export { API_SECURITY_HEADERS } from './security-headers.js';

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '@psd2/logging';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import { startHealthListener } from './health-listener.js';
+import { edgeListenerSettings } from './listener-settings.js';
 import { type RunningServer, startHttpServer } from './server.js';
 import { loadEdgeTls } from './service-tls.js';
 
@@ -34,8 +35,9 @@ export async function runHttpService<S extends ServiceSchema>(options: {
   readonly configSchema: S;
   readonly build: (config: z.output<S> & ServiceConfig, logger: Logger) => Promise<HttpService>;
 }): Promise<RunningServer> {
-  const config = loadConfig(options.configSchema, { processName: options.name }) as z.output<S> &
-    ServiceConfig;
+  // safeExtend: the services' schemas carry cross-field rules (superRefine), which extend() refuses.
+  const schema = options.configSchema.safeExtend(edgeListenerSettings);
+  const config = loadConfig(schema, { processName: options.name }) as z.output<S> & ServiceConfig;
   const logger = createLogger({ name: options.name, level: config.LOG_LEVEL });
   try {
     const edgeTls = await loadEdgeTls({
