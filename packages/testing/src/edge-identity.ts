@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { DemoPki, InternalService } from '@psd2/test-pki';
-import { Agent } from 'undici';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { toResult } from './http.js';
+import type { HttpResult } from './system.js';
 
 /*
  * A service's PORT answers only the edge's client certificate (docs/edge-to-service.md). These are the
@@ -35,4 +37,19 @@ export function asTheEdge(
 /** An undici dispatcher that calls services directly with the edge's client certificate. */
 export function edgeAgent(pki: Pick<DemoPki, 'internal'>): Agent {
   return new Agent({ connect: asTheEdge(pki) });
+}
+
+/**
+ * Requests straight to a service as the edge makes them (its client certificate): what a test of a
+ * service's own checks uses, e.g. with an x-forwarded-client-cert header of its choosing.
+ */
+export function fetchAsTheEdge(
+  pki: Pick<DemoPki, 'internal'>,
+): (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<HttpResult> {
+  const dispatcher = edgeAgent(pki);
+  return async (url, init = {}) =>
+    toResult(await undiciFetch(url, { ...init, dispatcher, redirect: 'manual' }));
 }
