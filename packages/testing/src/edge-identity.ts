@@ -21,10 +21,13 @@ export function serviceTlsEnv(
   };
 }
 
-/** The TLS options of a connection to a service: the edge's certificate, or another (or none). */
-export function asTheEdge(
+/**
+ * The TLS options of a connection to a service (trusting the internal CA) presenting `presenting`:
+ * the edge's pair (pki.internal.edge), another, or none (undefined).
+ */
+export function tlsToService(
   pki: Pick<DemoPki, 'internal'>,
-  presenting: { readonly cert: string; readonly key: string } | undefined = pki.internal.edge,
+  presenting: { readonly cert: string; readonly key: string } | undefined,
 ): { ca: Buffer; cert?: Buffer; key?: Buffer } {
   return {
     ca: readFileSync(pki.internal.ca.cert),
@@ -36,7 +39,7 @@ export function asTheEdge(
 
 /** An undici dispatcher that calls services directly with the edge's client certificate. */
 export function edgeAgent(pki: Pick<DemoPki, 'internal'>): Agent {
-  return new Agent({ connect: asTheEdge(pki) });
+  return new Agent({ connect: tlsToService(pki, pki.internal.edge) });
 }
 
 /**

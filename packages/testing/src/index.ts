@@ -1,6 +1,6 @@
 export { CHROMIUM_PATH, launchTestChromium } from './browser.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
-export { asTheEdge, edgeAgent, fetchAsTheEdge, serviceTlsEnv } from './edge-identity.js';
+export { edgeAgent, fetchAsTheEdge, serviceTlsEnv, tlsToService } from './edge-identity.js';
 export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
 export { waitForHttp } from './http.js';
 export { SAMPLE_EC_PUBLIC_JWK } from './jwks.js';
