@@ -16,14 +16,15 @@ async function startService(service: HttpServiceName, env: Record<string, string
 }
 
 describe('the TLS files a service listens with', () => {
-  it.each(HTTP_SERVICES)('stop %s with one line naming a missing variable or file', async (service) => {
+  it.each(HTTP_SERVICES)('stop %s with a line naming each missing variable or file', async (service) => {
     const started = await startService(service, {
       TLS_KEY_FILE: '',
       EDGE_PEER_CA_FILE: '/nonexistent/ca.crt',
     });
     expect((await started.exited).code).toBe(78);
     expect(started.output().trim().split('\n')).toEqual([
-      `${service}: configuration error: TLS_KEY_FILE is required: a readable file; EDGE_PEER_CA_FILE must be a readable file`,
+      `${service}: configuration error: TLS_KEY_FILE is required: a readable file`,
+      `${service}: configuration error: EDGE_PEER_CA_FILE must be a readable file`,
     ]);
   });
 
