@@ -5,7 +5,7 @@ import { bearer, CLIENT_ID, closeApps, jsonHeaders, pispBody, start } from './ap
 
 /*
  * The failure paths a running system cannot easily produce (a dependency down at the wrong moment, a
- * lost race), and the trusted-proxy rule for the XFCC header.
+ * lost race), and the edge-connection rule for the XFCC header.
  */
 
 afterEach(closeApps);
