@@ -1,14 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile, unwatchFile, watchFile } from 'node:fs';
+import { unwatchFile, watchFile } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { createSecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
-import { promisify } from 'node:util';
 import type { Logger } from '@psd2/logging';
 import type { Express } from 'express';
 import { markEdgeConnection } from './edge-connection.js';
 import { edgeConnectionRefusal } from './edge-peer.js';
-
-const read = promisify(readFile);
 
 /** TLS_CERT_FILE, TLS_KEY_FILE, EDGE_PEER_CA_FILE (PEM) and EDGE_PEER_NAMES, as parsed at start-up. */
 export interface EdgeTlsSettings {
@@ -38,9 +36,9 @@ const POLICY = { minVersion: 'TLSv1.2', honorCipherOrder: true } as const;
  */
 export async function loadEdgeTls(settings: EdgeTlsSettings): Promise<EdgeTls> {
   const [cert, key, ca] = await Promise.all([
-    read(settings.certFile),
-    read(settings.keyFile),
-    read(settings.edgePeerCaFile),
+    readFile(settings.certFile),
+    readFile(settings.keyFile),
+    readFile(settings.edgePeerCaFile),
   ]);
   try {
     new X509Certificate(ca);
