@@ -67,7 +67,7 @@ describe('a service started without DEPLOYMENT_MODE', () => {
     const exit = await started.exited;
     expect(exit.code).toBe(78);
     expect(started.output().trim().split('\n')).toEqual([
-      `${service}: configuration error: REDIS_URL is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme redis: or rediss:`,
+      `${service}: configuration error: REDIS_URL is required when DEPLOYMENT_MODE is bank (the default): an absolute URL with scheme redis: or rediss: (or set REDIS_CLUSTER_NODES)`,
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort, repoRoot, startNodeProcess } from '@psd2/testing';
+import { fetchAsTheEdge, freePort, repoRoot, serviceTlsEnv, startNodeProcess, testPki } from '@psd2/testing';
 
 /*
  * Every process is gone within 10 s of SIGTERM (Kubernetes' grace period and `pnpm start`'s), also when
@@ -40,9 +40,18 @@ const SERVICES: readonly ServiceUnderTest[] = [
   {
     name: 'token',
     readyLine: '"msg":"listening"',
-    env: (port) => ({ PORT: String(port), DEPLOYMENT_MODE: 'sandbox', REDIS_URL: '' }),
+    // As every HTTP service runs: HTTPS for the edge's certificate alone, probes on HEALTH_PORT.
+    env: async (port) => ({
+      PORT: String(port),
+      HEALTH_PORT: String(await freePort()),
+      ...serviceTlsEnv(await testPki(), 'token'),
+      DEPLOYMENT_MODE: 'sandbox',
+      REDIS_URL: '',
+    }),
     async exercise(port) {
-      await fetch(`http://127.0.0.1:${port}/.well-known/oauth-authorization-server`);
+      await fetchAsTheEdge(await testPki())(
+        `https://127.0.0.1:${port}/.well-known/oauth-authorization-server`,
+      );
     },
   },
   {
