@@ -5,6 +5,7 @@ import { waitForHttp } from './http.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 import { createIsolatedRedisPrefix } from './redis.js';
+import type { ClusterNodeAddress } from './redis-cluster.js';
 import { createTppClients } from './tpp-clients.js';
 
 /*
@@ -15,7 +16,8 @@ import { createTppClients } from './tpp-clients.js';
  * presenting a QWAC from the shared test PKI.
  *
  * The environment contract every HTTP service honours (unknown variables are ignored):
- *   PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
+ *   PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_TLS),
+ *   REDIS_KEY_PREFIX, DATABASE_URL,
  *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TRUSTED_PROXIES.
  * The edge has a second, internal listener (introspection only), as Envoy's for the bank's API.
  */
@@ -31,6 +33,11 @@ export interface SystemOptions {
   readonly env?: Partial<Readonly<Record<ProcessName, Readonly<Record<string, string>>>>>;
   /** Extra environment for every process. */
   readonly commonEnv?: Readonly<Record<string, string>>;
+  /**
+   * Runs every Redis user (the services, payment-consent, the registry's admin API) on this Redis
+   * Cluster (REDIS_CLUSTER_NODES, plaintext) instead of the shared Redis; the key prefix still isolates.
+   */
+  readonly redisCluster?: readonly ClusterNodeAddress[];
 }
 
 export interface HttpResult {
@@ -62,7 +69,10 @@ export interface RunningSystem {
   readonly adminEnv: Readonly<Record<string, string>>;
   /** `127.0.0.1:<port>` of the payment-consent gRPC API (plaintext), as the bank's payment API calls it. */
   readonly paymentConsentAddress: string;
+  /** The shared single Redis; not what the processes use when the system runs on `redisCluster`. */
   readonly redisUrl: string;
+  /** The cluster the processes use, when started with `redisCluster`. */
+  readonly redisCluster: readonly ClusterNodeAddress[] | undefined;
   readonly redisKeyPrefix: string;
   readonly database: IsolatedSchema;
   /** A service's own URL, bypassing the edge (for tests of the edge's guarantees). */
@@ -103,6 +113,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const database = await createIsolatedSchema(options.label);
   const redisKeyPrefix = createIsolatedRedisPrefix(options.label);
   const redisUrl = testRedisUrl();
+  // Exactly one of REDIS_URL and REDIS_CLUSTER_NODES: the services refuse both.
+  const redisEnv =
+    options.redisCluster === undefined
+      ? { REDIS_URL: redisUrl }
+      : {
+          REDIS_CLUSTER_NODES: options.redisCluster.map(({ host, port }) => `${host}:${port}`).join(','),
+          REDIS_TLS: 'false',
+        };
   const names = [
     'registry',
     'admin',
@@ -146,7 +164,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ADMIN_TLS_CERT_FILE: operators.server.cert,
       ADMIN_TLS_KEY_FILE: operators.server.key,
       ADMIN_CLIENT_CA_FILE: operators.ca.cert,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       ...options.env?.['client-registry'],
     });
@@ -164,7 +182,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // asks for `bank` through `env`.
       DEPLOYMENT_MODE: 'sandbox',
       ISSUER: edgeUrl,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       DATABASE_URL: database.url,
       CLIENT_REGISTRY_ADDRESS: registryAddress,
@@ -244,6 +262,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
     paymentConsentAddress,
     redisUrl,
+    redisCluster: options.redisCluster,
     redisKeyPrefix,
     database,
     serviceUrl: (name) => `http://127.0.0.1:${ports[name]}`,
