@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type CodeFlowParties,
   documentationAddress,
   type OwnRedisCluster,
   ownRedisCluster,
+  repoRoot,
   runCodeFlow,
 } from '@psd2/testing';
 import { hashSecret } from '@psd2/token-store';
@@ -23,8 +27,10 @@ import { type CallResult, type E2eSystem, itMatchedTheDocument, startE2e } from 
 
 let cluster: OwnRedisCluster;
 let e2e: E2eSystem;
-/** A client_credentials client of the first test, issued tokens by the second. */
+/** A client_credentials client of the first test, issued tokens by the last. */
 let machineClient: string;
+/** The code flow's access token (customer psu-bruno), withdrawn by an operator. */
+let customerToken: string;
 const agents: Agent[] = [];
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -110,6 +116,7 @@ describe('the whole system on a Redis Cluster', () => {
       browserAddress: documentationAddress(1),
     });
     expect(flow.refreshToken).toBeDefined();
+    customerToken = flow.accessToken;
     // A PSU who opened the page and has not answered yet: the flow's own session ended with its consent.
     const page = await e2e.call(
       undefined,
@@ -161,6 +168,26 @@ describe('the whole system on a Redis Cluster', () => {
       expect({ kind, present: (kinds[kind] ?? 0) > 0 }).toEqual({ kind, present: true });
     expect(Object.keys(kinds).filter((kind) => kind.startsWith('rl:authz-')).length).toBeGreaterThan(0);
     expect(await keyCountOn(e2e.system.redisUrl, prefix)).toBe(0);
+  }, 30_000);
+
+  it("lets an operator list and withdraw the customer's grant through the registry's admin API", async () => {
+    // The registry's own token store client, on the same cluster: the index and the grant it deletes.
+    const admin = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [join(repoRoot, 'packages', 'admin-cli', 'dist', 'cli.js'), ...args],
+        {
+          env: { PATH: process.env.PATH ?? '', ...e2e.system.adminEnv },
+          timeout: 20_000,
+        },
+      );
+    const listed = JSON.parse((await admin('list-grants', '--psu', 'psu-bruno', '--json')).stdout) as {
+      grants: { grantId: string }[];
+    };
+    expect(listed.grants).toHaveLength(1);
+    expect(await activeOf(customerToken)).toBe(true);
+    await admin('withdraw-grant', listed.grants[0]?.grantId ?? '', '--reason', 'customer called the bank');
+    expect(await activeOf(customerToken)).toBe(false);
   }, 30_000);
 
   it('answers 503 temporarily_unavailable while a master is down, then serves every acknowledged token again', async () => {
