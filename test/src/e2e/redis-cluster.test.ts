@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connectPaymentConsentApi, PaymentKind } from '@psd2/payment-consent-proto';
 import {
   type CodeFlowParties,
   documentationAddress,
@@ -188,6 +189,28 @@ describe('the whole system on a Redis Cluster', () => {
     expect(await activeOf(customerToken)).toBe(true);
     await admin('withdraw-grant', listed.grants[0]?.grantId ?? '', '--reason', 'customer called the bank');
     expect(await activeOf(customerToken)).toBe(false);
+  }, 30_000);
+
+  it("keeps the bank's payment requests (payment-consent over gRPC) on the cluster", async () => {
+    const pisp = await e2e.register('psp-pi', { redirect_uris: [REDIRECT_URI], scope: 'pisp' });
+    const paymentApi = connectPaymentConsentApi(e2e.system.paymentConsentAddress);
+    try {
+      await paymentApi.register({
+        clientId: pisp.clientMetadata().client_id,
+        resourceId: 'pmt-on-the-cluster',
+        kind: PaymentKind.PAYMENT_KIND_INITIATE,
+        details: {
+          instructedAmount: { currency: 'EUR', amount: '12.00' },
+          creditorName: 'Merchant A',
+          creditorIban: 'DE02100100109307118603',
+          remittanceInformation: 'cluster',
+        },
+        language: 0,
+      });
+    } finally {
+      paymentApi.close();
+    }
+    expect((await keyKindsOnCluster(cluster.nodes, e2e.system.redisKeyPrefix)).p).toBe(1);
   }, 30_000);
 
   it('answers 503 temporarily_unavailable while a master is down, then serves every acknowledged token again', async () => {
