@@ -1,4 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import { certificateFromXfcc } from '@psd2/certificates';
 import { Redis } from 'ioredis';
 import Provider from 'oidc-provider';
@@ -7,7 +9,9 @@ import Provider from 'oidc-provider';
  * node-oidc-provider (v8, the line that runs on Node 20), configured as close to our token service as
  * it allows, for the benchmark's comparison: tls_client_auth clients, certificate-bound opaque
  * client_credentials tokens, introspection, tokens in Redis, behind the same local edge (it reads the
- * client certificate from the edge's x-forwarded-client-cert header, as our services do).
+ * client certificate from the edge's x-forwarded-client-cert header, as our services do), and like them
+ * over TLS that requires the edge's client certificate (TLS_CERT_FILE, TLS_KEY_FILE, EDGE_PEER_CA_FILE),
+ * so that both pay for the same hop.
  */
 
 const required = (name: string): string => {
@@ -116,7 +120,17 @@ const provider = new Provider(required('ISSUER'), {
   },
 });
 provider.proxy = true;
-const server = provider.listen(Number(required('PORT')), '127.0.0.1');
+const server = https.createServer(
+  {
+    cert: readFileSync(required('TLS_CERT_FILE')),
+    key: readFileSync(required('TLS_KEY_FILE')),
+    ca: readFileSync(required('EDGE_PEER_CA_FILE')),
+    requestCert: true,
+    rejectUnauthorized: true,
+  },
+  provider.callback(),
+);
+server.listen(Number(required('PORT')), '127.0.0.1');
 server.on('listening', () => process.stdout.write('oidc-provider listening\n'));
 process.once('SIGTERM', () => {
   server.close();

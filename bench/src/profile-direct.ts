@@ -11,8 +11,8 @@ import { pin } from './pin.js';
 /*
  * `node bench/dist/profile-direct.js`: where the token path spends its time. Starts a token service and
  * a local edge of its own (with --cpu-prof when PROFILE=1, profiles in /tmp/prof-token and
- * /tmp/prof-edge) beside a running system, then measures the token service alone (XFCC sent from
- * loopback, no TLS) and through the edge.
+ * /tmp/prof-edge) beside a running system, then measures the token service alone (XFCC sent over TLS
+ * with the edge's own client certificate, as the edge sends it) and through the edge.
  */
 
 const profiling = process.env.PROFILE === '1';
@@ -26,7 +26,9 @@ const pisp = await registerTestClient(registry, system.pki, 'psp-pi', {
 registry.close();
 
 const tokenPort = await freePort();
+const tokenHealthPort = await freePort();
 const edgePort = await freePort();
+const { internal } = system.pki;
 // PROFILE_NODE_ARGS: further node options for both processes (e.g. --trace-gc-nvp); their output is
 // written to /tmp/prof-token.log and /tmp/prof-edge.log at the end.
 const extraNodeArgs = (process.env.PROFILE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
@@ -41,6 +43,10 @@ const token = startNodeProcess({
     OTEL_SDK_DISABLED: 'true',
     LOG_LEVEL: process.env.PROFILE_LOG_LEVEL ?? 'info',
     PORT: String(tokenPort),
+    HEALTH_PORT: String(tokenHealthPort),
+    TLS_CERT_FILE: internal.services.token.cert,
+    TLS_KEY_FILE: internal.services.token.key,
+    EDGE_PEER_CA_FILE: internal.ca.cert,
     ISSUER: system.edgeUrl,
     // The same mode as the system it stands beside (startSystem runs a sandbox).
     DEPLOYMENT_MODE: 'sandbox',
@@ -51,7 +57,7 @@ const token = startNodeProcess({
   },
 });
 // Health, not the "listening" line: that line is not printed at every PROFILE_LOG_LEVEL.
-await waitForHttp(`http://127.0.0.1:${tokenPort}/healthz`);
+await waitForHttp(`http://127.0.0.1:${tokenHealthPort}/healthz`);
 const edge = startNodeProcess({
   cwd: join(repoRoot, 'services', 'local-edge'),
   args: [...profile('/tmp/prof-edge'), '--import', '@psd2/telemetry/register', 'dist/main.js'],
@@ -63,7 +69,10 @@ const edge = startNodeProcess({
     EDGE_TLS_CERT_FILE: system.pki.server.cert,
     EDGE_TLS_KEY_FILE: system.pki.server.key,
     EDGE_CLIENT_CA_FILE: system.pki.clientCaBundle,
-    TOKEN_UPSTREAM: `http://127.0.0.1:${tokenPort}`,
+    UPSTREAM_TLS_CERT_FILE: internal.edge.cert,
+    UPSTREAM_TLS_KEY_FILE: internal.edge.key,
+    UPSTREAM_CA_FILE: internal.ca.cert,
+    TOKEN_UPSTREAM: `https://127.0.0.1:${tokenPort}`,
   },
 });
 await edge.waitForOutput('local edge listening');
@@ -80,7 +89,11 @@ const body = () =>
     client_id: pisp.clientId,
     scope: 'pisp',
   }).toString();
-const direct = xfccAgent(pem, 32);
+const direct = xfccAgent(pem, 32, {
+  cert: readFileSync(internal.edge.cert),
+  key: readFileSync(internal.edge.key),
+  ca: readFileSync(internal.ca.cert),
+});
 const viaEdge = new Agent({
   connections: 32,
   connect: {
@@ -93,7 +106,7 @@ const seconds = Number(process.env.PROFILE_SECONDS ?? 4) * 1000;
 const directTarget = {
   name: 'direct',
   agent: direct,
-  origin: `http://127.0.0.1:${tokenPort}`,
+  origin: `https://127.0.0.1:${tokenPort}`,
   path: '/oauth2/token',
   body,
 };

@@ -40,8 +40,14 @@ export function createAgents(system: RunningSystem): Agents {
         key: readFileSync(system.pki.qwacs[qwac].key),
       },
     });
+  const { internal } = system.pki;
+  const edge = {
+    cert: readFileSync(internal.edge.cert),
+    key: readFileSync(internal.edge.key),
+    ca: readFileSync(internal.ca.cert),
+  };
   const directAgentFor = (qwac: DemoQwacName) =>
-    xfccAgent(readFileSync(system.pki.qwacs[qwac].cert, 'utf8'), settings.connections);
+    xfccAgent(readFileSync(system.pki.qwacs[qwac].cert, 'utf8'), settings.connections, edge);
   return {
     edge: { pisp: agentFor('psp-pi'), bank: agentFor('psp-as') },
     direct: { pisp: directAgentFor('psp-pi'), bank: directAgentFor('psp-as') },
@@ -93,6 +99,10 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
     args: ['dist/oidc-provider-main.js'],
     env: {
       PORT: String(oidcPort),
+      // Behind the same TLS hop as our services: the edge's client certificate, the internal CA.
+      TLS_CERT_FILE: system.pki.internal.services.token.cert,
+      TLS_KEY_FILE: system.pki.internal.services.token.key,
+      EDGE_PEER_CA_FILE: system.pki.internal.ca.cert,
       ISSUER: issuer,
       REDIS_URL: system.redisUrl,
       REDIS_KEY_PREFIX: `${system.redisKeyPrefix}oidc:`,
@@ -117,7 +127,10 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
       EDGE_TLS_KEY_FILE: system.pki.server.key,
       EDGE_CLIENT_CA_FILE: system.pki.clientCaBundle,
       ISSUER: issuer,
-      TOKEN_UPSTREAM: `http://127.0.0.1:${oidcPort}`,
+      UPSTREAM_TLS_CERT_FILE: system.pki.internal.edge.cert,
+      UPSTREAM_TLS_KEY_FILE: system.pki.internal.edge.key,
+      UPSTREAM_CA_FILE: system.pki.internal.ca.cert,
+      TOKEN_UPSTREAM: `https://127.0.0.1:${oidcPort}`,
     },
   });
   started.push(edge);
@@ -139,8 +152,8 @@ export async function startOidcServers(system: RunningSystem, started: StartedPr
     servers.push({
       name: 'node-oidc-provider',
       path: 'direct',
-      origin: `http://127.0.0.1:${oidcPort}`,
-      introspectionOrigin: `http://127.0.0.1:${oidcPort}`,
+      origin: `https://127.0.0.1:${oidcPort}`,
+      introspectionOrigin: `https://127.0.0.1:${oidcPort}`,
       clientId: 'oidc-pisp',
       bankClientId: 'oidc-bank',
       processes: { 'node-oidc-provider': oidc.child.pid ?? 0 },

@@ -115,8 +115,8 @@ describe('the rules that hold the shape (docs/architecture.md)', () => {
   });
 
   it("the edge is the only trusted source of the caller's certificate", () => {
-    // Only client-authentication reads the header, and only through the certificates package's
-    // trusted-proxy check (the TCP peer must be the edge); the local edge is the one that writes it.
+    // Only client-authentication reads the header, and only on a connection that presented the edge's
+    // client certificate (@psd2/http's listener marks it); the local edge is the one that writes it.
     const readsHeader = /headers\[\s*'x-forwarded-client-cert'\s*\]|get\(\s*'x-forwarded-client-cert'/i;
     const found = [...sourceFiles('packages'), ...sourceFiles('services')]
       .filter((file) => !isTest(file))

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { InternalPki, InternalService } from '@psd2/test-pki';
 
 /*
  * The table of processes `pnpm start` runs, in start order. Each is the service's own `main`, started
@@ -33,6 +34,8 @@ export interface Ports {
   readonly authorization: number;
   readonly token: number;
   readonly revocation: number;
+  /** Each HTTP service's plain-HTTP probe port (HEALTH_PORT); its PORT serves the edge alone. */
+  readonly serviceHealth: Readonly<Record<InternalService, number>>;
 }
 
 export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
@@ -56,30 +59,46 @@ export function defaultPorts(env: NodeJS.ProcessEnv): Ports {
     authorization: read('AUTHORIZATION_PORT', 8082),
     token: read('TOKEN_PORT', 8083),
     revocation: read('REVOCATION_PORT', 8084),
+    serviceHealth: {
+      registration: read('REGISTRATION_HEALTH_PORT', 9081),
+      authorization: read('AUTHORIZATION_HEALTH_PORT', 9082),
+      token: read('TOKEN_HEALTH_PORT', 9083),
+      revocation: read('REVOCATION_HEALTH_PORT', 9084),
+    },
   };
 }
 
+/**
+ * An HTTP service: HTTPS on PORT for the local edge alone (its server certificate and the internal CA
+ * from the demo PKI, the edge's certificate as the only peer), the probes on HEALTH_PORT.
+ */
 function httpService(
   root: string,
-  name: string,
+  name: InternalService,
   ports: Ports,
-  port: number,
+  demo: DemoSettings,
   extraEnv: Readonly<Record<string, string>> = {},
 ): ProcessSpec {
-  const url = `http://127.0.0.1:${port}`;
+  const port = ports[name];
+  const healthPort = ports.serviceHealth[name];
+  const files = demo.internal.services[name];
   return {
     name,
     stage: 1,
     dir: join(root, 'services', name),
     env: {
       PORT: String(port),
+      HEALTH_PORT: String(healthPort),
       HOST: '127.0.0.1',
+      TLS_CERT_FILE: files.cert,
+      TLS_KEY_FILE: files.key,
+      EDGE_PEER_CA_FILE: demo.internal.ca.cert,
       CLIENT_REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}`,
       CLIENT_REGISTRY_PLAINTEXT: 'true',
       ...extraEnv,
     },
-    health: { kind: 'http', url: `${url}/healthz` },
-    listens: url,
+    health: { kind: 'http', url: `http://127.0.0.1:${healthPort}/healthz` },
+    listens: `https://127.0.0.1:${port} (the edge's certificate only; probes http://127.0.0.1:${healthPort})`,
   };
 }
 
@@ -107,10 +126,12 @@ export interface DemoSettings {
   readonly bankOrganization: string;
   /** The operator CA and the admin server's certificate, for the registry's admin API. */
   readonly admin: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string };
+  /** The internal CA, the services' server certificates and the edge's client certificate. */
+  readonly internal: InternalPki;
 }
 
 export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: DemoSettings): ProcessSpec[] {
-  const upstream = (port: number) => `http://127.0.0.1:${port}`;
+  const upstream = (port: number) => `https://127.0.0.1:${port}`;
   return [
     {
       name: 'client-registry',
@@ -151,8 +172,8 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
       health: { kind: 'grpc', address: `127.0.0.1:${ports.paymentConsent}` },
       listens: `grpc://127.0.0.1:${ports.paymentConsent} (internal payment-consent API for the bank's payment API; not on the edge)`,
     },
-    httpService(root, 'registration', ports, ports.registration),
-    httpService(root, 'authorization', ports, ports.authorization, {
+    httpService(root, 'registration', ports, demo),
+    httpService(root, 'authorization', ports, demo, {
       // Used only without DATABASE_URL: the PSU directory's embedded database, beside the registry's.
       // `PGLITE_DATA_DIR=memory://` (tests) keeps both embedded databases in memory.
       PGLITE_DATA_DIR:
@@ -160,13 +181,13 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
           ? 'memory://'
           : join(root, '.local', 'pglite', 'psu-directory'),
     }),
-    httpService(root, 'token', ports, ports.token, {
+    httpService(root, 'token', ports, demo, {
       INTROSPECTION_ALLOWED_ORGANIZATIONS:
         process.env.INTROSPECTION_ALLOWED_ORGANIZATIONS || demo.bankOrganization,
       // The edge's internal listener, the only one serving introspection (docs/edge.md).
       INTROSPECTION_ENDPOINT: `https://localhost:${ports.edgeInternal}/oauth2/introspect`,
     }),
-    httpService(root, 'revocation', ports, ports.revocation),
+    httpService(root, 'revocation', ports, demo),
     {
       name: 'local-edge',
       stage: 2,
@@ -178,6 +199,9 @@ export function processTable(root: string, ports: Ports, tls: EdgeTls, demo: Dem
         EDGE_TLS_CERT_FILE: tls.certFile,
         EDGE_TLS_KEY_FILE: tls.keyFile,
         EDGE_CLIENT_CA_FILE: tls.clientCaFile,
+        UPSTREAM_TLS_CERT_FILE: demo.internal.edge.cert,
+        UPSTREAM_TLS_KEY_FILE: demo.internal.edge.key,
+        UPSTREAM_CA_FILE: demo.internal.ca.cert,
         REGISTRATION_UPSTREAM: upstream(ports.registration),
         AUTHORIZATION_UPSTREAM: upstream(ports.authorization),
         TOKEN_UPSTREAM: upstream(ports.token),

@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       keyFile: operators.server.key,
       clientCaFile: operators.ca.cert,
     },
+    internal: pki.internal,
   });
   const stages = [...new Set(table.map((spec) => spec.stage))].sort((a, b) => a - b);
   for (const stage of stages) {

@@ -39,11 +39,20 @@ describe('pnpm start', () => {
       TOKEN_PORT: await freePort(),
       REVOCATION_PORT: await freePort(),
     };
+    // The services' probes: their PORT speaks HTTPS to the edge alone.
+    const healthPorts = {
+      REGISTRATION_HEALTH_PORT: await freePort(),
+      AUTHORIZATION_HEALTH_PORT: await freePort(),
+      TOKEN_HEALTH_PORT: await freePort(),
+      REVOCATION_HEALTH_PORT: await freePort(),
+    };
     system = startNodeProcess({
       cwd: repoRoot,
       args: [join('scripts', 'dist', 'start.js')],
       env: {
-        ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+        ...Object.fromEntries(
+          Object.entries({ ...ports, ...healthPorts }).map(([name, port]) => [name, String(port)]),
+        ),
         CLIENT_REGISTRY_PORT: String(registryPort),
         PAYMENT_CONSENT_PORT: String(await freePort()),
         ADMIN_PORT: String(adminPort),
@@ -60,7 +69,7 @@ describe('pnpm start', () => {
     });
     await system.waitForOutput('All services are up', 180_000);
 
-    for (const port of Object.values(ports)) {
+    for (const port of Object.values(healthPorts)) {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });
@@ -94,7 +103,7 @@ describe('pnpm start', () => {
 
     const exit = await system.stop();
     expect(exit.code).toBe(0);
-    for (const port of Object.values(ports)) {
+    for (const port of Object.values(healthPorts)) {
       // Nothing listens any more: the connection itself is refused.
       expect(describeFailure(await failureOf(fetch(`http://127.0.0.1:${port}/healthz`)))).toContain(
         'ECONNREFUSED',

@@ -1,7 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort, repoRoot, type StartedProcess, startNodeProcess } from '@psd2/testing';
+import {
+  edgeAgent,
+  freePort,
+  repoRoot,
+  type StartedProcess,
+  serviceTlsEnv,
+  startNodeProcess,
+  testPki,
+} from '@psd2/testing';
+import { type Agent, fetch as undiciFetch } from 'undici';
 
 interface OtlpSpan {
   traceId: string;
@@ -45,16 +54,24 @@ describe('telemetry preload', () => {
   let receiver: { server: Server; url: string };
   let service: StartedProcess;
   let serviceUrl: string;
+  // The service's PORT answers the edge's client certificate alone.
+  let edge: Agent;
+  const fetch = (url: string, init: { headers?: Record<string, string> } = {}) =>
+    undiciFetch(url, { ...init, dispatcher: edge });
 
   beforeAll(async () => {
     receiver = await startReceiver(received);
+    const pki = await testPki();
+    edge = edgeAgent(pki);
     const port = await freePort();
-    serviceUrl = `http://127.0.0.1:${port}`;
+    serviceUrl = `https://127.0.0.1:${port}`;
     service = startNodeProcess({
       cwd: join(repoRoot, 'services', 'token'),
       args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
       env: {
         PORT: String(port),
+        HEALTH_PORT: String(await freePort()),
+        ...serviceTlsEnv(pki, 'token'),
         // No Redis here: a sandbox keeps its tokens in the process (bank mode would refuse to start).
         DEPLOYMENT_MODE: 'sandbox',
         REDIS_URL: '',
@@ -71,6 +88,7 @@ describe('telemetry preload', () => {
   });
 
   afterAll(async () => {
+    await edge.close();
     await service.stop();
     await new Promise((resolve) => receiver.server.close(resolve));
   });

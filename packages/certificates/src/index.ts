@@ -4,6 +4,7 @@ export {
   type CertificateErrorCode,
   isCertificateError,
 } from './errors.js';
+export { type ForwardedRequest, forwardedClientCertificate } from './forwarded.js';
 export { memoize, memoizeBy } from './memoize.js';
 export { OID, PSD2_ROLE_BY_OID, PSD2_ROLES, type Psd2Role, roleOfOid } from './oids.js';
 export { derFromPem, pemFromDer } from './pem.js';
@@ -21,12 +22,6 @@ export {
   type ClientCertificateResolverOptions,
   createClientCertificateResolver,
 } from './resolver.js';
-export {
-  createTrustedProxyCheck,
-  DEFAULT_TRUSTED_PROXIES,
-  type ForwardedRequest,
-  forwardedClientCertificate,
-} from './trusted-proxy.js';
 export {
   certificateFromXfcc,
   formatXfccElement,

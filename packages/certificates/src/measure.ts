@@ -7,7 +7,7 @@ import { formatXfccElement } from './xfcc.js';
  * `pnpm --filter @psd2/certificates measure`: what the identity caches save per request. Compares a full
  * parse of a QWAC (what a certificate seen for the first time costs), a resolve of a new header carrying
  * a known certificate (two headers alternating in a header cache of one: XFCC parse, PEM decode,
- * SHA-256, certificate cache hit) and a resolve of a known header (trusted-proxy check, LRU hit,
+ * SHA-256, certificate cache hit) and a resolve of a known header (edge-connection check, LRU hit,
  * validity check). CPU time per call, the best of seven rounds, so that other processes on the machine
  * weigh less; still not a test: numbers depend on the machine.
  */
@@ -34,7 +34,7 @@ for (const keyAlgorithm of ['ECDSA-P256', 'RSA-2048'] as KeyAlgorithm[]) {
     subject: 'CN=x',
     dns: ['tpp.example'],
   });
-  const request = { remoteAddress: '127.0.0.1', header };
+  const request = { fromEdge: true, header };
   const resolver = createClientCertificateResolver();
   const forgetful = createClientCertificateResolver({ cacheSize: 1 });
   const alternating = [request, { ...request, header: header.replace('Hash=00', 'Hash=01') }];

@@ -1,18 +1,11 @@
 import { type Outcome, outcomeOf, settle } from './errors.js';
+import { type ForwardedRequest, forwardedClientCertificate } from './forwarded.js';
 import { fingerprintOf, memoize, memoizeBy } from './memoize.js';
 import { derFromPem } from './pem.js';
 import { checkValidity, parseQwac, type QwacIdentity } from './qwac.js';
-import {
-  createTrustedProxyCheck,
-  DEFAULT_TRUSTED_PROXIES,
-  type ForwardedRequest,
-  forwardedClientCertificate,
-} from './trusted-proxy.js';
 import { certificateFromXfcc } from './xfcc.js';
 
 export interface ClientCertificateResolverOptions {
-  /** Addresses or CIDR ranges of the edge; default loopback. */
-  readonly trustedProxies?: readonly string[];
   /** Distinct certificates remembered; a few thousand TPPs at most in a real deployment. */
   readonly cacheSize?: number;
   /** The clock validity is checked against; injectable for tests. */
@@ -22,7 +15,7 @@ export interface ClientCertificateResolverOptions {
 export interface ClientCertificateResolver {
   /**
    * The verified identity of the TPP behind a request: undefined when no certificate was presented
-   * (or the header came from an untrusted peer); throws CertificateError when one was presented and
+   * (or the header did not come over the edge's connection); throws CertificateError when one was presented and
    * must be refused.
    */
   resolve(request: ForwardedRequest): QwacIdentity | undefined;
@@ -35,7 +28,7 @@ function certificateInHeader(header: string): Uint8Array | undefined {
 }
 
 /**
- * The hot path: trusted-proxy check, then the XFCC parsing and ASN.1 work once per distinct header.
+ * The hot path: the edge-connection check, then the XFCC parsing and ASN.1 work once per distinct header.
  * The edge writes the same header, byte for byte, for every request made with one certificate, so the
  * header itself is the first cache key: a hit costs a string hash instead of URL-decoding kilobytes of
  * PEM, base64 and SHA-256 per request. A header seen for the first time is read down to its DER, and the
@@ -46,7 +39,6 @@ function certificateInHeader(header: string): Uint8Array | undefined {
 export function createClientCertificateResolver(
   options: ClientCertificateResolverOptions = {},
 ): ClientCertificateResolver {
-  const isTrustedProxy = createTrustedProxyCheck(options.trustedProxies ?? DEFAULT_TRUSTED_PROXIES);
   const capacity = options.cacheSize ?? 1000;
   const identityOfCertificate = memoizeBy(fingerprintOf, (der) => outcomeOf(() => parseQwac(der)), capacity);
   const identityInHeader = memoize((header): Outcome<QwacIdentity | undefined> => {
@@ -58,7 +50,7 @@ export function createClientCertificateResolver(
 
   return {
     resolve(request) {
-      const header = forwardedClientCertificate(request, isTrustedProxy);
+      const header = forwardedClientCertificate(request);
       if (header === undefined) return undefined;
       const identity = settle(identityInHeader(header));
       if (identity !== undefined) checkValidity(identity, now());

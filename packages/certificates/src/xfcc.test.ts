@@ -111,9 +111,25 @@ describe('certificateFromXfcc', () => {
     expect(certificateFromXfcc('  ')).toBeUndefined();
   });
 
-  it('refuses several elements rather than guessing which one is the client', () => {
-    const one = formatXfccElement({ hash: HASH, cert: PEM });
-    expect(codeOf(() => certificateFromXfcc(`${one},${one}`))).toBe('ERR_XFCC_AMBIGUOUS');
+  it("reads the edge's first element and ignores what a mesh sidecar appends after it", () => {
+    const edge = formatXfccElement({ hash: HASH, cert: PEM, subject: 'CN=tpp' });
+    // Istio's APPEND_FORWARD element: the edge workload's SPIFFE identity, no Cert.
+    const istio = `By=spiffe://cluster.local/ns/psd2/sa/token;Hash=${HASH};Subject="";URI=spiffe://cluster.local/ns/psd2/sa/edge`;
+    const other = '-----BEGIN CERTIFICATE-----\nMIIBothercert=\n-----END CERTIFICATE-----\n';
+    expect(certificateFromXfcc(`${edge},${istio}`)).toBe(PEM);
+    expect(certificateFromXfcc(`${edge}, ${formatXfccElement({ hash: HASH, cert: other })}`)).toBe(PEM);
+  });
+
+  it('refuses a first element without Cert even when a later one has one', () => {
+    const later = formatXfccElement({ hash: HASH, cert: PEM });
+    expect(codeOf(() => certificateFromXfcc(`By=spiffe://mesh;Hash=${HASH},${later}`))).toBe(
+      'ERR_XFCC_NO_CERT',
+    );
+  });
+
+  it('refuses the header when an appended element is malformed, rather than half reading it', () => {
+    const edge = formatXfccElement({ hash: HASH, cert: PEM });
+    expect(codeOf(() => certificateFromXfcc(`${edge},By="unterminated`))).toBe('ERR_XFCC_MALFORMED');
   });
 
   it('refuses an element without Cert', () => {

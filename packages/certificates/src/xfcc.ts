@@ -129,25 +129,21 @@ export function parseXfcc(header: string): XfccElement[] {
 /**
  * The client certificate (PEM) an XFCC header carries, or undefined when the header is absent or empty.
  *
- * With `forward_client_cert_details: SANITIZE_SET` the edge replaces whatever the client sent with
- * exactly one element, its own. Several elements mean the edge is misconfigured (APPEND_FORWARD) or
- * something between it and us added one; taking the first or the last would let the wrong party choose
- * the identity, so the header is refused.
+ * The FIRST element is read, and only it. The edge uses `forward_client_cert_details: SANITIZE_SET`:
+ * whatever the client sent is replaced by exactly one element, the edge's, so the header leaves the
+ * edge with the TPP's certificate first. A service mesh between the edge and the service (Istio and
+ * Consul sidecars use APPEND_FORWARD) appends its own element, naming the edge's workload identity,
+ * after it; those are ignored (docs/edge-to-service.md). The header is believed at all only on the
+ * edge's own TLS connection (forwarded.ts), so nobody else can put an element first. Every element
+ * must still parse: a malformed header is refused rather than half read.
  */
 export function certificateFromXfcc(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '') return undefined;
-  const elements = parseXfcc(header);
-  const [element] = elements;
-  if (elements.length !== 1 || element === undefined) {
-    throw new CertificateError(
-      'ERR_XFCC_AMBIGUOUS',
-      `x-forwarded-client-cert has ${elements.length} elements; the edge must set exactly one (SANITIZE_SET)`,
-    );
-  }
-  if (element.cert === undefined || element.cert === '') {
+  const [edgeElement] = parseXfcc(header);
+  if (edgeElement?.cert === undefined || edgeElement.cert === '') {
     throw new CertificateError('ERR_XFCC_NO_CERT', 'x-forwarded-client-cert has no Cert value');
   }
-  return element.cert;
+  return edgeElement.cert;
 }
 
 /**

@@ -23,7 +23,7 @@ export type CertificateOutcome =
 export function readClientCertificate(
   resolver: ClientCertificateResolver,
   request: {
-    readonly remoteAddress: string | undefined;
+    readonly fromEdge: boolean;
     readonly header: string | readonly string[] | undefined;
   },
 ): CertificateOutcome {
@@ -91,24 +91,25 @@ export async function authenticateTlsClient(input: {
   return { client, certificate: identity };
 }
 
-/** What tls_client_auth reads of a request: the edge's certificate header, and who sent it. */
+/** What tls_client_auth reads of a request: the edge's certificate header, and whether the edge sent it. */
 export interface ClientRequest {
   readonly headers: IncomingHttpHeaders;
-  readonly remoteAddress: string | undefined;
+  /** The connection carries the edge's client certificate (@psd2/http's service listener). */
+  readonly fromEdge: boolean;
   /** The request's access-log fields: the client's ids go there once it is known. */
   readonly fields: Record<string, string>;
 }
 
 /**
  * The certificate the edge forwarded with this request. The one place a service reads the header: it is
- * believed only when the TCP peer is the edge (readClientCertificate's trusted-proxy check).
+ * believed only on a connection that presented the edge's client certificate, never by peer address.
  */
 export function requestCertificate(
   resolver: ClientCertificateResolver,
-  request: Pick<ClientRequest, 'headers' | 'remoteAddress'>,
+  request: Pick<ClientRequest, 'headers' | 'fromEdge'>,
 ): CertificateOutcome {
   return readClientCertificate(resolver, {
-    remoteAddress: request.remoteAddress,
+    fromEdge: request.fromEdge,
     header: request.headers['x-forwarded-client-cert'],
   });
 }

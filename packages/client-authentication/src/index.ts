@@ -8,6 +8,5 @@ export {
   requestCertificate,
 } from './authenticate.js';
 export { certificateCaller } from './certificate-caller.js';
-export { clientCertificateSettings, createResolverFromSettings } from './settings.js';
 export { subjectDnMatches } from './subject-dn.js';
 export { refusedBySuspension, refuseSuspendedScopes, suspendedScopesOf } from './suspension.js';

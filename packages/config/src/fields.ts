@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 
 /*
@@ -113,7 +114,7 @@ export function optionalText() {
   return field('a non-empty string', (raw) => (raw.length > 0 ? raw : undefined)).optional();
 }
 
-/** A comma-separated list, e.g. `TRUSTED_PROXIES=127.0.0.1,::1`. */
+/** A comma-separated list, e.g. `EDGE_PEER_NAMES=psd2-edge,spiffe://cluster.local/ns/psd2/sa/edge`. */
 export function list(defaultValue: readonly string[]) {
   return z
     .string()
@@ -161,7 +162,35 @@ function requiredField<T>(schema: z.ZodType<T, string>, expected: string) {
     .pipe(schema);
 }
 
-/** The variables every HTTP service reads: where it listens and how much it logs. */
+/** A path to a file this process can read, e.g. a mounted certificate; required. */
+export function readableFile() {
+  const schema = field('a readable file', (raw) => {
+    if (raw.length === 0) return undefined;
+    try {
+      accessSync(raw, constants.R_OK);
+      return raw;
+    } catch {
+      return undefined;
+    }
+  });
+  return requiredField(schema, 'a readable file');
+}
+
+/** A comma-separated list that must name at least one item. */
+export function nonEmptyList(defaultValue: readonly [string, ...string[]]) {
+  return list(defaultValue).refine((items) => items.length > 0, { message: 'must name at least one item' });
+}
+
+/**
+ * The variables every HTTP service reads: where it listens (PORT: HTTPS that only the edge may use;
+ * HEALTH_PORT, by default PORT + 1000: plain HTTP for the probes alone) and how much it logs. The
+ * listener's TLS files are @psd2/http's (edgeListenerSettings), added by runHttpService.
+ */
 export function httpServiceFields(defaultPort: number) {
-  return { PORT: port(defaultPort), HOST: host('127.0.0.1'), LOG_LEVEL: logLevel() };
+  return {
+    PORT: port(defaultPort),
+    HEALTH_PORT: port(defaultPort + 1000),
+    HOST: host('127.0.0.1'),
+    LOG_LEVEL: logLevel(),
+  };
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { env } from './index.js';
@@ -9,7 +10,7 @@ const schema = z.object({
   MODE: env.oneOf(['sandbox', 'bank'], 'sandbox'),
   ISSUER: env.url(['https'], 'https://localhost:8443'),
   DATABASE_URL: env.optionalUrl(['postgres', 'postgresql']),
-  TRUSTED_PROXIES: env.list(['127.0.0.1', '::1']),
+  EDGE_PEER_NAMES: env.list(['psd2-edge']),
 });
 
 function issuesOf(source: NodeJS.ProcessEnv) {
@@ -29,7 +30,7 @@ describe('parseConfig', () => {
     expect(config.MODE).toBe('sandbox');
     expect(config.ISSUER.href).toBe('https://localhost:8443/');
     expect(config.DATABASE_URL).toBeUndefined();
-    expect(config.TRUSTED_PROXIES).toEqual(['127.0.0.1', '::1']);
+    expect(config.EDGE_PEER_NAMES).toEqual(['psd2-edge']);
   });
 
   it('parses set values into typed ones', () => {
@@ -38,11 +39,11 @@ describe('parseConfig', () => {
       DEBUG_PAGES: 'true',
       MODE: 'bank',
       DATABASE_URL: 'postgres://db/app',
-      TRUSTED_PROXIES: '10.0.0.1, 10.0.0.2',
+      EDGE_PEER_NAMES: 'psd2-edge, spiffe://cluster.local/ns/psd2/sa/edge',
     });
     expect(config).toMatchObject({ PORT: 9000, DEBUG_PAGES: true, MODE: 'bank' });
     expect(config.DATABASE_URL?.host).toBe('db');
-    expect(config.TRUSTED_PROXIES).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(config.EDGE_PEER_NAMES).toEqual(['psd2-edge', 'spiffe://cluster.local/ns/psd2/sa/edge']);
   });
 
   it('reads "false" as false, unlike z.coerce.boolean()', () => {
@@ -91,5 +92,28 @@ describe('env.deploymentMode', () => {
     expect(() => parseConfig(modeSchema, { DEPLOYMENT_MODE: 'production' })).toThrow(
       'DEPLOYMENT_MODE must be one of sandbox, bank',
     );
+  });
+});
+
+describe('env.readableFile and env.nonEmptyList', () => {
+  const tlsSchema = z.object({
+    TLS_CERT_FILE: env.readableFile(),
+    EDGE_PEER_NAMES: env.nonEmptyList(['psd2-edge']),
+  });
+
+  it('takes a file this process can read, and a list with at least one name', () => {
+    const config = parseConfig(tlsSchema, { TLS_CERT_FILE: fileURLToPath(import.meta.url) });
+    expect(config.TLS_CERT_FILE).toBe(fileURLToPath(import.meta.url));
+    expect(config.EDGE_PEER_NAMES).toEqual(['psd2-edge']);
+  });
+
+  it('names the variable of a missing or unreadable file, and of an empty list', () => {
+    expect(() => parseConfig(tlsSchema, {})).toThrow('TLS_CERT_FILE is required: a readable file');
+    expect(() => parseConfig(tlsSchema, { TLS_CERT_FILE: '/nonexistent/tls.crt' })).toThrow(
+      'TLS_CERT_FILE must be a readable file',
+    );
+    expect(() =>
+      parseConfig(tlsSchema, { TLS_CERT_FILE: fileURLToPath(import.meta.url), EDGE_PEER_NAMES: ' , ' }),
+    ).toThrow('EDGE_PEER_NAMES must name at least one item');
   });
 });

@@ -31,7 +31,7 @@ export abstract class EndpointCall implements EndpointContext<unknown, unknown, 
   /** The request path, without its query string. */
   abstract get path(): string;
   abstract get headers(): IncomingHttpHeaders;
-  abstract get remoteAddress(): string | undefined;
+  abstract get fromEdge(): boolean;
   abstract get clientAddress(): string | undefined;
   abstract get rawParams(): Readonly<Record<string, string>>;
   /** The query string's parameters, before the query schema. */

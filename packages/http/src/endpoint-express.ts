@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { acceptBody, BODY_LIMITS } from './body.js';
+import { isEdgeConnection } from './edge-connection.js';
 import type { Endpoint } from './endpoint.js';
 import { EndpointCall } from './endpoint-call.js';
 import { writeResult } from './endpoint-result.js';
@@ -39,8 +40,8 @@ class ExpressCall extends EndpointCall {
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
   }
-  get remoteAddress(): string | undefined {
-    return this.req.socket.remoteAddress;
+  get fromEdge(): boolean {
+    return isEdgeConnection(this.req.socket);
   }
   get clientAddress(): string | undefined {
     return this.req.ip;

@@ -62,8 +62,11 @@ export interface RequestBasics {
   /** The request path, without its query string. */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
-  /** The TCP peer: who actually sent the request (the edge, for XFCC trust). */
-  readonly remoteAddress: string | undefined;
+  /**
+   * The connection is the edge's: TLS with its client certificate (service-tls.ts). Only then does
+   * x-forwarded-client-cert speak for the TPP.
+   */
+  readonly fromEdge: boolean;
   /**
    * The client as express's `req.ip` sees it: X-Forwarded-For trusted only as the edge writes it
    * (`trust proxy`). Undefined on the form fast path, whose API callers are known by certificate.

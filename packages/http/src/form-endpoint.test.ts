@@ -23,9 +23,9 @@ beforeAll(async () => {
       defineEndpoint({
         ...formPost,
         path: '/echo',
-        handle: async ({ body, fields, remoteAddress }) => {
+        handle: async ({ body, fields, fromEdge }) => {
           fields.client_id = 'client-1';
-          return json({ received: { ...(body as FormBody) }, remoteAddress });
+          return json({ received: { ...(body as FormBody) }, fromEdge });
         },
       }),
       defineEndpoint({
@@ -87,7 +87,7 @@ describe('form endpoints', () => {
     expect(response.headers.get('pragma')).toBe('no-cache');
     expect(json()).toEqual({
       received: { grant_type: 'client_credentials', scope: 'pisp extra+' },
-      remoteAddress: '127.0.0.1',
+      fromEdge: false,
     });
   });
 

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Logger } from '@psd2/logging';
 import { InvalidRequestError } from '@psd2/oauth-errors';
 import { BODY_LIMITS, wrongMediaType } from './body.js';
+import { isEdgeConnection } from './edge-connection.js';
 import type { Endpoint } from './endpoint.js';
 import { EndpointCall } from './endpoint-call.js';
 import { writeResult } from './endpoint-result.js';
@@ -130,8 +131,8 @@ class FastFormCall extends EndpointCall {
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
   }
-  get remoteAddress(): string | undefined {
-    return this.req.socket.remoteAddress;
+  get fromEdge(): boolean {
+    return isEdgeConnection(this.req.socket);
   }
   get clientAddress(): undefined {
     return undefined;

@@ -1,6 +1,7 @@
 export type { Express as HttpApp, Request, Response, Router } from 'express';
 export { createHttpApp, type HttpAppOptions } from './app.js';
 export { acceptBody, BODY_LIMITS, type BodyKind } from './body.js';
+export { isEdgeConnection, markEdgeConnection } from './edge-connection.js';
 export {
   type BodyMediaType,
   type CallerCheck,
@@ -42,6 +43,7 @@ export { clientFault, oauthErrorHandler, oauthErrorResponse } from './errors.js'
 export type { FormBody } from './form.js';
 export { parseForm } from './form-endpoint.js';
 export type { ReadinessCheck, ReadinessChecks } from './health.js';
+export { edgeListenerSettings } from './listener-settings.js';
 export { beginRequestLog, type RequestLog, requestLogger } from './request-context.js';
 export { type HttpService, runHttpService } from './run.js';
 export { API_SECURITY_HEADERS } from './security-headers.js';
@@ -51,4 +53,5 @@ export {
   type ServerOptions,
   startHttpServer,
 } from './server.js';
+export { type EdgeTls, type EdgeTlsSettings, loadEdgeTls } from './service-tls.js';
 export { traceRequest, traceRequests } from './tracing.js';

@@ -2,13 +2,21 @@ import { loadConfig } from '@psd2/config';
 import { createLogger, type Logger } from '@psd2/logging';
 import type { Express } from 'express';
 import type { z } from 'zod';
+import { startHealthListener } from './health-listener.js';
+import { edgeListenerSettings } from './listener-settings.js';
 import { type RunningServer, startHttpServer } from './server.js';
+import { loadEdgeTls } from './service-tls.js';
 
 type ServiceSchema = z.ZodObject<z.ZodRawShape>;
 interface ServiceConfig {
   readonly PORT: number;
+  readonly HEALTH_PORT: number;
   readonly HOST: string;
   readonly LOG_LEVEL: string;
+  readonly TLS_CERT_FILE: string;
+  readonly TLS_KEY_FILE: string;
+  readonly EDGE_PEER_CA_FILE: string;
+  readonly EDGE_PEER_NAMES: readonly string[];
 }
 
 export interface HttpService {
@@ -19,25 +27,40 @@ export interface HttpService {
 
 /**
  * The body of every HTTP service's `main.ts`: parse the configuration once (a bad value stops the
- * process naming the variable), build the app and its dependencies, listen, and shut down
- * gracefully on SIGTERM.
+ * process naming the variable), build the app and its dependencies, listen (HTTPS for the edge alone on
+ * PORT, the probes on HEALTH_PORT), and shut down gracefully on SIGTERM.
  */
 export async function runHttpService<S extends ServiceSchema>(options: {
   readonly name: string;
   readonly configSchema: S;
   readonly build: (config: z.output<S> & ServiceConfig, logger: Logger) => Promise<HttpService>;
 }): Promise<RunningServer> {
-  const config = loadConfig(options.configSchema, { processName: options.name }) as z.output<S> &
-    ServiceConfig;
+  // safeExtend: the services' schemas carry cross-field rules (superRefine), which extend() refuses.
+  const schema = options.configSchema.safeExtend(edgeListenerSettings);
+  const config = loadConfig(schema, { processName: options.name }) as z.output<S> & ServiceConfig;
   const logger = createLogger({ name: options.name, level: config.LOG_LEVEL });
   try {
+    const edgeTls = await loadEdgeTls({
+      certFile: config.TLS_CERT_FILE,
+      keyFile: config.TLS_KEY_FILE,
+      edgePeerCaFile: config.EDGE_PEER_CA_FILE,
+      edgePeerNames: config.EDGE_PEER_NAMES,
+    });
     const service = await options.build(config, logger);
-    return await startHttpServer(service.app, {
+    const health = await startHealthListener(service.app, config.HOST, config.HEALTH_PORT);
+    const running = await startHttpServer(service.app, {
       host: config.HOST,
       port: config.PORT,
       logger,
-      ...(service.onClose ? { onClose: service.onClose } : {}),
+      edgeTls,
+      // The probes keep answering (readiness: 503) while requests drain, then go too.
+      onClose: async () => {
+        await health.close();
+        await service.onClose?.();
+      },
     });
+    logger.info({ url: health.url }, 'probes listening');
+    return running;
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
     logger.flush();

@@ -3,11 +3,17 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@psd2/logging';
 import { armHardExit, DRAIN_BUDGET_MS, shutdownTelemetry } from '@psd2/telemetry';
 import type { Express } from 'express';
+import { createEdgeOnlyServer, type EdgeTls } from './service-tls.js';
 
 export interface ServerOptions {
   readonly host: string;
   readonly port: number;
   readonly logger: Logger;
+  /**
+   * HTTPS that only the edge may use (service-tls.ts), as every service runs; left out, plain HTTP
+   * (the endpoint layer's own tests).
+   */
+  readonly edgeTls?: EdgeTls;
   /** How long in-flight requests may take to finish after SIGTERM before connections are cut (7 s). */
   readonly shutdownTimeoutMs?: number;
   /** Closes the service's own dependencies (Redis, gRPC channels) once no request is in flight. */
@@ -33,7 +39,13 @@ export interface RunningServer {
 export const SERVICE_MAX_HEADER_BYTES = 96 * 1024;
 
 export async function startHttpServer(app: Express, options: ServerOptions): Promise<RunningServer> {
-  const server = createServer({ maxHeaderSize: SERVICE_MAX_HEADER_BYTES }, app);
+  const server: Server =
+    options.edgeTls === undefined
+      ? createServer({ maxHeaderSize: SERVICE_MAX_HEADER_BYTES }, app)
+      : createEdgeOnlyServer(app, options.edgeTls, {
+          maxHeaderSize: SERVICE_MAX_HEADER_BYTES,
+          logger: options.logger,
+        });
   server.listen(options.port, options.host);
   // Longer than the edge's idle timeout, so the edge (not the service) closes idle keep-alive connections.
   server.keepAliveTimeout = 65_000;
@@ -44,7 +56,8 @@ export async function startHttpServer(app: Express, options: ServerOptions): Pro
     server.once('error', reject);
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const scheme = options.edgeTls === undefined ? 'http' : 'https';
+  const url = `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   options.logger.info({ url }, 'listening');
 
   // Drain, then telemetry's flush, then the exit: together within the 10 s after SIGTERM.

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { INTERNAL_SERVICES, type InternalPki, internalLayout, issueInternalPki } from './internal.js';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
@@ -117,6 +118,8 @@ export interface DemoPki {
   readonly qwacs: Readonly<Record<DemoQwacName, DemoQwacFiles>>;
   /** The operators' CA and certificates for the registry's admin API (operator.ts). */
   readonly operators: OperatorPki;
+  /** The internal CA, the services' server certificates and the edge's client certificate (internal.ts). */
+  readonly internal: InternalPki;
 }
 
 const MANIFEST = 'pki.json';
@@ -142,6 +145,7 @@ function layout(dir: string): DemoPki {
     untrustedCa: files('untrusted-ca'),
     qwacs,
     operators: operatorLayout(dir),
+    internal: internalLayout(dir),
   };
 }
 
@@ -156,13 +160,17 @@ async function stillUsable(pki: DemoPki, now: number): Promise<boolean> {
       pki.qwacs['tpp-a-renewed'].cert,
       pki.operators.operator.cert,
       pki.operators.server.cert,
+      pki.internal.edge.cert,
+      pki.internal.services.token.cert,
     ];
     for (const file of longLived) {
       const certificate = new X509Certificate(await readFile(file));
       if (Date.parse(certificate.validTo) - now < RENEW_MARGIN_MS) return false;
     }
     const pairs = [pki.ca, pki.server, pki.untrustedCa, ...Object.values(pki.qwacs)];
-    for (const { key } of [...pairs, ...Object.values(pki.operators)]) await readFile(key);
+    const { internal } = pki;
+    const internalPairs = [internal.ca, internal.edge, internal.notEdge, ...Object.values(internal.services)];
+    for (const { key } of [...pairs, ...Object.values(pki.operators), ...internalPairs]) await readFile(key);
     return true;
   } catch {
     return false;
@@ -170,7 +178,7 @@ async function stillUsable(pki: DemoPki, now: number): Promise<boolean> {
 }
 
 /** Bump when the layout or the certificates' contents change, so old demo folders are rewritten. */
-const MANIFEST_VERSION = 3;
+const MANIFEST_VERSION = 4;
 
 async function writeAtomically(path: string, contents: string, mode: number): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -218,6 +226,9 @@ export async function writeDemoPki(dir: string): Promise<DemoPki> {
   const operators = await issueOperatorPki(untrustedCa);
   for (const name of Object.keys(operators) as (keyof OperatorPki)[])
     await writePair(pki.operators[name], operators[name]);
+  const internal = await issueInternalPki();
+  for (const name of ['ca', 'edge', 'notEdge'] as const) await writePair(pki.internal[name], internal[name]);
+  for (const name of INTERNAL_SERVICES) await writePair(pki.internal.services[name], internal.services[name]);
   await writeAtomically(
     join(dir, MANIFEST),
     `${JSON.stringify({ version: MANIFEST_VERSION, createdAt: new Date(now).toISOString() }, null, 2)}\n`,

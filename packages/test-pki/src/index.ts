@@ -19,6 +19,17 @@ export {
   writeDemoPki,
 } from './demo.js';
 export {
+  EDGE_PEER_NAME,
+  INTERNAL_SERVICES,
+  type InternalCertificateFiles,
+  type InternalPki,
+  type InternalService,
+  type IssuedInternalPki,
+  issueInternalPki,
+  issueInternalServerCertificate,
+  issueWorkloadClientCertificate,
+} from './internal.js';
+export {
   type CertificateAuthority,
   type CertificateAuthorityOptions,
   createCertificateAuthority,

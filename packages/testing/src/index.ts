@@ -11,6 +11,7 @@ export {
   runCodeFlow,
 } from './code-flow.js';
 export { checkDependencies, type DependencyStatus, testDatabaseUrl, testRedisUrl } from './dependencies.js';
+export { edgeAgent, fetchAsTheEdge, serviceTlsEnv, tlsToService } from './edge-identity.js';
 export { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from './failures.js';
 export { waitForHttp } from './http.js';
 export { SAMPLE_EC_PUBLIC_JWK } from './jwks.js';
@@ -36,5 +37,5 @@ export {
   type SystemOptions,
   startSystem,
   type TppFetch,
-  testPki,
 } from './system.js';
+export { testPki } from './test-pki.js';

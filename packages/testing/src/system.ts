@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
+import type { DemoPki, DemoQwacName } from '@psd2/test-pki';
 import { testRedisUrl } from './dependencies.js';
+import { serviceTlsEnv } from './edge-identity.js';
 import { waitForHttp } from './http.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 import { createIsolatedRedisPrefix } from './redis.js';
-import type { ClusterNodeAddress } from './redis-cluster.js';
+import { type ClusterNodeAddress, tokenStoreEnv } from './redis-cluster.js';
+import { testPki } from './test-pki.js';
 import { createTppClients } from './tpp-clients.js';
 
 /*
@@ -16,9 +18,10 @@ import { createTppClients } from './tpp-clients.js';
  * presenting a QWAC from the shared test PKI.
  *
  * The environment contract every HTTP service honours (unknown variables are ignored):
- *   PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL (or REDIS_CLUSTER_NODES, REDIS_TLS),
- *   REDIS_KEY_PREFIX, DATABASE_URL,
- *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TRUSTED_PROXIES.
+ *   PORT, HEALTH_PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL (or
+ *   REDIS_CLUSTER_NODES, REDIS_TLS), REDIS_KEY_PREFIX, DATABASE_URL,
+ *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TLS_CERT_FILE, TLS_KEY_FILE, EDGE_PEER_CA_FILE,
+ *   EDGE_PEER_NAMES. PORT is HTTPS for the edge's client certificate alone (pki.internal.edge).
  * The edge has a second, internal listener (introspection only), as Envoy's for the bank's API.
  */
 
@@ -75,8 +78,14 @@ export interface RunningSystem {
   readonly redisCluster: readonly ClusterNodeAddress[] | undefined;
   readonly redisKeyPrefix: string;
   readonly database: IsolatedSchema;
-  /** A service's own URL, bypassing the edge (for tests of the edge's guarantees). */
+  /**
+   * A service's own URL, https://127.0.0.1:<port>, bypassing the edge (for tests of the edge's
+   * guarantees): it answers only a client presenting the edge's certificate (pki.internal.edge) and
+   * trusting the internal CA (pki.internal.ca).
+   */
   serviceUrl(name: HttpServiceName): string;
+  /** A service's plain-HTTP probe URL (HEALTH_PORT): `/healthz` and `/readyz` only. */
+  serviceHealthUrl(name: HttpServiceName): string;
   /** Requests through the edge presenting a demo QWAC, or none (`undefined`), as a PSU's browser does. */
   client(qwac: DemoQwacName | undefined): TppFetch;
   /** Requests to the edge's internal listener, as the bank's API makes them (e.g. `psp-as`). */
@@ -103,24 +112,12 @@ function startService(dir: string, env: Record<string, string>): StartedProcess 
   });
 }
 
-/** The test PKI shared by every test file: written once, under a lock, reused while valid. */
-export async function testPki(): Promise<DemoPki> {
-  return ensureDemoPki(join(repoRoot, '.local', 'test-pki'));
-}
-
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const pki = await testPki();
   const database = await createIsolatedSchema(options.label);
   const redisKeyPrefix = createIsolatedRedisPrefix(options.label);
   const redisUrl = testRedisUrl();
-  // Exactly one of REDIS_URL and REDIS_CLUSTER_NODES: the services refuse both.
-  const redisEnv =
-    options.redisCluster === undefined
-      ? { REDIS_URL: redisUrl }
-      : {
-          REDIS_CLUSTER_NODES: options.redisCluster.map(({ host, port }) => `${host}:${port}`).join(','),
-          REDIS_TLS: 'false',
-        };
+  const redisEnv = tokenStoreEnv(options.redisCluster, redisUrl);
   const names = [
     'registry',
     'admin',
@@ -132,6 +129,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     'authorization',
     'token',
     'revocation',
+    'registrationHealth',
+    'authorizationHealth',
+    'tokenHealth',
+    'revocationHealth',
   ] as const;
   const free = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((name, index) => [name, free[index] ?? 0])) as Record<
@@ -201,6 +202,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         startService(`services/${name}`, {
           ...serviceEnv,
           PORT: String(ports[name]),
+          HEALTH_PORT: String(ports[`${name}Health`]),
+          ...serviceTlsEnv(pki, name),
           ...ownEnv[name],
           ...options.env?.[name],
         }),
@@ -214,7 +217,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     processes.set('payment-consent', paymentConsent);
     await Promise.all([
-      ...HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[name]}/healthz`)),
+      ...HTTP_SERVICES.map((name) => waitForHttp(`http://127.0.0.1:${ports[`${name}Health`]}/healthz`)),
       paymentConsent.waitForOutput('payment consent listening', START_TIMEOUT_MS),
     ]);
 
@@ -227,10 +230,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       EDGE_TLS_KEY_FILE: pki.server.key,
       EDGE_CLIENT_CA_FILE: pki.clientCaBundle,
       ISSUER: edgeUrl,
-      REGISTRATION_UPSTREAM: `http://127.0.0.1:${ports.registration}`,
-      AUTHORIZATION_UPSTREAM: `http://127.0.0.1:${ports.authorization}`,
-      TOKEN_UPSTREAM: `http://127.0.0.1:${ports.token}`,
-      REVOCATION_UPSTREAM: `http://127.0.0.1:${ports.revocation}`,
+      UPSTREAM_TLS_CERT_FILE: pki.internal.edge.cert,
+      UPSTREAM_TLS_KEY_FILE: pki.internal.edge.key,
+      UPSTREAM_CA_FILE: pki.internal.ca.cert,
+      REGISTRATION_UPSTREAM: `https://127.0.0.1:${ports.registration}`,
+      AUTHORIZATION_UPSTREAM: `https://127.0.0.1:${ports.authorization}`,
+      TOKEN_UPSTREAM: `https://127.0.0.1:${ports.token}`,
+      REVOCATION_UPSTREAM: `https://127.0.0.1:${ports.revocation}`,
       ...options.env?.['local-edge'],
     });
     processes.set('local-edge', edge);
@@ -265,7 +271,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     redisCluster: options.redisCluster,
     redisKeyPrefix,
     database,
-    serviceUrl: (name) => `http://127.0.0.1:${ports[name]}`,
+    serviceUrl: (name) => `https://127.0.0.1:${ports[name]}`,
+    serviceHealthUrl: (name) => `http://127.0.0.1:${ports[`${name}Health`]}`,
     client: tpp.clientOf(edgeUrl),
     internalClient,
     introspect: (token, qwac = 'psp-as') =>

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from '@jest/globals';
 import { createClientCertificateResolver } from '@psd2/certificates';
 import type { RegisteredClient } from '@psd2/client-registry-client';
+import { markEdgeConnection } from '@psd2/http';
 import { createLogger } from '@psd2/logging';
 import { createMemoryRateLimiter } from '@psd2/rate-limit';
 import { type AuthorizationDependencies, createAuthorizationApp } from './app.js';
@@ -70,8 +71,7 @@ export function serveTestApp(
     bankPageInSandbox: true,
     pkceRequired: true,
     parRequired: false,
-    // The test's requests come from 127.0.0.1, as the edge's would.
-    certificates: createClientCertificateResolver({ trustedProxies: ['127.0.0.1'] }),
+    certificates: createClientCertificateResolver(),
     paymentRequestSeconds: 600,
     sessions: createMemorySessionStore({ idleSeconds: 60, anonymousSeconds: 60 }),
     throttles: roomyThrottles(),
@@ -81,6 +81,8 @@ export function serveTestApp(
   let base = '';
   beforeAll(async () => {
     server = app.listen(0, '127.0.0.1');
+    // The test's connections stand for the edge's, which the service listener marks in production.
+    server.on('connection', markEdgeConnection);
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClientCertificateResolver } from '@psd2/certificates';
 import type { ClientRegistry } from '@psd2/client-registry-client';
+import { markEdgeConnection } from '@psd2/http';
 import { createLogger } from '@psd2/logging';
 import { launchTestChromium, repoRoot, testPki } from '@psd2/testing';
 import { createMemoryTokenStore, newPaymentRequest } from '@psd2/token-store';
@@ -47,6 +48,8 @@ let browser: Browser;
 beforeAll(async () => {
   const pki = await testPki();
   server = createServer({ cert: readFileSync(pki.server.cert), key: readFileSync(pki.server.key) });
+  // The test's connections stand for the edge's, which the service listener marks in production.
+  server.on('secureConnection', markEdgeConnection);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `https://localhost:${(server.address() as AddressInfo).port}`;
   const app = createAuthorizationApp({
@@ -56,7 +59,7 @@ beforeAll(async () => {
     bankPageInSandbox: false,
     pkceRequired: true,
     parRequired: true,
-    certificates: createClientCertificateResolver({ trustedProxies: ['127.0.0.1'] }),
+    certificates: createClientCertificateResolver(),
     paymentRequestSeconds: 600,
     registry,
     tokenStore: store,

@@ -1,4 +1,3 @@
-import { clientCertificateSettings } from '@psd2/client-authentication';
 import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { databaseRequiredInBankMode, env, pushedAuthorizationSettings } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
@@ -16,8 +15,6 @@ const settings = z.object({
   // all three live in this process.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
-  // TRUSTED_PROXIES: whose x-forwarded-client-cert is believed (the QWAC of a request to /oauth2/par).
-  ...clientCertificateSettings,
   // PAR_REQUIRED (RFC 9126 §5): unset, required in bank mode (the pages refuse plain requests) and not
   // in a sandbox.
   ...pushedAuthorizationSettings,

@@ -1,4 +1,4 @@
-import { createResolverFromSettings } from '@psd2/client-authentication';
+import { createClientCertificateResolver } from '@psd2/certificates';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { pushedAuthorizationRequired } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
@@ -106,7 +106,7 @@ await runHttpService({
       bankPageInSandbox: config.SANDBOX_BANK_PAGE,
       pkceRequired: config.PKCE_REQUIRED,
       parRequired: pushedAuthorizationRequired(config),
-      certificates: createResolverFromSettings(config),
+      certificates: createClientCertificateResolver(),
       paymentRequestSeconds: config.PAR_PAYMENT_REQUEST_SECONDS,
       registry,
       tokenStore,

@@ -19,7 +19,7 @@ import { authorizeQuery, csrfToken, pkcePair } from './test-support.js';
 /*
  * Payment consent in process (par.test.ts, payment-pages.test.ts, browser-payment.test.ts): the app with
  * the in-process token store on a clock the test moves, two clients whose QWACs come from the test PKI
- * (the XFCC header the edge would write, from 127.0.0.1, a trusted proxy), and one PSU (`psu-1`,
+ * (the XFCC header the edge would write, on a connection standing for the edge's), and one PSU (`psu-1`,
  * password `pw-ok`, code `123456`).
  */
 

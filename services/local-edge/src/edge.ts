@@ -12,7 +12,12 @@ import {
   serverSecureContext,
   type TlsFiles,
 } from './server-tls.js';
-import { createUpstreams, UPSTREAM_IDLE_TIMEOUT_MS } from './upstream-pools.js';
+import {
+  createUpstreams,
+  readUpstreamTls,
+  UPSTREAM_IDLE_TIMEOUT_MS,
+  type UpstreamTlsFiles,
+} from './upstream-pools.js';
 
 /*
  * A Node HTTPS server that behaves like envoy/envoy.yaml, for `pnpm start` and the end-to-end tests:
@@ -26,8 +31,10 @@ export interface LocalEdgeOptions {
   /** 0 picks a free port (tests). */
   readonly port: number;
   readonly tls: TlsFiles;
-  /** Base URL of each service, e.g. http://127.0.0.1:8081. */
+  /** Base URL of each service, e.g. https://127.0.0.1:8081. */
   readonly upstreams: Readonly<Record<UpstreamService, URL>>;
+  /** The edge's client certificate for https:// services and the CA of theirs (upstream-pools.ts). */
+  readonly upstreamTls?: UpstreamTlsFiles;
   readonly logger?: Logger;
   /**
    * Plain-HTTP port answering `GET /ready` (200, or 503 once closing), like envoy.yaml's health listener;
@@ -69,10 +76,16 @@ export interface LocalEdge {
 export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const { logger } = options;
   const secureContext = await serverSecureContext(options.tls);
-  const upstreams = createUpstreams(options.upstreams, {
-    routeTimeoutMs: (options.routeTimeoutSeconds ?? EDGE_LIMITS.routeTimeoutSeconds) * 1000,
-    idleTimeoutMs: options.upstreamIdleTimeoutMs ?? UPSTREAM_IDLE_TIMEOUT_MS,
-  });
+  const upstreamTls =
+    options.upstreamTls === undefined ? undefined : await readUpstreamTls(options.upstreamTls);
+  const upstreams = createUpstreams(
+    options.upstreams,
+    {
+      routeTimeoutMs: (options.routeTimeoutSeconds ?? EDGE_LIMITS.routeTimeoutSeconds) * 1000,
+      idleTimeoutMs: options.upstreamIdleTimeoutMs ?? UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    upstreamTls,
+  );
   const servers: https.Server[] = [];
   const serve = (listener: EdgeListener) => {
     const server = createHttpsServer(secureContext, createRequestHandler(upstreams, logger, listener));

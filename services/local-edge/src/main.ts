@@ -9,8 +9,9 @@ import { startLocalEdge } from './edge.js';
 import { localEdgeSchema } from './settings.js';
 
 /*
- * Composition root of the local edge. TLS files come from EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE and
- * EDGE_CLIENT_CA_FILE; whichever is unset comes from the demo PKI (written on first run under the
+ * Composition root of the local edge. TLS files come from EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE,
+ * EDGE_CLIENT_CA_FILE and, towards the services, UPSTREAM_TLS_CERT_FILE, UPSTREAM_TLS_KEY_FILE and
+ * UPSTREAM_CA_FILE; whichever is unset comes from the demo PKI (written on first run under the
  * git-ignored .local/pki), so that `pnpm start` works on a fresh clone and still honours a bank's own files.
  */
 
@@ -22,7 +23,10 @@ const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const needsDemo =
   config.EDGE_TLS_CERT_FILE === undefined ||
   config.EDGE_TLS_KEY_FILE === undefined ||
-  config.EDGE_CLIENT_CA_FILE === undefined;
+  config.EDGE_CLIENT_CA_FILE === undefined ||
+  config.UPSTREAM_TLS_CERT_FILE === undefined ||
+  config.UPSTREAM_TLS_KEY_FILE === undefined ||
+  config.UPSTREAM_CA_FILE === undefined;
 const demo = needsDemo
   ? await ensureDemoPki(resolve(repositoryRoot, config.DEMO_PKI_DIR ?? '.local/pki'))
   : undefined;
@@ -47,6 +51,11 @@ const edge = await startLocalEdge({
     authorization: config.AUTHORIZATION_UPSTREAM,
     token: config.TOKEN_UPSTREAM,
     revocation: config.REVOCATION_UPSTREAM,
+  },
+  upstreamTls: {
+    certFile: config.UPSTREAM_TLS_CERT_FILE ?? demo?.internal.edge.cert ?? '',
+    keyFile: config.UPSTREAM_TLS_KEY_FILE ?? demo?.internal.edge.key ?? '',
+    caFile: config.UPSTREAM_CA_FILE ?? demo?.internal.ca.cert ?? '',
   },
   logger,
   healthPort: config.EDGE_HEALTH_PORT,

@@ -30,11 +30,19 @@ export const localEdgeSchema = z.object({
       });
     }
   }),
-  REGISTRATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8081'),
-  AUTHORIZATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8082'),
-  TOKEN_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8083'),
-  REVOCATION_UPSTREAM: env.url(['http'], 'http://127.0.0.1:8084'),
-  /** Where the demo PKI goes when any of EDGE_TLS_CERT_FILE, EDGE_TLS_KEY_FILE, EDGE_CLIENT_CA_FILE is unset. */
+  // The services speak HTTPS to the edge alone (docs/edge-to-service.md): no plain http:// upstream.
+  REGISTRATION_UPSTREAM: env.url(['https'], 'https://127.0.0.1:8081'),
+  AUTHORIZATION_UPSTREAM: env.url(['https'], 'https://127.0.0.1:8082'),
+  TOKEN_UPSTREAM: env.url(['https'], 'https://127.0.0.1:8083'),
+  REVOCATION_UPSTREAM: env.url(['https'], 'https://127.0.0.1:8084'),
+  /**
+   * The edge's client certificate and key for the services (DNS SAN psd2-edge, clientAuth) and the
+   * internal CA their server certificates chain to. Unset: the demo PKI's internal ones.
+   */
+  UPSTREAM_TLS_CERT_FILE: env.optionalText(),
+  UPSTREAM_TLS_KEY_FILE: env.optionalText(),
+  UPSTREAM_CA_FILE: env.optionalText(),
+  /** Where the demo PKI goes when any of the EDGE_TLS_*, EDGE_CLIENT_CA_FILE or UPSTREAM_* files is unset. */
   DEMO_PKI_DIR: env.optionalText(),
   LOG_LEVEL: env.logLevel('info'),
 });

@@ -53,10 +53,10 @@ describe('local edge: client certificates and XFCC', () => {
       'CN=Demo TPP A QWAC,organizationIdentifier=PSDFR-ACPR-12345,O=Demo TPP A,C=FR',
     );
 
-    // What a service does with it: trusted proxy (the edge connects from 127.0.0.1), then the QWAC checks.
+    // What a service does with it on the edge's connection: the QWAC checks.
     const resolver = createClientCertificateResolver();
     const identity = resolver.resolve({
-      remoteAddress: echo.remoteAddress,
+      fromEdge: true,
       header: echo.headers['x-forwarded-client-cert'],
     });
     expect(identity).toMatchObject({
@@ -74,7 +74,7 @@ describe('local edge: client certificates and XFCC', () => {
     let code: string | undefined;
     try {
       resolver.resolve({
-        remoteAddress: echo.remoteAddress,
+        fromEdge: true,
         header: echo.headers['x-forwarded-client-cert'],
       });
     } catch (error) {

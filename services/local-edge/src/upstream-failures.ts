@@ -17,6 +17,32 @@ const UNREACHABLE = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/**
+ * The TLS handshake with the service failed: its certificate does not chain to UPSTREAM_CA_FILE, does
+ * not name it, has expired, or the service refused the edge's. Envoy answers a TLS transport failure
+ * 503 like a refused connection. Node reports OpenSSL's verify results by their names, and its own
+ * TLS and SSL failures as ERR_TLS_* and ERR_SSL_*.
+ */
+const TLS_VERIFY_FAILURES = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH',
+]);
+
+function isTlsFailure(code: string): boolean {
+  return TLS_VERIFY_FAILURES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_');
+}
+
 /** The route timeout, as undici's headersTimeout and bodyTimeout report it. */
 const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -33,6 +59,8 @@ export function upstreamFailureOf(error: Error, clientGone: boolean): UpstreamFa
   const code = (error as NodeJS.ErrnoException).code;
   if (typeof code === 'string' && REFUSED_LOCALLY.has(code)) return 'refused-locally';
   if (typeof code === 'string' && TIMED_OUT.has(code)) return 'timed-out';
-  if (clientGone || (typeof code === 'string' && UNREACHABLE.has(code))) return 'unreachable';
+  if (clientGone || (typeof code === 'string' && (UNREACHABLE.has(code) || isTlsFailure(code)))) {
+    return 'unreachable';
+  }
   return 'misbehaved';
 }

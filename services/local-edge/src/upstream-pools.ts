@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { UpstreamService } from '@psd2/edge-config';
 import { Pool } from 'undici';
 import type { CallDestination } from './edge-tracing.js';
@@ -27,10 +28,40 @@ export interface UpstreamTimeouts {
   readonly idleTimeoutMs: number;
 }
 
-/** One pool per service origin (services sharing an origin share it), connecting lazily. */
+/** UPSTREAM_TLS_CERT_FILE, UPSTREAM_TLS_KEY_FILE (the edge's client certificate), UPSTREAM_CA_FILE. */
+export interface UpstreamTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** What every TLS connection to a service presents and trusts, read once at start-up. */
+export interface UpstreamTls {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca: Buffer;
+}
+
+export async function readUpstreamTls(files: UpstreamTlsFiles): Promise<UpstreamTls> {
+  const [cert, key, ca] = await Promise.all([
+    readFile(files.certFile),
+    readFile(files.keyFile),
+    readFile(files.caFile),
+  ]);
+  return { cert, key, ca };
+}
+
+/**
+ * One pool per service origin (services sharing an origin share it), connecting lazily. With `tls`,
+ * an https:// service is called as Envoy's UpstreamTlsContext does: the edge's client certificate is
+ * presented (the service believes x-forwarded-client-cert only then), and the service's certificate
+ * must chain to the internal CA and name the URL's host (Node's checkServerIdentity: `token` in a
+ * cluster, 127.0.0.1 on a laptop), which is also sent as SNI when it is a name.
+ */
 export function createUpstreams(
   urls: Readonly<Record<UpstreamService, URL>>,
   timeouts: UpstreamTimeouts,
+  tls?: UpstreamTls,
 ): Upstreams {
   const pools = new Map<string, Pool>();
   const upstreamAt = (url: URL): Upstream => {
@@ -43,6 +74,9 @@ export function createUpstreams(
         keepAliveMaxTimeout: timeouts.idleTimeoutMs,
         headersTimeout: timeouts.routeTimeoutMs,
         bodyTimeout: timeouts.routeTimeoutMs,
+        ...(tls === undefined || url.protocol !== 'https:'
+          ? {}
+          : { connect: { cert: tls.cert, key: tls.key, ca: tls.ca, rejectUnauthorized: true } }),
       });
       pools.set(url.origin, pool);
     }

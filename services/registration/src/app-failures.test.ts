@@ -5,7 +5,7 @@ import { bearer, CLIENT_ID, closeApps, jsonHeaders, pispBody, start } from './ap
 
 /*
  * The failure paths a running system cannot easily produce (a dependency down at the wrong moment, a
- * lost race), and the trusted-proxy rule for the XFCC header.
+ * lost race), and the edge-connection rule for the XFCC header.
  */
 
 afterEach(closeApps);
@@ -26,10 +26,10 @@ async function registerWhenLimiterThrows(error: Error) {
 }
 
 describe('registration app failure paths', () => {
-  it('ignores the XFCC header of a peer that is not a trusted proxy', async () => {
+  it("ignores the XFCC header on a connection that is not the edge's", async () => {
     let created = false;
     const call = await start({
-      trustedProxies: ['10.9.9.9'],
+      fromEdge: false,
       registry: {
         createClient: async () => {
           created = true;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createClientCertificateResolver, formatXfccElement } from '@psd2/certificates';
 import type { ClientRegistry, RegisteredClient } from '@psd2/client-registry-client';
+import { markEdgeConnection } from '@psd2/http';
 import { createLogger } from '@psd2/logging';
 import { createMemoryRateLimiter, type RateLimiter } from '@psd2/rate-limit';
 import { testPki } from '@psd2/testing';
@@ -70,15 +71,14 @@ export async function start(options: {
   registry?: Partial<ClientRegistry>;
   tokenStore?: TokenStore;
   rateLimiter?: RateLimiter;
-  trustedProxies?: readonly string[];
+  /** false: connections do not come from the edge, so their XFCC header is not read. */
+  fromEdge?: boolean;
   registryCommitHorizonMs?: number;
 }): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
   const app = createRegistrationApp({
     logger: createLogger({ name: 'registration-test', level: 'silent' }),
     registry: scriptedRegistry(options.registry ?? {}),
-    certificates: createClientCertificateResolver({
-      trustedProxies: options.trustedProxies ?? ['127.0.0.1', '::1'],
-    }),
+    certificates: createClientCertificateResolver(),
     tokenStore: options.tokenStore ?? createMemoryTokenStore(),
     registryCommitHorizonMs: options.registryCommitHorizonMs ?? 0,
     rateLimiter:
@@ -88,6 +88,8 @@ export async function start(options: {
     maxBodyBytes: 32_768,
   });
   const server = app.listen(0, '127.0.0.1');
+  // As the service listener marks the edge's TLS connections (here plain HTTP stands in for them).
+  if (options.fromEdge ?? true) server.on('connection', markEdgeConnection);
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,4 +1,3 @@
-import { clientCertificateSettings } from '@psd2/client-authentication';
 import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { env } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
@@ -13,7 +12,6 @@ const settings = z.object({
   // REDIS_KEY_PREFIX: the rate limit counters and, on DELETE, the client's revocation marker.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
-  ...clientCertificateSettings,
   /** Active clients one organisation may hold; ListClients reads at most 100 in one page. */
   MAX_CLIENTS_PER_ORGANISATION: env.integer({ min: 1, max: 100, default: 20 }),
   /** Registration and management requests one organisation may send per window, all replicas together. */

@@ -1,4 +1,4 @@
-import { createResolverFromSettings } from '@psd2/client-authentication';
+import { createClientCertificateResolver } from '@psd2/certificates';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { publicIssuer } from '@psd2/edge-config';
 import { runHttpService } from '@psd2/http';
@@ -34,7 +34,7 @@ await runHttpService({
       app: createRegistrationApp({
         logger,
         registry,
-        certificates: createResolverFromSettings(config),
+        certificates: createClientCertificateResolver(),
         tokenStore,
         // The registry commits nothing after its caller's deadline; the margin covers the deadline's
         // trip to the registry and the commit's round trip.

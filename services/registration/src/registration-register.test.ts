@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf } from '@psd2/testing';
+import { CERTIFICATE_REFUSED_BY_EDGE, describeFailure, failureOf, fetchAsTheEdge } from '@psd2/testing';
 import { type Registered, registrationSystem } from './registration.test-support.js';
 import { aispMetadata, JSON_HEADERS, qwacFacts, register } from './test-support.js';
 
@@ -91,14 +91,17 @@ describe('POST /oauth2/register (RFC 7591)', () => {
       'refuses a %s certificate in the service too, should one reach it',
       async (qwac) => {
         await sut.expectNothingStored(async () => {
-          // Straight to the service from loopback, which it trusts as the edge: the service's own check.
-          const response = await fetch(`${sut.system.serviceUrl('registration')}/oauth2/register`, {
-            method: 'POST',
-            headers: { ...JSON_HEADERS, 'x-forwarded-client-cert': qwacFacts(sut.system, qwac).xfcc },
-            body: JSON.stringify(aispMetadata()),
-          });
+          // Straight to the service with the edge's own certificate: the service's own check.
+          const response = await fetchAsTheEdge(sut.system.pki)(
+            `${sut.system.serviceUrl('registration')}/oauth2/register`,
+            {
+              method: 'POST',
+              headers: { ...JSON_HEADERS, 'x-forwarded-client-cert': qwacFacts(sut.system, qwac).xfcc },
+              body: JSON.stringify(aispMetadata()),
+            },
+          );
           expect(response.status).toBe(401);
-          expect(await response.json()).toMatchObject({ error: 'invalid_client' });
+          expect(response.json()).toMatchObject({ error: 'invalid_client' });
         });
       },
     );

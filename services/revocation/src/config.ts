@@ -1,4 +1,3 @@
-import { clientCertificateSettings } from '@psd2/client-authentication';
 import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { env } from '@psd2/config';
 import { sharedStateRules, tokenStoreSettings } from '@psd2/token-store';
@@ -10,7 +9,6 @@ const settings = z.object({
   // DEPLOYMENT_MODE (bank unless sandbox is asked for), REDIS_URL (required in bank mode), REDIS_KEY_PREFIX.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
-  ...clientCertificateSettings,
   /** How long a client read from the registry is reused. */
   CLIENT_REGISTRY_CACHE_MS: env.integer({ min: 0, max: 5000, default: 2000 }),
 });

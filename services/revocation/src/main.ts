@@ -1,4 +1,4 @@
-import { createResolverFromSettings } from '@psd2/client-authentication';
+import { createClientCertificateResolver } from '@psd2/certificates';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { runHttpService } from '@psd2/http';
 import { timeClientRegistryCalls, timeTokenStoreOperations } from '@psd2/telemetry';
@@ -15,7 +15,7 @@ await runHttpService({
     );
     const store = timeTokenStoreOperations(createTokenStoreFromSettings(config));
     return {
-      app: createRevocationApp({ logger, registry, store, certificates: createResolverFromSettings(config) }),
+      app: createRevocationApp({ logger, registry, store, certificates: createClientCertificateResolver() }),
       onClose: async () => {
         registry.close();
         await store.close();

@@ -9,6 +9,7 @@ import {
   type ClientSuspension,
   type RegisteredClient,
 } from '@psd2/client-registry-client';
+import { markEdgeConnection } from '@psd2/http';
 import { createLogger } from '@psd2/logging';
 import { identityOf, TEST_REDIRECT_URI } from '@psd2/oauth-test-fixtures';
 import type { DemoPki, DemoQwacName } from '@psd2/test-pki';
@@ -20,7 +21,7 @@ import { createTokenApp } from './app.js';
  * The token app in process, served on a free loopback port, with the embedded token store and a
  * registry of the clients a test file adds: for what the running system cannot do yet or does not
  * need (payment consents, whose Redis store is not there yet; the docs page in a browser). Requests
- * carry the XFCC header the edge would write for a demo QWAC; loopback is the trusted proxy.
+ * carry the XFCC header the edge would write for a demo QWAC, on connections marked as the edge's.
  */
 
 export const PAYMENT_TTL_SECONDS = 300;
@@ -79,7 +80,7 @@ export function useInProcessTokenApp(): () => InProcessTokenApp {
       logger: createLogger({ name: 'token-test', level: 'silent' }),
       registry: registryOf(clients),
       store,
-      certificates: createClientCertificateResolver({ trustedProxies: ['127.0.0.1', '::1'] }),
+      certificates: createClientCertificateResolver(),
       tokens: {
         accessTokenTtlSeconds: 3600,
         paymentAccessTokenTtlSeconds: PAYMENT_TTL_SECONDS,
@@ -90,6 +91,8 @@ export function useInProcessTokenApp(): () => InProcessTokenApp {
       introspectionAllowedOrganizations: [identityOf(pki, 'psp-as').organizationIdentifier],
     });
     const server = app.listen(0, '127.0.0.1');
+    // As the service listener marks the edge's TLS connections (here plain HTTP stands in for them).
+    server.on('connection', markEdgeConnection);
     await new Promise((resolve) => server.once('listening', resolve));
     close = async () => {
       server.close();

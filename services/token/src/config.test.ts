@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, parseConfig, pushedAuthorizationRequired } from '@psd2/config';
-import { repoRoot, startNodeProcess } from '@psd2/testing';
+import { repoRoot, serviceTlsEnv, startNodeProcess, testPki } from '@psd2/testing';
 import { configSchema } from './config.js';
 
 /** The configuration a bank deployment gives, apart from what a test varies. */
@@ -72,7 +72,7 @@ describe('token service configuration', () => {
     const started = startNodeProcess({
       cwd: join(repoRoot, 'services', 'token'),
       args: ['--import', '@psd2/telemetry/register', 'dist/main.js'],
-      env: { ...BANK, OTEL_SDK_DISABLED: 'true' },
+      env: { ...BANK, ...serviceTlsEnv(await testPki(), 'token'), OTEL_SDK_DISABLED: 'true' },
     });
     const exit = await started.exited;
     expect(exit.code).toBe(78);

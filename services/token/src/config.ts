@@ -1,4 +1,3 @@
-import { clientCertificateSettings } from '@psd2/client-authentication';
 import { clientRegistrySettings } from '@psd2/client-registry-client';
 import { env, pushedAuthorizationSettings } from '@psd2/config';
 import { issuerSettings } from '@psd2/edge-config';
@@ -13,7 +12,6 @@ const settings = z.object({
   // authorization_endpoint), REDIS_URL (required in bank mode), REDIS_KEY_PREFIX.
   ...tokenStoreSettings,
   ...clientRegistrySettings,
-  ...clientCertificateSettings,
   ACCESS_TOKEN_TTL_SECONDS: env.integer({ min: 60, max: 86_400, default: 3600 }),
   /**
    * The access token of one approved payment (pisp by the code flow): short, since it only initiates

@@ -1,4 +1,4 @@
-import { createResolverFromSettings } from '@psd2/client-authentication';
+import { createClientCertificateResolver } from '@psd2/certificates';
 import { createClientRegistryFromSettings } from '@psd2/client-registry-client';
 import { pushedAuthorizationRequired } from '@psd2/config';
 import { publicIssuer } from '@psd2/edge-config';
@@ -32,7 +32,7 @@ await runHttpService({
       logger,
       registry,
       store,
-      certificates: createResolverFromSettings(config),
+      certificates: createClientCertificateResolver(),
       tokens: {
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
         paymentAccessTokenTtlSeconds: config.PAYMENT_ACCESS_TOKEN_TTL_SECONDS,

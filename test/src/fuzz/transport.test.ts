@@ -24,7 +24,8 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ca = join(mkdtempSync(join(tmpdir(), 'fuzz-transport-')), 'ca.pem');
   writeFileSync(ca, '');
-  const pki = { ca: { cert: ca }, qwacs: {} } as unknown as Pick<DemoPki, 'ca' | 'qwacs'>;
+  // Requests through the "edge" origin, this plain server: no TLS material is read.
+  const pki = { ca: { cert: ca }, qwacs: {} } as unknown as Pick<DemoPki, 'ca' | 'qwacs' | 'internal'>;
   transport = createTransport({ edgeUrl: url, internalEdgeUrl: url, serviceUrl: () => url, pki });
 });
 
@@ -66,7 +67,7 @@ describe('fuzz transport', () => {
   it('settles every request, even after requests the HTTP client refuses to send', async () => {
     const outcomes = await mixOfRefusedAndValid(
       (headers) =>
-        transport.send(undefined, { method: 'GET', target: '/', headers, body: undefined }, 'token'),
+        transport.send(undefined, { method: 'GET', target: '/', headers, body: undefined }, undefined),
       5_000,
     );
     expect(outcomes).toEqual({ answered: 51, refused: 9, stalled: 0 });

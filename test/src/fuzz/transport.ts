@@ -9,7 +9,8 @@ import type { WireRequest } from './request.js';
  * How fuzz requests reach the system: keep-alive connections per client certificate, so that a TLS
  * handshake happens once per connection and not once per request (the certificate's connector keeps
  * TLS sessions for resumption). Requests go through the edge with real mTLS, or (for the
- * forwarded-certificate parser) straight to a service over plain HTTP from a trusted proxy address.
+ * forwarded-certificate parser) straight to a service presenting the edge's own client certificate,
+ * the only connection on which a service reads x-forwarded-client-cert.
  *
  * Why not undici's Agent/Pool: a request undici refuses to send (a header value with a control
  * character, a bad method) makes Pool.dispatch return false, and the Pool then marks that connection
@@ -81,13 +82,23 @@ async function requestOn(client: Client, request: WireRequest): Promise<WireResp
 
 /** What the transport needs of the running system: where the edge and services listen, and the PKI. */
 export type TransportTarget = Pick<RunningSystem, 'edgeUrl' | 'internalEdgeUrl' | 'serviceUrl'> & {
-  readonly pki: Pick<DemoPki, 'ca' | 'qwacs'>;
+  readonly pki: Pick<DemoPki, 'ca' | 'qwacs' | 'internal'>;
 };
 
 export function createTransport(system: TransportTarget): Transport {
   const ca = readFileSync(system.pki.ca.cert);
   const origins = new Map<string, Origin>();
   const all = new Set<Client>();
+
+  // The edge's certificate towards the services, and the internal CA their certificates chain to.
+  const asTheEdge = () =>
+    buildConnector({
+      secureContext: createSecureContext({
+        ca: readFileSync(system.pki.internal.ca.cert),
+        cert: readFileSync(system.pki.internal.edge.cert),
+        key: readFileSync(system.pki.internal.edge.key),
+      }),
+    });
 
   // Introspection is served by the edge's internal listener only, as the bank's API calls it.
   const edgeUrlFor = (target: string) =>
@@ -113,7 +124,7 @@ export function createTransport(system: TransportTarget): Transport {
                   ...(files ? { cert: readFileSync(files.cert), key: readFileSync(files.key) } : {}),
                 }),
               })
-            : undefined,
+            : asTheEdge(),
         idle: [],
       };
       origins.set(key, origin);

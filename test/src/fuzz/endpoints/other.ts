@@ -214,7 +214,7 @@ function xfccElements(pki: DemoPki): fc.Arbitrary<string> {
   );
 }
 
-/** The services behind the edge, given an XFCC header by a "proxy" on a trusted address. */
+/** The services behind the edge, given an XFCC header on a connection with the edge's own certificate. */
 export function directXfccEndpoint(pki: DemoPki): FuzzEndpoint {
   return {
     name: 'xfcc-direct',
