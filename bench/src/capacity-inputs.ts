@@ -7,13 +7,13 @@ import type { Budgets, OperationCosts, Population } from './capacity-model.js';
  */
 
 export const MEASURED_COSTS: OperationCosts = {
-  redisCommands: { codeFlow: 31, refresh: 5, introspection: 2, clientCredentials: 1 },
-  redisNetBytes: { codeFlow: 4960, refresh: 1230, introspection: 250, clientCredentials: 200 },
+  redisCommands: { codeFlow: 32, refresh: 6, introspection: 2, clientCredentials: 1 },
+  redisNetBytes: { codeFlow: 4804, refresh: 1022, introspection: 250, clientCredentials: 200 },
   // Token service CPU per operation as measured in the same loaded run (docs/capacity.md): about 1.5x
   // the idle machine's issuance and introspection figures, so the replicas come out on the safe side.
   // The code flow's is its exchange and its introspection.
   tokenCpuMicros: { codeFlow: 1600, refresh: 340, introspection: 160, clientCredentials: 160 },
-  bytesPerGrant: 1430,
+  bytesPerGrant: 1435,
   bytesPerClientToken: 261,
   clientTokenSeconds: 3600,
 };

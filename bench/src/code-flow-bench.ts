@@ -27,12 +27,9 @@ import { type LoadTarget, median, percentile } from './load.js';
 /** The sandbox PSUs the page offers by default (services/authorization SANDBOX_PSUS). */
 const SANDBOX_PSUS = ['psu-alice', 'psu-bruno', 'psu-chloe'] as const;
 
-/**
- * Where the bank's API introspects. The one place to change when introspection moves to an internal
- * listener (RunningSystem gaining a field for it).
- */
+/** Where the bank's API introspects: the edge's internal listener (docs/edge.md), not the public one. */
 export function introspectionOrigin(system: RunningSystem): string {
-  return system.edgeUrl;
+  return system.internalEdgeUrl;
 }
 
 export interface CodeFlowBench {

@@ -201,10 +201,16 @@ describe.each(OVERLAYS)('NetworkPolicies of the %s overlay', (overlay) => {
     it('let every process that reads REDIS_URL, and nothing else, open connections to the external Redis', () => {
       for (const name of workloads()) {
         const expected = TOKEN_STORE_USERS.includes(name);
-        expect({ from: name, allowed: allowed(name, DATASTORE, 6379) }).toEqual({
-          from: name,
-          allowed: expected,
-        });
+        // 6379, and 6380 for TLS: one Redis or every node of a Redis Cluster (the same range).
+        for (const port of [6379, 6380]) {
+          expect({ from: name, port, allowed: allowed(name, DATASTORE, port) }).toEqual({
+            from: name,
+            port,
+            allowed: expected,
+          });
+        }
+        // A cluster's bus is between its nodes: no client of ours needs it.
+        expect({ from: name, bus: allowed(name, DATASTORE, 16379) }).toEqual({ from: name, bus: false });
       }
     });
   }

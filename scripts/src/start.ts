@@ -8,6 +8,7 @@ import { createMemoryTokenStore, hostTokenStore } from '@psd2/token-store';
 import { runMigrations } from './migrations.js';
 import { prefixOutput } from './output.js';
 import { defaultPorts, migrationJobs, type ProcessSpec, processTable } from './processes.js';
+import { describeRedis } from './redis-choice.js';
 
 /*
  * `pnpm start`: the whole system on one machine. Starts every process from the table in order,
@@ -79,13 +80,6 @@ async function stopAll(exitCode: number): Promise<void> {
   process.exit(exitCode);
 }
 
-function withoutPassword(url: string): string {
-  if (!URL.canParse(url)) return '(unparsable REDIS_URL)';
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.href;
-}
-
 async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
@@ -106,15 +100,16 @@ async function main(): Promise<void> {
   // runs the sandbox unless DEPLOYMENT_MODE says otherwise.
   const mode = env.DEPLOYMENT_MODE || 'sandbox';
   const shared: Record<string, string> = { ISSUER: issuer, DEPLOYMENT_MODE: mode };
-  let tokenStoreNote = `Redis at ${withoutPassword(env.REDIS_URL ?? '')}`;
-  if (!env.REDIS_URL && mode === 'sandbox') {
+  const redis = describeRedis(env);
+  let tokenStoreNote = redis ?? 'none (set REDIS_URL or REDIS_CLUSTER_NODES)';
+  if (redis === undefined && mode === 'sandbox') {
     // No Redis: one in-process token store, kept here in the launcher and shared with every service
     // over loopback, so codes, grants and tokens behave as they would in Redis (minus persistence).
     const secret = randomBytes(32).toString('base64url');
     const host = await hostTokenStore(createMemoryTokenStore(), { secret });
     shared.TOKEN_STORE_URL = host.url;
     shared.TOKEN_STORE_SECRET = secret;
-    tokenStoreNote = `embedded, in this launcher (${host.url}); set REDIS_URL to use Redis`;
+    tokenStoreNote = `embedded, in this launcher (${host.url}); set REDIS_URL or REDIS_CLUSTER_NODES to use Redis`;
   }
   if (env.DATABASE_URL) await runMigrations(migrationJobs(root), () => stopping);
   const { operators } = pki;

@@ -43,7 +43,7 @@ beforeAll(async () => {
   };
   parties = {
     origin: system.edgeUrl,
-    introspectionOrigin: system.edgeUrl,
+    introspectionOrigin: system.internalEdgeUrl,
     browser: agentFor(undefined),
     tpp: agentFor('psp-ai'),
     bank: agentFor('psp-as'),

@@ -37,5 +37,5 @@ export {
   type SystemOptions,
   startSystem,
   type TppFetch,
-  testPki,
 } from './system.js';
+export { testPki } from './test-pki.js';

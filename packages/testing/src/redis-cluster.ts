@@ -190,3 +190,15 @@ export async function untilClusterClientReady(ping: () => Promise<unknown>): Pro
     }
   }
 }
+
+/** Where the processes keep their state: exactly one of REDIS_URL and REDIS_CLUSTER_NODES (both are refused). */
+export function tokenStoreEnv(
+  cluster: readonly ClusterNodeAddress[] | undefined,
+  redisUrl: string,
+): Record<string, string> {
+  if (cluster === undefined) return { REDIS_URL: redisUrl };
+  return {
+    REDIS_CLUSTER_NODES: cluster.map(({ host, port }) => `${host}:${port}`).join(','),
+    REDIS_TLS: 'false',
+  };
+}

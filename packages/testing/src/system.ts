@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { type DemoPki, type DemoQwacName, ensureDemoPki } from '@psd2/test-pki';
+import type { DemoPki, DemoQwacName } from '@psd2/test-pki';
 import { testRedisUrl } from './dependencies.js';
 import { serviceTlsEnv } from './edge-identity.js';
 import { waitForHttp } from './http.js';
 import { createIsolatedSchema, type IsolatedSchema } from './postgres.js';
 import { freePorts, repoRoot, type StartedProcess, startNodeProcess } from './processes.js';
 import { createIsolatedRedisPrefix } from './redis.js';
+import { type ClusterNodeAddress, tokenStoreEnv } from './redis-cluster.js';
+import { testPki } from './test-pki.js';
 import { createTppClients } from './tpp-clients.js';
 
 /*
@@ -16,7 +18,8 @@ import { createTppClients } from './tpp-clients.js';
  * presenting a QWAC from the shared test PKI.
  *
  * The environment contract every HTTP service honours (unknown variables are ignored):
- *   PORT, HEALTH_PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL, REDIS_KEY_PREFIX, DATABASE_URL,
+ *   PORT, HEALTH_PORT, HOST, LOG_LEVEL, ISSUER, DEPLOYMENT_MODE, REDIS_URL (or
+ *   REDIS_CLUSTER_NODES, REDIS_TLS), REDIS_KEY_PREFIX, DATABASE_URL,
  *   CLIENT_REGISTRY_ADDRESS, CLIENT_REGISTRY_PLAINTEXT, TLS_CERT_FILE, TLS_KEY_FILE, EDGE_PEER_CA_FILE,
  *   EDGE_PEER_NAMES. PORT is HTTPS for the edge's client certificate alone (pki.internal.edge).
  * The edge has a second, internal listener (introspection only), as Envoy's for the bank's API.
@@ -33,6 +36,11 @@ export interface SystemOptions {
   readonly env?: Partial<Readonly<Record<ProcessName, Readonly<Record<string, string>>>>>;
   /** Extra environment for every process. */
   readonly commonEnv?: Readonly<Record<string, string>>;
+  /**
+   * Runs every Redis user (the services, payment-consent, the registry's admin API) on this Redis
+   * Cluster (REDIS_CLUSTER_NODES, plaintext) instead of the shared Redis; the key prefix still isolates.
+   */
+  readonly redisCluster?: readonly ClusterNodeAddress[];
 }
 
 export interface HttpResult {
@@ -64,7 +72,10 @@ export interface RunningSystem {
   readonly adminEnv: Readonly<Record<string, string>>;
   /** `127.0.0.1:<port>` of the payment-consent gRPC API (plaintext), as the bank's payment API calls it. */
   readonly paymentConsentAddress: string;
+  /** The shared single Redis; not what the processes use when the system runs on `redisCluster`. */
   readonly redisUrl: string;
+  /** The cluster the processes use, when started with `redisCluster`. */
+  readonly redisCluster: readonly ClusterNodeAddress[] | undefined;
   readonly redisKeyPrefix: string;
   readonly database: IsolatedSchema;
   /**
@@ -101,16 +112,12 @@ function startService(dir: string, env: Record<string, string>): StartedProcess 
   });
 }
 
-/** The test PKI shared by every test file: written once, under a lock, reused while valid. */
-export async function testPki(): Promise<DemoPki> {
-  return ensureDemoPki(join(repoRoot, '.local', 'test-pki'));
-}
-
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const pki = await testPki();
   const database = await createIsolatedSchema(options.label);
   const redisKeyPrefix = createIsolatedRedisPrefix(options.label);
   const redisUrl = testRedisUrl();
+  const redisEnv = tokenStoreEnv(options.redisCluster, redisUrl);
   const names = [
     'registry',
     'admin',
@@ -158,7 +165,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ADMIN_TLS_CERT_FILE: operators.server.cert,
       ADMIN_TLS_KEY_FILE: operators.server.key,
       ADMIN_CLIENT_CA_FILE: operators.ca.cert,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       ...options.env?.['client-registry'],
     });
@@ -176,7 +183,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // asks for `bank` through `env`.
       DEPLOYMENT_MODE: 'sandbox',
       ISSUER: edgeUrl,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       REDIS_KEY_PREFIX: redisKeyPrefix,
       DATABASE_URL: database.url,
       CLIENT_REGISTRY_ADDRESS: registryAddress,
@@ -261,6 +268,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
     paymentConsentAddress,
     redisUrl,
+    redisCluster: options.redisCluster,
     redisKeyPrefix,
     database,
     serviceUrl: (name) => `https://127.0.0.1:${ports[name]}`,
