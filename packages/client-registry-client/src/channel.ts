@@ -17,17 +17,6 @@ export interface TlsOptions {
   readonly serverName?: string;
 }
 
-/*
- * Calls spread over every address the name resolves to. In Kubernetes the registry's Service is
- * headless, so `client-registry:50051` (DNS, grpc-js's default resolver) resolves to every ready pod;
- * gRPC's default pick_first would send every call of this process down one connection to one pod.
- * The registry ends connections after a maximum age, which makes the client resolve again and find
- * pods added since.
- */
-export const BALANCING_CHANNEL_OPTIONS: ChannelOptions = {
-  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
-};
-
 export type ClientRegistryTransport = { readonly tls: TlsOptions } | { readonly plaintext: true };
 
 function pem(file: string | undefined, contents: Buffer | string | undefined): Buffer | null {

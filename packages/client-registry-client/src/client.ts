@@ -1,8 +1,9 @@
 import { type CallOptions, type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { metadataToMessage } from '@psd2/client-metadata';
 import { ClientRegistryServiceClient } from '@psd2/client-registry-proto';
+import { ROUND_ROBIN_CHANNEL_OPTIONS } from '@psd2/grpc-client';
 import { MAX_CACHE_TTL_MS, TtlCache } from './cache.js';
-import { BALANCING_CHANNEL_OPTIONS, type ClientRegistryTransport, transportOf } from './channel.js';
+import { type ClientRegistryTransport, transportOf } from './channel.js';
 import { clientFromMessage, roleToMessage } from './convert.js';
 import {
   InvalidClientRequestError,
@@ -91,7 +92,8 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
 
   const { channelCredentials, channelOptions } = transportOf(options.transport);
   const grpcClient = new ClientRegistryServiceClient(options.address, channelCredentials, {
-    ...BALANCING_CHANNEL_OPTIONS,
+    // The registry's Service is headless: calls spread over every ready pod (deploy/README.md).
+    ...ROUND_ROBIN_CHANNEL_OPTIONS,
     ...channelOptions,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,

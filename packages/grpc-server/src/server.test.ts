@@ -98,6 +98,8 @@ describe('startGrpcServer', () => {
 
   it('at shutdown goes NOT_SERVING, lets a call in flight finish within the grace period', async () => {
     const { server, client, health } = await start();
+    // Connected first: on a loaded machine the connection itself can take longer than the 50 ms below.
+    await client.echo({ text: 'connected' });
     const call = client.echo({ text: 'slow:200' });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const stopped = server.shutdown(2000);
@@ -110,6 +112,7 @@ describe('startGrpcServer', () => {
 
   it('cuts the calls still running when the grace period is over', async () => {
     const { server, client, lines } = await start();
+    await client.echo({ text: 'connected' });
     const call = failureOf(client.echo({ text: 'slow:5000' }));
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
