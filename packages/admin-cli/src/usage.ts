@@ -134,11 +134,47 @@ function command(name: string, positionals: string[], values: Values): Command {
   }
 }
 
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(
+  Object.entries(OPTIONS)
+    .filter(([, option]) => option.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+/**
+ * Identifiers may begin with a dash: a grant id is base64url (one in 64 starts with `-`), and so may a
+ * customer's. parseArgs would read `-WC4…` as short options, and `--psu -x` as a missing value. This
+ * CLI has no short options, so a word with one leading dash is always an argument: it goes after
+ * `--`, and an option's value is joined to it (`--psu=-x`).
+ */
+function withDashedWordsAsArguments(argv: readonly string[]): string[] {
+  const words: string[] = [];
+  const dashed: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index] ?? '';
+    const next = argv[index + 1];
+    if (word === '--') {
+      dashed.push(...argv.slice(index + 1));
+      break;
+    }
+    if (VALUE_OPTIONS.has(word) && next !== undefined && next !== '--') {
+      words.push(`${word}=${next}`);
+      index++;
+    } else if (/^-[^-]/.test(word)) dashed.push(word);
+    else words.push(word);
+  }
+  return dashed.length === 0 ? words : [...words, '--', ...dashed];
+}
+
 /** The invocation, or a UsageError; `--help` is a UsageError with the usage only. */
 export function parseInvocation(argv: readonly string[]): Invocation {
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: withDashedWordsAsArguments(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
