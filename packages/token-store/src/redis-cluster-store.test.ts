@@ -10,6 +10,7 @@ import { describeTokenStoreContract } from './contract.js';
 import { grant } from './contract-fixtures.js';
 import { redisMasters } from './redis-connection.js';
 import { createRedisTokenStore } from './redis-store.js';
+import { dumpKeysAndValues } from './storage-dump.test-support.js';
 
 /*
  * The whole contract suite (codes, grants, tokens, refresh rotation, suspension, payments, pushed
@@ -42,19 +43,7 @@ describeTokenStoreContract('Redis Cluster', async (clock) => {
   return {
     store,
     async dumpStorage() {
-      const keys = await allKeys(inspector);
-      const values = await Promise.all(
-        keys.map(async (key) => {
-          const type = await inspector.type(key);
-          if (type === 'hash') return Object.entries(await inspector.hgetallBuffer(key)).flat();
-          if (type === 'zset') return inspector.zrangeBuffer(key, '0', '-1');
-          return [await inspector.getBuffer(key)];
-        }),
-      );
-      const text = values
-        .flat()
-        .map((value) => (typeof value === 'string' ? value : value?.toString('latin1')));
-      return [...keys, ...text].join('\n');
+      return dumpKeysAndValues(inspector, await allKeys(inspector));
     },
     async dispose() {
       await Promise.all((await allKeys(inspector)).map((key) => inspector.del(key)));

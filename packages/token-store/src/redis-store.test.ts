@@ -12,6 +12,7 @@ import { grant, owner, refreshRecord, rotation } from './contract-fixtures.js';
 import { TokenStoreUnavailableError } from './errors.js';
 import { createRedisTokenStore } from './redis-store.js';
 import { generateOpaqueToken, hashSecret } from './secrets.js';
+import { dumpKeysAndValues } from './storage-dump.test-support.js';
 
 const keyPrefix = createIsolatedRedisPrefix('token-store');
 
@@ -21,21 +22,7 @@ describeTokenStoreContract('Redis', async (clock) => {
   return {
     store,
     async dumpStorage() {
-      const keys = await inspector.keys(`${keyPrefix}*`);
-      // Strings (codes, grants, tokens, pushed requests), hashes (payment requests, every field) and
-      // sorted sets (grants by subject, every member).
-      const values = await Promise.all(
-        keys.map(async (key) => {
-          const type = await inspector.type(key);
-          if (type === 'hash') return Object.entries(await inspector.hgetallBuffer(key)).flat();
-          if (type === 'zset') return inspector.zrangeBuffer(key, '0', '-1');
-          return [await inspector.getBuffer(key)];
-        }),
-      );
-      const text = values
-        .flat()
-        .map((value) => (typeof value === 'string' ? value : value?.toString('latin1')));
-      return [...keys, ...text].join('\n');
+      return dumpKeysAndValues(inspector, await inspector.keys(`${keyPrefix}*`));
     },
     async dispose() {
       const keys = await inspector.keys(`${keyPrefix}*`);
