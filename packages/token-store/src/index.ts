@@ -40,6 +40,7 @@ export {
   type RedisConnection,
   redisMasters,
 } from './redis-connection.js';
+export { type TokenStoreKeys, tokenStoreKeys } from './redis-keys.js';
 export { createRedisTokenStore, type RedisTokenStoreOptions } from './redis-store.js';
 export { createRemoteTokenStore, hostTokenStore, type TokenStoreHost } from './remote-store.js';
 export {

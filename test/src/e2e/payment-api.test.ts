@@ -160,6 +160,64 @@ describe('payment consent registered by the bank payment API (STET)', () => {
     );
   });
 
+  it('initiation, rejected after SCA on the bank page: access_denied, REJECTED, no token', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '42.00' });
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    const callback = await decideInBrowser(e2e, browser, onBankPage(pisp, authorization.url), {
+      page: 'bank',
+      psuId: 'psu-chloe',
+      decision: 'deny',
+      shows: ['42,00 €', 'Merchant A'],
+    });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('code')).toBeNull();
+    const rejected = (await paymentApi.get(registered.paymentRequestId)).paymentRequest;
+    expect(rejected?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_REJECTED);
+    expect(rejected?.boundToken).toBeUndefined();
+  });
+
+  it('the consent-approval URL replayed after the approval: back to the PISP, the decision unchanged', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE);
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    await decideInBrowser(e2e, browser, authorization.url, {
+      page: 'sandbox',
+      psuId: 'psu-alice',
+      decision: 'grant',
+    });
+    // A second customer (or the same one) replaying the URL gets no second consent for the payment.
+    const replay = await e2e.call(undefined, `${authorization.url.pathname}${authorization.url.search}`);
+    expect(replay.status).toBe(302);
+    const location = new URL(replay.headers.get('location') ?? '');
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('code')).toBeNull();
+    const approved = (await paymentApi.get(registered.paymentRequestId)).paymentRequest;
+    expect(approved?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED);
+    expect(approved?.subject).toBe('psu-alice');
+  });
+
+  it('invalid payment details: INVALID_ARGUMENT naming the field', async () => {
+    const register = (details: Partial<typeof PAYMENT>) =>
+      paymentApi.register({
+        clientId: pisp.clientMetadata().client_id,
+        resourceId: 'pmt-invalid',
+        kind: PaymentKind.PAYMENT_KIND_INITIATE,
+        details: { ...PAYMENT, ...details },
+        language: 0,
+      });
+    // gRPC status 3 is INVALID_ARGUMENT.
+    for (const [details, field] of [
+      [{ creditorIban: 'DE02100100109307118604' }, 'details.creditor_iban'],
+      [{ instructedAmount: { currency: 'EUR', amount: '0.00' } }, 'details.instructed_amount.amount'],
+      [{ instructedAmount: { currency: 'EURO', amount: '1.00' } }, 'details.instructed_amount.currency'],
+      [{ creditorName: 'M'.repeat(71) }, 'details.creditor_name'],
+      [{ remittanceInformation: 'R'.repeat(141) }, 'details.remittance_information'],
+    ] as const)
+      await expect(register(details)).rejects.toMatchObject({
+        code: 3,
+        details: expect.stringContaining(field),
+      });
+  });
+
   it('cancellation, rejected by the customer: access_denied to the PISP, REJECTED to the payment API', async () => {
     const registered = await registerPayment(PaymentKind.PAYMENT_KIND_CANCEL, { paymentId: 'pay-77' });
     const authorization = await asThePisp(registered.consentApprovalUrl);

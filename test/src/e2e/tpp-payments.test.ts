@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
+import { tokenStoreKeys } from '@psd2/token-store';
+import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
@@ -180,6 +182,43 @@ describe('payment initiation by a pushed authorization request', () => {
     expect(again.headers.get('location')).toBeNull();
   });
 
+  it('a pushed request past its lifetime: the error page, never a redirect, and no code', async () => {
+    const pushed = await pushPayment();
+    const requestUri = pushed.url.searchParams.get('request_uri') ?? '';
+    // Redis ends a pushed request when its expires_in (60 s) is over; the test ends it now instead of waiting.
+    const redis = new Redis(e2e.system.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const key = tokenStoreKeys(e2e.system.redisKeyPrefix).pushedRequest(requestUri);
+      expect(await redis.pexpire(key, 1)).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await redis.exists(key)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    for (const url of [pushed.url, onBankPage(pisp, pushed.url)]) {
+      const page = await e2e.call(undefined, `${url.pathname}${url.search}`);
+      expect(page.status).toBe(400);
+      expect(page.headers.get('location')).toBeNull();
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    }
+  });
+
+  it('cancellation pushed, read in English on the bank page, rejected after SCA: access_denied', async () => {
+    const cancel = { ...DETAIL, actions: ['cancel'], paymentId: 'pay-2026-0043' };
+    const pushed = await pushPayment(cancel);
+    const english = new URL(onBankPage(pisp, pushed.url).href.replace('/oauth2/fr/', '/oauth2/en/'));
+    const callback = await decideInBrowser(e2e, browser, english, {
+      page: 'bank',
+      psuId: 'psu-chloe',
+      decision: 'deny',
+      // Dynamic linking in English: the cancellation, its amount, payee and payment on the code step too.
+      shows: ['cancel', '€123.50', 'Merchant A', 'DE02 •••• 8603', 'pay-2026-0043'],
+    });
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('state')).toBe(pushed.state);
+    expect(callback.searchParams.get('code')).toBeNull();
+  });
+
   it('refuses, in JSON, a push without a certificate and invalid payment details', async () => {
     const body = new URLSearchParams({
       client_id: pisp.clientMetadata().client_id,
@@ -209,6 +248,37 @@ describe('payment initiation by a pushed authorization request', () => {
         }),
       ),
     ).toEqual({ error: 'invalid_request', status: 400 });
+  });
+});
+
+describe('the PISP developer’s documentation', () => {
+  it('GET /oauth2/docs through the edge: Swagger UI renders the document from this origin only', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('request', (request) => {
+        if (!request.url().startsWith(e2e.system.edgeUrl) && !request.url().startsWith('data:'))
+          problems.push(`elsewhere: ${request.url()}`);
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      });
+      const response = await page.goto(`${e2e.system.edgeUrl}/oauth2/docs`);
+      expect(response?.status()).toBe(200);
+      const operation = (path: string) =>
+        page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path}$`) }).first();
+      for (const path of ['/oauth2/par', '/oauth2/token', '/oauth2/register'])
+        await operation(path).waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });
 
