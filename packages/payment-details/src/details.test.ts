@@ -66,11 +66,27 @@ describe('parseAuthorizationDetails', () => {
     ['creditor name of 71 characters', { creditorName: 'x'.repeat(71) }, 'creditorName'],
     ['control character in the name', { creditorName: 'A\u0000B' }, 'creditorName'],
     ['remittance of 141 characters', { remittanceInformationUnstructured: 'r'.repeat(141) }, 'remittance'],
-    ['two actions', { actions: ['initiate', 'cancel'] }, 'actions'],
-    ['unknown action', { actions: ['refund'] }, 'actions'],
+    [
+      'two actions',
+      { actions: ['initiate', 'cancel'] },
+      "actions must hold one action, 'initiate' or 'cancel'",
+    ],
+    ['unknown action', { actions: ['refund'] }, "actions must hold one action, 'initiate' or 'cancel'"],
+    ['no creditor name', { creditorName: undefined }, 'creditorName is required'],
+    [
+      'an amount as a number',
+      { instructedAmount: { currency: 'EUR', amount: 1 } },
+      'amount must be a string',
+    ],
+    [
+      'an account as a string',
+      { creditorAccount: 'DE02100100109307118603' },
+      'creditorAccount must be an object',
+    ],
     ['cancel without paymentId', { actions: ['cancel'] }, 'paymentId'],
     ['paymentId on an initiation', { paymentId: 'p1' }, 'paymentId'],
-    ['unknown member', { locations: ['https://bank.example'] }, 'unknown member'],
+    ['unknown member', { locations: ['https://bank.example'] }, "has an unknown member 'locations'"],
+    ['unknown member, not a plain name', { 'a"b': 1 }, 'payment_initiation has an unknown member.'],
   ])('refuses %s', (_name, change, named) => {
     expect(refusalOf([{ ...payment, ...change }])).toContain(named);
   });

@@ -65,7 +65,9 @@ const amount = z.strictObject({ currency: z.string(), amount: z.string() }).supe
 const detail = z
   .strictObject({
     type: z.literal('payment_initiation'),
-    actions: z.union([z.tuple([z.literal('initiate')]), z.tuple([z.literal('cancel')])]),
+    actions: z.union([z.tuple([z.literal('initiate')]), z.tuple([z.literal('cancel')])], {
+      error: "must hold one action, 'initiate' or 'cancel': one consent approves one operation",
+    }),
     instructedAmount: amount,
     creditorName: text(1, 70),
     creditorAccount: account,
@@ -85,7 +87,7 @@ const detail = z
 
 /** One payment detail, checked; refused with `invalid_authorization_details` naming the first fault. */
 export function checkPaymentDetail(value: unknown): PaymentInitiationDetail {
-  const parsed = detail.safeParse(value);
+  const parsed = detail.safeParse(value, { reportInput: true });
   if (!parsed.success) throw refusal(parsed.error);
   const d = parsed.data;
   // Rebuilt in one fixed member order: the stored and shown form, and what the binding hashes.
@@ -139,6 +141,28 @@ function invalid(description: string): InvalidAuthorizationDetailsError {
 function refusal(error: z.ZodError): InvalidAuthorizationDetailsError {
   const issue = error.issues[0];
   const path = issue?.path.map(String).join('.') ?? '';
-  const message = issue?.code === 'unrecognized_keys' ? 'has an unknown member' : issue?.message;
-  return invalid(`${path === '' ? 'payment_initiation' : path} ${message ?? 'is invalid'}`);
+  return invalid(
+    `${path === '' ? 'payment_initiation' : path} ${issue === undefined ? 'is invalid' : said(issue)}`,
+  );
+}
+
+/** A TPP developer reads this in error_description: what to change, in the words of the type definition. */
+function said(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      // Named only when it is a plain name: the description is the TPP's input echoed back.
+      const [first] = issue.keys;
+      return first !== undefined && /^[A-Za-z0-9_]{1,40}$/.test(first)
+        ? `has an unknown member '${first}'`
+        : 'has an unknown member';
+    }
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
