@@ -165,7 +165,8 @@ describe('payment consent registered by the bank payment API (STET)', () => {
     const authorization = await asThePisp(registered.consentApprovalUrl);
     const callback = await decideInBrowser(e2e, browser, onBankPage(pisp, authorization.url), {
       page: 'bank',
-      psuId: 'psu-chloe',
+      // Not psu-chloe, who signs in on the bank page above: one code per customer per 30 s (TOTP replay).
+      psuId: 'psu-bruno',
       decision: 'deny',
       shows: ['42,00 €', 'Merchant A'],
     });

@@ -209,7 +209,8 @@ describe('payment initiation by a pushed authorization request', () => {
     const english = new URL(onBankPage(pisp, pushed.url).href.replace('/oauth2/fr/', '/oauth2/en/'));
     const callback = await decideInBrowser(e2e, browser, english, {
       page: 'bank',
-      psuId: 'psu-chloe',
+      // Not psu-chloe, who signs in on the bank page above: one code per customer per 30 s (TOTP replay).
+      psuId: 'psu-alice',
       decision: 'deny',
       // Dynamic linking in English: the cancellation, its amount, payee and payment on the code step too.
       shows: ['cancel', '€123.50', 'Merchant A', 'DE02 •••• 8603', 'pay-2026-0043'],
