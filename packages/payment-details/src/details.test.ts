@@ -51,6 +51,12 @@ describe('parseAuthorizationDetails', () => {
     ['exponent', { instructedAmount: { currency: 'EUR', amount: '1e3' } }, 'amount'],
     ['numeric amount', { instructedAmount: { currency: 'EUR', amount: 12 } }, 'amount'],
     ['unknown currency', { instructedAmount: { currency: 'EUX', amount: '1' } }, 'currency'],
+    [
+      'a unit of account (ISO minor unit N.A.)',
+      { instructedAmount: { currency: 'XDR', amount: '1' } },
+      'currency',
+    ],
+    ['a precious metal', { instructedAmount: { currency: 'XAU', amount: '1' } }, 'currency'],
     ['gold', { instructedAmount: { currency: 'XAU', amount: '1' } }, 'currency'],
     [
       'IBAN with a bad checksum',
@@ -95,6 +101,8 @@ describe('parseAuthorizationDetails', () => {
     parse([{ ...payment, creditorName: 'é'.repeat(70), remittanceInformationUnstructured: 'r'.repeat(140) }]);
     parse([{ ...payment, instructedAmount: { currency: 'BHD', amount: '1.234' } }]);
     parse([{ ...payment, instructedAmount: { currency: 'JPY', amount: '1500' } }]);
+    parse([{ ...payment, instructedAmount: { currency: 'CLF', amount: '1.2345' } }]);
+    parse([{ ...payment, instructedAmount: { currency: 'XOF', amount: '5000' } }]);
   });
 
   it.each([

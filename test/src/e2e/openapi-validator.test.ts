@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadOpenApiDocument } from '@psd2/openapi';
+import { checkPaymentDetail, PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import { createResponseValidator, type ObservedResponse } from './openapi-validator.js';
 
 /*
@@ -130,5 +131,42 @@ describe('the OpenAPI response validator', () => {
     });
     expect(validator.check(page)).toEqual([]);
     expect(validator.check({ ...page, headers: new Headers(html) })[0]).toMatch(/Content-Security-Policy/);
+  });
+
+  it('describes every payment the server accepts, at the edges of each rule', () => {
+    const accepted = [
+      PAYMENT_INITIATION_EXAMPLE,
+      // The currency's minor units, whatever they are: 0 (JPY), 3 (BHD), 4 (CLF).
+      { ...PAYMENT_INITIATION_EXAMPLE, instructedAmount: { currency: 'JPY', amount: '150000' } },
+      { ...PAYMENT_INITIATION_EXAMPLE, instructedAmount: { currency: 'BHD', amount: '1.234' } },
+      { ...PAYMENT_INITIATION_EXAMPLE, instructedAmount: { currency: 'CLF', amount: '1.2345' } },
+      {
+        ...PAYMENT_INITIATION_EXAMPLE,
+        actions: ['cancel'],
+        paymentId: 'p'.repeat(64),
+        creditorName: 'é'.repeat(70),
+        remittanceInformationUnstructured: 'r'.repeat(140),
+        debtorAccount: { iban: 'FR1420041010050500013M02606' },
+      },
+    ].map(checkPaymentDetail);
+    for (const detail of accepted) {
+      const body = JSON.stringify({
+        access_token: 'a'.repeat(43),
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 'pisp',
+        authorization_details: [detail],
+      });
+      expect(validator.check(response({ body }))).toEqual([]);
+    }
+  });
+
+  it('documents the 429 of a TPP pushing too many authorization requests', () => {
+    const body = JSON.stringify({ error: 'invalid_request', error_description: 'Too many requests.' });
+    const tooMany = { url: '/oauth2/par', status: 429, body };
+    expect(
+      validator.check(response({ ...tooMany, headers: { ...JSON_NO_STORE, 'retry-after': '42' } })),
+    ).toEqual([]);
+    expect(validator.check(response(tooMany))[0]).toMatch(/Retry-After/);
   });
 });
