@@ -144,14 +144,24 @@ describe('display and binding', () => {
     expect(maskIban('DE02100100109307118603')).toBe('DE02 •••• 8603');
   });
 
-  it('binds to amount and payee: a change to either changes the binding', () => {
+  it('binds to everything the customer is shown: a change to any of it changes the binding', () => {
     const [detail] = parse([payment]);
-    const [cheaper] = parse([{ ...payment, instructedAmount: { currency: 'EUR', amount: '123.49' } }]);
-    const [other] = parse([{ ...payment, creditorAccount: { iban: 'FR7630006000011234567890189' } }]);
-    const [again] = parse([{ ...payment }]);
-    expect(paymentBinding(again)).toBe(paymentBinding(detail));
-    expect(paymentBinding(cheaper)).not.toBe(paymentBinding(detail));
-    expect(paymentBinding(other)).not.toBe(paymentBinding(detail));
+    const changes: Record<string, unknown>[] = [
+      { instructedAmount: { currency: 'EUR', amount: '123.49' } },
+      { instructedAmount: { currency: 'GBP', amount: '123.50' } },
+      { creditorName: 'Merchant B' },
+      { creditorAccount: { iban: 'FR7630006000011234567890189' } },
+      { remittanceInformationUnstructured: 'Ref Number Merchant 2' },
+      { remittanceInformationUnstructured: undefined },
+      { remittanceInformationUnstructured: '' },
+      { debtorAccount: { iban: 'FR7630006000011234567890189' } },
+      { actions: ['cancel'], paymentId: 'pay-1' },
+    ];
+    const bindings = changes.map((change) => paymentBinding(parse([{ ...payment, ...change }])[0]));
+    expect(new Set([paymentBinding(detail), ...bindings]).size).toBe(changes.length + 1);
+    // The same payment, whatever the order of its members, binds the same.
+    const reordered = Object.fromEntries(Object.entries(payment).reverse());
+    expect(paymentBinding(parse([reordered])[0])).toBe(paymentBinding(detail));
   });
 });
 

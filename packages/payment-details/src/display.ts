@@ -22,8 +22,9 @@ export function maskIban(iban: string): string {
 
 /**
  * Dynamic linking (PSD2 RTS Art. 5): the value the customer's authentication is bound to. It covers
- * the action, amount, currency, payee and the payment to cancel; any change to one of them changes it,
- * and an approval bound to another value is refused.
+ * everything the customer is shown of the payment (the action, amount, currency, payee, both accounts,
+ * the reference and the payment to cancel), in a fixed order whatever the record's member order; any
+ * change to one of them changes it, and an approval bound to another value is refused.
  */
 export function paymentBinding(detail: PaymentInitiationDetail): string {
   const linked = [
@@ -32,7 +33,9 @@ export function paymentBinding(detail: PaymentInitiationDetail): string {
     detail.instructedAmount.amount,
     detail.creditorName,
     detail.creditorAccount.iban,
-    detail.paymentId ?? '',
+    detail.paymentId ?? null,
+    detail.remittanceInformationUnstructured ?? null,
+    detail.debtorAccount?.iban ?? null,
   ];
   return createHash('sha256').update(JSON.stringify(linked)).digest('base64url');
 }

@@ -103,6 +103,11 @@ describe('payment_request_id (the payment API’s consent URL)', () => {
     const page = await bed.open(BANK, stetQuery(await registered()));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('name="customer_id"');
+    // The sandbox's simulated customer approves or rejects a payment, in those words.
+    const sandbox = await bed.open('/oauth2/en/sandbox/signin.html', stetQuery(await registered()));
+    const html = await sandbox.text();
+    expect(html).toMatch(/value="grant">Approve</);
+    expect(html).toMatch(/value="deny">Reject</);
   });
 
   it('of another client: the error page, and the owner’s request untouched', async () => {

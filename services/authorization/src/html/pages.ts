@@ -113,6 +113,15 @@ ${cancelForm(m, view.cancelAction, view.csrf)}
 <p class="muted">${m.sessionHint}</p>`;
 }
 
+/** The decision, in the words of what is decided: a payment is approved or rejected, access allowed or denied. */
+function decisionButtons(m: Messages, payment: PaymentInitiationDetail | undefined): SafeHtml {
+  const [grant, deny] = payment === undefined ? [m.grant, m.deny] : [m.payment.approve, m.payment.reject];
+  return html`<div class="actions">
+<button type="submit" class="primary" name="decision" value="grant">${grant}</button>
+<button type="submit" class="secondary" name="decision" value="deny">${deny}</button>
+</div>`;
+}
+
 export function sandboxPage(
   frame: PageFrame,
   view: {
@@ -134,10 +143,7 @@ ${askedCard(frame, view)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
 ${psuPicker(m, view.psus)}
-<div class="actions">
-<button type="submit" class="primary" name="decision" value="grant">${m.grant}</button>
-<button type="submit" class="secondary" name="decision" value="deny">${m.deny}</button>
-</div>
+${decisionButtons(m, view.payment)}
 </form>`;
   return layout(frame, m.sandboxTitle, body);
 }
@@ -219,17 +225,12 @@ export function consentPage(
   },
 ): string {
   const { m } = frame;
-  const [grant, deny] =
-    view.payment === undefined ? [m.grant, m.deny] : [m.payment.approve, m.payment.reject];
   const body = html`<p>${m.signedInAs(view.psuName)}</p>
 ${tppCard(m, view.client)}
 ${askedCard(frame, view)}
 <form method="post" action="${view.action}">
 ${csrfField(view.csrf)}
-<div class="actions">
-<button type="submit" class="primary" name="decision" value="grant">${grant}</button>
-<button type="submit" class="secondary" name="decision" value="deny">${deny}</button>
-</div>
+${decisionButtons(m, view.payment)}
 </form>
 <p class="muted">${m.sessionHint}</p>`;
   return layout(frame, m.consentTitle, body);
