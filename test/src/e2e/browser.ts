@@ -113,7 +113,12 @@ export async function decideInBrowser(
   e2e: E2eSystem,
   browser: Browser,
   url: URL,
-  options: Psu & { readonly decision: 'grant' | 'deny'; readonly shows?: readonly string[] },
+  options: Psu & {
+    readonly decision: 'grant' | 'deny';
+    readonly shows?: readonly string[];
+    /** Runs once the decision page is shown, before the PSU presses the button. */
+    readonly beforeDecision?: () => Promise<unknown>;
+  },
 ): Promise<URL> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'fr-FR' });
   const pending: Promise<void>[] = [];
@@ -137,6 +142,7 @@ export async function decideInBrowser(
       await Promise.all([page.waitForURL(/\/banque\/consent$/), page.click('button.primary[type="submit"]')]);
     }
     await expectShown(page);
+    await options.beforeDecision?.();
     const timeout = new Promise<never>((_resolve, reject) => {
       setTimeout(
         () => reject(new Error(`no authorization response within 10 s; the page is at ${page.url()}`)),

@@ -20,11 +20,14 @@ const SHOWN = ['123,50 €', 'Merchant A', 'DE02 •••• 8603', 'Ref Number
 
 let e2e: E2eSystem;
 let browser: Browser;
+/** The system's Redis, where the test moves a deadline instead of waiting for it. */
+let redis: Redis;
 let bank: oidc.Configuration;
 let pisp: oidc.Configuration;
 
 beforeAll(async () => {
   [e2e, browser] = await Promise.all([startE2e({ label: 'e2e-payments' }), launchBrowser()]);
+  redis = new Redis(e2e.system.redisUrl, { maxRetriesPerRequest: 1 });
   bank = await e2e.discover('psp-as', 'bank-psd2-api');
   pisp = await e2e.register('psp-pi', {
     redirect_uris: [REDIRECT_URI],
@@ -35,6 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  redis?.disconnect();
   await browser?.close();
   await e2e?.stop();
 });
@@ -57,6 +61,25 @@ async function pushPayment(detail: object = DETAIL): Promise<Pushed> {
     authorization_details: JSON.stringify([detail]),
   });
   return { url, verifier, state };
+}
+
+const keys = () => tokenStoreKeys(e2e.system.redisKeyPrefix);
+
+/** The payment request a pushed request carries (read before the page uses the request_uri up). */
+async function paymentRequestOf(pushed: Pushed): Promise<string> {
+  const stored = await redis.get(keys().pushedRequest(pushed.url.searchParams.get('request_uri') ?? ''));
+  return (JSON.parse(stored ?? '{}') as { paymentRequestId: string }).paymentRequestId;
+}
+
+/**
+ * The payment's decision deadline (PAR_PAYMENT_REQUEST_SECONDS, 600 s) passes now: both places the store
+ * keeps it (the record and the field the atomic decision compares) move to a second ago.
+ */
+async function passDeadline(paymentRequestId: string): Promise<void> {
+  const key = keys().paymentRequest(paymentRequestId);
+  const past = Math.floor(Date.now() / 1000) - 1;
+  const record = JSON.parse((await redis.hget(key, 'record')) ?? '{}') as Record<string, unknown>;
+  await redis.hset(key, 'record', JSON.stringify({ ...record, expiresAt: past }), 'expiresAt', String(past));
 }
 
 describe('payment initiation by a pushed authorization request', () => {
@@ -186,21 +209,32 @@ describe('payment initiation by a pushed authorization request', () => {
     const pushed = await pushPayment();
     const requestUri = pushed.url.searchParams.get('request_uri') ?? '';
     // Redis ends a pushed request when its expires_in (60 s) is over; the test ends it now instead of waiting.
-    const redis = new Redis(e2e.system.redisUrl, { maxRetriesPerRequest: 1 });
-    try {
-      const key = tokenStoreKeys(e2e.system.redisKeyPrefix).pushedRequest(requestUri);
-      expect(await redis.pexpire(key, 1)).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await redis.exists(key)).toBe(0);
-    } finally {
-      redis.disconnect();
-    }
+    const key = keys().pushedRequest(requestUri);
+    expect(await redis.pexpire(key, 1)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await redis.exists(key)).toBe(0);
     for (const url of [pushed.url, onBankPage(pisp, pushed.url)]) {
       const page = await e2e.call(undefined, `${url.pathname}${url.search}`);
       expect(page.status).toBe(400);
       expect(page.headers.get('location')).toBeNull();
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     }
+  });
+
+  it('a pushed payment whose deadline passes while the customer reads it: no code, invalid_request to the PISP', async () => {
+    const pushed = await pushPayment();
+    const paymentRequestId = await paymentRequestOf(pushed);
+    expect(paymentRequestId).toEqual(expect.any(String));
+    const callback = await decideInBrowser(e2e, browser, pushed.url, {
+      page: 'sandbox',
+      psuId: 'psu-bruno',
+      decision: 'grant',
+      shows: SHOWN,
+      beforeDecision: () => passDeadline(paymentRequestId),
+    });
+    expect(callback.searchParams.get('error')).toBe('invalid_request');
+    expect(callback.searchParams.get('state')).toBe(pushed.state);
+    expect(callback.searchParams.get('code')).toBeNull();
   });
 
   it('cancellation pushed, read in English on the bank page, rejected after SCA: access_denied', async () => {
@@ -238,6 +272,32 @@ describe('payment initiation by a pushed authorization request', () => {
     const invalid = await e2e.call('psp-pi', '/oauth2/par', form);
     expect(invalid.status).toBe(400);
     expect(invalid.json()).toMatchObject({ error: 'invalid_authorization_details' });
+    // Each rule of the type definition, through the edge: 400 invalid_authorization_details naming the member.
+    const push = (details: unknown) => {
+      const fields = new URLSearchParams(body);
+      fields.set('authorization_details', JSON.stringify(details));
+      return e2e.call('psp-pi', '/oauth2/par', { ...form, body: fields.toString() });
+    };
+    for (const [details, named] of [
+      [[{ ...DETAIL, creditorAccount: { iban: 'DE02100100109307118604' } }], 'creditorAccount.iban'],
+      [[{ ...DETAIL, instructedAmount: { currency: 'EUR', amount: '123.505' } }], 'instructedAmount.amount'],
+      [[{ ...DETAIL, instructedAmount: { currency: 'EURO', amount: '1' } }], 'instructedAmount.currency'],
+      [[{ ...DETAIL, creditorName: 'M'.repeat(71) }], 'creditorName'],
+      [
+        [{ ...DETAIL, remittanceInformationUnstructured: 'R'.repeat(141) }],
+        'remittanceInformationUnstructured',
+      ],
+      [[{ ...DETAIL, actions: ['cancel'] }], 'paymentId'],
+      [[DETAIL, DETAIL], 'exactly one'],
+      [[{ ...DETAIL, type: 'account_information' }], 'payment_initiation'],
+    ] as const) {
+      const refused = await push(details);
+      expect({ named, status: refused.status, body: refused.json() }).toEqual({
+        named,
+        status: 400,
+        body: { error: 'invalid_authorization_details', error_description: expect.stringContaining(named) },
+      });
+    }
     // And openid-client reports the refusal as the server's error.
     expect(
       await refusal(
