@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describeAccessTokenByHashContract } from './contract-access-by-hash.js';
 import {
   accessRecord,
   type ContractClock,
@@ -156,6 +157,7 @@ export function describeTokenStoreContract(
       });
     });
 
+    describeAccessTokenByHashContract(() => store, clock);
     describeRefreshTokenContract(() => store, clock);
     describePaymentContract(() => subject, clock);
     describePushedRequestContract(() => subject, clock);

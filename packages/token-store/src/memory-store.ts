@@ -80,6 +80,11 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
   }) =>
     admits(record.clientId, record) &&
     (record.grantId === undefined || grants.get(record.grantId) !== undefined);
+  // findAccessToken and findAccessTokenByHash: one set of rules, whichever the caller holds.
+  const activeAccessToken = (hash: string) => {
+    const record = accessTokens.get(hash)?.value;
+    return record !== undefined && lineageActive(record) ? record : undefined;
+  };
   const setMarker = (clientId: string, next: string | undefined) => {
     if (next === undefined) markers.delete(clientId);
     else markers.set(clientId, next);
@@ -132,8 +137,10 @@ export function createMemoryTokenStore(options: { now?: () => number } = {}): Me
       accessTokens.set(hashSecret(token), { value: record, expiresAtMs: until(record.expiresAt) });
     },
     async findAccessToken(token) {
-      const record = accessTokens.get(hashSecret(token))?.value;
-      return record !== undefined && lineageActive(record) ? record : undefined;
+      return activeAccessToken(hashSecret(token));
+    },
+    async findAccessTokenByHash(hash) {
+      return activeAccessToken(hash);
     },
     async revokeAccessToken(token) {
       return accessTokens.delete(hashSecret(token));

@@ -31,7 +31,8 @@ export interface PaymentRequestStore {
   bindPaymentToken(paymentRequestId: string, token: BoundPaymentToken): Promise<void>;
   /**
    * The payment API reports the payment executed or cancelled: an approved request moves to that
-   * status and its grant is revoked in the same step, so its token is inactive at once.
+   * status and its grant is revoked, the grant first (on Redis two steps, not one), so its token is
+   * inactive before the status says so and by the time this resolves `completed`.
    */
   completePaymentRequest(
     paymentRequestId: string,

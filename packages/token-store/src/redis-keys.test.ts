@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
 import { tokenStoreKeys } from './redis-keys.js';
-import { generateGrantId, generateOpaqueToken } from './secrets.js';
+import { generateGrantId, generateOpaqueToken, hashSecret } from './secrets.js';
 
 /*
  * The one script with two keys (grant usage: the grant and its usage) must hash to one slot of a Redis
@@ -46,6 +46,9 @@ describe('Redis key names and hash slots', () => {
     expect(keys.client('C')).toBe('psd2:x:C');
     expect(keys.paymentRequest('P')).toBe('psd2:p:P');
     expect(keys.refreshOfHash('H')).toBe('psd2:r:H');
+    expect(keys.accessOfHash('H')).toBe('psd2:a:H');
+    const token = generateOpaqueToken();
+    expect(keys.access(token)).toBe(keys.accessOfHash(hashSecret(token)));
     expect(keys.grantUsage('G')).toBe('psd2:u:{psd2:g:G}');
   });
 

@@ -30,6 +30,7 @@ export interface TokenStoreKeys {
   code(code: string): string;
   grant(grantId: string): string;
   access(token: string): string;
+  accessOfHash(hash: string): string;
   refresh(token: string): string;
   refreshOfHash(hash: string): string;
   client(clientId: string): string;
@@ -46,11 +47,13 @@ export const KEY_PREFIX_PATTERN = /^[^{}]*$/;
 export function tokenStoreKeys(prefix: string): TokenStoreKeys {
   if (!KEY_PREFIX_PATTERN.test(prefix)) throw new Error('a Redis key prefix must not contain { or }');
   const grant = (grantId: string) => `${prefix}g:${grantId}`;
+  const accessOfHash = (hash: string) => `${prefix}a:${hash}`;
   const refreshOfHash = (hash: string) => `${prefix}r:${hash}`;
   return {
     code: (code) => `${prefix}c:${hashSecret(code)}`,
     grant,
-    access: (token) => `${prefix}a:${hashSecret(token)}`,
+    access: (token) => accessOfHash(hashSecret(token)),
+    accessOfHash,
     refresh: (token) => refreshOfHash(hashSecret(token)),
     refreshOfHash,
     client: (clientId) => `${prefix}x:${clientId}`,

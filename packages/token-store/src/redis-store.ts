@@ -88,6 +88,15 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     return grant > 0 && markerAdmits(marker, record);
   }
 
+  /** findAccessToken's rules, for the token stored at `key` (found by its value or by its hash). */
+  async function activeAccessTokenAt(key: string): Promise<AccessTokenRecord | undefined> {
+    const value = await redis.getBuffer(key);
+    if (value === null) return undefined;
+    const record: AccessTokenRecord = decodeAccessToken(value);
+    if (record.expiresAt <= nowSeconds()) return undefined;
+    return (await lineageActive(record)) ? record : undefined;
+  }
+
   return {
     ...createRedisPaymentStores(redis, keys, nowSeconds),
     ...createRedisGrantIndex(redis, keys, nowSeconds),
@@ -144,14 +153,9 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenSto
     saveAccessToken: (token, record) =>
       guarded(() => setUntilExpiry(accessKey(token), encodeAccessToken(record), record.expiresAt)),
 
-    findAccessToken: (token) =>
-      guarded(async () => {
-        const value = await redis.getBuffer(accessKey(token));
-        if (value === null) return undefined;
-        const record: AccessTokenRecord = decodeAccessToken(value);
-        if (record.expiresAt <= nowSeconds()) return undefined;
-        return (await lineageActive(record)) ? record : undefined;
-      }),
+    findAccessToken: (token) => guarded(() => activeAccessTokenAt(accessKey(token))),
+
+    findAccessTokenByHash: (hash) => guarded(() => activeAccessTokenAt(keys.accessOfHash(hash))),
 
     revokeAccessToken: (token) => guarded(async () => (await redis.del(accessKey(token))) > 0),
 

@@ -24,6 +24,7 @@ const METHODS = [
   'redeemAuthorizationCode',
   'saveAccessToken',
   'findAccessToken',
+  'findAccessTokenByHash',
   'revokeAccessToken',
   'saveRefreshToken',
   'lookupRefreshToken',

@@ -114,6 +114,11 @@ export interface TokenStore
   saveAccessToken(token: string, record: AccessTokenRecord): Promise<void>;
   /** The record while the token is active: not expired, not revoked, grant and client not revoked. */
   findAccessToken(token: string): Promise<AccessTokenRecord | undefined>;
+  /**
+   * findAccessToken for a holder of the token's SHA-256 only (`hashSecret`, as a payment request's
+   * bound token keeps it): the payment API must hear the answer introspection gives, never a value.
+   */
+  findAccessTokenByHash(hash: string): Promise<AccessTokenRecord | undefined>;
   /** Revokes this access token only. Returns whether it existed. */
   revokeAccessToken(token: string): Promise<boolean>;
 

@@ -85,15 +85,38 @@ describe('paymentRequestMessageOf', () => {
       now: 1000,
       lifetimeSeconds: 60,
     });
-    expect(paymentRequestMessageOf(record, 1059).status).toBe(
+    expect(paymentRequestMessageOf(record, 1059, false).status).toBe(
       PaymentRequestStatus.PAYMENT_REQUEST_STATUS_PENDING,
     );
-    const expired = paymentRequestMessageOf(record, 1060);
+    const expired = paymentRequestMessageOf(record, 1060, false);
     expect(expired.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXPIRED);
     expect(expired).not.toHaveProperty('resourceId');
     expect(expired.decidedAt).toBeUndefined();
     expect(expired.boundToken).toBeUndefined();
     expect(expired.details).toEqual(SAMPLE_DETAILS);
+  });
+
+  it("gives the bound token's activity as the store answered it", () => {
+    const record = {
+      ...newPaymentRequest({
+        clientId: 'c',
+        detail: paymentDetailOf(PaymentKind.PAYMENT_KIND_INITIATE, SAMPLE_DETAILS),
+        origin: 'pushed',
+        now: 1000,
+        lifetimeSeconds: 60,
+      }),
+      status: 'approved' as const,
+      token: { accessTokenHash: 'h', certificateThumbprint: 't', issuedAt: 1010, expiresAt: 1310 },
+    };
+    for (const active of [true, false]) {
+      expect(paymentRequestMessageOf(record, 1020, active).boundToken).toEqual({
+        accessTokenSha256: 'h',
+        cnfX5tS256: 't',
+        issuedAt: new Date(1_010_000),
+        expiresAt: new Date(1_310_000),
+        active,
+      });
+    }
   });
 });
 

@@ -104,10 +104,14 @@ export function statusMessageOf(value: ReturnType<typeof paymentRequestStatus>):
 export const dateOf = (seconds: number | undefined): Date | undefined =>
   seconds === undefined ? undefined : new Date(seconds * 1000);
 
-/** A stored request as the payment API reads it; the status as of `nowSeconds` (expired included). */
+/**
+ * A stored request as the payment API reads it; the status as of `nowSeconds` (expired included), and
+ * `boundTokenActive` as the store answered it for the bound token.
+ */
 export function paymentRequestMessageOf(
   record: PaymentRequestRecord,
   nowSeconds: number,
+  boundTokenActive: boolean,
 ): PaymentRequestMessage {
   return {
     paymentRequestId: record.paymentRequestId,
@@ -130,6 +134,7 @@ export function paymentRequestMessageOf(
             cnfX5tS256: record.token.certificateThumbprint,
             issuedAt: dateOf(record.token.issuedAt),
             expiresAt: dateOf(record.token.expiresAt),
+            active: boundTokenActive,
           },
   };
 }

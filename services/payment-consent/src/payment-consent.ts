@@ -6,6 +6,7 @@ import {
   type PaymentRequestRecord,
   type PaymentRequestStore,
   paymentRequestStatus,
+  type TokenStore,
 } from '@psd2/token-store';
 import { consentApprovalUrl, type PageLanguage } from './consent-url.js';
 import { PaymentConsentError } from './errors.js';
@@ -15,8 +16,11 @@ import { PaymentConsentError } from './errors.js';
  * a PISP's client, read it, and record the payment executed or cancelled (which ends the consent).
  */
 
+/** The payment requests, and the access tokens whose activity a bound token reports. */
+export type PaymentConsentStore = PaymentRequestStore & Pick<TokenStore, 'findAccessTokenByHash'>;
+
 export interface PaymentConsentOptions {
-  readonly store: PaymentRequestStore;
+  readonly store: PaymentConsentStore;
   readonly registry: Pick<ClientRegistry, 'getClient'>;
   /** The public issuer: the consent URL is an absolute URL on the edge. */
   readonly issuer: string;
@@ -40,6 +44,16 @@ export interface Registered {
   readonly expiresAt: number;
 }
 
+export interface FoundPaymentRequest {
+  readonly record: PaymentRequestRecord;
+  /**
+   * Whether the bound token is active now, as introspection would answer (false without one). The
+   * status cannot say it: only a reported outcome changes the status, while a withdrawn consent, a
+   * revoked token or a suspended or deleted client end the token too.
+   */
+  readonly boundTokenActive: boolean;
+}
+
 export interface Completed {
   readonly status: 'executed' | 'cancelled';
   readonly completedAt: number;
@@ -47,8 +61,11 @@ export interface Completed {
 
 export interface PaymentConsent {
   register(input: RegisterInput): Promise<Registered>;
-  /** The request as stored; NOT_FOUND when unknown or past its retention. */
-  find(paymentRequestId: string): Promise<PaymentRequestRecord>;
+  /**
+   * The request as stored and whether its token is active; NOT_FOUND when unknown or past its
+   * retention. A store that cannot answer fails the call (UNAVAILABLE), never a guess either way.
+   */
+  find(paymentRequestId: string): Promise<FoundPaymentRequest>;
   complete(paymentRequestId: string, outcome: 'executed' | 'cancelled'): Promise<Completed>;
 }
 
@@ -87,10 +104,19 @@ export function createPaymentConsent(options: PaymentConsentOptions): PaymentCon
     }
   }
 
-  async function find(paymentRequestId: string): Promise<PaymentRequestRecord> {
+  async function findRecord(paymentRequestId: string): Promise<PaymentRequestRecord> {
     const record = await options.store.findPaymentRequest(paymentRequestId);
     if (record === undefined) throw notFound(paymentRequestId);
     return record;
+  }
+
+  /** findAccessToken's rules (the token store's), for the token the request holds by its hash. */
+  async function boundTokenActive(record: PaymentRequestRecord): Promise<boolean> {
+    if (record.token === undefined) return false;
+    const access = await options.store.findAccessTokenByHash(record.token.accessTokenHash);
+    // The token service binds only a token of the request's own grant; should the two ever differ,
+    // the token is no proof of this payment's consent, and the safe answer is no.
+    return access !== undefined && access.grantId !== undefined && access.grantId === record.grantId;
   }
 
   return {
@@ -118,14 +144,17 @@ export function createPaymentConsent(options: PaymentConsentOptions): PaymentCon
       };
     },
 
-    find,
+    async find(paymentRequestId) {
+      const record = await findRecord(paymentRequestId);
+      return { record, boundTokenActive: await boundTokenActive(record) };
+    },
 
     async complete(paymentRequestId, outcome) {
       const completedAt = now();
       const result = await options.store.completePaymentRequest(paymentRequestId, outcome, completedAt);
       if (result === 'completed') return { status: outcome, completedAt };
       if (result === 'unknown') throw notFound(paymentRequestId);
-      const record = await find(paymentRequestId);
+      const record = await findRecord(paymentRequestId);
       // A retried report (its first answer lost) finds its own outcome recorded: the same answer again.
       if (record.status === outcome && record.completedAt !== undefined) {
         return { status: outcome, completedAt: record.completedAt };

@@ -42,6 +42,16 @@ describe('the payment-consent API over Redis', () => {
 
     const now = Math.floor(Date.now() / 1000);
     const { grantId } = await approveAsTheCustomer(store, registered.paymentRequestId, now);
+    await store.saveAccessToken('token-value', {
+      clientId: 'pisp-client',
+      organizationId: 'PSDFR-ACPR-12345',
+      scope: 'pisp',
+      subject: 'psu-0001',
+      grantId,
+      issuedAt: now,
+      expiresAt: now + 300,
+      certificateThumbprint: 'z'.repeat(43),
+    });
     await store.bindPaymentToken(registered.paymentRequestId, {
       accessTokenHash: hashSecret('token-value'),
       certificateThumbprint: 'z'.repeat(43),
@@ -53,7 +63,7 @@ describe('the payment-consent API over Redis', () => {
       status: PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED,
       grantId,
       subject: 'psu-0001',
-      boundToken: { accessTokenSha256: hashSecret('token-value'), cnfX5tS256: 'z'.repeat(43) },
+      boundToken: { accessTokenSha256: hashSecret('token-value'), cnfX5tS256: 'z'.repeat(43), active: true },
     });
 
     expect(
@@ -63,8 +73,8 @@ describe('the payment-consent API over Redis', () => {
       }),
     ).toMatchObject({ status: PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CANCELLED });
     expect(await store.findGrant(grantId)).toBeUndefined();
-    expect((await api.get(registered.paymentRequestId)).paymentRequest?.status).toBe(
-      PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CANCELLED,
-    );
+    const cancelled = (await api.get(registered.paymentRequestId)).paymentRequest;
+    expect(cancelled?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_CANCELLED);
+    expect(cancelled?.boundToken?.active).toBe(false);
   });
 });

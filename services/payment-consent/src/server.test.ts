@@ -14,8 +14,10 @@ import {
 } from '@psd2/token-store';
 import {
   approveAsTheCustomer,
+  BOUND_THUMBPRINT,
   fakeRegistry,
   ISSUER,
+  issueBoundToken,
   pispClient,
   SAMPLE_DETAILS,
   sampleRequest,
@@ -74,23 +76,8 @@ describe('the payment API conversation', () => {
 
     clock += 30;
     const { grantId } = await approveAsTheCustomer(store, registered.paymentRequestId, clock);
-    const accessToken = 'an-access-token-value';
-    await store.saveAccessToken(accessToken, {
-      clientId: 'pisp-client',
-      organizationId: 'PSDFR-ACPR-12345',
-      scope: 'pisp',
-      subject: 'psu-0001',
-      grantId,
-      issuedAt: clock,
-      expiresAt: clock + 300,
-      certificateThumbprint: 'y'.repeat(43),
-    });
-    await store.bindPaymentToken(registered.paymentRequestId, {
-      accessTokenHash: hashSecret(accessToken),
-      certificateThumbprint: 'y'.repeat(43),
-      issuedAt: clock,
-      expiresAt: clock + 300,
-    });
+    const grant = { grantId, clientId: 'pisp-client' };
+    const accessToken = await issueBoundToken(store, registered.paymentRequestId, grant, clock);
     const approved = (await api.get(registered.paymentRequestId)).paymentRequest;
     expect(approved).toMatchObject({
       status: PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED,
@@ -99,9 +86,10 @@ describe('the payment API conversation', () => {
       grantId,
       boundToken: {
         accessTokenSha256: hashSecret(accessToken),
-        cnfX5tS256: 'y'.repeat(43),
+        cnfX5tS256: BOUND_THUMBPRINT,
         issuedAt: new Date(clock * 1000),
         expiresAt: new Date((clock + 300) * 1000),
+        active: true,
       },
     });
     expect(await store.findGrant(grantId)).toBeDefined();
@@ -122,6 +110,7 @@ describe('the payment API conversation', () => {
     const executed = (await api.get(registered.paymentRequestId)).paymentRequest;
     expect(executed?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXECUTED);
     expect(executed?.completedAt).toEqual(new Date(clock * 1000));
+    expect(executed?.boundToken?.active).toBe(false);
 
     // A retried report (its answer lost) gets the same answer; the other outcome is refused.
     clock += 5;

@@ -48,8 +48,8 @@ export function createPaymentConsentService(options: ServiceOptions): PaymentCon
     }),
 
     getPaymentRequest: unary('GetPaymentRequest', async (request) => {
-      const record = await consent.find(paymentRequestIdOf(request.paymentRequestId));
-      return { paymentRequest: paymentRequestMessageOf(record, now()) };
+      const found = await consent.find(paymentRequestIdOf(request.paymentRequestId));
+      return { paymentRequest: paymentRequestMessageOf(found.record, now(), found.boundTokenActive) };
     }),
 
     reportPaymentOutcome: unary('ReportPaymentOutcome', async (request) => {

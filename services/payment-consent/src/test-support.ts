@@ -13,7 +13,7 @@ import {
   PaymentKind,
   type RegisterPaymentRequestRequest,
 } from '@psd2/payment-consent-proto';
-import { generateGrantId, type TokenStore } from '@psd2/token-store';
+import { generateGrantId, generateOpaqueToken, hashSecret, type TokenStore } from '@psd2/token-store';
 import { type RunningPaymentConsentServer, startPaymentConsentServer } from './server.js';
 
 /*
@@ -163,3 +163,38 @@ export async function approveAsTheCustomer(
   if (outcome !== 'decided') throw new Error(`decision ${outcome}`);
   return { grantId };
 }
+
+/**
+ * What the token service does when the PISP redeems the approval's code: an access token of the grant,
+ * bound to the request (its hash only). Returns the token value, which only the PISP would hold.
+ */
+export async function issueBoundToken(
+  store: TokenStore,
+  paymentRequestId: string,
+  grant: { readonly grantId: string; readonly clientId: string },
+  now: number,
+  lifetimeSeconds = 300,
+): Promise<string> {
+  const accessToken = generateOpaqueToken();
+  const expiresAt = now + lifetimeSeconds;
+  await store.saveAccessToken(accessToken, {
+    clientId: grant.clientId,
+    organizationId: 'PSDFR-ACPR-12345',
+    scope: 'pisp',
+    subject: 'psu-0001',
+    grantId: grant.grantId,
+    issuedAt: now,
+    expiresAt,
+    certificateThumbprint: BOUND_THUMBPRINT,
+  });
+  await store.bindPaymentToken(paymentRequestId, {
+    accessTokenHash: hashSecret(accessToken),
+    certificateThumbprint: BOUND_THUMBPRINT,
+    issuedAt: now,
+    expiresAt,
+  });
+  return accessToken;
+}
+
+/** The `cnf.x5t#S256` of tokens issueBoundToken makes. */
+export const BOUND_THUMBPRINT = 'y'.repeat(43);

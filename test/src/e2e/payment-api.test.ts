@@ -12,6 +12,7 @@ import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
 import { type E2eSystem, itMatchedTheDocument, startE2e } from './harness.js';
+import { asThePisp, PAYMENT, registerPayment as register } from './stet-payments.js';
 
 /*
  * The STET way in: the bank's payment API registers the payment over the internal gRPC API (never
@@ -20,12 +21,6 @@ import { type E2eSystem, itMatchedTheDocument, startE2e } from './harness.js';
  * and reports the payment executed, which ends the token.
  */
 
-const PAYMENT = {
-  instructedAmount: { currency: 'EUR', amount: '123.50' },
-  creditorName: 'Merchant A',
-  creditorIban: 'DE02100100109307118603',
-  remittanceInformation: 'Ref Number Merchant',
-};
 const AS_DETAIL = PAYMENT_INITIATION_EXAMPLE;
 
 let e2e: E2eSystem;
@@ -55,36 +50,9 @@ afterAll(async () => {
 const introspect = (token: string) => oidc.tokenIntrospection(bank, token);
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
-/** The payment API's side: a pending request for the PISP, and the URL it hands the PISP. */
-async function registerPayment(
-  kind: PaymentKind,
-  changes: { paymentId?: string; expiresInSeconds?: number; amount?: string } = {},
-) {
-  return paymentApi.register({
-    clientId: pisp.clientMetadata().client_id,
-    resourceId: `pmt-${Math.random().toString(36).slice(2, 10)}`,
-    kind,
-    details: {
-      ...PAYMENT,
-      instructedAmount: { currency: 'EUR', amount: changes.amount ?? '123.50' },
-      ...(changes.paymentId === undefined ? {} : { paymentId: changes.paymentId }),
-    },
-    ...(changes.expiresInSeconds === undefined ? {} : { expiresInSeconds: changes.expiresInSeconds }),
-    language: 0,
-  });
-}
-
-/** The PISP's side: the consent-approval URL with its own redirect_uri, state and PKCE (RFC 7636). */
-async function asThePisp(consentApprovalUrl: string) {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = new URL(consentApprovalUrl);
-  url.searchParams.set('redirect_uri', REDIRECT_URI);
-  url.searchParams.set('state', state);
-  url.searchParams.set('code_challenge', await oidc.calculatePKCECodeChallenge(verifier));
-  url.searchParams.set('code_challenge_method', 'S256');
-  return { url, verifier, state };
-}
+/** A payment of the PISP's client registered by the payment API (stet-payments.ts). */
+const registerPayment = (kind: PaymentKind, changes?: Parameters<typeof register>[3]) =>
+  register(paymentApi, pisp.clientMetadata().client_id, kind, changes);
 
 describe('payment consent registered by the bank payment API (STET)', () => {
   it('initiation on the bank page: SCA bound to the payment, a pisp token the payment API can match, ended once executed', async () => {
@@ -126,6 +94,7 @@ describe('payment consent registered by the bank payment API (STET)', () => {
     expect(approved?.subject).toBe('psu-chloe');
     expect(approved?.boundToken?.accessTokenSha256).toBe(sha256(tokens.access_token));
     expect(approved?.boundToken?.cnfX5tS256).toBe(e2e.thumbprint('psp-pi'));
+    expect(approved?.boundToken?.active).toBe(true);
 
     const outcome = await paymentApi.report({
       paymentRequestId: registered.paymentRequestId,
@@ -133,6 +102,34 @@ describe('payment consent registered by the bank payment API (STET)', () => {
     });
     expect(outcome.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_EXECUTED);
     expect(await introspect(tokens.access_token)).toEqual({ active: false });
+    expect((await paymentApi.get(registered.paymentRequestId)).paymentRequest?.boundToken?.active).toBe(
+      false,
+    );
+  });
+
+  it('the PISP revokes its token at /oauth2/revoke: still APPROVED, but bound_token.active false', async () => {
+    const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '15.00' });
+    const authorization = await asThePisp(registered.consentApprovalUrl);
+    const callback = await decideInBrowser(e2e, browser, authorization.url, {
+      page: 'sandbox',
+      psuId: 'psu-alice',
+      decision: 'grant',
+      shows: ['15,00 €'],
+    });
+    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
+      pkceCodeVerifier: authorization.verifier,
+      expectedState: authorization.state,
+    });
+    const read = async () => (await paymentApi.get(registered.paymentRequestId)).paymentRequest;
+    const bound = { accessTokenSha256: sha256(tokens.access_token), cnfX5tS256: e2e.thumbprint('psp-pi') };
+    expect((await read())?.boundToken).toMatchObject({ ...bound, active: true });
+
+    // RFC 7009 through the edge, with the PISP's QWAC; only ReportPaymentOutcome changes the status.
+    await oidc.tokenRevocation(pisp, tokens.access_token, { token_type_hint: 'access_token' });
+    expect(await introspect(tokens.access_token)).toEqual({ active: false });
+    const revoked = await read();
+    expect(revoked?.status).toBe(PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED);
+    expect(revoked?.boundToken).toMatchObject({ ...bound, active: false });
   });
 
   it("a token for payment A is refused for payment B: introspection names A's request", async () => {

@@ -124,7 +124,15 @@ export interface BoundToken {
   /** `cnf.x5t#S256`: base64url SHA-256 of the DER certificate the token is bound to. */
   cnfX5tS256: string;
   issuedAt: Date | undefined;
-  expiresAt: Date | undefined;
+  expiresAt:
+    | Date
+    | undefined;
+  /**
+   * Whether the token is active now, the same answer introspection gives: false once it expired, the
+   * payment was reported, the customer withdrew the consent, the TPP revoked it, or its client was
+   * suspended or deleted. The status alone never says this: only ReportPaymentOutcome changes it.
+   */
+  active: boolean;
 }
 
 export interface PaymentRequest {
@@ -617,7 +625,7 @@ export const GetPaymentRequestRequest: MessageFns<GetPaymentRequestRequest> = {
 };
 
 function createBaseBoundToken(): BoundToken {
-  return { accessTokenSha256: "", cnfX5tS256: "", issuedAt: undefined, expiresAt: undefined };
+  return { accessTokenSha256: "", cnfX5tS256: "", issuedAt: undefined, expiresAt: undefined, active: false };
 }
 
 export const BoundToken: MessageFns<BoundToken> = {
@@ -633,6 +641,9 @@ export const BoundToken: MessageFns<BoundToken> = {
     }
     if (message.expiresAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(34).fork()).join();
+    }
+    if (message.active !== false) {
+      writer.uint32(40).bool(message.active);
     }
     return writer;
   },
@@ -682,6 +693,14 @@ export const BoundToken: MessageFns<BoundToken> = {
             message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -703,6 +722,7 @@ export const BoundToken: MessageFns<BoundToken> = {
     message.cnfX5tS256 = object.cnfX5tS256 ?? "";
     message.issuedAt = object.issuedAt ?? undefined;
     message.expiresAt = object.expiresAt ?? undefined;
+    message.active = object.active ?? false;
     return message;
   },
 };
@@ -1136,7 +1156,8 @@ export const PaymentConsentServiceService = {
       RegisterPaymentRequestResponse.decode(value),
   },
   /**
-   * Reads a payment request: its status, the customer's decision and the token issued on it.
+   * Reads a payment request: its status, the customer's decision and the token issued on it, with
+   * whether that token is active now (the store is asked on every call; UNAVAILABLE when it cannot be).
    * NOT_FOUND for an unknown request (or one whose retention of 24 hours after its expiry has passed).
    */
   getPaymentRequest: {
@@ -1151,8 +1172,11 @@ export const PaymentConsentServiceService = {
     responseDeserialize: (value: Buffer): GetPaymentRequestResponse => GetPaymentRequestResponse.decode(value),
   },
   /**
-   * Reports the payment executed or cancelled. The consent's grant is revoked in the same step, so
-   * the token issued on it is inactive at once. FAILED_PRECONDITION when the request is not approved.
+   * Reports the payment executed or cancelled. Two steps, in this order: the consent's grant is
+   * revoked, then the status is written. The token is therefore inactive before the status says so
+   * (a call that fails between the two can leave APPROVED with bound_token.active false, and a retry
+   * completes it); it is inactive by the time this call answers. FAILED_PRECONDITION when the request
+   * is not approved.
    */
   reportPaymentOutcome: {
     path: "/psd2.paymentconsent.v1.PaymentConsentService/ReportPaymentOutcome" as const,
@@ -1176,13 +1200,17 @@ export interface PaymentConsentServiceServer extends UntypedServiceImplementatio
    */
   registerPaymentRequest: handleUnaryCall<RegisterPaymentRequestRequest, RegisterPaymentRequestResponse>;
   /**
-   * Reads a payment request: its status, the customer's decision and the token issued on it.
+   * Reads a payment request: its status, the customer's decision and the token issued on it, with
+   * whether that token is active now (the store is asked on every call; UNAVAILABLE when it cannot be).
    * NOT_FOUND for an unknown request (or one whose retention of 24 hours after its expiry has passed).
    */
   getPaymentRequest: handleUnaryCall<GetPaymentRequestRequest, GetPaymentRequestResponse>;
   /**
-   * Reports the payment executed or cancelled. The consent's grant is revoked in the same step, so
-   * the token issued on it is inactive at once. FAILED_PRECONDITION when the request is not approved.
+   * Reports the payment executed or cancelled. Two steps, in this order: the consent's grant is
+   * revoked, then the status is written. The token is therefore inactive before the status says so
+   * (a call that fails between the two can leave APPROVED with bound_token.active false, and a retry
+   * completes it); it is inactive by the time this call answers. FAILED_PRECONDITION when the request
+   * is not approved.
    */
   reportPaymentOutcome: handleUnaryCall<ReportPaymentOutcomeRequest, ReportPaymentOutcomeResponse>;
 }
@@ -1210,7 +1238,8 @@ export interface PaymentConsentServiceClient extends Client {
     callback: (error: ServiceError | null, response: RegisterPaymentRequestResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Reads a payment request: its status, the customer's decision and the token issued on it.
+   * Reads a payment request: its status, the customer's decision and the token issued on it, with
+   * whether that token is active now (the store is asked on every call; UNAVAILABLE when it cannot be).
    * NOT_FOUND for an unknown request (or one whose retention of 24 hours after its expiry has passed).
    */
   getPaymentRequest(
@@ -1229,8 +1258,11 @@ export interface PaymentConsentServiceClient extends Client {
     callback: (error: ServiceError | null, response: GetPaymentRequestResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Reports the payment executed or cancelled. The consent's grant is revoked in the same step, so
-   * the token issued on it is inactive at once. FAILED_PRECONDITION when the request is not approved.
+   * Reports the payment executed or cancelled. Two steps, in this order: the consent's grant is
+   * revoked, then the status is written. The token is therefore inactive before the status says so
+   * (a call that fails between the two can leave APPROVED with bound_token.active false, and a retry
+   * completes it); it is inactive by the time this call answers. FAILED_PRECONDITION when the request
+   * is not approved.
    */
   reportPaymentOutcome(
     request: ReportPaymentOutcomeRequest,
