@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
-import { tokenStoreKeys } from '@psd2/token-store';
-import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
 import { type E2eSystem, itMatchedTheDocument, refusal, startE2e } from './harness.js';
+import { type PaymentClock, type Pushed, paymentClock, pushPayment as push } from './pushed-payments.js';
 
 /*
  * Payment consent end to end: a PISP registers an authorization code client with its PSP_PI QWAC,
@@ -20,14 +19,13 @@ const SHOWN = ['123,50 €', 'Merchant A', 'DE02 •••• 8603', 'Ref Number
 
 let e2e: E2eSystem;
 let browser: Browser;
-/** The system's Redis, where the test moves a deadline instead of waiting for it. */
-let redis: Redis;
+let clock: PaymentClock;
 let bank: oidc.Configuration;
 let pisp: oidc.Configuration;
 
 beforeAll(async () => {
   [e2e, browser] = await Promise.all([startE2e({ label: 'e2e-payments' }), launchBrowser()]);
-  redis = new Redis(e2e.system.redisUrl, { maxRetriesPerRequest: 1 });
+  clock = paymentClock(e2e);
   bank = await e2e.discover('psp-as', 'bank-psd2-api');
   pisp = await e2e.register('psp-pi', {
     redirect_uris: [REDIRECT_URI],
@@ -38,49 +36,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  redis?.disconnect();
+  clock?.close();
   await browser?.close();
   await e2e?.stop();
 });
 
-interface Pushed {
-  readonly url: URL;
-  readonly verifier: string;
-  readonly state: string;
-}
-
-/** RFC 9126 with openid-client: the payment pushed, the authorization URL with client_id + request_uri. */
-async function pushPayment(detail: object = DETAIL): Promise<Pushed> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = await oidc.buildAuthorizationUrlWithPAR(pisp, {
-    redirect_uri: REDIRECT_URI,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    authorization_details: JSON.stringify([detail]),
-  });
-  return { url, verifier, state };
-}
-
-const keys = () => tokenStoreKeys(e2e.system.redisKeyPrefix);
-
-/** The payment request a pushed request carries (read before the page uses the request_uri up). */
-async function paymentRequestOf(pushed: Pushed): Promise<string> {
-  const stored = await redis.get(keys().pushedRequest(pushed.url.searchParams.get('request_uri') ?? ''));
-  return (JSON.parse(stored ?? '{}') as { paymentRequestId: string }).paymentRequestId;
-}
-
-/**
- * The payment's decision deadline (PAR_PAYMENT_REQUEST_SECONDS, 600 s) passes now: both places the store
- * keeps it (the record and the field the atomic decision compares) move to a second ago.
- */
-async function passDeadline(paymentRequestId: string): Promise<void> {
-  const key = keys().paymentRequest(paymentRequestId);
-  const past = Math.floor(Date.now() / 1000) - 1;
-  const record = JSON.parse((await redis.hget(key, 'record')) ?? '{}') as Record<string, unknown>;
-  await redis.hset(key, 'record', JSON.stringify({ ...record, expiresAt: past }), 'expiresAt', String(past));
-}
+const pushPayment = (detail: object = DETAIL): Promise<Pushed> => push(pisp, detail);
 
 describe('payment initiation by a pushed authorization request', () => {
   it('the metadata advertises /oauth2/par and payment_initiation', () => {
@@ -207,12 +168,7 @@ describe('payment initiation by a pushed authorization request', () => {
 
   it('a pushed request past its lifetime: the error page, never a redirect, and no code', async () => {
     const pushed = await pushPayment();
-    const requestUri = pushed.url.searchParams.get('request_uri') ?? '';
-    // Redis ends a pushed request when its expires_in (60 s) is over; the test ends it now instead of waiting.
-    const key = keys().pushedRequest(requestUri);
-    expect(await redis.pexpire(key, 1)).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await redis.exists(key)).toBe(0);
+    await clock.expirePushedRequest(pushed);
     for (const url of [pushed.url, onBankPage(pisp, pushed.url)]) {
       const page = await e2e.call(undefined, `${url.pathname}${url.search}`);
       expect(page.status).toBe(400);
@@ -223,14 +179,13 @@ describe('payment initiation by a pushed authorization request', () => {
 
   it('a pushed payment whose deadline passes while the customer reads it: no code, invalid_request to the PISP', async () => {
     const pushed = await pushPayment();
-    const paymentRequestId = await paymentRequestOf(pushed);
-    expect(paymentRequestId).toEqual(expect.any(String));
+    const paymentRequestId = await clock.paymentRequestOf(pushed);
     const callback = await decideInBrowser(e2e, browser, pushed.url, {
       page: 'sandbox',
       psuId: 'psu-bruno',
       decision: 'grant',
       shows: SHOWN,
-      beforeDecision: () => passDeadline(paymentRequestId),
+      beforeDecision: () => clock.passDeadline(paymentRequestId),
     });
     expect(callback.searchParams.get('error')).toBe('invalid_request');
     expect(callback.searchParams.get('state')).toBe(pushed.state);
@@ -309,37 +264,6 @@ describe('payment initiation by a pushed authorization request', () => {
         }),
       ),
     ).toEqual({ error: 'invalid_request', status: 400 });
-  });
-});
-
-describe('the PISP developer’s documentation', () => {
-  it('GET /oauth2/docs through the edge: Swagger UI renders the document from this origin only', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    try {
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
-      });
-      page.on('request', (request) => {
-        if (!request.url().startsWith(e2e.system.edgeUrl) && !request.url().startsWith('data:'))
-          problems.push(`elsewhere: ${request.url()}`);
-      });
-      page.on('response', (response) => {
-        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-      });
-      const response = await page.goto(`${e2e.system.edgeUrl}/oauth2/docs`);
-      expect(response?.status()).toBe(200);
-      const operation = (path: string) =>
-        page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path}$`) }).first();
-      for (const path of ['/oauth2/par', '/oauth2/token', '/oauth2/register'])
-        await operation(path).waitFor();
-      expect(problems).toEqual([]);
-    } finally {
-      await context.close();
-    }
   });
 });
 

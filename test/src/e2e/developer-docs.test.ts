@@ -4,24 +4,29 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type RunningSystem, repoRoot, startSystem } from '@psd2/testing';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser.js';
 
 /*
- * The README's quick starts, run the way a TPP's developer runs them: every `sh` block of the section,
- * in order, in one bash session, against the whole system through the edge. Only what differs from
- * `pnpm start` is rewritten: the edge's two addresses and the directory of the demo PKI. A README
- * command that stops working fails here, not on a developer's first day.
+ * What a TPP's developer reads, checked against the whole system through the edge. The README's quick
+ * starts run the way the developer runs them: every `sh` block of the section, in order, in one bash
+ * session. Only what differs from `pnpm start` is rewritten: the edge's two addresses and the directory
+ * of the demo PKI. A README command that stops working fails here, not on a developer's first day. And
+ * the OpenAPI document renders at /oauth2/docs in Chromium, from the edge's origin alone.
  */
 
 let system: RunningSystem;
+let browser: Browser;
 let workdir: string;
 
 beforeAll(async () => {
-  system = await startSystem({ label: 'readme' });
+  [system, browser] = await Promise.all([startSystem({ label: 'developer-docs' }), launchBrowser()]);
   workdir = mkdtempSync(join(tmpdir(), 'psd2-readme-'));
 }, 60_000);
 
 afterAll(async () => {
   if (workdir !== undefined) rmSync(workdir, { recursive: true, force: true });
+  await browser?.close();
   await system?.stop();
 });
 
@@ -80,4 +85,35 @@ describe('README quick starts, through the edge', () => {
     expect(run.stdout).toContain('"active": true');
     expect(run.stdout).toContain('"payment_request_id"');
   }, 90_000);
+});
+
+describe('the OpenAPI document in a browser', () => {
+  it('GET /oauth2/docs through the edge: Swagger UI renders the document from this origin only', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('request', (request) => {
+        if (!request.url().startsWith(system.edgeUrl) && !request.url().startsWith('data:'))
+          problems.push(`elsewhere: ${request.url()}`);
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      });
+      const response = await page.goto(`${system.edgeUrl}/oauth2/docs`);
+      expect(response?.status()).toBe(200);
+      const operation = (path: string) =>
+        page.locator('.opblock-summary-path', { hasText: new RegExp(`^${path}$`) }).first();
+      for (const path of ['/oauth2/par', '/oauth2/token', '/oauth2/register'])
+        await operation(path).waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
