@@ -54,6 +54,21 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
 const registerPayment = (kind: PaymentKind, changes?: Parameters<typeof register>[3]) =>
   register(paymentApi, pisp.clientMetadata().client_id, kind, changes);
 
+/** The customer approves the payment on the sandbox page, reading `shows`; the PISP redeems the code. */
+async function approvedInSandbox(consentApprovalUrl: string, psuId: string, shows: readonly string[]) {
+  const authorization = await asThePisp(consentApprovalUrl);
+  const callback = await decideInBrowser(e2e, browser, authorization.url, {
+    page: 'sandbox',
+    psuId,
+    decision: 'grant',
+    shows,
+  });
+  return oidc.authorizationCodeGrant(pisp, callback, {
+    pkceCodeVerifier: authorization.verifier,
+    expectedState: authorization.state,
+  });
+}
+
 describe('payment consent registered by the bank payment API (STET)', () => {
   it('initiation on the bank page: SCA bound to the payment, a pisp token the payment API can match, ended once executed', async () => {
     const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE);
@@ -109,17 +124,7 @@ describe('payment consent registered by the bank payment API (STET)', () => {
 
   it('the PISP revokes its token at /oauth2/revoke: still APPROVED, but bound_token.active false', async () => {
     const registered = await registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '15.00' });
-    const authorization = await asThePisp(registered.consentApprovalUrl);
-    const callback = await decideInBrowser(e2e, browser, authorization.url, {
-      page: 'sandbox',
-      psuId: 'psu-alice',
-      decision: 'grant',
-      shows: ['15,00 €'],
-    });
-    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
-      pkceCodeVerifier: authorization.verifier,
-      expectedState: authorization.state,
-    });
+    const tokens = await approvedInSandbox(registered.consentApprovalUrl, 'psu-alice', ['15,00 €']);
     const read = async () => (await paymentApi.get(registered.paymentRequestId)).paymentRequest;
     const bound = { accessTokenSha256: sha256(tokens.access_token), cnfX5tS256: e2e.thumbprint('psp-pi') };
     expect((await read())?.boundToken).toMatchObject({ ...bound, active: true });
@@ -137,17 +142,7 @@ describe('payment consent registered by the bank payment API (STET)', () => {
       registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '10.00' }),
       registerPayment(PaymentKind.PAYMENT_KIND_INITIATE, { amount: '9999.99' }),
     ]);
-    const authorization = await asThePisp(first.consentApprovalUrl);
-    const callback = await decideInBrowser(e2e, browser, authorization.url, {
-      page: 'sandbox',
-      psuId: 'psu-alice',
-      decision: 'grant',
-      shows: ['10,00 €'],
-    });
-    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
-      pkceCodeVerifier: authorization.verifier,
-      expectedState: authorization.state,
-    });
+    const tokens = await approvedInSandbox(first.consentApprovalUrl, 'psu-alice', ['10,00 €']);
     const answer = await introspect(tokens.access_token);
     expect(answer.payment_request_id).toBe(first.paymentRequestId);
     expect(answer.payment_request_id).not.toBe(second.paymentRequestId);
@@ -234,17 +229,7 @@ describe('payment consent registered by the bank payment API (STET)', () => {
 
   it('cancellation, approved: the token carries the cancel action and the payment to cancel', async () => {
     const registered = await registerPayment(PaymentKind.PAYMENT_KIND_CANCEL, { paymentId: 'pay-78' });
-    const authorization = await asThePisp(registered.consentApprovalUrl);
-    const callback = await decideInBrowser(e2e, browser, authorization.url, {
-      page: 'sandbox',
-      psuId: 'psu-bruno',
-      decision: 'grant',
-      shows: ['123,50 €'],
-    });
-    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
-      pkceCodeVerifier: authorization.verifier,
-      expectedState: authorization.state,
-    });
+    const tokens = await approvedInSandbox(registered.consentApprovalUrl, 'psu-bruno', ['123,50 €']);
     expect(tokens.authorization_details).toEqual([
       { ...AS_DETAIL, actions: ['cancel'], paymentId: 'pay-78' },
     ]);
