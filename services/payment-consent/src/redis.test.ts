@@ -5,7 +5,9 @@ import { createRedisTokenStore, hashSecret } from '@psd2/token-store';
 import { Redis } from 'ioredis';
 import {
   approveAsTheCustomer,
+  BOUND_THUMBPRINT,
   fakeRegistry,
+  issueBoundToken,
   pispClient,
   sampleRequest,
   startTestApi,
@@ -42,28 +44,14 @@ describe('the payment-consent API over Redis', () => {
 
     const now = Math.floor(Date.now() / 1000);
     const { grantId } = await approveAsTheCustomer(store, registered.paymentRequestId, now);
-    await store.saveAccessToken('token-value', {
-      clientId: 'pisp-client',
-      organizationId: 'PSDFR-ACPR-12345',
-      scope: 'pisp',
-      subject: 'psu-0001',
-      grantId,
-      issuedAt: now,
-      expiresAt: now + 300,
-      certificateThumbprint: 'z'.repeat(43),
-    });
-    await store.bindPaymentToken(registered.paymentRequestId, {
-      accessTokenHash: hashSecret('token-value'),
-      certificateThumbprint: 'z'.repeat(43),
-      issuedAt: now,
-      expiresAt: now + 300,
-    });
+    const grant = { grantId, clientId: 'pisp-client' };
+    const accessToken = await issueBoundToken(store, registered.paymentRequestId, grant, now);
     const approved = (await api.get(registered.paymentRequestId)).paymentRequest;
     expect(approved).toMatchObject({
       status: PaymentRequestStatus.PAYMENT_REQUEST_STATUS_APPROVED,
       grantId,
       subject: 'psu-0001',
-      boundToken: { accessTokenSha256: hashSecret('token-value'), cnfX5tS256: 'z'.repeat(43), active: true },
+      boundToken: { accessTokenSha256: hashSecret(accessToken), cnfX5tS256: BOUND_THUMBPRINT, active: true },
     });
 
     expect(

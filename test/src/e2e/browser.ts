@@ -159,3 +159,25 @@ export async function decideInBrowser(
     await context.close();
   }
 }
+
+/**
+ * The PSU approves on the sandbox page, reading `shows`, and the client redeems the code with its PKCE
+ * verifier and state (RFC 6749 §4.1.3): `authorization` as the client built it, pushed or not.
+ */
+export async function approvedInSandbox(
+  e2e: E2eSystem,
+  browser: Browser,
+  config: oidc.Configuration,
+  authorization: { readonly url: URL; readonly verifier: string; readonly state: string },
+  psu: { readonly psuId: string; readonly shows?: readonly string[] },
+): Promise<oidc.TokenEndpointResponse> {
+  const callback = await decideInBrowser(e2e, browser, authorization.url, {
+    page: 'sandbox',
+    decision: 'grant',
+    ...psu,
+  });
+  return oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: authorization.verifier,
+    expectedState: authorization.state,
+  });
+}

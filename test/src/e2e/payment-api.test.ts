@@ -10,7 +10,13 @@ import {
 import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
+import {
+  approvedInSandbox as approved,
+  decideInBrowser,
+  launchBrowser,
+  onBankPage,
+  REDIRECT_URI,
+} from './browser.js';
 import { type E2eSystem, itMatchedTheDocument, startE2e } from './harness.js';
 import { asThePisp, PAYMENT, registerPayment as register } from './stet-payments.js';
 
@@ -54,20 +60,9 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
 const registerPayment = (kind: PaymentKind, changes?: Parameters<typeof register>[3]) =>
   register(paymentApi, pisp.clientMetadata().client_id, kind, changes);
 
-/** The customer approves the payment on the sandbox page, reading `shows`; the PISP redeems the code. */
-async function approvedInSandbox(consentApprovalUrl: string, psuId: string, shows: readonly string[]) {
-  const authorization = await asThePisp(consentApprovalUrl);
-  const callback = await decideInBrowser(e2e, browser, authorization.url, {
-    page: 'sandbox',
-    psuId,
-    decision: 'grant',
-    shows,
-  });
-  return oidc.authorizationCodeGrant(pisp, callback, {
-    pkceCodeVerifier: authorization.verifier,
-    expectedState: authorization.state,
-  });
-}
+/** The customer approves the payment API's payment on the sandbox page; the PISP redeems the code. */
+const approvedInSandbox = async (consentApprovalUrl: string, psuId: string, shows: readonly string[]) =>
+  approved(e2e, browser, pisp, await asThePisp(consentApprovalUrl), { psuId, shows });
 
 describe('payment consent registered by the bank payment API (STET)', () => {
   it('initiation on the bank page: SCA bound to the payment, a pisp token the payment API can match, ended once executed', async () => {

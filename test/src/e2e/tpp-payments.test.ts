@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PAYMENT_INITIATION_EXAMPLE } from '@psd2/payment-details';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
+import { approvedInSandbox, decideInBrowser, launchBrowser, onBankPage, REDIRECT_URI } from './browser.js';
 import { type E2eSystem, itMatchedTheDocument, refusal, startE2e } from './harness.js';
 import { type PaymentClock, type Pushed, paymentClock, pushPayment as push } from './pushed-payments.js';
 
@@ -127,26 +127,12 @@ describe('payment initiation by a pushed authorization request', () => {
   it('cancellation pushed and approved: the token names the payment to cancel; one payment per token', async () => {
     const cancel = { ...DETAIL, actions: ['cancel'], paymentId: 'pay-2026-0042' };
     const [first, second] = [await pushPayment(cancel), await pushPayment()];
-    const callback = await decideInBrowser(e2e, browser, first.url, {
-      page: 'sandbox',
+    const tokens = await approvedInSandbox(e2e, browser, pisp, first, {
       psuId: 'psu-bruno',
-      decision: 'grant',
       shows: ['123,50 €', 'Merchant A'],
     });
-    const tokens = await oidc.authorizationCodeGrant(pisp, callback, {
-      pkceCodeVerifier: first.verifier,
-      expectedState: first.state,
-    });
     expect(tokens.authorization_details).toEqual([cancel]);
-    const secondCallback = await decideInBrowser(e2e, browser, second.url, {
-      page: 'sandbox',
-      psuId: 'psu-bruno',
-      decision: 'grant',
-    });
-    const secondTokens = await oidc.authorizationCodeGrant(pisp, secondCallback, {
-      pkceCodeVerifier: second.verifier,
-      expectedState: second.state,
-    });
+    const secondTokens = await approvedInSandbox(e2e, browser, pisp, second, { psuId: 'psu-bruno' });
     // The bank's API compares the payment it is asked to act on with the one the token names.
     const [a, b] = await Promise.all(
       [tokens, secondTokens].map((t) => oidc.tokenIntrospection(bank, t.access_token)),
